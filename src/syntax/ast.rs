@@ -260,7 +260,10 @@ impl DurationUnit {
 
     /// True for units that count business time.
     pub fn is_business(self) -> bool {
-        matches!(self, DurationUnit::BusinessHours | DurationUnit::BusinessDays)
+        matches!(
+            self,
+            DurationUnit::BusinessHours | DurationUnit::BusinessDays
+        )
     }
 }
 

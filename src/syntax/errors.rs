@@ -1,0 +1,175 @@
+//! pest errors → diagnostics in plain words.
+//!
+//! pest reports the rules it expected (`kw_sla`, `ident`); users need `` `sla` `` and "a name".
+//! The mapping lives here, next to the grammar's naming conventions (`kw_` prefix = keyword).
+
+use super::Rule;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::span::{FileId, Span};
+use pest::error::{ErrorVariant, InputLocation};
+
+/// Converts a pest failure in a chunk starting at `offset` into a located diagnostic.
+pub(super) fn syntax_diagnostic(
+    file: FileId,
+    text: &str,
+    offset: usize,
+    err: pest::error::Error<Rule>,
+) -> Diagnostic {
+    let pos = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let found = found_token(text, pos);
+    let end = pos + found.len().max(1);
+    let span = Span::new(
+        file,
+        offset + pos,
+        (offset + end).min(offset + text.len().max(pos)),
+    );
+    let expected = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } if positives.as_slice() == [Rule::file] => {
+            describe_expected(&[Rule::item, Rule::EOI])
+        }
+        ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
+        ErrorVariant::CustomError { message } => message.clone(),
+    };
+    let message = if found.is_empty() {
+        "unexpected end of file".to_string()
+    } else if found.starts_with('"') {
+        "unexpected text".to_string()
+    } else {
+        format!("unexpected `{found}`")
+    };
+    let mut diag = Diagnostic::new(Code::Syntax, span, message)
+        .with_primary_message(format!("expected {expected}"));
+    let previous = text.get(..pos).and_then(|s| s.chars().next_back());
+    if let Some(help) = hint(found, previous, &err.variant) {
+        diag = diag.with_help(help);
+    }
+    diag
+}
+
+/// The token at `pos`, for "unexpected `x`": a word, a number with its suffix, or one character.
+fn found_token(text: &str, pos: usize) -> &str {
+    let rest = text.get(pos..).unwrap_or("");
+    let word_len = rest
+        .char_indices()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '.' || *c == '%'))
+        .map_or(rest.len(), |(i, _)| i);
+    if word_len > 0 {
+        return rest.get(..word_len).unwrap_or("");
+    }
+    let op_len = rest
+        .char_indices()
+        .find(|(_, c)| !matches!(c, '=' | '!' | '<' | '>' | '&' | '|'))
+        .map_or(rest.len(), |(i, _)| i);
+    if op_len > 1 {
+        return rest.get(..op_len).unwrap_or("");
+    }
+    rest.chars()
+        .next()
+        .and_then(|c| rest.get(..c.len_utf8()))
+        .unwrap_or("")
+}
+
+/// "`a`, `b` or a name", deduplicated and in a stable order.
+fn describe_expected(positives: &[Rule]) -> String {
+    let mut words: Vec<String> = positives.iter().filter_map(|r| rule_words(*r)).collect();
+    words.sort();
+    words.dedup();
+    match words.as_slice() {
+        [] => "something else".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+/// Plain-language name of a rule, or `None` for rules users never need to hear about.
+fn rule_words(rule: Rule) -> Option<String> {
+    let name = format!("{rule:?}");
+    if let Some(kw) = name.strip_prefix("kw_") {
+        let kw = match kw {
+            "half_life" => "half-life".to_string(),
+            "intent_lasts" => "intent lasts".to_string(),
+            "around_the_clock" => "around the clock".to_string(),
+            other => other.replace('_', " "),
+        };
+        return Some(format!("`{kw}`"));
+    }
+    let words = match rule {
+        Rule::EOI => "end of file",
+        Rule::ident => "a name",
+        Rule::string => "quoted text",
+        Rule::number => "a number",
+        Rule::duration => "a duration such as `15m`, `4h`, `14d` or `1bd`",
+        Rule::percent => "a percentage such as `35%`",
+        Rule::boolean => "`yes` or `no`",
+        Rule::clock_time => "a time of day such as `09:00`",
+        Rule::date => "a date such as `2026-12-25`",
+        Rule::lbrace => "`{`",
+        Rule::rbrace => "`}`",
+        Rule::lparen => "`(`",
+        Rule::rparen => "`)`",
+        Rule::lbracket => "`[`",
+        Rule::rbracket => "`]`",
+        Rule::comma => "`,`",
+        Rule::colon => "`:`",
+        Rule::plus => "`+`",
+        Rule::equals => "`=`",
+        Rule::cmp_op => "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
+        Rule::field_type => "a type (`text`, `number`, `flag` or `one of ...`)",
+        Rule::distribution => "a distribution (`constant`, `uniform`, `exponential`, `lognormal` or `empirical`)",
+        Rule::event_ref => "an event name or `any`",
+        Rule::expr | Rule::or_expr | Rule::and_expr | Rule::not_expr | Rule::comparison => {
+            "a condition"
+        }
+        Rule::list => "a list such as `[a, b]`",
+        Rule::context_item => "`why now`, `top N signals`, `last touch`, `campaign source` or `field NAME`",
+        Rule::rate => "a rate such as `40 per day`",
+        Rule::item => "a block (`playbook`, `calendar`, `lead`, `event`, `score`, `bands`, `disqualify`, `track`, `handoff`, `router`, `queue`, `accounts`, `context`, `sequence`, `reason`, `kpi` or `scenario`)",
+        _ => return statement_words(rule),
+    };
+    Some(words.to_string())
+}
+
+/// Statement and block rules are named after their leading keyword.
+fn statement_words(rule: Rule) -> Option<String> {
+    let name = format!("{rule:?}");
+    let stem = name
+        .strip_suffix("_decl")
+        .or_else(|| name.strip_suffix("_stmt"))
+        .or_else(|| name.strip_suffix("_block"))?;
+    Some(format!("a `{}` statement", stem.replace('_', " ")))
+}
+
+/// A targeted hint for frequent slips.
+fn hint(found: &str, previous: Option<char>, variant: &ErrorVariant<Rule>) -> Option<String> {
+    let expects = |r: Rule| matches!(variant, ErrorVariant::ParsingError { positives, .. } if positives.contains(&r));
+    if found.starts_with("==") || (found.starts_with('=') && previous == Some('=')) {
+        return Some("comparisons use a single `=`".to_string());
+    }
+    if found == "&&" || found == "||" || found == "!" {
+        return Some("write conditions with `and`, `or` and `not`".to_string());
+    }
+    if let ErrorVariant::ParsingError { positives, .. } = variant {
+        let keywords: Vec<String> = positives
+            .iter()
+            .filter_map(|r| format!("{r:?}").strip_prefix("kw_").map(str::to_string))
+            .chain(
+                (positives.contains(&Rule::item) || positives.contains(&Rule::file))
+                    .then(|| super::BLOCK_KEYWORDS.iter().map(|k| k.to_string()))
+                    .into_iter()
+                    .flatten(),
+            )
+            .collect();
+        if let Some(k) =
+            crate::diagnostics::suggest::did_you_mean(found, keywords.iter().map(String::as_str))
+        {
+            return Some(format!("did you mean `{k}`?"));
+        }
+    }
+    if expects(Rule::duration) && found.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        return Some("durations need a unit: `m`, `h`, `d`, `w`, `bh` or `bd`".to_string());
+    }
+    None
+}

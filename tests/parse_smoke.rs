@@ -1,0 +1,18 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+use handoff::span::FileId;
+
+#[test]
+fn shipped_playbooks_parse_without_syntax_errors() {
+    for entry in std::fs::read_dir("playbooks").unwrap() {
+        let path = entry.unwrap().path();
+        let src = std::fs::read_to_string(&path).unwrap();
+        let parsed = handoff::syntax::parse(FileId(0), &src);
+        assert!(
+            parsed.diagnostics.is_empty(),
+            "{}: {:#?}",
+            path.display(),
+            parsed.diagnostics
+        );
+        assert!(parsed.file.items.len() > 10);
+    }
+}
