@@ -1,5 +1,7 @@
 #![doc = include_str!("../ARCHITECTURE.md")]
 
+pub mod calendar;
 pub mod diagnostics;
+pub mod ir;
 pub mod span;
 pub mod syntax;

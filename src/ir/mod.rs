@@ -1,0 +1,907 @@
+//! The checked IR: what a playbook means, with none of the syntax's looseness.
+//!
+//! Names are resolved to dense indices, durations are normalised to seconds (business time is
+//! kept symbolic, resolved against a calendar at run time), values are typed, and defaults are
+//! filled in. The engine, simulator, live runner and diagram emitters read only this; nothing
+//! here points back into the source except the `origin` spans kept for runtime diagnostics.
+//! Every type is serde-serializable so `handoff compile --emit ir` is a faithful dump.
+
+pub mod scenario;
+
+use crate::calendar::CalendarSpec;
+use crate::span::Span;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+pub use scenario::Scenario;
+
+macro_rules! id_type {
+    ($($name:ident: $what:literal),* $(,)?) => {$(
+        #[doc = concat!("Index of a ", $what, " in its table of [`Playbook`].")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            /// The index as `usize`, for table lookups.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    )*};
+}
+
+id_type! {
+    CalendarId: "calendar",
+    FieldId: "lead field",
+    EventId: "event",
+    ScoreId: "score",
+    BandSetId: "band set",
+    CounterId: "windowed counter",
+    TrackId: "track",
+    HandoffId: "handoff rule",
+    RouterId: "router",
+    QueueId: "queue",
+    SellerId: "seller",
+    AccountsId: "named-account set",
+    ContextId: "context package",
+    SequenceId: "sequence",
+    ReasonId: "reason code",
+}
+
+/// A whole checked playbook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Playbook {
+    /// Name from the `playbook` header, or the file stem when there is none.
+    pub name: String,
+    /// Human title.
+    pub title: Option<String>,
+    /// Calendars by [`CalendarId`].
+    pub calendars: Vec<CalendarSpec>,
+    /// Calendar for business time where a queue names none.
+    pub default_calendar: Option<CalendarId>,
+    /// Lead attributes by [`FieldId`].
+    pub fields: Vec<FieldDef>,
+    /// Events by [`EventId`].
+    pub events: Vec<EventDef>,
+    /// Scores by [`ScoreId`].
+    pub scores: Vec<Score>,
+    /// Band sets by [`BandSetId`].
+    pub band_sets: Vec<BandSet>,
+    /// Every distinct `count EVENT where ... within W` in the playbook, by [`CounterId`], so the
+    /// engine keeps one sliding window per counter and lead instead of re-scanning history.
+    pub counters: Vec<Counter>,
+    /// Disqualifiers in declaration order (first match wins).
+    pub disqualifiers: Vec<Disqualifier>,
+    /// Tracks by [`TrackId`].
+    pub tracks: Vec<Track>,
+    /// Track for leads that match no `enter when`.
+    pub default_track: Option<TrackId>,
+    /// Handoff rules by [`HandoffId`], in declaration order.
+    pub handoffs: Vec<Handoff>,
+    /// Routers by [`RouterId`].
+    pub routers: Vec<Router>,
+    /// Queues by [`QueueId`].
+    pub queues: Vec<Queue>,
+    /// Named sellers (queue members) by [`SellerId`].
+    pub sellers: Vec<Seller>,
+    /// Named-account sets by [`AccountsId`].
+    pub accounts: Vec<AccountSet>,
+    /// Context packages by [`ContextId`].
+    pub contexts: Vec<ContextPackage>,
+    /// Manual sequences by [`SequenceId`].
+    pub sequences: Vec<Sequence>,
+    /// Reason codes by [`ReasonId`].
+    pub reasons: Vec<Reason>,
+    /// KPI targets declared with `kpi NAME { target ... }`.
+    pub kpi_targets: Vec<KpiTarget>,
+    /// Simulation scenarios.
+    pub scenarios: Vec<Scenario>,
+}
+
+/// A typed lead or event field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldDef {
+    /// Field name.
+    pub name: String,
+    /// Type.
+    pub ty: FieldType,
+}
+
+/// Field types; enum values are stored as indices into `values`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FieldType {
+    /// Free text.
+    Text,
+    /// A number.
+    Number,
+    /// Yes or no.
+    Flag,
+    /// One of a closed set.
+    OneOf {
+        /// Allowed values in declaration order; a value is its index here.
+        values: Vec<String>,
+    },
+}
+
+/// A runtime value of a field. Text is shared (`Arc<str>`) because simulated populations draw
+/// the same few strings millions of times.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Value {
+    /// Yes or no.
+    Flag(bool),
+    /// A number.
+    Number(f64),
+    /// Index into the field's `OneOf` values.
+    Enum(u16),
+    /// Text.
+    Text(Arc<str>),
+}
+
+/// A declared event type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventDef {
+    /// Event name.
+    pub name: String,
+    /// Its fields, indexed by position in conditions ([`FieldRef::Event`]).
+    pub fields: Vec<FieldDef>,
+}
+
+/// A source of a field value inside a condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "of", content = "index", rename_all = "snake_case")]
+pub enum FieldRef {
+    /// A lead attribute.
+    Lead(FieldId),
+    /// A field of the event being evaluated (only inside `on EVENT where ...` and counters).
+    Event(u16),
+}
+
+/// A typed boolean condition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Cond {
+    /// Always true (an absent condition).
+    True,
+    /// All hold.
+    And {
+        /// Operands.
+        all: Vec<Cond>,
+    },
+    /// Any holds.
+    Or {
+        /// Operands.
+        any: Vec<Cond>,
+    },
+    /// Negation.
+    Not {
+        /// Operand.
+        cond: Box<Cond>,
+    },
+    /// Numeric comparison.
+    Compare {
+        /// Left.
+        lhs: Num,
+        /// Operator.
+        cmp: Cmp,
+        /// Right.
+        rhs: Num,
+    },
+    /// A flag field is yes.
+    Flag {
+        /// The flag.
+        field: FieldRef,
+    },
+    /// An enum field's value is in a set (bit `i` = value `i`).
+    EnumIn {
+        /// The field.
+        field: FieldRef,
+        /// Allowed values as a bitmask.
+        mask: u64,
+    },
+    /// A text field equals one of the values (case-insensitive, as CRMs compare).
+    TextIn {
+        /// The field.
+        field: FieldRef,
+        /// Lowercased candidates.
+        values: Vec<String>,
+    },
+    /// A text field contains a substring (case-insensitive).
+    Contains {
+        /// The field.
+        field: FieldRef,
+        /// Lowercased needle.
+        needle: String,
+    },
+    /// A text field ends with a suffix (case-insensitive).
+    EndsWith {
+        /// The field.
+        field: FieldRef,
+        /// Lowercased suffix.
+        suffix: String,
+    },
+    /// The lead's band in a band set is one of `mask`.
+    BandIn {
+        /// The band set.
+        bands: BandSetId,
+        /// Allowed bands as a bitmask (bit `i` = band `i`).
+        mask: u64,
+    },
+    /// A text field's value is a key of a named-account set.
+    InAccounts {
+        /// The field.
+        field: FieldRef,
+        /// The set.
+        accounts: AccountsId,
+    },
+}
+
+/// Comparison operators on numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cmp {
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl Cmp {
+    /// Applies the comparison.
+    pub fn holds(self, a: f64, b: f64) -> bool {
+        match self {
+            Cmp::Eq => a == b,
+            Cmp::Ne => a != b,
+            Cmp::Lt => a < b,
+            Cmp::Le => a <= b,
+            Cmp::Gt => a > b,
+            Cmp::Ge => a >= b,
+        }
+    }
+}
+
+/// A numeric operand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Num {
+    /// A constant (percentages are fractions, durations seconds).
+    Const(f64),
+    /// A number field.
+    Field(FieldRef),
+    /// A score's current value.
+    Score(ScoreId),
+    /// Events in a sliding window.
+    Count(CounterId),
+}
+
+/// `count EVENT [where F] within W`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Counter {
+    /// Event counted; `None` counts every event.
+    pub event: Option<EventId>,
+    /// Filter on the event's fields.
+    pub filter: Cond,
+    /// Window length in seconds.
+    pub window_secs: i64,
+}
+
+/// A score: points while conditions hold plus decaying points per event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Score {
+    /// Score name.
+    pub name: String,
+    /// Event points halve every this many seconds; `None` means they never decay.
+    pub half_life_secs: Option<i64>,
+    /// Upper bound of the score.
+    pub cap: Option<f64>,
+    /// Points while a lead-attribute condition holds.
+    pub when: Vec<(f64, Cond)>,
+    /// Points per matching event.
+    pub per_event: Vec<EventPoints>,
+}
+
+/// Points earned by each matching event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventPoints {
+    /// Event; `None` for any.
+    pub event: Option<EventId>,
+    /// Filter on its fields.
+    pub filter: Cond,
+    /// Points (negative for `subtract`).
+    pub points: f64,
+}
+
+/// Bands over a sum of scores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BandSet {
+    /// Band set name.
+    pub name: String,
+    /// Scores summed.
+    pub scores: Vec<ScoreId>,
+    /// Bands in declaration order.
+    pub bands: Vec<Band>,
+}
+
+/// One band: `[from, to)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Band {
+    /// Label.
+    pub name: String,
+    /// Inclusive lower bound; `None` is −∞.
+    pub from: Option<f64>,
+    /// Exclusive upper bound; `None` is +∞.
+    pub to: Option<f64>,
+}
+
+impl Band {
+    /// Whether a score falls in the band.
+    pub fn contains(&self, score: f64) -> bool {
+        self.from.is_none_or(|f| score >= f) && self.to.is_none_or(|t| score < t)
+    }
+}
+
+/// What makes a rule fire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trigger {
+    /// Events that fire the rule; empty means the rule fires on state (whenever `when` holds).
+    pub on: Vec<EventTrigger>,
+    /// Condition on the lead that must also hold.
+    pub when: Cond,
+}
+
+/// One `on EVENT [where F]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventTrigger {
+    /// Event; `None` for any.
+    pub event: Option<EventId>,
+    /// Filter on the event's fields.
+    pub filter: Cond,
+}
+
+/// A disqualifier: matching leads are closed with a reason and never handed off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Disqualifier {
+    /// Name.
+    pub name: String,
+    /// When it applies.
+    pub trigger: Trigger,
+    /// Reason recorded.
+    pub reason: ReasonId,
+}
+
+/// Communication channels of touches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Phone call.
+    Call,
+    /// Email.
+    Email,
+    /// LinkedIn message.
+    Linkedin,
+    /// Text message.
+    Sms,
+}
+
+impl Channel {
+    /// All channels with their source names.
+    pub const ALL: [(Channel, &'static str); 4] = [
+        (Channel::Call, "call"),
+        (Channel::Email, "email"),
+        (Channel::Linkedin, "linkedin"),
+        (Channel::Sms, "sms"),
+    ];
+
+    /// Source name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::Call => "call",
+            Channel::Email => "email",
+            Channel::Linkedin => "linkedin",
+            Channel::Sms => "sms",
+        }
+    }
+}
+
+/// An automated nurture track.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Track {
+    /// Name.
+    pub name: String,
+    /// Condition under which a new lead starts here (`None`: only by default or by transfer).
+    pub enter_when: Option<Cond>,
+    /// Moves to another track as soon as a condition holds.
+    pub exits: Vec<TrackExit>,
+    /// Automated touch cadence.
+    pub cadence: Option<Cadence>,
+    /// What happens after the last touch.
+    pub then: TrackEnd,
+    /// KPIs this track is accountable for.
+    pub kpis: Vec<Kpi>,
+}
+
+/// `exit to TRACK when COND`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackExit {
+    /// Destination.
+    pub to: TrackId,
+    /// Condition.
+    pub when: Cond,
+}
+
+/// `touch CHANNEL every D [N times]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cadence {
+    /// Channel.
+    pub channel: Channel,
+    /// Interval in seconds.
+    pub every_secs: i64,
+    /// Number of touches; `None` is unbounded.
+    pub times: Option<u32>,
+}
+
+/// The end of a track's cadence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "to", rename_all = "snake_case")]
+pub enum TrackEnd {
+    /// Stay in the track with no further touches.
+    Stay,
+    /// Move to another track.
+    Move(TrackId),
+    /// Close the lead with a reason.
+    Close(ReasonId),
+}
+
+/// A handoff rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Handoff {
+    /// Name.
+    pub name: String,
+    /// When it fires.
+    pub trigger: Trigger,
+    /// Lower wins when several rules fire at once; declaration order breaks ties.
+    pub priority: i64,
+    /// Where the lead goes.
+    pub route: RouteTarget,
+    /// How fast a seller must act.
+    pub sla: Sla,
+    /// Context package for the seller.
+    pub context: Option<ContextId>,
+    /// Outreach sequence the seller runs.
+    pub sequence: Option<SequenceId>,
+    /// What happens when the SLA is missed, in order.
+    pub breach: Vec<BreachAction>,
+    /// Breach limit: after this many breaches the lead is recycled.
+    pub breach_limit: Option<BreachLimit>,
+    /// KPIs this rule is accountable for.
+    pub kpis: Vec<Kpi>,
+    /// Where the rule is declared, for runtime reports.
+    pub origin: Span,
+}
+
+/// A routing destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum RouteTarget {
+    /// A queue directly.
+    Queue(QueueId),
+    /// Through a router's rules.
+    Router(RouterId),
+}
+
+/// An SLA deadline, symbolic where it depends on a calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "amount", rename_all = "snake_case")]
+pub enum Sla {
+    /// Elapsed seconds.
+    Wall(i64),
+    /// Working seconds of the queue's calendar (or the default calendar).
+    BusinessSeconds(i64),
+    /// Business days of that calendar.
+    BusinessDays(u32),
+    /// The end of the current (or next) business day.
+    SameDay,
+}
+
+/// One breach-path step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum BreachAction {
+    /// Start an automated rescue track while the lead waits.
+    Rescue {
+        /// The track.
+        track: TrackId,
+    },
+    /// Put the lead back in a queue (its own when `queue` is `None`) with a fresh SLA.
+    Requeue {
+        /// Other queue.
+        queue: Option<QueueId>,
+        /// Fresh context.
+        context: Option<ContextId>,
+    },
+    /// Hand the lead to another queue (a manager or senior team) with a fresh SLA.
+    Escalate {
+        /// The queue.
+        queue: QueueId,
+    },
+    /// Take the lead from its seller and give it to another (in `queue`, or the same queue).
+    Reassign {
+        /// Other queue.
+        queue: Option<QueueId>,
+    },
+    /// Send a notification to a role.
+    Notify {
+        /// Role name as written.
+        role: String,
+    },
+}
+
+/// `after N breaches recycle to TRACK as REASON`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BreachLimit {
+    /// Breaches tolerated before recycling (the N-th breach recycles).
+    pub breaches: u32,
+    /// Destination.
+    pub track: TrackId,
+    /// Reason recorded.
+    pub reason: ReasonId,
+}
+
+/// Ordered routing rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Router {
+    /// Name.
+    pub name: String,
+    /// First matching rule wins.
+    pub rules: Vec<RouteRule>,
+}
+
+/// One router rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RouteRule {
+    /// Leads whose key is in the account set go to the account's owner.
+    Owner {
+        /// The account set.
+        accounts: AccountsId,
+    },
+    /// Leads matching a condition go to a queue.
+    When {
+        /// Condition.
+        when: Cond,
+        /// Queue.
+        queue: QueueId,
+    },
+    /// Everything else.
+    Otherwise {
+        /// Queue.
+        queue: QueueId,
+    },
+}
+
+/// How a queue picks a seller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Assign {
+    /// Rotate through sellers.
+    RoundRobin,
+    /// The seller with the fewest open leads.
+    LeastLoaded,
+}
+
+/// Order in which waiting leads are picked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "bands", rename_all = "snake_case")]
+pub enum QueueOrder {
+    /// First come, first served.
+    Fifo,
+    /// Better band first (declaration order of the band set), FIFO within a band.
+    ByBand(BandSetId),
+}
+
+/// A pool of sellers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Queue {
+    /// Name.
+    pub name: String,
+    /// Named members (may be empty when the scenario only gives a head count).
+    pub members: Vec<SellerId>,
+    /// Seller selection.
+    pub assign: Assign,
+    /// Open leads one seller may hold; `None` is unlimited.
+    pub capacity_per_seller: Option<u32>,
+    /// Working hours for business-time SLAs.
+    pub calendar: Option<CalendarId>,
+    /// Pick-up order.
+    pub order: QueueOrder,
+    /// Where leads go when every seller is at capacity.
+    pub overflow: Option<QueueId>,
+}
+
+/// A named seller.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Seller {
+    /// Name.
+    pub name: String,
+    /// Queue the seller belongs to.
+    pub queue: QueueId,
+}
+
+/// Named accounts and their owners.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountSet {
+    /// Name.
+    pub name: String,
+    /// Lead field matched against the keys.
+    pub key: FieldId,
+    /// Lowercased key → owner, sorted by key for binary search and stable output.
+    pub owners: Vec<(String, SellerId)>,
+}
+
+impl AccountSet {
+    /// Owner of a key, compared case-insensitively.
+    pub fn owner_of(&self, key: &str) -> Option<SellerId> {
+        let key = key.to_lowercase();
+        self.owners
+            .binary_search_by(|(k, _)| k.as_str().cmp(key.as_str()))
+            .ok()
+            .and_then(|i| self.owners.get(i))
+            .map(|(_, s)| *s)
+    }
+}
+
+/// What the seller is told.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContextPackage {
+    /// Name.
+    pub name: String,
+    /// Items in order.
+    pub items: Vec<ContextItem>,
+    /// Recommended message.
+    pub message: Option<String>,
+    /// Recommended call to action.
+    pub cta: Option<String>,
+}
+
+/// A context package item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum ContextItem {
+    /// The trigger that caused the handoff.
+    WhyNow,
+    /// The N most valuable recent signals.
+    TopSignals(u32),
+    /// The last automated or manual touch.
+    LastTouch,
+    /// The lead's campaign source.
+    CampaignSource,
+    /// A lead attribute.
+    Field(FieldId),
+}
+
+/// A manual outreach sequence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sequence {
+    /// Name.
+    pub name: String,
+    /// Steps sorted by day (stable).
+    pub steps: Vec<Step>,
+    /// Attempts before the sequence is exhausted.
+    pub max_attempts: u32,
+    /// Outcome → reason.
+    pub outcomes: Vec<(Outcome, ReasonId)>,
+}
+
+impl Sequence {
+    /// Reason for an outcome, if the sequence maps it.
+    pub fn reason_for(&self, outcome: Outcome) -> Option<ReasonId> {
+        self.outcomes
+            .iter()
+            .find(|(o, _)| *o == outcome)
+            .map(|(_, r)| *r)
+    }
+}
+
+/// One manual step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// Day offset from the handoff.
+    pub day: u32,
+    /// Channel.
+    pub channel: Channel,
+    /// Instruction.
+    pub note: Option<String>,
+}
+
+/// Outcomes of manual work that a sequence maps to reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// A live conversation.
+    Connect,
+    /// A meeting was booked.
+    Meeting,
+    /// The lead replied in writing.
+    Reply,
+    /// Contact details bounced.
+    Bounce,
+    /// All attempts used without an outcome.
+    Exhausted,
+}
+
+impl Outcome {
+    /// All outcomes with their source names.
+    pub const ALL: [(Outcome, &'static str); 5] = [
+        (Outcome::Connect, "connect"),
+        (Outcome::Meeting, "meeting"),
+        (Outcome::Reply, "reply"),
+        (Outcome::Bounce, "bounce"),
+        (Outcome::Exhausted, "exhausted"),
+    ];
+}
+
+/// A disposition reason code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    /// Name.
+    pub name: String,
+    /// Human label.
+    pub label: Option<String>,
+    /// Where the lead goes.
+    pub destination: Destination,
+    /// Window during which handoffs are blocked.
+    pub suppression: Option<Suppression>,
+    /// KPIs this reason feeds.
+    pub kpis: Vec<Kpi>,
+}
+
+/// Where a dispositioned lead goes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Destination {
+    /// Back to automation.
+    Recycle {
+        /// Track.
+        track: TrackId,
+        /// Delay before the track starts, in seconds.
+        after_secs: i64,
+    },
+    /// Sales-qualified: counts as converted.
+    Convert,
+    /// Out of the funnel.
+    Close,
+}
+
+/// A suppression window with its overrides.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suppression {
+    /// Window in seconds.
+    pub window_secs: i64,
+    /// Handoff rules that may break through (hand-raises).
+    pub unless: Vec<HandoffId>,
+}
+
+/// The KPIs the tool knows how to measure; names are fixed so reports compare across playbooks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kpi {
+    /// Share of leads that engaged (any signal) after an automated touch.
+    EngagementRate,
+    /// Share of handed-off leads that converted.
+    MqlToSql,
+    /// Time from handoff to first touch.
+    SpeedToLead,
+    /// Share of handoffs touched within their SLA.
+    SlaAttainment,
+    /// Share of handed-off leads lost without being worked (see docs/kpis.md).
+    Leakage,
+    /// Share of recycled leads that showed intent again.
+    ReEngagement,
+    /// Share of suppressed ("not now") leads that returned to intent after suppression.
+    ReturnToIntent,
+    /// Meetings booked with target (ABM) accounts.
+    TargetAccountMeetings,
+    /// Share of seller time spent working leads.
+    SellerUtilisation,
+    /// Leads waiting in queues (time average).
+    QueueLength,
+}
+
+impl Kpi {
+    /// All KPIs with their source names.
+    pub const ALL: [(Kpi, &'static str); 10] = [
+        (Kpi::EngagementRate, "engagement_rate"),
+        (Kpi::MqlToSql, "mql_to_sql"),
+        (Kpi::SpeedToLead, "speed_to_lead"),
+        (Kpi::SlaAttainment, "sla_attainment"),
+        (Kpi::Leakage, "leakage"),
+        (Kpi::ReEngagement, "re_engagement"),
+        (Kpi::ReturnToIntent, "return_to_intent"),
+        (Kpi::TargetAccountMeetings, "target_account_meetings"),
+        (Kpi::SellerUtilisation, "seller_utilisation"),
+        (Kpi::QueueLength, "queue_length"),
+    ];
+
+    /// Source name.
+    pub fn name(self) -> &'static str {
+        Kpi::ALL
+            .iter()
+            .find(|(k, _)| *k == self)
+            .map_or("", |(_, n)| n)
+    }
+
+    /// Looks a KPI up by source name.
+    pub fn parse(name: &str) -> Option<Kpi> {
+        Kpi::ALL.iter().find(|(_, n)| *n == name).map(|(k, _)| *k)
+    }
+
+    /// The unit its values and targets are in.
+    pub fn unit(self) -> KpiUnit {
+        match self {
+            Kpi::SpeedToLead => KpiUnit::Duration,
+            Kpi::TargetAccountMeetings | Kpi::QueueLength => KpiUnit::Count,
+            _ => KpiUnit::Fraction,
+        }
+    }
+}
+
+/// Units of KPI values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KpiUnit {
+    /// A share, 0..1, written as a percentage.
+    Fraction,
+    /// Seconds, written as a duration.
+    Duration,
+    /// A plain number.
+    Count,
+}
+
+/// `kpi NAME { target [STAT] at least|at most|below VALUE }`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KpiTarget {
+    /// The KPI.
+    pub kpi: Kpi,
+    /// Human label.
+    pub label: Option<String>,
+    /// Statistic for distributions (speed-to-lead); `Mean` otherwise.
+    pub stat: Stat,
+    /// Direction.
+    pub cmp: TargetCmp,
+    /// Threshold in the KPI's unit (fractions, seconds).
+    pub value: f64,
+}
+
+/// Statistics of a distribution KPI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stat {
+    /// Mean.
+    Mean,
+    /// Median.
+    Median,
+    /// 90th percentile.
+    P90,
+}
+
+/// Direction of a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetCmp {
+    /// `>=`
+    AtLeast,
+    /// `<=`
+    AtMost,
+    /// `<`
+    Below,
+}

@@ -1,0 +1,177 @@
+//! Checked scenarios: the synthetic world `handoff simulate` drives the engine with.
+//!
+//! Rates are per second, durations in seconds, probabilities and shares are fractions, and every
+//! name is resolved against the playbook, so the simulator never re-validates.
+
+use super::{CalendarId, EventId, FieldId, QueueId, ReasonId, Value};
+use serde::{Deserialize, Serialize};
+
+/// One scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    /// Name.
+    pub name: String,
+    /// Simulated time span in seconds.
+    pub horizon_secs: i64,
+    /// Lead sources with their Poisson arrival rates.
+    pub sources: Vec<Source>,
+    /// Attribute generators that apply to every source (a source's own generators win).
+    pub population: Vec<AttrGen>,
+    /// Latent-intent profiles; shares sum to 1.
+    pub profiles: Vec<Profile>,
+    /// Seller staffing per queue.
+    pub staff: Vec<Staff>,
+    /// Chance a touch connects, by response delay.
+    pub connect: Response,
+    /// Chance a connect books a meeting, by response delay.
+    pub meeting: Response,
+    /// Reasons sellers record after a connect that booked no meeting; shares sum to 1.
+    pub after_connect: Vec<(ReasonId, f64)>,
+}
+
+/// A lead source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    /// Name, recorded as the lead's campaign source.
+    pub name: String,
+    /// Arrivals per second (Poisson).
+    pub rate_per_sec: f64,
+    /// Source-specific attribute generators.
+    pub population: Vec<AttrGen>,
+}
+
+/// How one lead attribute is drawn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttrGen {
+    /// The field.
+    pub field: FieldId,
+    /// The generator.
+    pub gen: Gen,
+}
+
+/// Attribute generators.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Gen {
+    /// Categorical: values with shares summing to 1.
+    Mix {
+        /// Values and shares.
+        shares: Vec<(Value, f64)>,
+    },
+    /// A number drawn from a distribution.
+    Draw {
+        /// Distribution.
+        dist: Dist,
+    },
+    /// A flag that is yes with this probability.
+    Chance {
+        /// Probability.
+        p: f64,
+    },
+}
+
+/// Distributions, parameters normalised (durations in seconds).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Dist {
+    /// Always `value`.
+    Constant {
+        /// Value.
+        value: f64,
+    },
+    /// Uniform on `[low, high]`.
+    Uniform {
+        /// Lower bound.
+        low: f64,
+        /// Upper bound.
+        high: f64,
+    },
+    /// Exponential with this mean.
+    Exponential {
+        /// Mean.
+        mean: f64,
+    },
+    /// Lognormal with this median and log-space standard deviation.
+    Lognormal {
+        /// Median.
+        median: f64,
+        /// Sigma of the underlying normal.
+        sigma: f64,
+    },
+    /// Discrete values with weights summing to 1.
+    Empirical {
+        /// Values and weights.
+        points: Vec<(f64, f64)>,
+    },
+}
+
+impl Dist {
+    /// Mean of the distribution, used for load checks and theory comparisons.
+    pub fn mean(&self) -> f64 {
+        match self {
+            Dist::Constant { value } => *value,
+            Dist::Uniform { low, high } => (low + high) / 2.0,
+            Dist::Exponential { mean } => *mean,
+            Dist::Lognormal { median, sigma } => median * (sigma * sigma / 2.0).exp(),
+            Dist::Empirical { points } => points.iter().map(|(v, w)| v * w).sum(),
+        }
+    }
+}
+
+/// A latent-intent profile: how a share of leads behaves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    /// Name.
+    pub name: String,
+    /// Share of leads.
+    pub share: f64,
+    /// Signals the lead emits.
+    pub signals: Vec<SignalGen>,
+    /// Chance an automated touch produces an event.
+    pub responds: Vec<(f64, EventId)>,
+    /// How long intent lasts before signals stop; `None` is the whole horizon.
+    pub intent_lasts: Option<Dist>,
+}
+
+/// A signal a profile emits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignalGen {
+    /// Event.
+    pub event: EventId,
+    /// Event field values by field position; unset fields take the field's first value/default.
+    pub fields: Vec<(u16, Value)>,
+    /// Poisson rate per second; `None` means once, at arrival.
+    pub rate_per_sec: Option<f64>,
+}
+
+/// Staffing of one queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Staff {
+    /// Queue.
+    pub queue: QueueId,
+    /// Number of sellers.
+    pub sellers: u32,
+    /// Handling time of a pick-up, in seconds.
+    pub handle: Dist,
+    /// Working hours; `None` is around the clock.
+    pub calendar: Option<CalendarId>,
+}
+
+/// A probability that falls with response delay: `chance · 0.5^(delay / half_life)`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Response {
+    /// Probability at zero delay.
+    pub chance: f64,
+    /// Half-life in seconds; `None` means no decay.
+    pub half_life_secs: Option<f64>,
+}
+
+impl Response {
+    /// Probability after a response delay of `delay_secs`.
+    pub fn at_delay(&self, delay_secs: f64) -> f64 {
+        match self.half_life_secs {
+            Some(h) if h > 0.0 => self.chance * 0.5f64.powf(delay_secs.max(0.0) / h),
+            _ => self.chance,
+        }
+    }
+}
