@@ -3,5 +3,6 @@
 pub mod calendar;
 pub mod diagnostics;
 pub mod ir;
+pub mod sim;
 pub mod span;
 pub mod syntax;
