@@ -1,4 +1,5 @@
 #![doc = include_str!("../ARCHITECTURE.md")]
 
+pub mod calendar;
 pub mod diagnostics;
 pub mod span;
