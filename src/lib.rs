@@ -1,6 +1,7 @@
 #![doc = include_str!("../ARCHITECTURE.md")]
 
 pub mod calendar;
+pub mod check;
 pub mod diagnostics;
 pub mod ir;
 pub mod sim;

@@ -1,0 +1,544 @@
+//! Conditions: name resolution, typing and lowering to [`ir::Cond`].
+//!
+//! The grammar accepts any operand on either side of any operator; this is where `segment =
+//! enterprize` becomes "not one of the field's values" and `employees = "many"` a type error.
+
+use super::names::Kind;
+use super::Lowerer;
+use crate::diagnostics::suggest::did_you_mean;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{self, Cmp, Cond, FieldRef, FieldType, Num};
+use crate::syntax::ast::{self, CmpOp, Expr, ExprKind, Ident, List, Literal};
+
+/// The event whose fields a condition may read (`on EVENT where ...`, counters, points).
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    /// Lead attributes, scores and bands only.
+    Lead,
+    /// Also the fields of this event (`None`: `any`, which has no fields).
+    Event(Option<ir::EventId>),
+}
+
+/// What an operand denotes, before it becomes part of a condition.
+enum Operand {
+    Field(FieldRef, FieldType),
+    Bands(ir::BandSetId),
+    Num(Num),
+    Duration,
+    Percent,
+    Text(String),
+    Bool(bool),
+    Bare(Ident),
+    Cond(Cond),
+    Invalid,
+}
+
+impl Operand {
+    fn describe(&self) -> &'static str {
+        match self {
+            Operand::Field(_, FieldType::Text) => "a text field",
+            Operand::Field(_, FieldType::Number) => "a number field",
+            Operand::Field(_, FieldType::Flag) => "a flag",
+            Operand::Field(_, FieldType::OneOf { .. }) => "a `one of` field",
+            Operand::Bands(_) => "a band set",
+            Operand::Num(_) => "a number",
+            Operand::Duration => "a duration",
+            Operand::Percent => "a percentage",
+            Operand::Text(_) => "text",
+            Operand::Bool(_) => "`yes` or `no`",
+            Operand::Bare(_) => "a name",
+            Operand::Cond(_) => "a condition",
+            Operand::Invalid => "an invalid value",
+        }
+    }
+}
+
+impl Lowerer<'_> {
+    /// Lowers a condition; errors are reported and the result is `Cond::True` where unusable.
+    pub(super) fn cond(&mut self, e: &Expr, scope: Scope) -> Cond {
+        match &e.kind {
+            ExprKind::Or(parts) => Cond::Or {
+                any: parts.iter().map(|p| self.cond(p, scope)).collect(),
+            },
+            ExprKind::And(parts) => Cond::And {
+                all: parts.iter().map(|p| self.cond(p, scope)).collect(),
+            },
+            ExprKind::Not(inner) => negate(self.cond(inner, scope)),
+            ExprKind::Paren(inner) => self.cond(inner, scope),
+            ExprKind::Compare { op, lhs, rhs } => self.compare(e, *op, lhs, rhs, scope),
+            ExprKind::In {
+                value,
+                list,
+                negated,
+            } => {
+                let c = self.in_list(e, value, list, scope);
+                if *negated {
+                    negate(c)
+                } else {
+                    c
+                }
+            }
+            ExprKind::Contains(value, needle) | ExprKind::EndsWith(value, needle) => {
+                let contains = matches!(e.kind, ExprKind::Contains(..));
+                match self.operand(value, scope) {
+                    Operand::Field(field, FieldType::Text) => {
+                        let text = needle.value.to_lowercase();
+                        if contains {
+                            Cond::Contains {
+                                field,
+                                needle: text,
+                            }
+                        } else {
+                            Cond::EndsWith {
+                                field,
+                                suffix: text,
+                            }
+                        }
+                    }
+                    Operand::Invalid => Cond::True,
+                    other => {
+                        let op = if contains { "contains" } else { "ends with" };
+                        self.type_error(
+                            value,
+                            format!("`{op}` needs a text field, found {}", other.describe()),
+                        );
+                        Cond::True
+                    }
+                }
+            }
+            _ => match self.operand(e, scope) {
+                Operand::Cond(c) => c,
+                Operand::Field(field, FieldType::Flag) => Cond::Flag { field },
+                Operand::Bool(true) | Operand::Invalid => Cond::True,
+                Operand::Bool(false) => negate(Cond::True),
+                other => {
+                    self.type_error(
+                        e,
+                        format!("expected a condition, found {}", other.describe()),
+                    );
+                    Cond::True
+                }
+            },
+        }
+    }
+
+    fn type_error(&mut self, e: &Expr, message: String) {
+        self.diags.push(
+            Diagnostic::new(Code::TypeMismatch, *e.loc, message)
+                .with_primary_message("this has the wrong type"),
+        );
+    }
+
+    fn operand(&mut self, e: &Expr, scope: Scope) -> Operand {
+        match &e.kind {
+            ExprKind::Paren(inner) => self.operand(inner, scope),
+            ExprKind::Name(id) => self.name_operand(id, scope),
+            ExprKind::Lit(lit) => self.literal_operand(lit),
+            ExprKind::Count {
+                event,
+                filter,
+                within,
+            } => {
+                let event = self.event_ref(event);
+                let Some(event) = event else {
+                    return Operand::Invalid;
+                };
+                let filter = filter
+                    .as_ref()
+                    .map_or(Cond::True, |f| self.cond(f, Scope::Event(event)));
+                let window_secs = self.wall_secs(within, "a counting window");
+                Operand::Num(Num::Count(self.counter(ir::Counter {
+                    event,
+                    filter,
+                    window_secs,
+                })))
+            }
+            _ => Operand::Cond(self.cond(e, scope)),
+        }
+    }
+
+    fn literal_operand(&mut self, lit: &Literal) -> Operand {
+        match lit {
+            Literal::Number(n) => Operand::Num(Num::Const(n.value)),
+            Literal::Duration(d) => {
+                self.wall_secs(d, "a comparison");
+                Operand::Duration
+            }
+            Literal::Percent(p) => {
+                self.percent(p);
+                Operand::Percent
+            }
+            Literal::Bool(b, _) => Operand::Bool(*b),
+            Literal::Text(s) => Operand::Text(s.value.clone()),
+            Literal::Name(id) => Operand::Bare(id.clone()),
+            Literal::BadUnit(t) => {
+                self.bad_unit(t);
+                Operand::Invalid
+            }
+        }
+    }
+
+    fn name_operand(&mut self, id: &Ident, scope: Scope) -> Operand {
+        if let Scope::Event(Some(event)) = scope {
+            let fields = self.event_fields(event);
+            if let Some((i, f)) = fields.iter().enumerate().find(|(_, f)| f.name == id.name) {
+                return Operand::Field(
+                    FieldRef::Event(u16::try_from(i).unwrap_or(u16::MAX)),
+                    f.ty.clone(),
+                );
+            }
+        }
+        if let Some(d) = self.names.get(Kind::Field, &id.name) {
+            let ty = self
+                .playbook
+                .fields
+                .get(d.index as usize)
+                .map_or(FieldType::Text, |f| f.ty.clone());
+            return Operand::Field(FieldRef::Lead(ir::FieldId(d.index)), ty);
+        }
+        if let Some(d) = self.names.get(Kind::Score, &id.name) {
+            return Operand::Num(Num::Score(ir::ScoreId(d.index)));
+        }
+        if let Some(d) = self.names.get(Kind::Bands, &id.name) {
+            return Operand::Bands(ir::BandSetId(d.index));
+        }
+        Operand::Bare(id.clone())
+    }
+
+    /// Reports a bare name that had to be a field, score or band set.
+    fn unknown_name(&mut self, id: &Ident, scope: Scope) {
+        let mut candidates: Vec<String> = self.names.names(Kind::Field).to_vec();
+        candidates.extend(self.names.names(Kind::Score).iter().cloned());
+        candidates.extend(self.names.names(Kind::Bands).iter().cloned());
+        if let Scope::Event(Some(event)) = scope {
+            candidates.extend(self.event_fields(event).iter().map(|f| f.name.clone()));
+        }
+        let mut diag = Diagnostic::new(
+            Code::Undefined,
+            *id.loc,
+            format!("undefined name `{}`", id.name),
+        )
+        .with_primary_message("not a lead field, score or band set");
+        if let Some(s) = did_you_mean(&id.name, candidates.iter().map(String::as_str)) {
+            diag = diag.with_help(format!("did you mean `{s}`?"));
+        } else if matches!(scope, Scope::Lead) && self.names.get(Kind::Event, &id.name).is_none() {
+            diag = diag.with_note("event fields can only be used after `on EVENT where`");
+        }
+        self.diags.push(diag);
+    }
+
+    fn compare(&mut self, e: &Expr, op: CmpOp, lhs: &Expr, rhs: &Expr, scope: Scope) -> Cond {
+        let mut l = self.operand(lhs, scope);
+        let mut r = self.operand(rhs, scope);
+        let mut op = op;
+        // `3 <= count ...` reads as well as `count ... >= 3`: put the subject on the left.
+        if is_subject(&r) && !is_subject(&l) {
+            std::mem::swap(&mut l, &mut r);
+            op = flip(op);
+        }
+        let cmp = to_cmp(op);
+        match (l, r) {
+            (Operand::Invalid, _) | (_, Operand::Invalid) => Cond::True,
+            (Operand::Bare(id), _) => {
+                self.unknown_name(&id, scope);
+                Cond::True
+            }
+            (Operand::Field(field, FieldType::OneOf { values }), Operand::Bare(v)) => {
+                let mask = self.enum_mask(&values, std::slice::from_ref(&v), lhs);
+                self.equality(e, op, Cond::EnumIn { field, mask })
+            }
+            (Operand::Bands(bands), Operand::Bare(v)) => {
+                let mask = self.band_mask(bands, std::slice::from_ref(&v));
+                self.equality(e, op, Cond::BandIn { bands, mask })
+            }
+            (Operand::Field(field, FieldType::Text), Operand::Text(t)) => self.equality(
+                e,
+                op,
+                Cond::TextIn {
+                    field,
+                    values: vec![t.to_lowercase()],
+                },
+            ),
+            (Operand::Field(field, FieldType::Flag), Operand::Bool(b)) => {
+                let c = Cond::Flag { field };
+                self.equality(e, op, if b { c } else { negate(c) })
+            }
+            (Operand::Field(field, FieldType::Number), Operand::Num(n)) => Cond::Compare {
+                lhs: Num::Field(field),
+                cmp,
+                rhs: n,
+            },
+            (Operand::Num(a), Operand::Num(b)) => Cond::Compare {
+                lhs: a,
+                cmp,
+                rhs: b,
+            },
+            (
+                Operand::Num(_) | Operand::Field(_, FieldType::Number),
+                r @ (Operand::Duration | Operand::Percent),
+            ) => {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::UnitMismatch,
+                        *rhs.loc,
+                        format!("cannot compare a number with {}", r.describe()),
+                    )
+                    .with_primary_message("write a plain number here"),
+                );
+                Cond::True
+            }
+            (l, Operand::Bare(id)) if !matches!(l, Operand::Field(..) | Operand::Bands(_)) => {
+                self.unknown_name(&id, scope);
+                Cond::True
+            }
+            (l, r) => {
+                self.type_error(
+                    e,
+                    format!("cannot compare {} with {}", l.describe(), r.describe()),
+                );
+                Cond::True
+            }
+        }
+    }
+
+    /// `=` and `!=` are the only comparisons on values without an order.
+    fn equality(&mut self, e: &Expr, op: CmpOp, c: Cond) -> Cond {
+        match op {
+            CmpOp::Eq => c,
+            CmpOp::Ne => negate(c),
+            _ => {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        *e.loc,
+                        format!("`{}` needs numbers", op.symbol()),
+                    )
+                    .with_primary_message("these values have no order")
+                    .with_help("use `=`, `!=` or `in [...]`"),
+                );
+                Cond::True
+            }
+        }
+    }
+
+    fn in_list(&mut self, e: &Expr, value: &Expr, list: &List, scope: Scope) -> Cond {
+        let subject = self.operand(value, scope);
+        let items = match list {
+            List::Named(set) => {
+                return match subject {
+                    Operand::Field(field, FieldType::Text) => {
+                        match self.names.resolve(Kind::Accounts, set, &mut self.diags) {
+                            Some(i) => Cond::InAccounts {
+                                field,
+                                accounts: ir::AccountsId(i),
+                            },
+                            None => Cond::True,
+                        }
+                    }
+                    Operand::Invalid => Cond::True,
+                    other => {
+                        self.type_error(
+                            value,
+                            format!(
+                                "only text fields can be looked up in an account set, found {}",
+                                other.describe()
+                            ),
+                        );
+                        Cond::True
+                    }
+                };
+            }
+            List::Items(items, _) => items,
+        };
+        match subject {
+            Operand::Invalid => Cond::True,
+            Operand::Bare(id) => {
+                self.unknown_name(&id, scope);
+                Cond::True
+            }
+            Operand::Field(field, FieldType::OneOf { values }) => {
+                let names = self.bare_names(items);
+                Cond::EnumIn {
+                    field,
+                    mask: self.enum_mask(&values, &names, value),
+                }
+            }
+            Operand::Bands(bands) => {
+                let names = self.bare_names(items);
+                Cond::BandIn {
+                    bands,
+                    mask: self.band_mask(bands, &names),
+                }
+            }
+            Operand::Field(field, FieldType::Text) => {
+                let mut values = Vec::new();
+                for item in items {
+                    match &item.kind {
+                        ExprKind::Lit(Literal::Text(s)) => values.push(s.value.to_lowercase()),
+                        _ => self.type_error(item, "expected quoted text in this list".into()),
+                    }
+                }
+                Cond::TextIn { field, values }
+            }
+            Operand::Field(field, FieldType::Number) | Operand::Field(field, FieldType::Flag) => {
+                let mut any = Vec::new();
+                for item in items {
+                    match &item.kind {
+                        ExprKind::Lit(Literal::Number(n)) => any.push(Cond::Compare {
+                            lhs: Num::Field(field),
+                            cmp: Cmp::Eq,
+                            rhs: Num::Const(n.value),
+                        }),
+                        _ => self.type_error(item, "expected a number in this list".into()),
+                    }
+                }
+                Cond::Or { any }
+            }
+            other => {
+                self.type_error(
+                    e,
+                    format!("`in` needs a field or band set, found {}", other.describe()),
+                );
+                Cond::True
+            }
+        }
+    }
+
+    fn bare_names(&mut self, items: &[Expr]) -> Vec<Ident> {
+        let mut out = Vec::new();
+        for item in items {
+            match &item.kind {
+                ExprKind::Name(id) | ExprKind::Lit(Literal::Name(id)) => out.push(id.clone()),
+                _ => self.type_error(item, "expected a value name in this list".into()),
+            }
+        }
+        out
+    }
+
+    fn enum_mask(&mut self, values: &[String], names: &[Ident], field: &Expr) -> u64 {
+        let mut mask = 0u64;
+        for n in names {
+            match values.iter().position(|v| *v == n.name) {
+                Some(i) if i < 64 => mask |= 1 << i,
+                _ => {
+                    let mut diag = Diagnostic::new(
+                        Code::UnknownValue,
+                        *n.loc,
+                        format!("`{}` is not a value of this field", n.name),
+                    )
+                    .with_primary_message("unknown value")
+                    .with_label(*field.loc, format!("one of {}", backticked(values)));
+                    if let Some(s) = did_you_mean(&n.name, values.iter().map(String::as_str)) {
+                        diag = diag.with_help(format!("did you mean `{s}`?"));
+                    }
+                    self.diags.push(diag);
+                }
+            }
+        }
+        mask
+    }
+
+    fn band_mask(&mut self, bands: ir::BandSetId, names: &[Ident]) -> u64 {
+        let labels: Vec<String> = self
+            .band_labels
+            .get(bands.index())
+            .cloned()
+            .unwrap_or_default();
+        let mut mask = 0u64;
+        for n in names {
+            match labels.iter().position(|v| *v == n.name) {
+                Some(i) if i < 64 => mask |= 1 << i,
+                _ => {
+                    let mut diag = Diagnostic::new(
+                        Code::UnknownValue,
+                        *n.loc,
+                        format!("`{}` is not a band of this band set", n.name),
+                    )
+                    .with_primary_message("unknown band")
+                    .with_note(format!("bands: {}", backticked(&labels)));
+                    if let Some(s) = did_you_mean(&n.name, labels.iter().map(String::as_str)) {
+                        diag = diag.with_help(format!("did you mean `{s}`?"));
+                    }
+                    self.diags.push(diag);
+                }
+            }
+        }
+        mask
+    }
+
+    /// Resolves `EVENT` / `any`; `Some(None)` is `any`, `None` an unresolved name.
+    pub(super) fn event_ref(&mut self, e: &ast::EventRef) -> Option<Option<ir::EventId>> {
+        match e {
+            ast::EventRef::Any(_) => Some(None),
+            ast::EventRef::Named(id) => self
+                .names
+                .resolve(Kind::Event, id, &mut self.diags)
+                .map(|i| Some(ir::EventId(i))),
+        }
+    }
+
+    fn counter(&mut self, c: ir::Counter) -> ir::CounterId {
+        if let Some(i) = self.playbook.counters.iter().position(|x| *x == c) {
+            return ir::CounterId(u32::try_from(i).unwrap_or(u32::MAX));
+        }
+        self.playbook.counters.push(c);
+        ir::CounterId(u32::try_from(self.playbook.counters.len() - 1).unwrap_or(u32::MAX))
+    }
+
+    fn event_fields(&self, event: ir::EventId) -> &[ir::FieldDef] {
+        self.playbook
+            .events
+            .get(event.index())
+            .map_or(&[], |e| e.fields.as_slice())
+    }
+}
+
+/// Operands a comparison is about (as opposed to the value it is compared with).
+fn is_subject(o: &Operand) -> bool {
+    matches!(
+        o,
+        Operand::Field(..)
+            | Operand::Bands(_)
+            | Operand::Num(Num::Score(_) | Num::Count(_) | Num::Field(_))
+    )
+}
+
+fn flip(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        other => other,
+    }
+}
+
+fn to_cmp(op: CmpOp) -> Cmp {
+    match op {
+        CmpOp::Eq => Cmp::Eq,
+        CmpOp::Ne => Cmp::Ne,
+        CmpOp::Lt => Cmp::Lt,
+        CmpOp::Le => Cmp::Le,
+        CmpOp::Gt => Cmp::Gt,
+        CmpOp::Ge => Cmp::Ge,
+    }
+}
+
+/// `not`, folding double negation so the IR stays small.
+pub(super) fn negate(c: Cond) -> Cond {
+    match c {
+        Cond::Not { cond } => *cond,
+        other => Cond::Not {
+            cond: Box::new(other),
+        },
+    }
+}
+
+/// "`a`, `b`, `c`" for messages.
+pub(super) fn backticked(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

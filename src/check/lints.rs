@@ -1,0 +1,644 @@
+//! Whole-playbook lints over the IR: the mistakes that only show when rules meet each other.
+//!
+//! Each lint is a function from the IR (and [`Origins`] for spans) to diagnostics, so adding
+//! one never touches lowering. The analyses are conservative: a lint fires only when the
+//! problem is certain or the pattern is almost always a mistake.
+
+use super::origins::Origins;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{
+    self, BreachAction, Cond, Destination, Playbook, RouteRule, RouteTarget, Sla, TrackEnd,
+};
+use crate::span::Span;
+use std::collections::BTreeSet;
+
+/// Runs every lint.
+pub fn run(p: &Playbook, o: &Origins) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    business_time_without_calendar(p, o, &mut out);
+    ping_pong(p, o, &mut out);
+    unreachable_tracks(p, o, &mut out);
+    unreachable_rules(p, o, &mut out);
+    overlapping_handoffs(p, o, &mut out);
+    bands(p, o, &mut out);
+    unbounded_requeue(p, o, &mut out);
+    unused(p, o, &mut out);
+    out
+}
+
+fn span_of(spans: &[Span], i: usize) -> Span {
+    spans.get(i).copied().unwrap_or_default()
+}
+
+/// Queues a handoff can put a lead in: its route and every breach destination.
+fn reachable_queues(p: &Playbook, h: &ir::Handoff) -> BTreeSet<ir::QueueId> {
+    let mut qs = BTreeSet::new();
+    match h.route {
+        RouteTarget::Queue(q) => {
+            qs.insert(q);
+        }
+        RouteTarget::Router(r) => {
+            for rule in p.routers.get(r.index()).map_or(&[][..], |r| &r.rules) {
+                match rule {
+                    RouteRule::When { queue, .. } | RouteRule::Otherwise { queue } => {
+                        qs.insert(*queue);
+                    }
+                    RouteRule::Owner { accounts } => {
+                        for (_, s) in p
+                            .accounts
+                            .get(accounts.index())
+                            .map_or(&[][..], |a| &a.owners)
+                        {
+                            if let Some(seller) = p.sellers.get(s.index()) {
+                                qs.insert(seller.queue);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for a in &h.breach {
+        match a {
+            BreachAction::Requeue { queue: Some(q), .. }
+            | BreachAction::Escalate { queue: q }
+            | BreachAction::Reassign { queue: Some(q) } => {
+                qs.insert(*q);
+            }
+            _ => {}
+        }
+    }
+    let mut frontier: Vec<ir::QueueId> = qs.iter().copied().collect();
+    while let Some(q) = frontier.pop() {
+        if let Some(next) = p.queues.get(q.index()).and_then(|q| q.overflow) {
+            if qs.insert(next) {
+                frontier.push(next);
+            }
+        }
+    }
+    qs
+}
+
+fn business_time_without_calendar(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
+    if p.default_calendar.is_some() {
+        return;
+    }
+    for (i, h) in p.handoffs.iter().enumerate() {
+        if matches!(h.sla, Sla::Wall(_)) {
+            continue;
+        }
+        let missing: Vec<String> = reachable_queues(p, h)
+            .into_iter()
+            .filter_map(|q| p.queues.get(q.index()))
+            .filter(|q| q.calendar.is_none())
+            .map(|q| format!("`{}`", q.name))
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let at = o.slas.get(i).copied().flatten().unwrap_or(h.origin);
+        out.push(
+            Diagnostic::new(
+                Code::BusinessTimeWithoutCalendar,
+                at,
+                format!(
+                    "the SLA of handoff `{}` counts business time but has no calendar",
+                    h.name
+                ),
+            )
+            .with_primary_message("business time")
+            .with_note(format!("queues without a calendar: {}", missing.join(", ")))
+            .with_help(
+                "declare a `calendar` and name it in the `playbook` header or in each queue",
+            ),
+        );
+    }
+}
+
+/// Whether a handoff fires on standing state rather than a fresh event.
+fn state_triggered(h: &ir::Handoff) -> bool {
+    h.trigger.on.is_empty()
+}
+
+fn ping_pong(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
+    let Some((hi, h)) = p
+        .handoffs
+        .iter()
+        .enumerate()
+        .find(|(_, h)| state_triggered(h))
+    else {
+        return;
+    };
+    for (ri, r) in p.reasons.iter().enumerate() {
+        let Destination::Recycle { track, .. } = r.destination else {
+            continue;
+        };
+        if r.suppression.as_ref().is_some_and(|s| s.window_secs > 0) {
+            continue;
+        }
+        let at = o
+            .recycles
+            .get(ri)
+            .copied()
+            .flatten()
+            .unwrap_or_else(|| span_of(&o.reasons, ri));
+        let track_name = p.tracks.get(track.index()).map_or("", |t| t.name.as_str());
+        out.push(
+            Diagnostic::new(
+                Code::PingPong,
+                at,
+                format!(
+                    "reason `{}` recycles to `{track_name}` with no suppression and can bounce straight back to a seller",
+                    r.name
+                ),
+            )
+            .with_primary_message("recycled with no suppression window")
+            .with_label(span_of(&o.handoffs, hi), format!("`{}` fires on standing state and still holds", h.name))
+            .with_help(format!("add `suppress for 30d unless {}` (or a hand-raise rule) to the reason", h.name)),
+        );
+    }
+}
+
+fn unreachable_tracks(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
+    let mut reached = vec![false; p.tracks.len()];
+    let mut mark = |t: ir::TrackId| {
+        if let Some(r) = reached.get_mut(t.index()) {
+            *r = true;
+        }
+    };
+    if let Some(d) = p.default_track {
+        mark(d);
+    }
+    for (i, t) in p.tracks.iter().enumerate() {
+        if t.enter_when.is_some() {
+            mark(ir::TrackId(u32::try_from(i).unwrap_or(u32::MAX)));
+        }
+        for e in &t.exits {
+            mark(e.to);
+        }
+        if let TrackEnd::Move(to) = t.then {
+            mark(to);
+        }
+    }
+    for r in &p.reasons {
+        if let Destination::Recycle { track, .. } = r.destination {
+            mark(track);
+        }
+    }
+    for h in &p.handoffs {
+        for a in &h.breach {
+            if let BreachAction::Rescue { track } = a {
+                mark(*track);
+            }
+        }
+        if let Some(l) = h.breach_limit {
+            mark(l.track);
+        }
+    }
+    for (i, t) in p.tracks.iter().enumerate() {
+        if reached.get(i).copied().unwrap_or(true) {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                Code::UnreachableTrack,
+                span_of(&o.tracks, i),
+                format!("track `{}` can never be entered", t.name),
+            )
+            .with_primary_message("no rule leads here")
+            .with_help("add `enter when ...`, or name it in `exit to`, `then move to`, `recycle to` or `rescue with`"),
+        );
+    }
+}
+
+fn unreachable_rules(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
+    for (ri, r) in p.routers.iter().enumerate() {
+        let spans = o.route_rules.get(ri).map_or(&[][..], Vec::as_slice);
+        let mut caught_all: Option<usize> = None;
+        for (i, rule) in r.rules.iter().enumerate() {
+            if let Some(first) = caught_all {
+                out.push(
+                    Diagnostic::new(
+                        Code::UnreachableRule,
+                        span_of(spans, i),
+                        format!("this rule of router `{}` can never apply", r.name),
+                    )
+                    .with_primary_message("every lead is already routed above")
+                    .with_label(span_of(spans, first), "this rule catches every lead"),
+                );
+                continue;
+            }
+            let always = match rule {
+                RouteRule::Otherwise { .. } => true,
+                RouteRule::When { when, .. } => matches!(when, Cond::True),
+                RouteRule::Owner { .. } => false,
+            };
+            if always {
+                caught_all = Some(i);
+            }
+            if let RouteRule::When { when, .. } = rule {
+                if never_true(when) {
+                    out.push(
+                        Diagnostic::new(
+                            Code::UnreachableRule,
+                            span_of(spans, i),
+                            "this routing condition can never be true",
+                        )
+                        .with_primary_message("contradictory condition"),
+                    );
+                }
+            }
+        }
+    }
+    for (i, h) in p.handoffs.iter().enumerate() {
+        if never_true(&h.trigger.when)
+            || h.trigger.on.iter().all(|t| never_true(&t.filter)) && !h.trigger.on.is_empty()
+        {
+            out.push(
+                Diagnostic::new(
+                    Code::UnreachableRule,
+                    span_of(&o.handoffs, i),
+                    format!("handoff `{}` can never fire", h.name),
+                )
+                .with_primary_message("its condition contradicts itself"),
+            );
+        }
+    }
+}
+
+/// Constraints a condition imposes on enum fields and bands, for disjointness checks.
+/// Only conjunctions are understood; anything else imposes nothing (conservative).
+fn constraints(c: &Cond, acc: &mut Vec<(Key, u64)>) {
+    match c {
+        Cond::And { all } => all.iter().for_each(|x| constraints(x, acc)),
+        Cond::EnumIn { field, mask } => acc.push((Key::Field(*field), *mask)),
+        Cond::BandIn { bands, mask } => acc.push((Key::Bands(*bands), *mask)),
+        Cond::Flag { field } => acc.push((Key::Flag(*field), 1)),
+        Cond::Not { cond } => {
+            if let Cond::Flag { field } = cond.as_ref() {
+                acc.push((Key::Flag(*field), 2));
+            }
+        }
+        Cond::Or { any } if !any.is_empty() => {
+            let mut per: Vec<Vec<(Key, u64)>> = Vec::new();
+            for x in any {
+                let mut v = Vec::new();
+                constraints(x, &mut v);
+                per.push(v);
+            }
+            if let Some(first) = per.first() {
+                for (k, _) in first {
+                    let all_have = per.iter().all(|v| v.iter().any(|(k2, _)| k2 == k));
+                    if all_have {
+                        let mask = per
+                            .iter()
+                            .flat_map(|v| v.iter().filter(|(k2, _)| k2 == k).map(|(_, m)| *m))
+                            .fold(0, |a, m| a | m);
+                        acc.push((*k, mask));
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Field(ir::FieldRef),
+    Bands(ir::BandSetId),
+    Flag(ir::FieldRef),
+}
+
+/// Combined mask per key (intersection of a conjunction's constraints).
+fn masks(c: &Cond) -> Vec<(Key, u64)> {
+    let mut raw = Vec::new();
+    constraints(c, &mut raw);
+    let mut out: Vec<(Key, u64)> = Vec::new();
+    for (k, m) in raw {
+        match out.iter_mut().find(|(k2, _)| *k2 == k) {
+            Some((_, acc)) => *acc &= m,
+            None => out.push((k, m)),
+        }
+    }
+    out
+}
+
+/// A conjunction that requires an enum, band or flag to take no value at all.
+fn never_true(c: &Cond) -> bool {
+    masks(c).iter().any(|(_, m)| *m == 0)
+}
+
+/// Two conditions that cannot hold together.
+fn disjoint(a: &Cond, b: &Cond) -> bool {
+    let (ma, mb) = (masks(a), masks(b));
+    ma.iter()
+        .any(|(k, m)| mb.iter().any(|(k2, m2)| k == k2 && m & m2 == 0))
+}
+
+/// Whether two handoffs can be triggered by the same input.
+fn same_trigger(a: &ir::Handoff, b: &ir::Handoff) -> bool {
+    match (a.trigger.on.is_empty(), b.trigger.on.is_empty()) {
+        (true, true) => true,
+        (false, false) => a.trigger.on.iter().any(|x| {
+            b.trigger.on.iter().any(|y| {
+                (x.event.is_none() || y.event.is_none() || x.event == y.event)
+                    && !disjoint(&x.filter, &y.filter)
+            })
+        }),
+        _ => false,
+    }
+}
+
+fn overlapping_handoffs(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
+    for (i, a) in p.handoffs.iter().enumerate() {
+        for (j, b) in p.handoffs.iter().enumerate().skip(i + 1) {
+            if a.priority != b.priority || a.route == b.route {
+                continue;
+            }
+            if !same_trigger(a, b) || disjoint(&a.trigger.when, &b.trigger.when) {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    Code::OverlappingHandoffs,
+                    span_of(&o.handoffs, j),
+                    format!("handoffs `{}` and `{}` can route the same lead two ways", a.name, b.name),
+                )
+                .with_primary_message("this rule")
+                .with_label(span_of(&o.handoffs, i), "and this rule fire on the same trigger")
+                .with_note(format!("both have priority {}", a.priority))
+                .with_help("give one a lower `priority` number (it wins), or make their conditions exclusive"),
+            );
+        }
+    }
+}
+
+/// Lowest and highest score a band set's sum can reach.
+fn score_range(p: &Playbook, set: &ir::BandSet) -> (f64, f64) {
+    let (mut lo, mut hi) = (0.0, 0.0);
+    for s in set.scores.iter().filter_map(|s| p.scores.get(s.index())) {
+        let neg_when: f64 = s.when.iter().map(|(v, _)| v.min(0.0)).sum();
+        let pos_when: f64 = s.when.iter().map(|(v, _)| v.max(0.0)).sum();
+        let neg_event = s.per_event.iter().any(|e| e.points < 0.0);
+        let pos_event = s.per_event.iter().any(|e| e.points > 0.0);
+        lo += if neg_event {
+            f64::NEG_INFINITY
+        } else {
+            neg_when
+        };
+        hi += match (pos_event, s.cap) {
+            (_, Some(cap)) => cap.min(if pos_event { f64::INFINITY } else { pos_when }),
+            (true, None) => f64::INFINITY,
+            (false, None) => pos_when,
+        };
+    }
+    (lo, hi)
+}
+
+fn bands(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
+    for (si, set) in p.band_sets.iter().enumerate() {
+        let spans = o.bands.get(si).map_or(&[][..], Vec::as_slice);
+        let mut order: Vec<usize> = (0..set.bands.len()).collect();
+        let lower = |b: &ir::Band| b.from.unwrap_or(f64::NEG_INFINITY);
+        let upper = |b: &ir::Band| b.to.unwrap_or(f64::INFINITY);
+        order.sort_by(|&x, &y| {
+            let (bx, by) = (set.bands.get(x), set.bands.get(y));
+            let kx = bx.map_or(0.0, lower);
+            let ky = by.map_or(0.0, lower);
+            kx.total_cmp(&ky)
+        });
+        let (lo, hi) = score_range(p, set);
+        let sorted: Vec<(usize, &ir::Band)> = order
+            .iter()
+            .filter_map(|&i| set.bands.get(i).map(|b| (i, b)))
+            .collect();
+        if let Some((i, first)) = sorted.first() {
+            if lower(first) > lo {
+                out.push(gap(
+                    set,
+                    spans,
+                    *i,
+                    format!("scores below {} fall in no band", lower(first)),
+                ));
+            }
+        }
+        if let Some((i, last)) = sorted.last() {
+            if upper(last) <= hi && upper(last).is_finite() {
+                out.push(gap(
+                    set,
+                    spans,
+                    *i,
+                    format!("scores from {} up fall in no band", upper(last)),
+                ));
+            }
+        }
+        for pair in sorted.windows(2) {
+            let [(ia, a), (ib, b)] = pair else { continue };
+            if upper(a) > lower(b) {
+                out.push(
+                    Diagnostic::new(
+                        Code::BandOverlap,
+                        span_of(spans, *ib),
+                        format!(
+                            "bands `{}` and `{}` of `{}` overlap",
+                            a.name, b.name, set.name
+                        ),
+                    )
+                    .with_primary_message(format!("starts at {}", lower(b)))
+                    .with_label(span_of(spans, *ia), format!("still runs to {}", upper(a)))
+                    .with_help(format!(
+                        "end `{}` at {} (ranges are `from LOW to HIGH`, HIGH excluded)",
+                        a.name,
+                        lower(b)
+                    )),
+                );
+            } else if upper(a) < lower(b) {
+                out.push(gap(
+                    set,
+                    spans,
+                    *ib,
+                    format!("scores from {} to {} fall in no band", upper(a), lower(b)),
+                ));
+            }
+        }
+    }
+}
+
+fn gap(set: &ir::BandSet, spans: &[Span], i: usize, what: String) -> Diagnostic {
+    Diagnostic::new(
+        Code::BandGap,
+        span_of(spans, i),
+        format!("bands of `{}` leave a gap: {what}", set.name),
+    )
+    .with_primary_message("next to this band")
+    .with_help("extend a neighbouring band or add one (`band X below N`, `band Y from N`)")
+}
+
+fn unbounded_requeue(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
+    for (i, h) in p.handoffs.iter().enumerate() {
+        let loops = h.breach.iter().any(|a| {
+            matches!(
+                a,
+                BreachAction::Requeue { .. }
+                    | BreachAction::Reassign { .. }
+                    | BreachAction::Escalate { .. }
+            )
+        });
+        if loops && h.breach_limit.is_none() {
+            let at = o.breaches.get(i).copied().flatten().unwrap_or(h.origin);
+            out.push(
+                Diagnostic::new(
+                    Code::UnboundedRequeue,
+                    at,
+                    format!("the breach path of `{}` can requeue a lead forever", h.name),
+                )
+                .with_primary_message("no breach limit")
+                .with_help("add `after 2 breaches recycle to TRACK as REASON`"),
+            );
+        }
+    }
+}
+
+fn unused(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
+    let mut used_contexts = vec![false; p.contexts.len()];
+    let mut used_sequences = vec![false; p.sequences.len()];
+    let mut used_routers = vec![false; p.routers.len()];
+    let mut used_queues = vec![false; p.queues.len()];
+    let mut used_accounts = vec![false; p.accounts.len()];
+    let mut used_calendars = vec![false; p.calendars.len()];
+    let set = |v: &mut Vec<bool>, i: usize| {
+        if let Some(x) = v.get_mut(i) {
+            *x = true;
+        }
+    };
+    for h in &p.handoffs {
+        if let Some(c) = h.context {
+            set(&mut used_contexts, c.index());
+        }
+        if let Some(s) = h.sequence {
+            set(&mut used_sequences, s.index());
+        }
+        if let RouteTarget::Router(r) = h.route {
+            set(&mut used_routers, r.index());
+        }
+        for q in reachable_queues(p, h) {
+            set(&mut used_queues, q.index());
+        }
+        for a in &h.breach {
+            if let BreachAction::Requeue {
+                context: Some(c), ..
+            } = a
+            {
+                set(&mut used_contexts, c.index());
+            }
+        }
+    }
+    for r in &p.routers {
+        for rule in &r.rules {
+            if let RouteRule::Owner { accounts } = rule {
+                set(&mut used_accounts, accounts.index());
+            }
+        }
+    }
+    let mut mark_accounts =
+        |c: &Cond| visit_accounts(c, &mut |a| set(&mut used_accounts, a.index()));
+    for r in &p.routers {
+        for rule in &r.rules {
+            if let RouteRule::When { when, .. } = rule {
+                mark_accounts(when);
+            }
+        }
+    }
+    for h in &p.handoffs {
+        mark_accounts(&h.trigger.when);
+    }
+    if let Some(c) = p.default_calendar {
+        set(&mut used_calendars, c.index());
+    }
+    for q in &p.queues {
+        if let Some(c) = q.calendar {
+            set(&mut used_calendars, c.index());
+        }
+    }
+    for sc in &p.scenarios {
+        for st in &sc.staff {
+            if let Some(c) = st.calendar {
+                set(&mut used_calendars, c.index());
+            }
+        }
+    }
+
+    let report =
+        |out: &mut Vec<Diagnostic>, used: &[bool], spans: &[Span], names: Vec<&str>, kind: &str| {
+            for (i, u) in used.iter().enumerate() {
+                if !u {
+                    out.push(
+                        Diagnostic::new(
+                            Code::UnusedDeclaration,
+                            span_of(spans, i),
+                            format!(
+                                "{kind} `{}` is never used",
+                                names.get(i).copied().unwrap_or("")
+                            ),
+                        )
+                        .with_primary_message("declared here")
+                        .with_help("refer to it from a rule, or delete it"),
+                    );
+                }
+            }
+        };
+    report(
+        out,
+        &used_contexts,
+        &o.contexts,
+        p.contexts.iter().map(|c| c.name.as_str()).collect(),
+        "context package",
+    );
+    report(
+        out,
+        &used_sequences,
+        &o.sequences,
+        p.sequences.iter().map(|c| c.name.as_str()).collect(),
+        "sequence",
+    );
+    report(
+        out,
+        &used_routers,
+        &o.routers,
+        p.routers.iter().map(|c| c.name.as_str()).collect(),
+        "router",
+    );
+    report(
+        out,
+        &used_queues,
+        &o.queues,
+        p.queues.iter().map(|c| c.name.as_str()).collect(),
+        "queue",
+    );
+    report(
+        out,
+        &used_accounts,
+        &o.accounts,
+        p.accounts.iter().map(|c| c.name.as_str()).collect(),
+        "account set",
+    );
+    report(
+        out,
+        &used_calendars,
+        &o.calendars,
+        p.calendars.iter().map(|c| c.name.as_str()).collect(),
+        "calendar",
+    );
+}
+
+fn visit_accounts(c: &Cond, f: &mut dyn FnMut(ir::AccountsId)) {
+    match c {
+        Cond::And { all: cs } | Cond::Or { any: cs } => {
+            cs.iter().for_each(|x| visit_accounts(x, f))
+        }
+        Cond::Not { cond } => visit_accounts(cond, f),
+        Cond::InAccounts { accounts, .. } => f(*accounts),
+        _ => {}
+    }
+}

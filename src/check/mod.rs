@@ -1,0 +1,216 @@
+//! AST → checked IR, with every problem reported as a coded diagnostic.
+//!
+//! Three passes: collect declarations (so order in the file never matters), lower each block
+//! (resolving names, typing conditions, normalising units), then run whole-playbook lints over
+//! the IR. Lowering never stops at an error; it substitutes a neutral value and goes on, so
+//! one run reports everything. The IR is returned only when there are no errors.
+
+mod blocks;
+mod expr;
+mod lints;
+mod names;
+mod origins;
+mod scenario;
+
+use crate::diagnostics::{Code, Diagnostic, Severity};
+use crate::ir;
+use crate::span::FileId;
+use crate::syntax::{self, ast};
+use names::Names;
+use origins::Origins;
+
+/// The result of checking one playbook.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    /// The checked IR, present when there are no errors (warnings allowed).
+    pub playbook: Option<ir::Playbook>,
+    /// Every finding, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses and checks a playbook source.
+pub fn compile(file: FileId, src: &str) -> Compiled {
+    let parsed = syntax::parse(file, src);
+    let mut diagnostics = parsed.diagnostics;
+    let (playbook, origins, mut found) = lower(&parsed.file);
+    found.extend(lints::run(&playbook, &origins));
+    diagnostics.append(&mut found);
+    diagnostics.sort_by_key(|d| (d.span().file, d.span().start, d.code));
+    diagnostics.dedup();
+    let clean = !diagnostics.iter().any(|d| d.severity() == Severity::Error);
+    Compiled {
+        playbook: clean.then_some(playbook),
+        diagnostics,
+    }
+}
+
+/// Parses and checks a source, keeping only the findings (what `handoff check` needs).
+pub fn check_source(file: FileId, src: &str) -> Vec<Diagnostic> {
+    compile(file, src).diagnostics
+}
+
+/// State of the lowering pass.
+pub(crate) struct Lowerer<'a> {
+    names: &'a Names,
+    playbook: ir::Playbook,
+    origins: Origins,
+    diags: Vec<Diagnostic>,
+    /// Band labels per band set, filled before conditions are lowered.
+    band_labels: Vec<Vec<String>>,
+}
+
+fn lower(file: &ast::File) -> (ir::Playbook, Origins, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let names = Names::collect(file, &mut diags);
+    let mut l = Lowerer {
+        names: &names,
+        playbook: empty_playbook(),
+        origins: Origins::default(),
+        diags,
+        band_labels: Vec::new(),
+    };
+    l.lower_file(file);
+    (l.playbook, l.origins, l.diags)
+}
+
+fn empty_playbook() -> ir::Playbook {
+    ir::Playbook {
+        name: String::new(),
+        title: None,
+        calendars: Vec::new(),
+        default_calendar: None,
+        fields: Vec::new(),
+        events: Vec::new(),
+        scores: Vec::new(),
+        band_sets: Vec::new(),
+        counters: Vec::new(),
+        disqualifiers: Vec::new(),
+        tracks: Vec::new(),
+        default_track: None,
+        handoffs: Vec::new(),
+        routers: Vec::new(),
+        queues: Vec::new(),
+        sellers: Vec::new(),
+        accounts: Vec::new(),
+        contexts: Vec::new(),
+        sequences: Vec::new(),
+        reasons: Vec::new(),
+        kpi_targets: Vec::new(),
+        scenarios: Vec::new(),
+    }
+}
+
+impl Lowerer<'_> {
+    /// Reports a statement that may appear once but appears again.
+    fn repeated(&mut self, what: &str, first: crate::span::Span, again: crate::span::Span) {
+        self.diags.push(
+            Diagnostic::new(
+                Code::ConflictingStatement,
+                again,
+                format!("{what} is given twice"),
+            )
+            .with_primary_message("given again here")
+            .with_label(first, "first given here")
+            .with_help("keep one of them"),
+        );
+    }
+
+    /// Reports a missing mandatory statement on a block's name.
+    fn missing(&mut self, code: Code, name: &ast::Ident, message: String, help: &str) {
+        self.diags.push(
+            Diagnostic::new(code, *name.loc, message)
+                .with_primary_message("declared here")
+                .with_help(help.to_string()),
+        );
+    }
+
+    /// A duration that must be wall time: business units only make sense for SLAs.
+    fn wall_secs(&mut self, d: &ast::DurationLit, what: &str) -> i64 {
+        if d.unit.is_business() {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::UnitMismatch,
+                    *d.loc,
+                    format!("{what} is measured in wall time, not business time"),
+                )
+                .with_primary_message(format!("`{}` counts business time", d.unit.suffix()))
+                .with_help("use `m`, `h`, `d` or `w` here; business units are for `sla`"),
+            );
+            return 0;
+        }
+        self.duration_secs(d).unwrap_or(0)
+    }
+
+    /// Seconds of a duration in any unit (business units counted as if always open), or
+    /// `None` after reporting an impossible value.
+    fn duration_secs(&mut self, d: &ast::DurationLit) -> Option<i64> {
+        let per_unit = match d.unit {
+            ast::DurationUnit::Minutes => 60.0,
+            ast::DurationUnit::Hours | ast::DurationUnit::BusinessHours => 3600.0,
+            ast::DurationUnit::Days | ast::DurationUnit::BusinessDays => 86_400.0,
+            ast::DurationUnit::Weeks => 604_800.0,
+        };
+        let secs = d.value * per_unit;
+        if !secs.is_finite() || secs < 0.0 || secs > 3.2e9 {
+            self.diags.push(
+                Diagnostic::new(Code::BadLiteral, *d.loc, "duration out of range")
+                    .with_primary_message("must be between 0 and 100 years"),
+            );
+            return None;
+        }
+        Some(secs.round() as i64)
+    }
+
+    /// A percentage literal as a fraction, reported when outside 0–100%.
+    fn percent(&mut self, p: &ast::NumberLit) -> f64 {
+        if !(0.0..=100.0).contains(&p.value) {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::BadLiteral,
+                    *p.loc,
+                    format!("percentage `{}%` is outside 0% to 100%", p.value),
+                )
+                .with_primary_message("out of range"),
+            );
+            return p.value.clamp(0.0, 100.0) / 100.0;
+        }
+        p.value / 100.0
+    }
+
+    /// A whole number within `range`, reported otherwise.
+    fn count(&mut self, n: &ast::NumberLit, what: &str, min: u32) -> u32 {
+        let ok = n.value.fract() == 0.0 && n.value >= f64::from(min) && n.value <= 1_000_000.0;
+        if !ok {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::BadLiteral,
+                    *n.loc,
+                    format!("{what} must be a whole number of at least {min}"),
+                )
+                .with_primary_message(format!("`{}` is not allowed here", n.value)),
+            );
+            return min;
+        }
+        n.value as u32
+    }
+
+    fn bad_unit(&mut self, t: &ast::Token) {
+        if t.text.is_empty() {
+            return;
+        }
+        let unit: String = t
+            .text
+            .chars()
+            .skip_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        self.diags.push(
+            Diagnostic::new(
+                Code::BadLiteral,
+                *t.loc,
+                format!("unknown unit `{unit}` in `{}`", t.text),
+            )
+            .with_primary_message("not a duration unit")
+            .with_help("durations use `m`, `h`, `d`, `w`, `bh` or `bd`; percentages end in `%`"),
+        );
+    }
+}

@@ -1,0 +1,255 @@
+//! Declarations by kind: the first pass, so blocks may refer to each other in any order.
+
+use crate::diagnostics::suggest::did_you_mean;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::span::Span;
+use crate::syntax::ast::{self, Ident, Item};
+use std::collections::HashMap;
+
+/// Kinds of named declarations; each kind is its own namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// `calendar`
+    Calendar,
+    /// a lead field
+    Field,
+    /// `event`
+    Event,
+    /// `score`
+    Score,
+    /// `bands`
+    Bands,
+    /// `disqualify`
+    Disqualifier,
+    /// `track`
+    Track,
+    /// `handoff`
+    Handoff,
+    /// `router`
+    Router,
+    /// `queue`
+    Queue,
+    /// a queue member
+    Seller,
+    /// `accounts`
+    Accounts,
+    /// `context`
+    Context,
+    /// `sequence`
+    Sequence,
+    /// `reason`
+    Reason,
+    /// `kpi` declaration
+    Kpi,
+    /// `scenario`
+    Scenario,
+}
+
+impl Kind {
+    /// The word used in messages ("undefined track `x`").
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Calendar => "calendar",
+            Kind::Field => "lead field",
+            Kind::Event => "event",
+            Kind::Score => "score",
+            Kind::Bands => "band set",
+            Kind::Disqualifier => "disqualifier",
+            Kind::Track => "track",
+            Kind::Handoff => "handoff rule",
+            Kind::Router => "router",
+            Kind::Queue => "queue",
+            Kind::Seller => "seller",
+            Kind::Accounts => "account set",
+            Kind::Context => "context package",
+            Kind::Sequence => "sequence",
+            Kind::Reason => "reason code",
+            Kind::Kpi => "kpi",
+            Kind::Scenario => "scenario",
+        }
+    }
+
+    const ALL: [Kind; 17] = [
+        Kind::Calendar,
+        Kind::Field,
+        Kind::Event,
+        Kind::Score,
+        Kind::Bands,
+        Kind::Disqualifier,
+        Kind::Track,
+        Kind::Handoff,
+        Kind::Router,
+        Kind::Queue,
+        Kind::Seller,
+        Kind::Accounts,
+        Kind::Context,
+        Kind::Sequence,
+        Kind::Reason,
+        Kind::Kpi,
+        Kind::Scenario,
+    ];
+}
+
+/// One declared name.
+#[derive(Debug, Clone, Copy)]
+pub struct Decl {
+    /// Dense index in its kind's IR table.
+    pub index: u32,
+    /// Where the name is declared.
+    pub span: Span,
+}
+
+/// Every declaration, by kind and name, plus the order of declaration per kind.
+#[derive(Debug, Default)]
+pub struct Names {
+    tables: HashMap<Kind, HashMap<String, Decl>>,
+    order: HashMap<Kind, Vec<String>>,
+}
+
+impl Names {
+    /// Collects declarations, reporting duplicates (the first declaration wins).
+    pub fn collect(file: &ast::File, diags: &mut Vec<Diagnostic>) -> Names {
+        let mut names = Names::default();
+        for item in &file.items {
+            match item {
+                Item::Calendar(b) => names.declare(Kind::Calendar, &b.name, diags),
+                Item::Event(b) => names.declare(Kind::Event, &b.name, diags),
+                Item::Score(b) => names.declare(Kind::Score, &b.name, diags),
+                Item::Bands(b) => names.declare(Kind::Bands, &b.name, diags),
+                Item::Disqualify(b) => names.declare(Kind::Disqualifier, &b.name, diags),
+                Item::Track(b) => names.declare(Kind::Track, &b.name, diags),
+                Item::Handoff(b) => names.declare(Kind::Handoff, &b.name, diags),
+                Item::Router(b) => names.declare(Kind::Router, &b.name, diags),
+                Item::Queue(b) => {
+                    names.declare(Kind::Queue, &b.name, diags);
+                    for stmt in &b.body {
+                        if let ast::QueueStmt::Members(members) = &stmt.kind {
+                            for m in members {
+                                names.declare(Kind::Seller, m, diags);
+                            }
+                        }
+                    }
+                }
+                Item::Accounts(b) => names.declare(Kind::Accounts, &b.name, diags),
+                Item::Context(b) => names.declare(Kind::Context, &b.name, diags),
+                Item::Sequence(b) => names.declare(Kind::Sequence, &b.name, diags),
+                Item::Reason(b) => names.declare(Kind::Reason, &b.name, diags),
+                Item::Kpi(b) => names.declare(Kind::Kpi, &b.name, diags),
+                Item::Scenario(b) => names.declare(Kind::Scenario, &b.name, diags),
+                Item::Lead(b) => {
+                    for f in &b.body {
+                        names.declare(Kind::Field, &f.kind.name, diags);
+                    }
+                }
+                Item::Playbook(_) => {}
+            }
+        }
+        names
+    }
+
+    fn declare(&mut self, kind: Kind, name: &Ident, diags: &mut Vec<Diagnostic>) {
+        let table = self.tables.entry(kind).or_default();
+        if let Some(first) = table.get(&name.name) {
+            diags.push(
+                Diagnostic::new(
+                    Code::Duplicate,
+                    *name.loc,
+                    format!("{} `{}` is declared twice", kind.word(), name.name),
+                )
+                .with_primary_message("declared again here")
+                .with_label(first.span, "first declared here")
+                .with_help(format!("rename one of the {}s", kind.word())),
+            );
+            return;
+        }
+        let index = u32::try_from(table.len()).unwrap_or(u32::MAX);
+        table.insert(
+            name.name.clone(),
+            Decl {
+                index,
+                span: *name.loc,
+            },
+        );
+        self.order.entry(kind).or_default().push(name.name.clone());
+    }
+
+    /// Looks a name up without reporting anything.
+    pub fn get(&self, kind: Kind, name: &str) -> Option<Decl> {
+        self.tables.get(&kind).and_then(|t| t.get(name)).copied()
+    }
+
+    /// Whether `span` is the declaration site of `name` (false for a losing duplicate).
+    pub fn is_declaration(&self, kind: Kind, name: &Ident) -> bool {
+        self.get(kind, &name.name)
+            .is_some_and(|d| d.span == *name.loc)
+    }
+
+    /// Number of declarations of a kind, i.e. the length of its IR table.
+    pub fn count(&self, kind: Kind) -> usize {
+        self.order.get(&kind).map_or(0, Vec::len)
+    }
+
+    /// Names of a kind in declaration order.
+    pub fn names(&self, kind: Kind) -> &[String] {
+        self.order.get(&kind).map_or(&[], Vec::as_slice)
+    }
+
+    /// Resolves a reference, reporting an undefined name (with a suggestion) or a name of
+    /// another kind.
+    pub fn resolve(&self, kind: Kind, name: &Ident, diags: &mut Vec<Diagnostic>) -> Option<u32> {
+        if let Some(d) = self.get(kind, &name.name) {
+            return Some(d.index);
+        }
+        if name.name.is_empty() {
+            return None;
+        }
+        diags.push(self.undefined(kind, name));
+        None
+    }
+
+    /// The diagnostic for a name that is not a `kind`.
+    pub fn undefined(&self, kind: Kind, name: &Ident) -> Diagnostic {
+        let other = Kind::ALL
+            .iter()
+            .find_map(|k| self.get(*k, &name.name).map(|d| (*k, d)));
+        if let Some((other, decl)) = other {
+            return Diagnostic::new(
+                Code::WrongKind,
+                *name.loc,
+                format!(
+                    "`{}` is a {}, not a {}",
+                    name.name,
+                    other.word(),
+                    kind.word()
+                ),
+            )
+            .with_primary_message(format!("expected a {}", kind.word()))
+            .with_label(decl.span, format!("`{}` is declared here", name.name));
+        }
+        let mut diag = Diagnostic::new(
+            Code::Undefined,
+            *name.loc,
+            format!("undefined {} `{}`", kind.word(), name.name),
+        )
+        .with_primary_message(format!("no {} has this name", kind.word()));
+        if let Some(s) = did_you_mean(&name.name, self.names(kind).iter().map(String::as_str)) {
+            diag = diag.with_help(format!("did you mean `{s}`?"));
+        } else if self.count(kind) == 0 {
+            diag = diag.with_help(format!("declare it with a `{}` block", block_keyword(kind)));
+        }
+        diag
+    }
+}
+
+fn block_keyword(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Field => "lead",
+        Kind::Bands => "bands",
+        Kind::Disqualifier => "disqualify",
+        Kind::Seller => "queue",
+        Kind::Handoff => "handoff",
+        Kind::Accounts => "accounts",
+        Kind::Context => "context",
+        other => other.word(),
+    }
+}

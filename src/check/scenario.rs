@@ -1,0 +1,558 @@
+//! Scenario blocks → [`ir::scenario::Scenario`], with every impossible setting explained.
+
+use super::expr::backticked;
+use super::names::Kind;
+use super::Lowerer;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::scenario::{
+    AttrGen, Dist, Gen, Profile, Response, Scenario, SignalGen, Source, Staff,
+};
+use crate::ir::{self, FieldType, Value};
+use crate::span::Span;
+use crate::syntax::ast::{self, Block, Literal, PopulationStmt, ProfileStmt, ScenarioStmt, Stmt};
+use std::sync::Arc;
+
+/// Horizon when a scenario gives none: one quarter.
+const DEFAULT_HORIZON_SECS: i64 = 90 * 86_400;
+
+/// Shares must sum to 100% within half a percentage point (rounding in hand-written mixes);
+/// the simulator normalises what remains.
+const SHARE_TOLERANCE: f64 = 0.005;
+
+impl Lowerer<'_> {
+    pub(super) fn scenario(&mut self, b: &Block<ScenarioStmt>) {
+        self.origins.scenarios.push(*b.name.loc);
+        let mut sc = Scenario {
+            name: b.name.name.clone(),
+            horizon_secs: DEFAULT_HORIZON_SECS,
+            sources: Vec::new(),
+            population: Vec::new(),
+            profiles: Vec::new(),
+            staff: Vec::new(),
+            connect: Response {
+                chance: 1.0,
+                half_life_secs: None,
+            },
+            meeting: Response {
+                chance: 0.0,
+                half_life_secs: None,
+            },
+            after_connect: Vec::new(),
+        };
+        for s in &b.body {
+            match &s.kind {
+                ScenarioStmt::Horizon(d) => {
+                    sc.horizon_secs = self.wall_secs(d, "a horizon");
+                    self.positive(sc.horizon_secs as f64, *d.loc, "the horizon");
+                }
+                ScenarioStmt::Source {
+                    name,
+                    rate,
+                    population,
+                } => {
+                    let rate_per_sec = self.rate(rate);
+                    let population = population
+                        .iter()
+                        .filter_map(|p| self.attr_gen(&p.kind, p.loc.0))
+                        .collect();
+                    sc.sources.push(Source {
+                        name: name.name.clone(),
+                        rate_per_sec,
+                        population,
+                    });
+                }
+                ScenarioStmt::Population(p) => sc.population.extend(self.attr_gen(p, *s.loc)),
+                ScenarioStmt::Profile { name, share, body } => {
+                    let share = self.percent(share);
+                    sc.profiles.push(self.profile(name, share, body));
+                }
+                ScenarioStmt::Staff { queue, body } => {
+                    if let Some(st) = self.staff(queue, body) {
+                        sc.staff.push(st);
+                    }
+                }
+                ScenarioStmt::Connect { chance, half_life } => {
+                    sc.connect = self.response(chance, half_life.as_ref())
+                }
+                ScenarioStmt::Meeting { chance, half_life } => {
+                    sc.meeting = self.response(chance, half_life.as_ref())
+                }
+                ScenarioStmt::AfterConnect(shares) => {
+                    let mut out = Vec::new();
+                    for sh in shares {
+                        let p = self.percent(&sh.percent);
+                        match &sh.value {
+                            ast::ShareValue::Name(r) => {
+                                if let Some(i) =
+                                    self.names.resolve(Kind::Reason, r, &mut self.diags)
+                                {
+                                    out.push((ir::ReasonId(i), p));
+                                }
+                            }
+                            ast::ShareValue::Text(t) => {
+                                self.invalid(*t.loc, "reasons are names, not quoted text".into())
+                            }
+                        }
+                    }
+                    self.sums_to_one(
+                        out.iter().map(|(_, p)| *p),
+                        *s.loc,
+                        "the reasons after a connect",
+                    );
+                    sc.after_connect = out;
+                }
+            }
+        }
+        if sc.sources.is_empty() {
+            self.missing(
+                Code::InvalidScenario,
+                &b.name,
+                format!("scenario `{}` has no lead source", b.name.name),
+                "add `source web 100 per day` (Poisson arrivals)",
+            );
+        }
+        if sc.profiles.is_empty() {
+            self.missing(
+                Code::InvalidScenario,
+                &b.name,
+                format!("scenario `{}` has no behaviour profile", b.name.name),
+                "add `profile hot 100% { signal form_submit on arrival }`",
+            );
+        } else {
+            self.sums_to_one(
+                sc.profiles.iter().map(|p| p.share),
+                *b.name.loc,
+                "the profile shares",
+            );
+        }
+        self.check_load(&sc, b);
+        self.playbook.scenarios.push(sc);
+    }
+
+    fn invalid(&mut self, span: Span, message: String) {
+        self.diags.push(
+            Diagnostic::new(Code::InvalidScenario, span, message)
+                .with_primary_message("impossible setting"),
+        );
+    }
+
+    fn positive(&mut self, v: f64, span: Span, what: &str) {
+        if !(v > 0.0 && v.is_finite()) {
+            self.invalid(span, format!("{what} must be above zero"));
+        }
+    }
+
+    fn sums_to_one(&mut self, shares: impl Iterator<Item = f64>, span: Span, what: &str) {
+        let total: f64 = shares.sum();
+        if (total - 1.0).abs() > SHARE_TOLERANCE {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::InvalidScenario,
+                    span,
+                    format!("{what} add up to {}%, not 100%", round2(total * 100.0)),
+                )
+                .with_primary_message("shares must sum to 100%"),
+            );
+        }
+    }
+
+    fn rate(&mut self, r: &ast::Rate) -> f64 {
+        let per = match r.per {
+            ast::RatePeriod::Hour => 3600.0,
+            ast::RatePeriod::Day => 86_400.0,
+            ast::RatePeriod::Week => 604_800.0,
+        };
+        self.positive(r.count.value, *r.count.loc, "a rate");
+        r.count.value.max(0.0) / per
+    }
+
+    fn response(
+        &mut self,
+        chance: &ast::NumberLit,
+        half_life: Option<&ast::DurationLit>,
+    ) -> Response {
+        let chance = self.percent(chance);
+        let half_life_secs = half_life.map(|h| {
+            let s = self.wall_secs(h, "a half-life") as f64;
+            self.positive(s, *h.loc, "a half-life");
+            s
+        });
+        Response {
+            chance,
+            half_life_secs,
+        }
+    }
+
+    fn attr_gen(&mut self, p: &PopulationStmt, span: Span) -> Option<AttrGen> {
+        let (PopulationStmt::Mix {
+            field: field_name, ..
+        }
+        | PopulationStmt::Draw {
+            field: field_name, ..
+        }
+        | PopulationStmt::Chance {
+            field: field_name, ..
+        }) = p;
+        let fid = self
+            .names
+            .resolve(Kind::Field, field_name, &mut self.diags)?;
+        let ty = self
+            .playbook
+            .fields
+            .get(fid as usize)
+            .map(|f| f.ty.clone())?;
+        let gen = match (p, &ty) {
+            (PopulationStmt::Mix { shares, .. }, _) => {
+                let mut out = Vec::new();
+                for sh in shares {
+                    let share = self.percent(&sh.percent);
+                    let value = match (&sh.value, &ty) {
+                        (ast::ShareValue::Name(n), FieldType::OneOf { values }) => {
+                            match values.iter().position(|v| *v == n.name) {
+                                Some(i) => Value::Enum(u16::try_from(i).unwrap_or(0)),
+                                None => {
+                                    self.diags.push(
+                                        Diagnostic::new(
+                                            Code::UnknownValue,
+                                            *n.loc,
+                                            format!(
+                                                "`{}` is not a value of `{}`",
+                                                n.name, field_name.name
+                                            ),
+                                        )
+                                        .with_primary_message(format!(
+                                            "expected one of {}",
+                                            backticked(values)
+                                        )),
+                                    );
+                                    continue;
+                                }
+                            }
+                        }
+                        (ast::ShareValue::Text(t), FieldType::Text) => {
+                            Value::Text(Arc::from(t.value.as_str()))
+                        }
+                        (v, _) => {
+                            let at = match v {
+                                ast::ShareValue::Name(n) => *n.loc,
+                                ast::ShareValue::Text(t) => *t.loc,
+                            };
+                            self.diags.push(
+                                Diagnostic::new(
+                                    Code::TypeMismatch,
+                                    at,
+                                    format!("`mix` values of `{}` must match its type", field_name.name),
+                                )
+                                .with_primary_message("wrong kind of value")
+                                .with_help("`one of` fields take value names, text fields quoted text; use `draw` for numbers and `chance` for flags"),
+                            );
+                            continue;
+                        }
+                    };
+                    out.push((value, share));
+                }
+                self.sums_to_one(
+                    out.iter().map(|(_, p)| *p),
+                    span,
+                    &format!("the shares of `{}`", field_name.name),
+                );
+                Gen::Mix { shares: out }
+            }
+            (PopulationStmt::Draw { dist, .. }, FieldType::Number) => Gen::Draw {
+                dist: self.dist(dist)?,
+            },
+            (PopulationStmt::Chance { chance, .. }, FieldType::Flag) => Gen::Chance {
+                p: self.percent(chance),
+            },
+            (PopulationStmt::Draw { .. }, _) | (PopulationStmt::Chance { .. }, _) => {
+                let want = if matches!(p, PopulationStmt::Draw { .. }) {
+                    "a number field"
+                } else {
+                    "a flag field"
+                };
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        *field_name.loc,
+                        format!("`{}` is not {want}", field_name.name),
+                    )
+                    .with_primary_message("wrong field type"),
+                );
+                return None;
+            }
+        };
+        Some(AttrGen {
+            field: ir::FieldId(fid),
+            gen,
+        })
+    }
+
+    fn dist(&mut self, d: &ast::Distribution) -> Option<Dist> {
+        let mut value = |l: &Literal| -> Option<f64> {
+            match l {
+                Literal::Number(n) => Some(n.value),
+                Literal::Duration(d) => Some(self.wall_secs(d, "a distribution") as f64),
+                other => {
+                    self.invalid(
+                        *other.loc(),
+                        "distribution parameters are numbers or durations".into(),
+                    );
+                    None
+                }
+            }
+        };
+        let out = match &d.kind {
+            ast::DistKind::Constant(v) => Dist::Constant { value: value(v)? },
+            ast::DistKind::Uniform(a, b) => {
+                let (low, high) = (value(a)?, value(b)?);
+                if high < low {
+                    self.invalid(
+                        *d.loc,
+                        "a uniform distribution needs its low bound first".into(),
+                    );
+                    return None;
+                }
+                Dist::Uniform { low, high }
+            }
+            ast::DistKind::Exponential(m) => {
+                let mean = value(m)?;
+                self.positive(mean, *d.loc, "an exponential mean");
+                Dist::Exponential { mean }
+            }
+            ast::DistKind::Lognormal(m, s) => {
+                let median = value(m)?;
+                self.positive(median, *d.loc, "a lognormal median");
+                if !(s.value >= 0.0 && s.value < 10.0) {
+                    self.invalid(*s.loc, "a lognormal sigma lies between 0 and 10".into());
+                }
+                Dist::Lognormal {
+                    median,
+                    sigma: s.value,
+                }
+            }
+            ast::DistKind::Empirical(points) => {
+                let mut out = Vec::new();
+                for (v, w) in points {
+                    let v = value(v)?;
+                    out.push((v, w.value / 100.0));
+                }
+                self.sums_to_one(out.iter().map(|(_, w)| *w), *d.loc, "the empirical weights");
+                Dist::Empirical { points: out }
+            }
+        };
+        let has_negative = match &out {
+            Dist::Constant { value } => *value < 0.0,
+            Dist::Uniform { low, .. } => *low < 0.0,
+            Dist::Empirical { points } => points.iter().any(|(v, _)| *v < 0.0),
+            _ => false,
+        };
+        if has_negative {
+            self.invalid(
+                *d.loc,
+                "a distribution of times or counts cannot go below zero".into(),
+            );
+        }
+        Some(out)
+    }
+
+    fn profile(&mut self, name: &ast::Ident, share: f64, body: &[Stmt<ProfileStmt>]) -> Profile {
+        let mut p = Profile {
+            name: name.name.clone(),
+            share,
+            signals: Vec::new(),
+            responds: Vec::new(),
+            intent_lasts: None,
+        };
+        for s in body {
+            match &s.kind {
+                ProfileStmt::Signal {
+                    event,
+                    fields,
+                    rate,
+                } => {
+                    let Some(eid) = self.names.resolve(Kind::Event, event, &mut self.diags) else {
+                        continue;
+                    };
+                    let defs = self
+                        .playbook
+                        .events
+                        .get(eid as usize)
+                        .map(|e| e.fields.clone())
+                        .unwrap_or_default();
+                    let mut values = Vec::new();
+                    for a in fields {
+                        let Some(i) = defs.iter().position(|f| f.name == a.field.name) else {
+                            self.diags.push(
+                                Diagnostic::new(
+                                    Code::Undefined,
+                                    *a.field.loc,
+                                    format!(
+                                        "event `{}` has no field `{}`",
+                                        event.name, a.field.name
+                                    ),
+                                )
+                                .with_primary_message("unknown field"),
+                            );
+                            continue;
+                        };
+                        if let Some(v) = self.signal_value(&defs, i, &a.value) {
+                            values.push((u16::try_from(i).unwrap_or(0), v));
+                        }
+                    }
+                    let rate_per_sec = rate.as_ref().map(|r| self.rate(r));
+                    p.signals.push(SignalGen {
+                        event: ir::EventId(eid),
+                        fields: values,
+                        rate_per_sec,
+                    });
+                }
+                ProfileStmt::Responds { chance, event } => {
+                    let c = self.percent(chance);
+                    if let Some(e) = self.names.resolve(Kind::Event, event, &mut self.diags) {
+                        p.responds.push((c, ir::EventId(e)));
+                    }
+                }
+                ProfileStmt::Lasts(d) => p.intent_lasts = self.dist(d),
+            }
+        }
+        p
+    }
+
+    fn signal_value(&mut self, defs: &[ir::FieldDef], i: usize, v: &Literal) -> Option<Value> {
+        let def = defs.get(i)?;
+        let value = match (&def.ty, v) {
+            (FieldType::OneOf { values }, Literal::Name(n)) => {
+                let Some(k) = values.iter().position(|x| *x == n.name) else {
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::UnknownValue,
+                            *n.loc,
+                            format!("`{}` is not a value of `{}`", n.name, def.name),
+                        )
+                        .with_primary_message(format!("expected one of {}", backticked(values))),
+                    );
+                    return None;
+                };
+                Value::Enum(u16::try_from(k).unwrap_or(0))
+            }
+            (FieldType::Text, Literal::Text(t)) => Value::Text(Arc::from(t.value.as_str())),
+            (FieldType::Number, Literal::Number(n)) => Value::Number(n.value),
+            (FieldType::Flag, Literal::Bool(b, _)) => Value::Flag(*b),
+            (_, other) => {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        *other.loc(),
+                        format!("wrong kind of value for field `{}`", def.name),
+                    )
+                    .with_primary_message("does not match the field's type"),
+                );
+                return None;
+            }
+        };
+        Some(value)
+    }
+
+    fn staff(&mut self, queue: &ast::Ident, body: &[Stmt<ast::StaffStmt>]) -> Option<Staff> {
+        let q = self.names.resolve(Kind::Queue, queue, &mut self.diags)?;
+        let mut st = Staff {
+            queue: ir::QueueId(q),
+            sellers: 1,
+            handle: Dist::Constant { value: 0.0 },
+            calendar: None,
+        };
+        let mut has_hours = false;
+        let mut has_handle = false;
+        for s in body {
+            match &s.kind {
+                ast::StaffStmt::Sellers(n) => st.sellers = self.count(n, "a seller count", 1),
+                ast::StaffStmt::Handle(d) => {
+                    has_handle = true;
+                    if let Some(d) = self.dist(d) {
+                        st.handle = d;
+                    }
+                }
+                ast::StaffStmt::Calendar(c) => {
+                    has_hours = true;
+                    st.calendar = self
+                        .names
+                        .resolve(Kind::Calendar, c, &mut self.diags)
+                        .map(ir::CalendarId);
+                }
+                ast::StaffStmt::AroundTheClock => {
+                    has_hours = true;
+                    st.calendar = None;
+                }
+            }
+        }
+        if !has_handle {
+            self.missing(
+                Code::InvalidScenario,
+                queue,
+                format!("staff of `{}` has no handling time", queue.name),
+                "add `handle exponential(mean 20m)`",
+            );
+        }
+        if !has_hours {
+            st.calendar = self
+                .playbook
+                .queues
+                .get(q as usize)
+                .and_then(|x| x.calendar)
+                .or(self.playbook.default_calendar);
+        }
+        Some(st)
+    }
+
+    /// Warns when the work arriving exceeds what the sellers can do in their working hours.
+    ///
+    /// Every arrival is counted as handed off, so this is an upper bound on the offered load:
+    /// exact for pure hand-raise scenarios (M/M/c), conservative otherwise.
+    fn check_load(&mut self, sc: &Scenario, b: &Block<ScenarioStmt>) {
+        let arrivals: f64 = sc.sources.iter().map(|s| s.rate_per_sec).sum();
+        let capacity: f64 = sc
+            .staff
+            .iter()
+            .map(|s| f64::from(s.sellers) * self.open_fraction(s.calendar))
+            .sum();
+        let work: f64 = sc.staff.iter().map(|s| s.handle.mean()).fold(0.0, f64::max);
+        if capacity > 0.0 && arrivals * work >= capacity {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::OverloadedScenario,
+                    *b.name.loc,
+                    format!(
+                        "scenario `{}` offers {} seller-hours of work per hour to {} sellers on duty",
+                        b.name.name,
+                        round2(arrivals * work),
+                        round2(capacity)
+                    ),
+                )
+                .with_primary_message("queues will grow for the whole horizon")
+                .with_help("add sellers, shorten handling, or lower arrival rates"),
+            );
+        }
+    }
+}
+
+impl Lowerer<'_> {
+    /// Share of a week a calendar is open (1 for around the clock), measured on a fixed week.
+    fn open_fraction(&self, calendar: Option<ir::CalendarId>) -> f64 {
+        const WEEK: i64 = 604_800;
+        const MONDAY_2026_01_05: i64 = 1_767_571_200;
+        let Some(spec) = calendar.and_then(|c| self.playbook.calendars.get(c.index())) else {
+            return 1.0;
+        };
+        match crate::calendar::BusinessCalendar::new(spec) {
+            Ok(cal) => {
+                cal.business_seconds_between(MONDAY_2026_01_05, MONDAY_2026_01_05 + WEEK) as f64
+                    / WEEK as f64
+            }
+            Err(_) => 1.0,
+        }
+    }
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
