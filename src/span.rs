@@ -6,7 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 /// Index of a source file in the caller's source map; the pure core never opens files itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 pub struct FileId(pub u32);
 
 /// A half-open byte range `[start, end)` in one file.
