@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod check;
+pub mod cli;
 pub mod diagnostics;
 pub mod ir;
 pub mod sim;

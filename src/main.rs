@@ -1,1 +1,5 @@
-fn main() {}
+//! The `handoff` binary: argument parsing and everything else live in the library.
+
+fn main() -> std::process::ExitCode {
+    handoff::cli::main()
+}

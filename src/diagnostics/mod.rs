@@ -4,6 +4,7 @@
 //! future language server alike, and a run can collect every problem instead of stopping.
 
 pub mod codes;
+pub mod render;
 pub mod suggest;
 
 use crate::span::Span;
@@ -21,6 +22,17 @@ pub enum Severity {
     Warning,
     /// The playbook cannot be compiled or would misbehave.
     Error,
+}
+
+impl Severity {
+    /// The lowercase name used in headers, JSON and `explain --list`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
 }
 
 /// A span with a short message, rendered under the source line.

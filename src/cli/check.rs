@@ -1,0 +1,76 @@
+//! `handoff check PATH...`: check playbooks and report every finding in the chosen format.
+
+use std::path::PathBuf;
+
+use super::{files, finish, report_error, ColorChoice, Exit, Format};
+use crate::diagnostics::render::{self, Sources};
+use crate::diagnostics::{Diagnostic, Severity};
+
+/// Check playbooks and report every problem found.
+///
+/// Exits with 0 when clean, 1 when there are errors (or warnings with `--deny-warnings`) and 2
+/// when the check could not run.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Playbook files, or directories searched recursively for `*.playbook` files
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Fail on warnings as well as errors
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+/// Runs the check; files that cannot be read are reported and the others are still checked.
+pub fn run(args: &Args, color: ColorChoice) -> Exit {
+    let mut sources = Sources::new();
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let mut failures = Vec::new();
+    match files::collect_playbooks(&args.paths) {
+        Ok(paths) => {
+            for path in paths {
+                match files::read_source(&path) {
+                    Ok(text) => {
+                        let id = sources.add(files::display_path(&path), text);
+                        if let Some(file) = sources.get(id) {
+                            diags.extend(crate::check::check_source(id, &file.text));
+                        }
+                    }
+                    Err(e) => failures.push(e),
+                }
+            }
+        }
+        Err(e) => failures.push(e),
+    }
+    for failure in &failures {
+        report_error(failure);
+    }
+    let messages: Vec<String> = failures.iter().map(|f| f.message().to_string()).collect();
+    let output = match args.format {
+        // With nothing read there is nothing to show, and "checked 0 files" would mislead.
+        Format::Human if sources.is_empty() && !messages.is_empty() => String::new(),
+        Format::Human => render::human(&diags, &sources, color.for_stdout()),
+        Format::Json => pretty(&render::json_with_failures(&diags, &sources, &messages)),
+        Format::Sarif => pretty(&render::sarif_with_failures(&diags, &sources, &messages)),
+        Format::Github => render::github_with_failures(&diags, &sources, &messages),
+    };
+    let fails_on =
+        |s: Severity| s == Severity::Error || (args.deny_warnings && s == Severity::Warning);
+    let exit = if !failures.is_empty() {
+        Exit::Failure
+    } else if diags.iter().any(|d| fails_on(d.severity())) {
+        Exit::Findings
+    } else {
+        Exit::Ok
+    };
+    finish(output.as_bytes(), exit)
+}
+
+fn pretty(doc: &serde_json::Value) -> String {
+    // Serialising a `Value` cannot fail: its map keys are always strings.
+    let mut text = serde_json::to_string_pretty(doc).unwrap_or_default();
+    text.push('\n');
+    text
+}

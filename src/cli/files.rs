@@ -1,0 +1,241 @@
+//! Finding and reading playbooks on disk, with messages that say which path failed and why.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use super::CliError;
+
+/// The extension that marks a playbook when walking directories.
+const PLAYBOOK_EXTENSION: &str = "playbook";
+
+/// Expands the paths named on the command line into the playbooks to process.
+///
+/// Files are taken as given, whatever their extension, because naming a file is explicit.
+/// Directories are walked recursively for `*.playbook` files in sorted order, so output is
+/// deterministic; hidden directories (such as `.git`) are skipped and symlinked directories are
+/// not followed, so a symlink loop cannot trap the walk.
+/// A file named twice is processed once.
+pub fn collect_playbooks(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    let mut found = Vec::new();
+    for path in paths {
+        let meta = fs::metadata(path).map_err(|e| io_error(path, &e))?;
+        if meta.is_dir() {
+            found.extend(walk(path)?);
+        } else {
+            found.push(path.clone());
+        }
+    }
+    if found.is_empty() {
+        let named: Vec<String> = paths
+            .iter()
+            .map(|p| format!("`{}`", display_path(p)))
+            .collect();
+        return Err(CliError::new(format!(
+            "no playbooks found in {}",
+            named.join(", ")
+        )));
+    }
+    let mut seen = HashSet::new();
+    found.retain(|p| seen.insert(p.clone()));
+    Ok(found)
+}
+
+/// Collects the playbooks under `root`, sorted, without recursion so depth cannot overflow the
+/// stack.
+fn walk(root: &Path) -> Result<Vec<PathBuf>, CliError> {
+    let mut found = Vec::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries = fs::read_dir(&dir).map_err(|e| io_error(&dir, &e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| io_error(&dir, &e))?;
+            let path = entry.path();
+            let file_type = entry.file_type().map_err(|e| io_error(&path, &e))?;
+            if file_type.is_dir() {
+                if !entry.file_name().to_string_lossy().starts_with('.') {
+                    pending.push(path);
+                }
+            } else if is_playbook(&path) && !(file_type.is_symlink() && path.is_dir()) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+fn is_playbook(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|ext| ext == PLAYBOOK_EXTENSION)
+}
+
+/// Reads a playbook as UTF-8 text.
+///
+/// Invalid UTF-8 gets its own message with the offset of the first bad byte, because "stream
+/// did not contain valid UTF-8" does not help anyone find the byte.
+pub fn read_source(path: &Path) -> Result<String, CliError> {
+    let bytes = fs::read(path).map_err(|e| io_error(path, &e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes
+            .get(..offset)
+            .map_or(1, |b| b.iter().filter(|&&c| c == b'\n').count() + 1);
+        let byte = bytes.get(offset).copied().unwrap_or_default();
+        CliError::new(format!(
+            "`{}` is not valid UTF-8: invalid byte 0x{byte:02x} at byte offset {offset} (line {line})",
+            display_path(path)
+        ))
+    })
+}
+
+/// The path as users should see it: relative to the current directory when it lies under it,
+/// without `./` noise, otherwise as given.
+pub fn display_path(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    let cleaned: PathBuf = relative
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect();
+    if cleaned.as_os_str().is_empty() {
+        ".".to_string()
+    } else {
+        cleaned.display().to_string()
+    }
+}
+
+fn io_error(path: &Path, err: &io::Error) -> CliError {
+    let shown = display_path(path);
+    if err.kind() == io::ErrorKind::NotFound {
+        CliError::new(format!("`{shown}` does not exist"))
+    } else {
+        CliError::new(format!("cannot read `{shown}`: {}", describe_io(err)))
+    }
+}
+
+/// An I/O error in the house style: lowercase, without the `(os error N)` suffix.
+pub fn describe_io(err: &io::Error) -> String {
+    match err.kind() {
+        io::ErrorKind::NotFound => "not found".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        io::ErrorKind::IsADirectory => "is a directory".to_string(),
+        _ => {
+            let text = err.to_string();
+            let text = text
+                .find(" (os error")
+                .and_then(|i| text.get(..i))
+                .unwrap_or(&text);
+            let mut chars = text.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_lowercase().chain(chars).collect()
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    #[test]
+    fn walks_directories_sorted_and_takes_named_files_as_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("b/nested")).unwrap();
+        fs::create_dir_all(root.join(".git")).unwrap();
+        fs::write(root.join("b/nested/z.playbook"), "").unwrap();
+        fs::write(root.join("b/a.playbook"), "").unwrap();
+        fs::write(root.join("a.playbook"), "").unwrap();
+        fs::write(root.join("notes.txt"), "").unwrap();
+        fs::write(root.join(".git/x.playbook"), "").unwrap();
+        let found = collect_playbooks(&[root.to_path_buf(), root.join("notes.txt")]).unwrap();
+        let names: Vec<_> = found
+            .iter()
+            .map(|p| p.strip_prefix(root).unwrap().to_path_buf())
+            .collect();
+        let expected: Vec<PathBuf> = [
+            "a.playbook",
+            "b/a.playbook",
+            "b/nested/z.playbook",
+            "notes.txt",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        assert_eq!(names, expected);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinked_directories_are_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("a.playbook"), "").unwrap();
+        std::os::unix::fs::symlink(root, root.join("loop")).unwrap();
+        let found = collect_playbooks(&[root.to_path_buf()]).unwrap();
+        assert_eq!(found, vec![root.join("a.playbook")]);
+    }
+
+    #[test]
+    fn a_file_named_twice_is_processed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.playbook");
+        fs::write(&file, "").unwrap();
+        let found = collect_playbooks(&[file.clone(), dir.path().to_path_buf()]).unwrap();
+        assert_eq!(found, vec![file]);
+    }
+
+    #[test]
+    fn missing_paths_and_empty_directories_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = collect_playbooks(&[dir.path().join("nope")]).unwrap_err();
+        assert!(
+            missing.message().ends_with("nope` does not exist"),
+            "{missing}"
+        );
+        let empty = collect_playbooks(&[dir.path().to_path_buf()]).unwrap_err();
+        assert!(
+            empty.message().starts_with("no playbooks found in `"),
+            "{empty}"
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_offset_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bad.playbook");
+        fs::write(&file, b"ok\nab\xffcd").unwrap();
+        let err = read_source(&file).unwrap_err();
+        assert!(
+            err.message()
+                .ends_with("is not valid UTF-8: invalid byte 0xff at byte offset 5 (line 2)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn display_paths_drop_the_current_directory() {
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(
+            display_path(&cwd.join("x").join("a.playbook")),
+            format!("x{}a.playbook", std::path::MAIN_SEPARATOR)
+        );
+        assert_eq!(display_path(Path::new("./a.playbook")), "a.playbook");
+        assert_eq!(display_path(Path::new(".")), ".");
+    }
+
+    #[test]
+    fn io_errors_are_lowercase_without_os_codes() {
+        let err = io::Error::from_raw_os_error(28);
+        let text = describe_io(&err);
+        assert!(!text.contains("os error"), "{text}");
+        assert!(text.starts_with(|c: char| c.is_lowercase()), "{text}");
+    }
+}

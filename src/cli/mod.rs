@@ -1,0 +1,199 @@
+//! The command line: parse arguments, run one subcommand, turn its outcome into an exit code.
+//!
+//! This layer (with the future live runner) is the only one that touches files, terminals and
+//! environment variables; the stages it calls stay pure.
+//! Each subcommand lives in its own module with an `Args` struct, whose doc comments become its
+//! `--help`, and a `run` function returning an [`Exit`].
+
+pub mod check;
+pub mod completions;
+pub mod explain;
+pub mod files;
+
+use std::io::{ErrorKind, IsTerminal, Write};
+use std::process::{ExitCode, Termination};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit codes scripts and CI rely on; the values are part of the CLI contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Ran and found nothing to fail on.
+    Ok = 0,
+    /// Ran and found errors (or warnings under `--deny-warnings`), or checks failed.
+    Findings = 1,
+    /// Could not run: bad usage, unreadable input, failed output.
+    Failure = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit as u8)
+    }
+}
+
+impl Termination for Exit {
+    fn report(self) -> ExitCode {
+        self.into()
+    }
+}
+
+/// Why a command could not run; the message is shown as `error: MESSAGE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliError {
+    message: String,
+}
+
+impl CliError {
+    /// Wraps a message written in the house style: lowercase, no final period, input in backticks.
+    pub fn new(message: impl Into<String>) -> Self {
+        CliError {
+            message: message.into(),
+        }
+    }
+
+    /// The message without the `error:` prefix, for machine formats that carry it as a field.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CliError {}
+
+/// When to colour human output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour only on a terminal and when `NO_COLOR` is unset or empty.
+    #[default]
+    Auto,
+    /// Always colour, even into a pipe or with `NO_COLOR` set.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether text written to standard output should be coloured.
+    pub fn for_stdout(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+}
+
+/// Output formats for findings: one for people, three for machines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Format {
+    /// Annotated source snippets and a summary line.
+    #[default]
+    Human,
+    /// The documented JSON document (`docs/json-output.md`), also on failure.
+    Json,
+    /// SARIF 2.1.0 for code-scanning tools.
+    Sarif,
+    /// GitHub Actions annotations.
+    Github,
+}
+
+/// Compile, check and simulate lead-handoff playbooks.
+#[derive(Debug, Parser)]
+#[command(
+    name = "handoff",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// When to colour output
+    #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands; their names are fixed by the CLI contract.
+///
+/// Variants carry no doc comments on purpose: clap would let them override the `--help` text
+/// written on each module's `Args`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Check(check::Args),
+    Explain(explain::Args),
+    Completions(completions::Args),
+}
+
+/// Entry point of the binary: parses the process arguments and runs the subcommand.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // `--help` and `--version` arrive as errors that print to stdout.
+            let exit = if err.use_stderr() {
+                Exit::Failure
+            } else {
+                Exit::Ok
+            };
+            if err.print().is_err() {
+                return Exit::Failure.into();
+            }
+            return exit.into();
+        }
+    };
+    let exit = match &cli.command {
+        Command::Check(args) => check::run(args, cli.color),
+        Command::Explain(args) => explain::run(args),
+        Command::Completions(args) => completions::run(args),
+    };
+    exit.into()
+}
+
+/// Writes to standard output; a reader that went away (`handoff check | head`) is not an error.
+fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != ErrorKind::BrokenPipe => Err(CliError::new(format!(
+            "cannot write to standard output: {}",
+            files::describe_io(&e)
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Reports a failure on standard error; nothing is left to do if that fails too.
+fn report_error(error: &CliError) {
+    let _ = writeln!(std::io::stderr().lock(), "error: {error}");
+}
+
+/// Writes the command's output and keeps its exit code, or reports why the output failed.
+fn finish(bytes: &[u8], exit: Exit) -> Exit {
+    match write_stdout(bytes) {
+        Ok(()) => exit,
+        Err(e) => {
+            report_error(&e);
+            Exit::Failure
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+}
