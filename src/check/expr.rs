@@ -415,8 +415,11 @@ impl Lowerer<'_> {
         out
     }
 
+    /// Bitmask of the named values; an unknown value is reported and makes the mask accept
+    /// everything, so one typo does not cascade into "can never fire" findings.
     fn enum_mask(&mut self, values: &[String], names: &[Ident], field: &Expr) -> u64 {
         let mut mask = 0u64;
+        let mut failed = false;
         for n in names {
             match values.iter().position(|v| *v == n.name) {
                 Some(i) if i < 64 => mask |= 1 << i,
@@ -432,13 +435,20 @@ impl Lowerer<'_> {
                         diag = diag.with_help(format!("did you mean `{s}`?"));
                     }
                     self.diags.push(diag);
+                    failed = true;
                 }
             }
         }
-        mask
+        if failed {
+            u64::MAX
+        } else {
+            mask
+        }
     }
 
+    /// Bitmask of the named bands, accepting everything after an unknown band (see `enum_mask`).
     fn band_mask(&mut self, bands: ir::BandSetId, names: &[Ident]) -> u64 {
+        let mut failed = false;
         let labels: Vec<String> = self
             .band_labels
             .get(bands.index())
@@ -460,10 +470,15 @@ impl Lowerer<'_> {
                         diag = diag.with_help(format!("did you mean `{s}`?"));
                     }
                     self.diags.push(diag);
+                    failed = true;
                 }
             }
         }
-        mask
+        if failed {
+            u64::MAX
+        } else {
+            mask
+        }
     }
 
     /// Resolves `EVENT` / `any`; `Some(None)` is `any`, `None` an unresolved name.

@@ -18,12 +18,14 @@ pub(super) struct Builder {
 }
 
 impl Builder {
+    /// A pair's span without the whitespace and comments pest may include at its end.
     fn loc(&self, p: &P) -> Loc {
         let s = p.as_span();
+        let text = trim_trailing_comments(p.as_str());
         Loc(Span::new(
             self.file,
             self.offset + s.start(),
-            self.offset + s.end(),
+            self.offset + s.start() + text.len(),
         ))
     }
 
@@ -1042,6 +1044,20 @@ fn is_noise(rule: Rule) -> bool {
             | Rule::equals
             | Rule::EOI
     ) || format!("{rule:?}").starts_with("kw_")
+}
+
+/// Drops trailing whitespace and trailing comments (pest may include them at a pair's end when
+/// an optional part after the last token was tried and not found).
+fn trim_trailing_comments(text: &str) -> &str {
+    let mut t = text.trim_end();
+    loop {
+        let line_start = t.rfind('\n').map_or(0, |i| i + 1);
+        let last = t.get(line_start..).unwrap_or("");
+        match super::comments::comment_start(last) {
+            Some(hash) => t = t.get(..line_start + hash).unwrap_or("").trim_end(),
+            None => return t,
+        }
+    }
 }
 
 /// Resolves `\"`, `\\`, `\n` and `\t`; any other escaped character stands for itself.

@@ -37,7 +37,7 @@ pub fn comments(file: FileId, src: &str) -> Vec<Comment> {
 }
 
 /// Byte index of the `#` that starts a comment on this line, skipping `#` inside strings.
-fn comment_start(line: &str) -> Option<usize> {
+pub(super) fn comment_start(line: &str) -> Option<usize> {
     let mut in_string = false;
     let mut escaped = false;
     for (i, c) in line.char_indices() {
