@@ -5,6 +5,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostics;
 pub mod ir;
+pub mod knobs;
 pub mod sim;
 pub mod span;
 pub mod syntax;
