@@ -9,6 +9,7 @@ pub mod check;
 pub mod completions;
 pub mod explain;
 pub mod files;
+pub mod git;
 
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::{ExitCode, Termination};
