@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod check;
 pub mod cli;
 pub mod diagnostics;
+pub mod fmt;
 pub mod guardrail;
 pub mod ir;
 pub mod knobs;
