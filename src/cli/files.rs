@@ -138,6 +138,34 @@ pub fn describe_io(err: &io::Error) -> String {
     }
 }
 
+/// Writes a file atomically: a temporary file in the same directory, then a rename, so an
+/// interrupted run never leaves a truncated playbook, chart or report behind. An existing
+/// file's permissions are kept.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let shown = display_path(path);
+    let fail = |e: &io::Error| CliError::new(format!("cannot write `{shown}`: {}", describe_io(e)));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = fs::write(&tmp, bytes)
+        .and_then(|()| match fs::metadata(path) {
+            Ok(meta) => fs::set_permissions(&tmp, meta.permissions()),
+            Err(_) => Ok(()),
+        })
+        .and_then(|()| fs::rename(&tmp, path));
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(fail(&e));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]

@@ -9,6 +9,7 @@ pub mod check;
 pub mod completions;
 pub mod explain;
 pub mod files;
+pub mod fmt;
 pub mod git;
 
 use std::io::{ErrorKind, IsTerminal, Write};
@@ -82,12 +83,20 @@ pub enum ColorChoice {
 impl ColorChoice {
     /// Whether text written to standard output should be coloured.
     pub fn for_stdout(self) -> bool {
+        self.resolve(std::io::stdout().is_terminal())
+    }
+
+    /// Whether text written to standard error (diagnostics beside other output) should be coloured.
+    pub fn for_stderr(self) -> bool {
+        self.resolve(std::io::stderr().is_terminal())
+    }
+
+    fn resolve(self, terminal: bool) -> bool {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                std::io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             }
         }
     }
@@ -131,6 +140,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Check(check::Args),
+    Fmt(fmt::Args),
     Explain(explain::Args),
     Completions(completions::Args),
 }
@@ -154,6 +164,7 @@ pub fn main() -> ExitCode {
     };
     let exit = match &cli.command {
         Command::Check(args) => check::run(args, cli.color),
+        Command::Fmt(args) => fmt::run(args, cli.color),
         Command::Explain(args) => explain::run(args),
         Command::Completions(args) => completions::run(args),
     };
