@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod check;
 pub mod cli;
 pub mod diagnostics;
+pub mod engine;
 pub mod fmt;
 pub mod guardrail;
 pub mod ir;
