@@ -277,68 +277,71 @@ fn consistent(lead: &LeadState, playbook: &Playbook) {
     }
 }
 
-fn run_stream(engine: &Engine, attributes: Vec<Value>, ops: &[Op]) {
-    let playbook = engine.playbook();
-    let t0 = monday_morning();
-    let mut out = Vec::new();
-    let (mut lead, step) = engine.admit(attributes, Some(Arc::from("web")), t0, &mut out);
-    assert_eq!(step, Step::Applied);
-    let mut observer = Observer::new(playbook);
-    observer.see(&LeadState::new(), t0, &out);
-    let mut timers: Vec<(Timestamp, TimerKey)> = Vec::new();
-    let collect = |timers: &mut Vec<(Timestamp, TimerKey)>, out: &[Action]| {
-        for a in out {
-            if let Action::StartTimer { key, at } = a {
-                timers.push((*at, *key));
-            }
-        }
-    };
-    collect(&mut timers, &out);
-    let mut now = t0;
-    let mut apply = |lead: &mut LeadState,
-                     input: &Input,
-                     at: Timestamp,
-                     observer: &mut Observer,
-                     timers: &mut Vec<(Timestamp, TimerKey)>| {
-        let before = lead.clone();
+/// One lead under test with its pending timers and the observer of its actions.
+struct Stream<'e> {
+    engine: &'e Engine,
+    lead: LeadState,
+    observer: Observer<'e>,
+    timers: Vec<(Timestamp, TimerKey)>,
+}
+
+impl Stream<'_> {
+    fn apply(&mut self, input: &Input, at: Timestamp) {
+        let before = self.lead.clone();
         let mut out = Vec::new();
-        let step = engine.step(lead, input, at, &mut out);
+        let step = self.engine.step(&mut self.lead, input, at, &mut out);
         if let Step::Ignored(_) = step {
             assert!(out.is_empty(), "ignored input produced actions");
-            assert_eq!(&before, lead, "ignored input changed the lead");
+            assert_eq!(before, self.lead, "ignored input changed the lead");
         } else {
-            observer.see(&before, at, &out);
-            collect(timers, &out);
+            self.observer.see(&before, at, &out);
+            self.collect(&out);
         }
-        consistent(lead, playbook);
-    };
-    let fire_until = |until: Timestamp,
-                      lead: &mut LeadState,
-                      observer: &mut Observer,
-                      timers: &mut Vec<(Timestamp, TimerKey)>,
-                      apply: &mut dyn FnMut(
-        &mut LeadState,
-        &Input,
-        Timestamp,
-        &mut Observer,
-        &mut Vec<(Timestamp, TimerKey)>,
-    )| {
+        consistent(&self.lead, self.engine.playbook());
+    }
+
+    fn collect(&mut self, out: &[Action]) {
+        for a in out {
+            if let Action::StartTimer { key, at } = a {
+                self.timers.push((*at, *key));
+            }
+        }
+    }
+
+    fn fire_until(&mut self, until: Timestamp) {
         loop {
-            timers.sort_by_key(|(t, _)| *t);
-            match timers.first().copied() {
+            self.timers.sort_by_key(|(t, _)| *t);
+            match self.timers.first().copied() {
                 Some((at, key)) if at <= until => {
-                    timers.remove(0);
-                    apply(lead, &Input::Timer(key), at, observer, timers);
+                    self.timers.remove(0);
+                    self.apply(&Input::Timer(key), at);
                 }
                 _ => break,
             }
         }
+    }
+}
+
+fn run_stream(engine: &Engine, attributes: Vec<Value>, ops: &[Op]) {
+    let playbook = engine.playbook();
+    let t0 = monday_morning();
+    let mut out = Vec::new();
+    let (lead, step) = engine.admit(attributes, Some(Arc::from("web")), t0, &mut out);
+    assert_eq!(step, Step::Applied);
+    let mut s = Stream {
+        engine,
+        lead,
+        observer: Observer::new(playbook),
+        timers: Vec::new(),
     };
+    s.observer.see(&LeadState::new(), t0, &out);
+    s.collect(&out);
+    let mut now = t0;
     for op in ops {
         let input = match op {
             Op::Wait(secs) => {
                 now += secs;
-                fire_until(now, &mut lead, &mut observer, &mut timers, &mut apply);
+                s.fire_until(now);
                 continue;
             }
             Op::Event {
@@ -386,34 +389,28 @@ fn run_stream(engine: &Engine, attributes: Vec<Value>, ops: &[Op]) {
                 generation: *generation,
             }),
             Op::ArriveAgain => Input::Arrive {
-                attributes: lead.attributes.clone(),
+                attributes: s.lead.attributes.clone(),
                 source: None,
             },
         };
-        apply(&mut lead, &input, now, &mut observer, &mut timers);
+        s.apply(&input, now);
     }
     // Let every timer run out: two years is past every cadence, SLA and window of the playbooks.
-    fire_until(
-        now + 730 * DAY,
-        &mut lead,
-        &mut observer,
-        &mut timers,
-        &mut apply,
-    );
-    for (rule, touched, breached, ended) in &observer.handoffs {
+    s.fire_until(now + 730 * DAY);
+    for (rule, touched, breached, ended) in &s.observer.handoffs {
         assert!(
             touched | breached | ended,
             "handoff of {rule:?} neither touched, breached nor dispositioned"
         );
     }
-    if let Some(run) = lead.handoff() {
+    if let Some(run) = s.lead.handoff() {
         assert!(
             !run.is_queued() || run.breaches > 0,
             "a waiting lead with no breach after its deadline"
         );
     }
-    let json = serde_json::to_string(&lead).unwrap();
-    assert_eq!(serde_json::from_str::<LeadState>(&json).unwrap(), lead);
+    let json = serde_json::to_string(&s.lead).unwrap();
+    assert_eq!(serde_json::from_str::<LeadState>(&json).unwrap(), s.lead);
 }
 
 fn attributes() -> impl Strategy<Value = Vec<u16>> {
