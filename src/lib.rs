@@ -5,6 +5,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostics;
 pub mod ir;
+pub mod report;
 pub mod sim;
 pub mod span;
 pub mod syntax;
