@@ -8,6 +8,7 @@ pub mod fmt;
 pub mod guardrail;
 pub mod ir;
 pub mod knobs;
+pub mod report;
 pub mod sim;
 pub mod span;
 pub mod syntax;
