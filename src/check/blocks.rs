@@ -1411,12 +1411,12 @@ impl Lowerer<'_> {
     fn kpi_value(&mut self, kpi: ir::Kpi, value: &ast::Literal) -> Option<f64> {
         let (v, wanted) = match (kpi.unit(), value) {
             (ir::KpiUnit::Fraction, ast::Literal::Percent(p)) => return Some(self.percent(p)),
-            (ir::KpiUnit::Duration, ast::Literal::Duration(d)) => {
+            (ir::KpiUnit::Seconds, ast::Literal::Duration(d)) => {
                 return Some(self.wall_secs(d, "a speed-to-lead target") as f64)
             }
             (ir::KpiUnit::Count, ast::Literal::Number(n)) => return Some(n.value),
             (ir::KpiUnit::Fraction, v) => (v, "a percentage such as `95%`"),
-            (ir::KpiUnit::Duration, v) => (v, "a duration such as `15m`"),
+            (ir::KpiUnit::Seconds, v) => (v, "a duration such as `15m`"),
             (ir::KpiUnit::Count, v) => (v, "a plain number"),
         };
         self.diags.push(

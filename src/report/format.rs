@@ -6,27 +6,7 @@
 
 use crate::sim::stats::Estimate;
 
-/// What a KPI measures, which decides how its values are printed and scaled on chart axes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Unit {
-    /// A share between 0 and 1 (SLA attainment, leakage), shown as a percentage.
-    Fraction,
-    /// A duration in seconds (speed to lead), shown as `4m 30s`, `2h 05m` or `1.5d`.
-    Seconds,
-    /// A plain quantity (leads, queue length), shown with thousands separators.
-    Count,
-}
-
-impl Unit {
-    /// The lowercase name machine-readable outputs (CSV) use for the unit.
-    pub fn name(self) -> &'static str {
-        match self {
-            Unit::Fraction => "fraction",
-            Unit::Seconds => "seconds",
-            Unit::Count => "count",
-        }
-    }
-}
+pub use crate::ir::KpiUnit as Unit;
 
 /// What an undefined value reads as, so a table cell is never empty or `NaN`.
 pub const NOT_AVAILABLE: &str = "n/a";
