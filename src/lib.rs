@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod check;
 pub mod cli;
+pub mod compare;
 pub mod diagnostics;
 pub mod fmt;
 pub mod guardrail;
