@@ -151,7 +151,7 @@ impl Lowerer<'_> {
             ast::DurationUnit::Weeks => 604_800.0,
         };
         let secs = d.value * per_unit;
-        if !secs.is_finite() || secs < 0.0 || secs > 3.2e9 {
+        if !(0.0..=3.2e9).contains(&secs) {
             self.diags.push(
                 Diagnostic::new(Code::BadLiteral, *d.loc, "duration out of range")
                     .with_primary_message("must be between 0 and 100 years"),
