@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod check;
 pub mod cli;
 pub mod diagnostics;
+pub mod emit;
 pub mod ir;
 pub mod sim;
 pub mod span;

@@ -6,9 +6,11 @@
 //! `--help`, and a `run` function returning an [`Exit`].
 
 pub mod check;
+pub mod compile;
 pub mod completions;
 pub mod explain;
 pub mod files;
+pub mod report;
 
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::{ExitCode, Termination};
@@ -81,12 +83,21 @@ pub enum ColorChoice {
 impl ColorChoice {
     /// Whether text written to standard output should be coloured.
     pub fn for_stdout(self) -> bool {
+        self.resolve(std::io::stdout().is_terminal())
+    }
+
+    /// Whether text written to standard error should be coloured (`compile` reports findings
+    /// there, because its standard output is the compiled artefact).
+    pub fn for_stderr(self) -> bool {
+        self.resolve(std::io::stderr().is_terminal())
+    }
+
+    fn resolve(self, terminal: bool) -> bool {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                std::io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             }
         }
     }
@@ -130,6 +141,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Check(check::Args),
+    Compile(compile::Args),
     Explain(explain::Args),
     Completions(completions::Args),
 }
@@ -153,6 +165,7 @@ pub fn main() -> ExitCode {
     };
     let exit = match &cli.command {
         Command::Check(args) => check::run(args, cli.color),
+        Command::Compile(args) => compile::run(args, cli.color),
         Command::Explain(args) => explain::run(args),
         Command::Completions(args) => completions::run(args),
     };
@@ -174,6 +187,12 @@ fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
 /// Reports a failure on standard error; nothing is left to do if that fails too.
 fn report_error(error: &CliError) {
     let _ = writeln!(std::io::stderr().lock(), "error: {error}");
+}
+
+/// Writes findings to standard error when standard output carries a command's product; as with
+/// [`report_error`], a failure here leaves nothing to report to.
+fn write_stderr(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Writes the command's output and keeps its exit code, or reports why the output failed.
