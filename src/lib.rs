@@ -5,6 +5,7 @@ pub mod check;
 pub mod cli;
 pub mod compare;
 pub mod diagnostics;
+pub mod emit;
 pub mod fmt;
 pub mod guardrail;
 pub mod ir;

@@ -7,7 +7,7 @@
 use super::expr::{backticked, Scope};
 use super::names::Kind;
 use super::Lowerer;
-use crate::calendar::{BusinessCalendar, CalendarSpec, WorkingHours};
+use crate::calendar::{CalendarSpec, WorkingHours};
 use crate::diagnostics::suggest::did_you_mean;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Cond};
@@ -183,7 +183,7 @@ impl Lowerer<'_> {
                 format!("calendar `{}` has no working hours", b.name.name),
                 "add `hours mon to fri 09:00 to 17:30`",
             );
-        } else if let Err(e) = BusinessCalendar::new(&spec) {
+        } else if let Err(e) = spec.validate() {
             self.diags.push(
                 Diagnostic::new(
                     Code::InvalidCalendar,

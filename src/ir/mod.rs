@@ -127,8 +127,11 @@ pub enum FieldType {
 
 /// A runtime value of a field. Text is shared (`Arc<str>`) because simulated populations draw
 /// the same few strings millions of times.
+///
+/// Tagged in JSON because an enum index and a whole number would otherwise both be written as
+/// a bare number and could not be told apart when the IR is read back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Value {
     /// Yes or no.
     Flag(bool),
