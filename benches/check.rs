@@ -228,8 +228,8 @@ fn time(runs: usize, mut f: impl FnMut()) -> Duration {
 
 fn main() {
     println!(
-        "{:>8} {:>9} {:>6} {:>10} {:>10} {:>12}",
-        "lines", "bytes", "runs", "parse ms", "check ms", "lines/s"
+        "{:>8} {:>9} {:>6} {:>10} {:>10} {:>12} {:>10}",
+        "lines", "bytes", "runs", "parse ms", "check ms", "lines/s", "fmt ms"
     );
     for (target, runs) in [(1_000, 31), (10_000, 15), (100_000, 5)] {
         let src = playbook(target);
@@ -247,12 +247,18 @@ fn main() {
         let check = time(runs, || {
             black_box(handoff::check::compile(FileId(0), black_box(&src)));
         });
+        // The formatter parses twice (input and its own soundness re-check) and prints once.
+        let unformatted = src.replace("\n  ", "\n    ");
+        let fmt = time(runs, || {
+            black_box(handoff::fmt::format_source(FileId(0), black_box(&unformatted)).is_ok());
+        });
         println!(
-            "{lines:>8} {:>9} {runs:>6} {:>10.2} {:>10.2} {:>12.0}",
+            "{lines:>8} {:>9} {runs:>6} {:>10.2} {:>10.2} {:>12.0} {:>10.2}",
             src.len(),
             parse.as_secs_f64() * 1e3,
             check.as_secs_f64() * 1e3,
-            lines as f64 / check.as_secs_f64()
+            lines as f64 / check.as_secs_f64(),
+            fmt.as_secs_f64() * 1e3
         );
     }
     shipped();
