@@ -41,6 +41,54 @@ pub struct CalendarSpec {
     pub holidays: Vec<NaiveDate>,
 }
 
+impl CalendarSpec {
+    /// Checks the description without building the precomputed table: the checker validates
+    /// every calendar of every playbook, and the table takes milliseconds per calendar.
+    pub fn validate(&self) -> Result<(), CalendarError> {
+        self.compile_week().map(|_| ())
+    }
+
+    /// Working seconds in a week with no holiday and no clock change, computed from the hours
+    /// alone, for capacity estimates that need no particular date.
+    pub fn weekly_open_secs(&self) -> Result<i64, CalendarError> {
+        let (_, week) = self.compile_week()?;
+        Ok(week
+            .iter()
+            .flatten()
+            .map(|(open, close)| close - open)
+            .sum())
+    }
+
+    /// The zone and the merged, sorted windows of each weekday, or why there are none.
+    fn compile_week(&self) -> Result<(Tz, Week), CalendarError> {
+        let tz: Tz = self
+            .timezone
+            .parse()
+            .map_err(|_| CalendarError::UnknownTimezone(self.timezone.clone()))?;
+        let mut week: Week = Default::default();
+        for h in &self.hours {
+            let close = h.close_minute.min(1440);
+            let slot = week
+                .get_mut(usize::from(h.weekday))
+                .ok_or(CalendarError::EmptyHours(h.weekday))?;
+            if close <= h.open_minute {
+                return Err(CalendarError::EmptyHours(h.weekday));
+            }
+            slot.push((i64::from(h.open_minute) * 60, i64::from(close) * 60));
+        }
+        if week.iter().all(Vec::is_empty) {
+            return Err(CalendarError::NoWorkingHours);
+        }
+        for day in &mut week {
+            *day = merge(std::mem::take(day));
+        }
+        Ok((tz, week))
+    }
+}
+
+/// Merged, sorted `(open, close)` local seconds after midnight, indexed by weekday (Monday 0).
+type Week = [Vec<(i64, i64)>; 7];
+
 /// One opening window on one weekday, in local wall-clock minutes, because that is how teams
 /// state their hours ("Mon 09:00-17:30") regardless of daylight saving.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,8 +187,8 @@ impl fmt::Debug for BusinessCalendar {
 struct Hours {
     name: String,
     tz: Tz,
-    /// Merged, sorted `(open, close)` local seconds after midnight, indexed by weekday (Monday 0).
-    week: [Vec<(i64, i64)>; 7],
+    /// The working windows of each weekday.
+    week: Week,
     /// Sorted, deduplicated day numbers of holidays.
     holidays: Vec<i32>,
     table: Table,
@@ -180,27 +228,7 @@ struct Hit {
 impl BusinessCalendar {
     /// Compiles a checked `calendar` block; errors are reported by the checker against the block.
     pub fn new(spec: &CalendarSpec) -> Result<BusinessCalendar, CalendarError> {
-        let tz: Tz = spec
-            .timezone
-            .parse()
-            .map_err(|_| CalendarError::UnknownTimezone(spec.timezone.clone()))?;
-        let mut week: [Vec<(i64, i64)>; 7] = Default::default();
-        for h in &spec.hours {
-            let close = h.close_minute.min(1440);
-            let slot = week
-                .get_mut(usize::from(h.weekday))
-                .ok_or(CalendarError::EmptyHours(h.weekday))?;
-            if close <= h.open_minute {
-                return Err(CalendarError::EmptyHours(h.weekday));
-            }
-            slot.push((i64::from(h.open_minute) * 60, i64::from(close) * 60));
-        }
-        if week.iter().all(Vec::is_empty) {
-            return Err(CalendarError::NoWorkingHours);
-        }
-        for day in &mut week {
-            *day = merge(std::mem::take(day));
-        }
+        let (tz, week) = spec.compile_week()?;
         let mut holidays: Vec<i32> = spec
             .holidays
             .iter()
@@ -1222,7 +1250,11 @@ mod tests {
 
     #[test]
     fn invalid_specs_are_reported() {
-        let err = |s: CalendarSpec| BusinessCalendar::new(&s).unwrap_err();
+        let err = |s: CalendarSpec| {
+            let e = BusinessCalendar::new(&s).unwrap_err();
+            assert_eq!(s.validate(), Err(e.clone()));
+            e
+        };
         let e = err(spec("Mars/Olympus", weekdays("09:00", "17:00"), &[]));
         assert_eq!(e, CalendarError::UnknownTimezone("Mars/Olympus".to_owned()));
         assert_eq!(e.to_string(), "unknown time zone `Mars/Olympus`");
@@ -1241,6 +1273,22 @@ mod tests {
         let e = err(spec("UTC", vec![], &[]));
         assert_eq!(e, CalendarError::NoWorkingHours);
         assert_eq!(e.to_string(), "calendar has no working hours on any day");
+    }
+
+    #[test]
+    fn weekly_open_seconds_merge_overlapping_windows_and_ignore_holidays() {
+        let mut split = weekdays("09:00", "17:30");
+        split.push(hours(0, "17:00", "19:00"));
+        let s = spec("Europe/London", split, &["2026-12-25"]);
+        assert_eq!(s.validate(), Ok(()));
+        assert_eq!(s.weekly_open_secs(), Ok(5 * 30_600 + 5_400));
+        let cal =
+            BusinessCalendar::new(&spec("Europe/London", weekdays("09:00", "17:30"), &[])).unwrap();
+        let monday = utc("2026-01-05 00:00");
+        assert_eq!(
+            cal.business_seconds_between(monday, monday + 7 * 86_400),
+            5 * 30_600
+        );
     }
 
     #[test]

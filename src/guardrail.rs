@@ -8,16 +8,7 @@
 
 use std::fmt;
 
-/// How a KPI's values are measured, so thresholds can be read in the right unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KpiUnit {
-    /// A share in 0..1, written as a percentage (`95%`) or in percentage points (`+0.5pp`).
-    Fraction,
-    /// Seconds, written as a duration (`30m`).
-    Seconds,
-    /// A plain number.
-    Count,
-}
+pub use crate::ir::KpiUnit;
 
 /// Comparison of a guardrail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -183,6 +183,7 @@ fn help_texts() {
     for (name, args) in [
         ("help", &["--help"][..]),
         ("check_help", &["check", "--help"][..]),
+        ("compile_help", &["compile", "--help"][..]),
         ("explain_help", &["explain", "--help"][..]),
     ] {
         let out = handoff(args, dir.path());

@@ -16,3 +16,20 @@ fn shipped_playbooks_parse_without_syntax_errors() {
         assert!(parsed.file.items.len() > 10);
     }
 }
+
+#[test]
+fn shipped_playbooks_check_with_no_findings() {
+    for entry in std::fs::read_dir("playbooks").unwrap() {
+        let path = entry.unwrap().path();
+        let src = std::fs::read_to_string(&path).unwrap();
+        let compiled = handoff::check::compile(FileId(0), &src);
+        assert!(
+            compiled.diagnostics.is_empty(),
+            "{}: {:#?}",
+            path.display(),
+            compiled.diagnostics
+        );
+        let playbook = compiled.playbook.unwrap();
+        assert!(!playbook.handoffs.is_empty(), "{}", path.display());
+    }
+}

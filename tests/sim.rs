@@ -163,7 +163,7 @@ fn seed_scenario_kpis_are_in_range_and_targets_are_checked() {
     assert_eq!(
         targets,
         [
-            "speed_to_lead_median",
+            "speed_to_lead.median",
             "sla_attainment",
             "leakage",
             "mql_to_sql"

@@ -7,7 +7,7 @@
 use super::expr::{backticked, Scope};
 use super::names::Kind;
 use super::Lowerer;
-use crate::calendar::{BusinessCalendar, CalendarSpec, WorkingHours};
+use crate::calendar::{CalendarSpec, WorkingHours};
 use crate::diagnostics::suggest::did_you_mean;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Cond};
@@ -183,7 +183,7 @@ impl Lowerer<'_> {
                 format!("calendar `{}` has no working hours", b.name.name),
                 "add `hours mon to fri 09:00 to 17:30`",
             );
-        } else if let Err(e) = BusinessCalendar::new(&spec) {
+        } else if let Err(e) = spec.validate() {
             self.diags.push(
                 Diagnostic::new(
                     Code::InvalidCalendar,
@@ -1411,12 +1411,12 @@ impl Lowerer<'_> {
     fn kpi_value(&mut self, kpi: ir::Kpi, value: &ast::Literal) -> Option<f64> {
         let (v, wanted) = match (kpi.unit(), value) {
             (ir::KpiUnit::Fraction, ast::Literal::Percent(p)) => return Some(self.percent(p)),
-            (ir::KpiUnit::Duration, ast::Literal::Duration(d)) => {
+            (ir::KpiUnit::Seconds, ast::Literal::Duration(d)) => {
                 return Some(self.wall_secs(d, "a speed-to-lead target") as f64)
             }
             (ir::KpiUnit::Count, ast::Literal::Number(n)) => return Some(n.value),
             (ir::KpiUnit::Fraction, v) => (v, "a percentage such as `95%`"),
-            (ir::KpiUnit::Duration, v) => (v, "a duration such as `15m`"),
+            (ir::KpiUnit::Seconds, v) => (v, "a duration such as `15m`"),
             (ir::KpiUnit::Count, v) => (v, "a plain number"),
         };
         self.diags.push(

@@ -44,11 +44,6 @@ pub fn compile(file: FileId, src: &str) -> Compiled {
     }
 }
 
-/// Parses and checks a source, keeping only the findings (what `handoff check` needs).
-pub fn check_source(file: FileId, src: &str) -> Vec<Diagnostic> {
-    compile(file, src).diagnostics
-}
-
 /// State of the lowering pass.
 pub(crate) struct Lowerer<'a> {
     names: &'a Names,

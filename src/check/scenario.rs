@@ -536,20 +536,16 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
-    /// Share of a week a calendar is open (1 for around the clock), measured on a fixed week.
+    /// Share of a week a calendar is open (1 for around the clock), from its weekly hours: an
+    /// estimate of capacity needs no particular week, and building the full calendar to measure
+    /// one would cost milliseconds per staff line.
     fn open_fraction(&self, calendar: Option<ir::CalendarId>) -> f64 {
-        const WEEK: i64 = 604_800;
-        const MONDAY_2026_01_05: i64 = 1_767_571_200;
+        const WEEK: f64 = 604_800.0;
         let Some(spec) = calendar.and_then(|c| self.playbook.calendars.get(c.index())) else {
             return 1.0;
         };
-        match crate::calendar::BusinessCalendar::new(spec) {
-            Ok(cal) => {
-                cal.business_seconds_between(MONDAY_2026_01_05, MONDAY_2026_01_05 + WEEK) as f64
-                    / WEEK as f64
-            }
-            Err(_) => 1.0,
-        }
+        spec.weekly_open_secs()
+            .map_or(1.0, |secs| secs as f64 / WEEK)
     }
 }
 

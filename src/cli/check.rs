@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use super::{files, finish, report_error, ColorChoice, Exit, Format};
-use crate::diagnostics::render::{self, Sources};
+use super::{files, finish, report, report_error, ColorChoice, Exit, Format};
+use crate::diagnostics::render::Sources;
 use crate::diagnostics::{Diagnostic, Severity};
 
 /// Check playbooks and report every problem found.
@@ -31,13 +31,8 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
     match files::collect_playbooks(&args.paths) {
         Ok(paths) => {
             for path in paths {
-                match files::read_source(&path) {
-                    Ok(text) => {
-                        let id = sources.add(files::display_path(&path), text);
-                        if let Some(file) = sources.get(id) {
-                            diags.extend(crate::check::check_source(id, &file.text));
-                        }
-                    }
+                match report::check_file(&path, &mut sources) {
+                    Ok(compiled) => diags.extend(compiled.diagnostics),
                     Err(e) => failures.push(e),
                 }
             }
@@ -48,14 +43,7 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
         report_error(failure);
     }
     let messages: Vec<String> = failures.iter().map(|f| f.message().to_string()).collect();
-    let output = match args.format {
-        // With nothing read there is nothing to show, and "checked 0 files" would mislead.
-        Format::Human if sources.is_empty() && !messages.is_empty() => String::new(),
-        Format::Human => render::human(&diags, &sources, color.for_stdout()),
-        Format::Json => pretty(&render::json_with_failures(&diags, &sources, &messages)),
-        Format::Sarif => pretty(&render::sarif_with_failures(&diags, &sources, &messages)),
-        Format::Github => render::github_with_failures(&diags, &sources, &messages),
-    };
+    let output = report::render(&diags, &sources, &messages, args.format, color.for_stdout());
     let fails_on =
         |s: Severity| s == Severity::Error || (args.deny_warnings && s == Severity::Warning);
     let exit = if !failures.is_empty() {
@@ -66,11 +54,4 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
         Exit::Ok
     };
     finish(output.as_bytes(), exit)
-}
-
-fn pretty(doc: &serde_json::Value) -> String {
-    // Serialising a `Value` cannot fail: its map keys are always strings.
-    let mut text = serde_json::to_string_pretty(doc).unwrap_or_default();
-    text.push('\n');
-    text
 }

@@ -1,8 +1,9 @@
 //! Finding and reading playbooks on disk, with messages that say which path failed and why.
 
 use std::collections::HashSet;
+use std::ffi::OsString;
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
 use super::CliError;
@@ -109,6 +110,70 @@ pub fn display_path(path: &Path) -> String {
     }
 }
 
+/// Replaces `path` with `bytes` atomically: the bytes go to a new temporary file in the same
+/// directory, are flushed to disk, and the file is renamed over `path` (keeping its permissions). Readers, and a run
+/// killed half-way, see the old file or the new one, never a truncated mix; on failure the
+/// temporary file is removed and `path` is untouched.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let failed = |e: &io::Error| {
+        CliError::new(format!(
+            "cannot write `{}`: {}",
+            display_path(path),
+            describe_io(e)
+        ))
+    };
+    let name = path.file_name().ok_or_else(|| {
+        CliError::new(format!(
+            "cannot write `{}`: not a file name",
+            display_path(path)
+        ))
+    })?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let (temp, mut file) = create_temp(dir, name).map_err(|e| failed(&e))?;
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| match fs::metadata(path) {
+            // Reformatting must not change who may read or run the file.
+            Ok(meta) => fs::set_permissions(&temp, meta.permissions()),
+            Err(_) => Ok(()),
+        })
+        .and_then(|()| {
+            drop(file);
+            fs::rename(&temp, path)
+        });
+    written.map_err(|e| {
+        // The temporary file is ours and useless now; if removing it fails too, the original
+        // error is the one worth reporting.
+        let _ = fs::remove_file(&temp);
+        failed(&e)
+    })
+}
+
+/// Creates `.NAME.PID.N.tmp` next to the target, trying further `N` if a stale one exists.
+fn create_temp(dir: &Path, name: &std::ffi::OsStr) -> io::Result<(PathBuf, fs::File)> {
+    let pid = std::process::id();
+    let mut attempt = 0u32;
+    loop {
+        let mut temp_name = OsString::from(".");
+        temp_name.push(name);
+        temp_name.push(format!(".{pid}.{attempt}.tmp"));
+        let temp = dir.join(temp_name);
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+        {
+            Ok(file) => return Ok((temp, file)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 fn io_error(path: &Path, err: &io::Error) -> CliError {
     let shown = display_path(path);
     if err.kind() == io::ErrorKind::NotFound {
@@ -136,34 +201,6 @@ pub fn describe_io(err: &io::Error) -> String {
             })
         }
     }
-}
-
-/// Writes a file atomically: a temporary file in the same directory, then a rename, so an
-/// interrupted run never leaves a truncated playbook, chart or report behind. An existing
-/// file's permissions are kept.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let shown = display_path(path);
-    let fail = |e: &io::Error| CliError::new(format!("cannot write `{shown}`: {}", describe_io(e)));
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = fs::write(&tmp, bytes)
-        .and_then(|()| match fs::metadata(path) {
-            Ok(meta) => fs::set_permissions(&tmp, meta.permissions()),
-            Err(_) => Ok(()),
-        })
-        .and_then(|()| fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(fail(&e));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -257,6 +294,38 @@ mod tests {
         );
         assert_eq!(display_path(Path::new("./a.playbook")), "a.playbook");
         assert_eq!(display_path(Path::new(".")), ".");
+    }
+
+    #[test]
+    fn atomic_writes_replace_the_file_and_leave_no_temporary_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.dot");
+        fs::write(&out, "old").unwrap();
+        write_atomically(&out, b"new").unwrap();
+        assert_eq!(fs::read_to_string(&out).unwrap(), "new");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("out.dot")]);
+    }
+
+    #[test]
+    fn failed_atomic_writes_say_why_and_clean_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = write_atomically(&dir.path().join("no/such/out.dot"), b"x").unwrap_err();
+        assert!(
+            missing.message().ends_with("out.dot`: not found"),
+            "{missing}"
+        );
+        fs::create_dir(dir.path().join("taken")).unwrap();
+        let taken = write_atomically(&dir.path().join("taken"), b"x").unwrap_err();
+        assert!(taken.message().starts_with("cannot write `"), "{taken}");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("taken")]);
     }
 
     #[test]

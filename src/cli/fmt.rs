@@ -73,7 +73,7 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
                     out.push_str(&unified_diff(&shown, &before, &after));
                 } else if args.check {
                     out.push_str(&format!("would reformat {shown}\n"));
-                } else if let Err(e) = files::write_atomic(path, after.as_bytes()) {
+                } else if let Err(e) = files::write_atomically(path, after.as_bytes()) {
                     report_error(&e);
                     exit = Exit::Failure;
                     continue;

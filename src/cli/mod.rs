@@ -6,11 +6,13 @@
 //! `--help`, and a `run` function returning an [`Exit`].
 
 pub mod check;
+pub mod compile;
 pub mod completions;
 pub mod explain;
 pub mod files;
 pub mod fmt;
 pub mod git;
+pub mod report;
 
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::{ExitCode, Termination};
@@ -86,7 +88,8 @@ impl ColorChoice {
         self.resolve(std::io::stdout().is_terminal())
     }
 
-    /// Whether text written to standard error (diagnostics beside other output) should be coloured.
+    /// Whether text written to standard error should be coloured (`compile` reports findings
+    /// there, because its standard output is the compiled artefact).
     pub fn for_stderr(self) -> bool {
         self.resolve(std::io::stderr().is_terminal())
     }
@@ -141,6 +144,7 @@ pub struct Cli {
 pub enum Command {
     Check(check::Args),
     Fmt(fmt::Args),
+    Compile(compile::Args),
     Explain(explain::Args),
     Completions(completions::Args),
 }
@@ -165,6 +169,7 @@ pub fn main() -> ExitCode {
     let exit = match &cli.command {
         Command::Check(args) => check::run(args, cli.color),
         Command::Fmt(args) => fmt::run(args, cli.color),
+        Command::Compile(args) => compile::run(args, cli.color),
         Command::Explain(args) => explain::run(args),
         Command::Completions(args) => completions::run(args),
     };
@@ -186,6 +191,12 @@ fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
 /// Reports a failure on standard error; nothing is left to do if that fails too.
 fn report_error(error: &CliError) {
     let _ = writeln!(std::io::stderr().lock(), "error: {error}");
+}
+
+/// Writes findings to standard error when standard output carries a command's product; as with
+/// [`report_error`], a failure here leaves nothing to report to.
+fn write_stderr(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Writes the command's output and keeps its exit code, or reports why the output failed.

@@ -186,7 +186,6 @@ pub struct ContextSnapshot {
     /// Where the lead came from.
     pub campaign_source: Option<Arc<str>>,
     /// Requested lead attributes.
-    #[serde(with = "super::tagged::field_values")]
     pub fields: Vec<(FieldId, Value)>,
 }
 

@@ -12,7 +12,6 @@ pub enum Input {
     /// The lead enters the funnel with its attributes (one value per lead field, in field order).
     Arrive {
         /// Attribute values by [`FieldId`].
-        #[serde(with = "super::tagged::values")]
         attributes: Vec<Value>,
         /// Campaign source, shown in context packages.
         source: Option<Arc<str>>,
@@ -22,7 +21,6 @@ pub enum Input {
         /// The event type.
         event: EventId,
         /// Field values in the event's field order.
-        #[serde(with = "super::tagged::values")]
         fields: Vec<Value>,
     },
     /// A lead attribute changed (enrichment, a CRM edit); fit scores are re-evaluated.
@@ -30,7 +28,6 @@ pub enum Input {
         /// The field.
         field: FieldId,
         /// Its new value.
-        #[serde(with = "super::tagged::value")]
         value: Value,
     },
     /// A timer the engine asked for is due; stale ones are ignored.

@@ -18,7 +18,6 @@ mod routing;
 mod scoring;
 mod sla;
 mod state;
-mod tagged;
 mod track;
 mod work;
 

@@ -15,7 +15,6 @@ pub struct LeadState {
     /// Where the lead is in the lifecycle: exactly one stage at any time.
     pub stage: Stage,
     /// Attribute values by field.
-    #[serde(with = "super::tagged::values")]
     pub attributes: Vec<Value>,
     /// Campaign source.
     pub source: Option<Arc<str>>,

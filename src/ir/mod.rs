@@ -127,8 +127,11 @@ pub enum FieldType {
 
 /// A runtime value of a field. Text is shared (`Arc<str>`) because simulated populations draw
 /// the same few strings millions of times.
+///
+/// Tagged in JSON because an enum index and a whole number would otherwise both be written as
+/// a bare number and could not be told apart when the IR is read back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Value {
     /// Yes or no.
     Flag(bool),
@@ -848,23 +851,34 @@ impl Kpi {
     /// The unit its values and targets are in.
     pub fn unit(self) -> KpiUnit {
         match self {
-            Kpi::SpeedToLead => KpiUnit::Duration,
+            Kpi::SpeedToLead => KpiUnit::Seconds,
             Kpi::TargetAccountMeetings | Kpi::QueueLength => KpiUnit::Count,
             _ => KpiUnit::Fraction,
         }
     }
 }
 
-/// Units of KPI values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What a KPI measures, which decides how targets are written, values printed and charts scaled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KpiUnit {
-    /// A share, 0..1, written as a percentage.
+    /// A share between 0 and 1 (SLA attainment, leakage), written as a percentage.
     Fraction,
-    /// Seconds, written as a duration.
-    Duration,
-    /// A plain number.
+    /// A duration in seconds (speed-to-lead), written as a duration.
+    Seconds,
+    /// A plain quantity (meetings, queue length).
     Count,
+}
+
+impl KpiUnit {
+    /// The lowercase name machine-readable outputs (CSV, JSON) use for the unit.
+    pub fn name(self) -> &'static str {
+        match self {
+            KpiUnit::Fraction => "fraction",
+            KpiUnit::Seconds => "seconds",
+            KpiUnit::Count => "count",
+        }
+    }
 }
 
 /// `kpi NAME { target [STAT] at least|at most|below VALUE }`.

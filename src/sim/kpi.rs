@@ -2,7 +2,7 @@
 //! `docs/kpis.md`; the comments here name the numerator and denominator of each).
 
 use super::stats::quantile_unsorted;
-use serde::Serialize;
+pub use crate::ir::KpiUnit as Unit;
 
 /// Counts and samples behind the KPIs, for one group (everything, one band or one queue).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -51,18 +51,6 @@ pub struct Tally {
     pub queue_area: f64,
 }
 
-/// How a KPI value is expressed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Unit {
-    /// A share in [0, 1].
-    Fraction,
-    /// Seconds.
-    Seconds,
-    /// A count or an average number.
-    Count,
-}
-
 /// Which groups a KPI is reported for.
 #[derive(Debug, Clone, Copy)]
 pub struct Row {
@@ -80,9 +68,9 @@ pub struct Row {
 pub const ROWS: [Row; 14] = [
     row("engagement_rate", Unit::Fraction, true, false),
     row("mql_to_sql", Unit::Fraction, true, true),
-    row("speed_to_lead_median", Unit::Seconds, true, true),
-    row("speed_to_lead_p90", Unit::Seconds, true, true),
-    row("speed_to_lead_mean", Unit::Seconds, true, true),
+    row("speed_to_lead.median", Unit::Seconds, true, true),
+    row("speed_to_lead.p90", Unit::Seconds, true, true),
+    row("speed_to_lead.mean", Unit::Seconds, true, true),
     row("share_waited", Unit::Fraction, true, true),
     row("sla_attainment", Unit::Fraction, true, true),
     row("leakage", Unit::Fraction, true, true),

@@ -123,9 +123,9 @@ fn estimates(rows: &[Row], samples: impl Fn(usize) -> Vec<f64>) -> Vec<KpiEstima
 /// The report row a KPI target is checked against.
 fn target_row(kpi: Kpi, stat: Stat) -> &'static str {
     match (kpi, stat) {
-        (Kpi::SpeedToLead, Stat::Median) => "speed_to_lead_median",
-        (Kpi::SpeedToLead, Stat::P90) => "speed_to_lead_p90",
-        (Kpi::SpeedToLead, Stat::Mean) => "speed_to_lead_mean",
+        (Kpi::SpeedToLead, Stat::Median) => "speed_to_lead.median",
+        (Kpi::SpeedToLead, Stat::P90) => "speed_to_lead.p90",
+        (Kpi::SpeedToLead, Stat::Mean) => "speed_to_lead.mean",
         (kpi, _) => kpi.name(),
     }
 }

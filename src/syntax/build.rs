@@ -8,6 +8,7 @@ use super::ast::*;
 use super::Rule;
 use crate::span::{FileId, Span};
 use pest::iterators::Pair;
+use std::sync::OnceLock;
 
 type P<'i> = Pair<'i, Rule>;
 
@@ -1029,7 +1030,27 @@ impl Builder {
 }
 
 /// Keywords and punctuation: present in the tree for error messages, absent from the AST.
+///
+/// Called for every pair the builder looks at, so it is a table lookup; the table is built once
+/// from the grammar's own rule list, so a keyword added to the grammar needs no change here.
 fn is_noise(rule: Rule) -> bool {
+    static NOISE: OnceLock<Vec<bool>> = OnceLock::new();
+    let table = NOISE.get_or_init(|| {
+        // pest lists the grammar's rules but not its built-in end-of-input rule.
+        let rules = || Rule::all_rules().iter().copied().chain([Rule::EOI]);
+        let mut table = vec![false; rules().map(|r| r as usize + 1).max().unwrap_or(0)];
+        for r in rules() {
+            if let Some(slot) = table.get_mut(r as usize) {
+                *slot = is_noise_by_name(r);
+            }
+        }
+        table
+    });
+    table.get(rule as usize).copied().unwrap_or(false)
+}
+
+/// The definition [`is_noise`] tabulates: rule names starting with `kw_` are keywords.
+fn is_noise_by_name(rule: Rule) -> bool {
     matches!(
         rule,
         Rule::lbrace
@@ -1077,4 +1098,22 @@ fn unescape(raw: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_and_punctuation_are_noise_and_nothing_else_is() {
+        for rule in [Rule::kw_playbook, Rule::kw_sigma, Rule::comma, Rule::EOI] {
+            assert!(is_noise(rule), "{rule:?}");
+        }
+        for rule in [Rule::ident, Rule::expr, Rule::duration, Rule::handoff_decl] {
+            assert!(!is_noise(rule), "{rule:?}");
+        }
+        assert!(Rule::all_rules()
+            .iter()
+            .all(|&r| is_noise(r) == is_noise_by_name(r)));
+    }
 }

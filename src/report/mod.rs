@@ -1,0 +1,13 @@
+//! Reports for people: SVG charts, KPI tables (CSV, Markdown) and a self-contained HTML page.
+//!
+//! Everything here is a pure function from numbers to text; writing files is the CLI's job, so
+//! the same results always render to the same bytes.
+
+pub mod charts;
+pub mod format;
+pub mod html;
+pub mod table;
+
+pub use format::{format_ci, format_value, Unit};
+pub use html::{html_report, Report};
+pub use table::{to_csv, to_markdown, KpiRow};
