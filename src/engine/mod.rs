@@ -32,7 +32,6 @@ use crate::ir::{
     BandSetId, BreachAction, CounterId, EventId, FieldType, HandoffId, Playbook, ScoreId, Value,
 };
 use cond::Scope;
-use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Arc;
 
@@ -433,7 +432,7 @@ impl<'a> Ctx<'a> {
         lead.arrived_at = self.now;
         lead.scored_at = self.now;
         lead.scores = vec![ScoreState::default(); playbook.scores.len()];
-        lead.counters = vec![VecDeque::new(); playbook.counters.len()];
+        lead.counters = Vec::new();
         lead.stage = Stage::Nurture;
         scoring::refresh_fit(playbook, lead, self.now);
         if self.disqualify_if(None, true) {

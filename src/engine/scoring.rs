@@ -55,9 +55,13 @@ pub(crate) fn count(
     now: Timestamp,
 ) -> Option<usize> {
     let def = playbook.counters.get(counter.index())?;
-    let times = lead.counters.get(counter.index())?;
     let oldest_outside = now.saturating_sub(def.window_secs);
-    Some(times.len() - times.partition_point(|&t| t <= oldest_outside))
+    Some(
+        lead.counters
+            .iter()
+            .filter(|(c, t)| *c == counter && *t > oldest_outside)
+            .count(),
+    )
 }
 
 /// Decays every score's event points to `now`, so reads at `now` need no exponential.
@@ -132,6 +136,15 @@ pub(crate) fn record_event(
             earned += rule.points;
         }
     }
+    if counters.is_empty() {
+        return earned;
+    }
+    lead.counters.retain(|(c, t)| {
+        playbook
+            .counters
+            .get(c.index())
+            .is_some_and(|def| *t > now.saturating_sub(def.window_secs))
+    });
     for &counter in counters {
         let Some(def) = playbook.counters.get(counter.index()) else {
             continue;
@@ -143,14 +156,8 @@ pub(crate) fn record_event(
             now,
         }
         .holds(&def.filter);
-        if let Some(times) = lead.counters.get_mut(counter.index()) {
-            let oldest_outside = now.saturating_sub(def.window_secs);
-            while times.front().is_some_and(|&t| t <= oldest_outside) {
-                times.pop_front();
-            }
-            if applies {
-                times.push_back(now);
-            }
+        if applies {
+            lead.counters.push((counter, now));
         }
     }
     earned
@@ -162,6 +169,9 @@ pub(crate) fn remember_signal(lead: &mut LeadState, signal: SignalRecord, keep: 
         return;
     }
     if lead.signals.len() < keep {
+        if lead.signals.capacity() == 0 {
+            lead.signals.reserve_exact(keep);
+        }
         lead.signals.push(signal);
         return;
     }

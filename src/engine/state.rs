@@ -4,9 +4,8 @@
 use super::action::{SignalRecord, TouchRecord};
 use super::input::TimerKind;
 use crate::calendar::Timestamp;
-use crate::ir::{EventId, HandoffId, QueueId, ReasonId, SellerId, TrackId, Value};
+use crate::ir::{CounterId, EventId, HandoffId, QueueId, ReasonId, SellerId, TrackId, Value};
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// One lead as the engine sees it.
@@ -26,8 +25,10 @@ pub struct LeadState {
     pub scores: Vec<ScoreState>,
     /// Time the event points in `scores` were last decayed to.
     pub scored_at: Timestamp,
-    /// Event times per windowed counter, oldest first, only those still inside the window.
-    pub counters: Vec<VecDeque<Timestamp>>,
+    /// Counted event times, oldest first, each tagged with its counter; only times still inside
+    /// their counter's window are kept. One flat list rather than one list per counter, because
+    /// most leads count nothing and then this costs no allocation at all.
+    pub counters: Vec<(CounterId, Timestamp)>,
     /// The most valuable signals so far, for context packages (at most the largest `top N`).
     pub signals: Vec<SignalRecord>,
     /// The last automated or manual touch.
