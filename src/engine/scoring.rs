@@ -6,7 +6,7 @@
 
 use super::action::SignalRecord;
 use super::cond::Scope;
-use super::state::LeadState;
+use super::state::{Counted, LeadState};
 use crate::calendar::Timestamp;
 use crate::ir::{BandSetId, CounterId, Playbook, Score, ScoreId, Value};
 
@@ -59,7 +59,7 @@ pub(crate) fn count(
     Some(
         lead.counters
             .iter()
-            .filter(|(c, t)| *c == counter && *t > oldest_outside)
+            .filter(|c| c.counter == counter && c.at > oldest_outside)
             .count(),
     )
 }
@@ -139,11 +139,11 @@ pub(crate) fn record_event(
     if counters.is_empty() {
         return earned;
     }
-    lead.counters.retain(|(c, t)| {
+    lead.counters.retain(|c| {
         playbook
             .counters
-            .get(c.index())
-            .is_some_and(|def| *t > now.saturating_sub(def.window_secs))
+            .get(c.counter.index())
+            .is_some_and(|def| c.at > now.saturating_sub(def.window_secs))
     });
     for &counter in counters {
         let Some(def) = playbook.counters.get(counter.index()) else {
@@ -157,7 +157,7 @@ pub(crate) fn record_event(
         }
         .holds(&def.filter);
         if applies {
-            lead.counters.push((counter, now));
+            lead.counters.push(Counted { counter, at: now });
         }
     }
     earned
@@ -169,9 +169,6 @@ pub(crate) fn remember_signal(lead: &mut LeadState, signal: SignalRecord, keep: 
         return;
     }
     if lead.signals.len() < keep {
-        if lead.signals.capacity() == 0 {
-            lead.signals.reserve_exact(keep);
-        }
         lead.signals.push(signal);
         return;
     }
@@ -188,7 +185,7 @@ pub(crate) fn remember_signal(lead: &mut LeadState, signal: SignalRecord, keep: 
 
 /// The remembered signals ranked best first, at most `n` of them.
 pub(crate) fn top_signals(lead: &LeadState, n: usize) -> Vec<SignalRecord> {
-    let mut ranked = lead.signals.clone();
+    let mut ranked = lead.signals.to_vec();
     ranked.sort_by(|a, b| b.points.total_cmp(&a.points).then(b.at.cmp(&a.at)));
     ranked.truncate(n);
     ranked
