@@ -13,6 +13,10 @@ use std::ops::{Deref, DerefMut};
 pub struct InlineVec<T: Copy + Default, const N: usize> {
     len: usize,
     inline: [T; N],
+    #[expect(
+        clippy::box_collection,
+        reason = "a boxed vector is 8 bytes in every lead, a bare one 24, for a rare spill"
+    )]
     spill: Option<Box<Vec<T>>>,
 }
 
