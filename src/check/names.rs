@@ -4,7 +4,9 @@ use crate::diagnostics::suggest::did_you_mean;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
 use crate::syntax::ast::{self, Ident, Item};
-use std::collections::HashMap;
+use crate::syntax::BrokenBlock;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 
 /// Kinds of named declarations; each kind is its own namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,12 +106,63 @@ pub struct Decl {
 pub struct Names {
     tables: HashMap<Kind, HashMap<String, Decl>>,
     order: HashMap<Kind, Vec<String>>,
+    /// Names declared by blocks that did not parse: using them is not reported as undefined.
+    broken: HashMap<Kind, HashSet<String>>,
+    /// Kinds of which any name may have been declared by a block that did not parse.
+    broken_kinds: HashSet<Kind>,
+    /// Whether any block did not parse, so absence proves nothing.
+    incomplete: bool,
+    /// Declarations referred to as another kind: the reference shows they are meant to be used.
+    misreferenced: RefCell<Vec<(Kind, u32)>>,
 }
 
 impl Names {
-    /// Collects declarations, reporting duplicates (the first declaration wins).
-    pub fn collect(file: &ast::File, diags: &mut Vec<Diagnostic>) -> Names {
+    /// Collects declarations, reporting duplicates (the first declaration wins), and remembers
+    /// what the blocks that failed to parse would have declared.
+    pub fn collect(file: &ast::File, broken: &[BrokenBlock], diags: &mut Vec<Diagnostic>) -> Names {
         let mut names = Names::default();
+        for b in broken {
+            names.incomplete = true;
+            let kinds: &[Kind] = match b.keyword {
+                Some("calendar") => &[Kind::Calendar],
+                Some("lead") => {
+                    names.broken_kinds.insert(Kind::Field);
+                    &[]
+                }
+                Some("event") => &[Kind::Event],
+                Some("score") => &[Kind::Score],
+                Some("bands") => &[Kind::Bands],
+                Some("disqualify") => &[Kind::Disqualifier],
+                Some("track") => &[Kind::Track],
+                Some("handoff") => &[Kind::Handoff],
+                Some("router") => &[Kind::Router],
+                Some("queue") => {
+                    names.broken_kinds.insert(Kind::Seller);
+                    &[Kind::Queue]
+                }
+                Some("accounts") => &[Kind::Accounts],
+                Some("context") => &[Kind::Context],
+                Some("sequence") => &[Kind::Sequence],
+                Some("reason") => &[Kind::Reason],
+                Some("kpi") => &[Kind::Kpi],
+                Some("scenario") => &[Kind::Scenario],
+                Some(_) => &[],
+                None => {
+                    names.broken_kinds.extend(Kind::ALL);
+                    &[]
+                }
+            };
+            for kind in kinds {
+                match &b.name {
+                    Some(n) => {
+                        names.broken.entry(*kind).or_default().insert(n.clone());
+                    }
+                    None => {
+                        names.broken_kinds.insert(*kind);
+                    }
+                }
+            }
+        }
         for item in &file.items {
             match item {
                 Item::Calendar(b) => names.declare(Kind::Calendar, &b.name, diags),
@@ -173,6 +226,30 @@ impl Names {
         self.order.entry(kind).or_default().push(name.name.clone());
     }
 
+    /// Whether a block that failed to parse may have declared `name` as a `kind`.
+    pub fn maybe_broken(&self, kind: Kind, name: &str) -> bool {
+        self.broken_kinds.contains(&kind)
+            || self
+                .broken
+                .get(&kind)
+                .is_some_and(|names| names.contains(name))
+    }
+
+    /// The declarations referred to as another kind so far, which count as used.
+    pub fn take_misreferenced(&self) -> Vec<(Kind, u32)> {
+        self.misreferenced.take()
+    }
+
+    /// Whether some block failed to parse, so that what is absent may just be unread.
+    pub fn incomplete(&self) -> bool {
+        self.incomplete
+    }
+
+    /// Whether a block of this kind failed to parse.
+    pub fn kind_incomplete(&self, kind: Kind) -> bool {
+        self.broken_kinds.contains(&kind) || self.broken.get(&kind).is_some_and(|n| !n.is_empty())
+    }
+
     /// Looks a name up without reporting anything.
     pub fn get(&self, kind: Kind, name: &str) -> Option<Decl> {
         self.tables.get(&kind).and_then(|t| t.get(name)).copied()
@@ -200,7 +277,7 @@ impl Names {
         if let Some(d) = self.get(kind, &name.name) {
             return Some(d.index);
         }
-        if name.name.is_empty() {
+        if name.name.is_empty() || self.maybe_broken(kind, &name.name) {
             return None;
         }
         diags.push(self.undefined(kind, name));
@@ -213,7 +290,9 @@ impl Names {
             .iter()
             .find_map(|k| self.get(*k, &name.name).map(|d| (*k, d)));
         if let Some((other, decl)) = other {
-            return Diagnostic::new(
+            self.misreferenced.borrow_mut().push((other, decl.index));
+            let wanted = self.names(kind);
+            let mut diag = Diagnostic::new(
                 Code::WrongKind,
                 *name.loc,
                 format!(
@@ -225,6 +304,13 @@ impl Names {
             )
             .with_primary_message(format!("expected a {}", kind.word()))
             .with_label(decl.span, format!("`{}` is declared here", name.name));
+            if let Some(s) = did_you_mean(&name.name, wanted.iter().map(String::as_str)) {
+                diag = diag.with_help(format!("did you mean `{s}`?"));
+            } else if !wanted.is_empty() && wanted.len() <= 6 {
+                let list: Vec<String> = wanted.iter().map(|n| format!("`{n}`")).collect();
+                diag = diag.with_note(format!("{}s: {}", kind.word(), list.join(", ")));
+            }
+            return diag;
         }
         let mut diag = Diagnostic::new(
             Code::Undefined,
@@ -243,6 +329,7 @@ impl Names {
 
 fn block_keyword(kind: Kind) -> &'static str {
     match kind {
+        Kind::Reason => "reason",
         Kind::Field => "lead",
         Kind::Bands => "bands",
         Kind::Disqualifier => "disqualify",
