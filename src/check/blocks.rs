@@ -13,6 +13,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Cond};
 use crate::span::Span;
 use crate::syntax::ast::{self, Block, Ident, Item, Stmt};
+use std::collections::HashMap;
 
 /// Default handoff priority: rules without `priority` tie with each other.
 pub const DEFAULT_PRIORITY: i64 = 100;
@@ -268,20 +269,19 @@ impl Lowerer<'_> {
 
     fn field_defs(&mut self, fields: &[Stmt<ast::FieldDecl>], owner: &str) -> Vec<ir::FieldDef> {
         let mut out: Vec<ir::FieldDef> = Vec::new();
-        let mut spans: Vec<Span> = Vec::new();
+        let mut latest: HashMap<&str, Span> = HashMap::new();
         for f in fields {
-            if let Some(i) = out.iter().position(|x| x.name == f.kind.name.name) {
-                if let Some(first) = spans.get(i) {
-                    self.diags.push(
-                        Diagnostic::new(
-                            Code::Duplicate,
-                            *f.kind.name.loc,
-                            format!("field `{}` of {owner} is declared twice", f.kind.name.name),
-                        )
-                        .with_primary_message("declared again here")
-                        .with_label(*first, "first declared here"),
-                    );
-                }
+            let name = f.kind.name.name.as_str();
+            if let Some(previous) = latest.insert(name, *f.kind.name.loc) {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::Duplicate,
+                        *f.kind.name.loc,
+                        format!("field `{name}` of {owner} is declared twice"),
+                    )
+                    .with_primary_message("declared again here")
+                    .with_label(previous, "previously declared here"),
+                );
                 continue;
             }
             let ty = match &f.kind.ty {
@@ -319,7 +319,6 @@ impl Lowerer<'_> {
                     ir::FieldType::OneOf { values: names }
                 }
             };
-            spans.push(*f.kind.name.loc);
             out.push(ir::FieldDef {
                 name: f.kind.name.name.clone(),
                 ty,
@@ -432,9 +431,9 @@ impl Lowerer<'_> {
             .collect();
         let mut bands: Vec<ir::Band> = Vec::new();
         let mut spans = Vec::new();
+        let mut latest: HashMap<&str, Span> = HashMap::new();
         for s in &b.bands {
-            if let Some(i) = bands.iter().position(|x| x.name == s.kind.name.name) {
-                let first = spans.get(i).copied().unwrap_or(*s.loc);
+            if let Some(previous) = latest.insert(s.kind.name.name.as_str(), *s.loc) {
                 self.diags.push(
                     Diagnostic::new(
                         Code::Duplicate,
@@ -442,7 +441,7 @@ impl Lowerer<'_> {
                         format!("band `{}` is declared twice", s.kind.name.name),
                     )
                     .with_primary_message("declared again here")
-                    .with_label(first, "first declared here"),
+                    .with_label(previous, "previously declared here"),
                 );
                 continue;
             }
@@ -1249,16 +1248,17 @@ impl Lowerer<'_> {
             ("to", "a router", "a queue")
         };
         let written = if to_queue { "to" } else { "via" };
-        self.diags.push(
-            Diagnostic::new(
-                Code::WrongKind,
-                *target.loc,
-                format!("`{}` is {found}, not {what}", target.name),
-            )
-            .with_primary_message(format!("`route {written}` takes {what}"))
-            .with_label(d.span, format!("`{}` is declared here", target.name))
-            .with_help(format!("write `route {fix} {}`", target.name)),
-        );
+        let mut diag = Diagnostic::new(
+            Code::WrongKind,
+            *target.loc,
+            format!("`{}` is {found}, not {what}", target.name),
+        )
+        .with_primary_message(format!("`route {written}` takes {what}"))
+        .with_help(format!("write `route {fix} {}`", target.name));
+        if self.names.misreference(other, d.index) {
+            diag = diag.with_label(d.span, format!("`{}` is declared here", target.name));
+        }
+        self.diags.push(diag);
         Some(if to_queue {
             ir::RouteTarget::Router(ir::RouterId(d.index))
         } else {

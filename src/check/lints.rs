@@ -11,7 +11,7 @@ use crate::ir::{
     self, BreachAction, Cond, Destination, Playbook, RouteRule, RouteTarget, Sla, TrackEnd,
 };
 use crate::span::Span;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Runs every lint.
 pub fn run(p: &Playbook, o: &Origins) -> Vec<Diagnostic> {
@@ -129,6 +129,8 @@ fn trigger_known(o: &Origins, i: usize) -> bool {
 }
 
 fn ping_pong(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
+    // Each handoff is pointed at once; later findings name it in their message.
+    let mut labelled = BTreeSet::new();
     for (ri, r) in p.reasons.iter().enumerate() {
         let Destination::Recycle { track, .. } = r.destination else {
             continue;
@@ -176,15 +178,16 @@ fn ping_pong(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
                 ),
             )
         };
-        out.push(
-            Diagnostic::new(Code::PingPong, at, message)
-                .with_primary_message(label)
-                .with_label(
-                    span_of(&o.handoffs, hi),
-                    format!("`{}` fires on standing state and still holds", h.name),
-                )
-                .with_help(help),
-        );
+        let mut diag = Diagnostic::new(Code::PingPong, at, message)
+            .with_primary_message(label)
+            .with_help(help);
+        if labelled.insert(hi) {
+            diag = diag.with_label(
+                span_of(&o.handoffs, hi),
+                format!("`{}` fires on standing state and still holds", h.name),
+            );
+        }
+        out.push(diag);
     }
 }
 
@@ -249,15 +252,17 @@ fn unreachable_rules(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
         let mut caught_all: Option<usize> = None;
         for (i, rule) in r.rules.iter().enumerate() {
             if let Some(first) = caught_all {
-                out.push(
-                    Diagnostic::new(
-                        Code::UnreachableRule,
-                        span_of(spans, i),
-                        format!("this rule of router `{}` can never apply", r.name),
-                    )
-                    .with_primary_message("every lead is already routed above")
-                    .with_label(span_of(spans, first), "this rule catches every lead"),
-                );
+                let mut diag = Diagnostic::new(
+                    Code::UnreachableRule,
+                    span_of(spans, i),
+                    format!("this rule of router `{}` can never apply", r.name),
+                )
+                .with_primary_message("every lead is already routed above");
+                // Point at the catch-all from the first dead rule only.
+                if i == first + 1 {
+                    diag = diag.with_label(span_of(spans, first), "this rule catches every lead");
+                }
+                out.push(diag);
                 continue;
             }
             let always = match rule {
@@ -406,36 +411,68 @@ fn describe_route(p: &Playbook, r: RouteTarget) -> String {
     }
 }
 
+/// Reports each handoff at most once, against the nearest earlier rule it overlaps: n rules
+/// that all overlap give n - 1 findings, not n² / 2, and the two labels stay close.
 fn overlapping_handoffs(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
-    for (i, a) in p.handoffs.iter().enumerate() {
-        for (j, b) in p.handoffs.iter().enumerate().skip(i + 1) {
-            if a.priority != b.priority || a.route == b.route {
-                continue;
-            }
-            if !trigger_known(o, i) || !trigger_known(o, j) {
-                continue;
-            }
-            if !same_trigger(a, b) || disjoint(&a.trigger.when, &b.trigger.when) {
-                continue;
-            }
-            out.push(
-                Diagnostic::new(
-                    Code::OverlappingHandoffs,
-                    span_of(&o.handoffs, j),
-                    format!("handoffs `{}` and `{}` can route the same lead two ways", a.name, b.name),
-                )
-                .with_primary_message(format!("routes to {}", describe_route(p, b.route)))
-                .with_label(
-                    span_of(&o.handoffs, i),
-                    format!("routes to {}", describe_route(p, a.route)),
-                )
-                .with_note(format!(
-                    "both can fire on the same trigger, and both have priority {}",
-                    a.priority
-                ))
-                .with_help("give one a lower `priority` number (it wins), or make their conditions exclusive"),
-            );
+    // Only rules of equal priority can conflict, so compare within priority groups.
+    let mut groups: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+    for (i, h) in p.handoffs.iter().enumerate() {
+        groups.entry(h.priority).or_default().push(i);
+    }
+    for group in groups.values() {
+        for (k, &j) in group.iter().enumerate() {
+            overlap_with_earlier(p, o, j, group.iter().take(k).rev().copied(), out);
         }
+    }
+}
+
+/// Reports handoff `j` against the first rule in `earlier` that can route its lead elsewhere.
+fn overlap_with_earlier(
+    p: &Playbook,
+    o: &Origins,
+    j: usize,
+    earlier: impl Iterator<Item = usize>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(b) = p.handoffs.get(j) else {
+        return;
+    };
+    if !trigger_known(o, j) {
+        return;
+    }
+    for i in earlier {
+        let Some(a) = p.handoffs.get(i) else {
+            continue;
+        };
+        if a.route == b.route || !trigger_known(o, i) {
+            continue;
+        }
+        if !same_trigger(a, b) || disjoint(&a.trigger.when, &b.trigger.when) {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                Code::OverlappingHandoffs,
+                span_of(&o.handoffs, j),
+                format!(
+                    "handoffs `{}` and `{}` can route the same lead two ways",
+                    a.name, b.name
+                ),
+            )
+            .with_primary_message(format!("routes to {}", describe_route(p, b.route)))
+            .with_label(
+                span_of(&o.handoffs, i),
+                format!("routes to {}", describe_route(p, a.route)),
+            )
+            .with_note(format!(
+                "both can fire on the same trigger, and both have priority {}",
+                a.priority
+            ))
+            .with_help(
+                "give one a lower `priority` number (it wins), or make their conditions exclusive",
+            ),
+        );
+        return;
     }
 }
 

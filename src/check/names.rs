@@ -112,6 +112,8 @@ pub struct Names {
     broken_kinds: HashSet<Kind>,
     /// Whether any block did not parse, so absence proves nothing.
     incomplete: bool,
+    /// The latest declaration of each name, for "previously declared here".
+    latest: HashMap<(Kind, String), Span>,
     /// Declarations referred to as another kind: the reference shows they are meant to be used.
     misreferenced: RefCell<Vec<(Kind, u32)>>,
 }
@@ -202,7 +204,13 @@ impl Names {
 
     fn declare(&mut self, kind: Kind, name: &Ident, diags: &mut Vec<Diagnostic>) {
         let table = self.tables.entry(kind).or_default();
-        if let Some(first) = table.get(&name.name) {
+        if table.contains_key(&name.name) {
+            // The nearest earlier declaration, not the first: a label far away costs the
+            // renderer every line in between, which adds up over many duplicates.
+            let previous = self
+                .latest
+                .insert((kind, name.name.clone()), *name.loc)
+                .unwrap_or(*name.loc);
             diags.push(
                 Diagnostic::new(
                     Code::Duplicate,
@@ -210,11 +218,12 @@ impl Names {
                     format!("{} `{}` is declared twice", kind.word(), name.name),
                 )
                 .with_primary_message("declared again here")
-                .with_label(first.span, "first declared here")
+                .with_label(previous, "previously declared here")
                 .with_help(format!("rename one of the {}s", kind.word())),
             );
             return;
         }
+        self.latest.insert((kind, name.name.clone()), *name.loc);
         let index = u32::try_from(table.len()).unwrap_or(u32::MAX);
         table.insert(
             name.name.clone(),
@@ -238,6 +247,19 @@ impl Names {
     /// The declarations referred to as another kind so far, which count as used.
     pub fn take_misreferenced(&self) -> Vec<(Kind, u32)> {
         self.misreferenced.take()
+    }
+
+    /// Records that a declaration was referred to as another kind; true the first time.
+    ///
+    /// Only the first such finding points back at the declaration: a label far away costs the
+    /// renderer every line in between, and one pointer is enough.
+    pub fn misreference(&self, kind: Kind, index: u32) -> bool {
+        let mut seen = self.misreferenced.borrow_mut();
+        let first = !seen.contains(&(kind, index));
+        if first {
+            seen.push((kind, index));
+        }
+        first
     }
 
     /// Whether some block failed to parse, so that what is absent may just be unread.
@@ -290,7 +312,7 @@ impl Names {
             .iter()
             .find_map(|k| self.get(*k, &name.name).map(|d| (*k, d)));
         if let Some((other, decl)) = other {
-            self.misreferenced.borrow_mut().push((other, decl.index));
+            let first = self.misreference(other, decl.index);
             let wanted = self.names(kind);
             let mut diag = Diagnostic::new(
                 Code::WrongKind,
@@ -302,8 +324,10 @@ impl Names {
                     kind.word()
                 ),
             )
-            .with_primary_message(format!("expected a {}", kind.word()))
-            .with_label(decl.span, format!("`{}` is declared here", name.name));
+            .with_primary_message(format!("expected a {}", kind.word()));
+            if first {
+                diag = diag.with_label(decl.span, format!("`{}` is declared here", name.name));
+            }
             if let Some(s) = did_you_mean(&name.name, wanted.iter().map(String::as_str)) {
                 diag = diag.with_help(format!("did you mean `{s}`?"));
             } else if !wanted.is_empty() && wanted.len() <= 6 {

@@ -112,9 +112,11 @@ fn recover(file: FileId, src: &str, first: Option<Diagnostic>) -> Parsed {
         let Some(chunk) = src.get(start..end) else {
             continue;
         };
-        let result = match nesting_guard(file, chunk, start) {
-            Some(too_deep) => Err(too_deep),
-            None => parse_chunk(file, chunk, start, src),
+        let result = match (nesting_guard(file, chunk, start), &first) {
+            (Some(too_deep), _) => Err(too_deep),
+            // One block is the whole file: its error is the one already found.
+            (None, Some(first)) if start == 0 && end == src.len() => Err(first.clone()),
+            (None, _) => parse_chunk(file, chunk, start, src),
         };
         match result {
             Ok(mut items) => parsed.file.items.append(&mut items),
