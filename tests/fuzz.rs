@@ -731,3 +731,19 @@ fn regression_a_megabyte_word_is_not_compared_with_every_keyword() {
     let diags = check_in_thread(format!("{} x {{\n}}\n", "b".repeat(1 << 20)));
     assert!(diags.iter().any(|d| d.code == Code::Syntax), "{diags:?}");
 }
+
+/// A block closed by recovery once had spans reaching past the end of the file, over the
+/// braces recovery had added.
+#[test]
+fn regression_recovered_blocks_stay_inside_the_file() {
+    let src = "lead {\n  a: text\n}\nlead {\n  b: text";
+    let diags = check_in_thread(src.to_string());
+    let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::Duplicate, Code::Syntax], "{diags:#?}");
+    for d in &diags {
+        assert!(
+            d.labels.iter().all(|l| l.span.end as usize <= src.len()),
+            "{d:?}"
+        );
+    }
+}

@@ -60,7 +60,7 @@ pub fn parse(file: FileId, src: &str) -> Parsed {
         // Too deep somewhere: find out where block by block, and read the other blocks.
         return recover(file, src, None);
     }
-    match parse_chunk(file, src, 0, src) {
+    match parse_chunk(file, src, 0, src, src.len()) {
         Ok(items) => Parsed {
             file: ast::File { items },
             ..Parsed::default()
@@ -85,17 +85,22 @@ fn ensure_call_limit(len: usize) {
     }
 }
 
-/// Parses `text`, a chunk of `src` starting at byte `offset`.
+/// Parses `text`, a chunk of `src` starting at byte `offset`; spans stop at `limit`.
 fn parse_chunk(
     file: FileId,
     text: &str,
     offset: usize,
     src: &str,
+    limit: usize,
 ) -> Result<Vec<ast::Item>, Diagnostic> {
     ensure_call_limit(text.len());
     let pairs = PlaybookParser::parse(Rule::file, text)
         .map_err(|e| errors::syntax_diagnostic(file, src, offset, text.len(), e))?;
-    let builder = build::Builder { file, offset };
+    let builder = build::Builder {
+        file,
+        offset,
+        limit,
+    };
     Ok(pairs.flat_map(|p| builder.items(p)).collect())
 }
 
@@ -116,7 +121,7 @@ fn recover(file: FileId, src: &str, first: Option<Diagnostic>) -> Parsed {
             (Some(too_deep), _) => Err(too_deep),
             // One block is the whole file: its error is the one already found.
             (None, Some(first)) if start == 0 && end == src.len() => Err(first.clone()),
-            (None, _) => parse_chunk(file, chunk, start, src),
+            (None, _) => parse_chunk(file, chunk, start, src, end),
         };
         match result {
             Ok(mut items) => parsed.file.items.append(&mut items),
@@ -158,7 +163,7 @@ fn close_unclosed(
     let mut repaired = chunk.get(..content_end)?.to_string();
     repaired.push('\n');
     repaired.push_str(&"}".repeat(open.len()));
-    let items = parse_chunk(file, &repaired, offset, src).ok()?;
+    let items = parse_chunk(file, &repaired, offset, src, offset + chunk.len()).ok()?;
     let header = broken_block(file, chunk, offset);
     let what = match (header.keyword, &header.name) {
         (Some(k), Some(n)) => format!("{k} `{n}`"),
