@@ -475,62 +475,61 @@ impl Lowerer<'_> {
         out
     }
 
-    /// Bitmask of the named values; an unknown value is reported and makes the mask accept
-    /// everything, so one typo does not cascade into "can never fire" findings.
+    /// Bitmask of the named values of a `one of` field (see [`Self::mask_of`]).
     fn enum_mask(&mut self, values: &[String], names: &[Ident], field: &Expr) -> u64 {
-        let mut mask = 0u64;
-        let mut failed = false;
-        for n in names {
-            match values.iter().position(|v| *v == n.name) {
-                Some(i) if i < 64 => mask |= 1 << i,
-                _ => {
-                    let mut diag = Diagnostic::new(
-                        Code::UnknownValue,
-                        *n.loc,
-                        format!("`{}` is not a value of {}", n.name, subject_name(field)),
-                    )
-                    .with_primary_message("unknown value")
-                    .with_label(*field.loc, format!("one of {}", backticked(values)));
-                    if let Some(s) = did_you_mean(&n.name, values.iter().map(String::as_str)) {
-                        diag = diag.with_help(format!("did you mean `{s}`?"));
-                    }
-                    self.diags.push(diag);
-                    failed = true;
-                }
-            }
-        }
-        if failed {
-            u64::MAX
-        } else {
-            mask
-        }
+        let what = format!("a value of {}", subject_name(field));
+        let label = format!("one of {}", backticked(values));
+        self.mask_of(values, names, &what, "unknown value", |d| {
+            d.with_label(*field.loc, label.clone())
+        })
     }
 
-    /// Bitmask of the named bands, accepting everything after an unknown band (see `enum_mask`).
+    /// Bitmask of the named bands of a band set (see [`Self::mask_of`]).
     fn band_mask(&mut self, bands: ir::BandSetId, names: &[Ident]) -> u64 {
-        let mut failed = false;
         let labels: Vec<String> = self
             .band_labels
             .get(bands.index())
             .cloned()
             .unwrap_or_default();
+        let set = self
+            .names
+            .names(Kind::Bands)
+            .get(bands.index())
+            .map_or_else(|| "this band set".to_string(), |s| format!("`{s}`"));
+        let note = format!("bands: {}", backticked(&labels));
+        self.mask_of(
+            &labels,
+            names,
+            &format!("a band of {set}"),
+            "unknown band",
+            |d| d.with_note(note.clone()),
+        )
+    }
+
+    /// Bit `i` set for each name equal to `labels[i]`. An unknown name is reported and makes
+    /// the mask accept everything, so one typo does not cascade into "can never fire" findings.
+    fn mask_of(
+        &mut self,
+        labels: &[String],
+        names: &[Ident],
+        what: &str,
+        primary: &str,
+        context: impl Fn(Diagnostic) -> Diagnostic,
+    ) -> u64 {
         let mut mask = 0u64;
+        let mut failed = false;
         for n in names {
             match labels.iter().position(|v| *v == n.name) {
                 Some(i) if i < 64 => mask |= 1 << i,
                 _ => {
-                    let set = self
-                        .names
-                        .names(Kind::Bands)
-                        .get(bands.index())
-                        .map_or_else(|| "this band set".to_string(), |s| format!("`{s}`"));
-                    let mut diag = Diagnostic::new(
-                        Code::UnknownValue,
-                        *n.loc,
-                        format!("`{}` is not a band of {set}", n.name),
-                    )
-                    .with_primary_message("unknown band")
-                    .with_note(format!("bands: {}", backticked(&labels)));
+                    let mut diag = context(
+                        Diagnostic::new(
+                            Code::UnknownValue,
+                            *n.loc,
+                            format!("`{}` is not {what}", n.name),
+                        )
+                        .with_primary_message(primary),
+                    );
                     if let Some(s) = did_you_mean(&n.name, labels.iter().map(String::as_str)) {
                         diag = diag.with_help(format!("did you mean `{s}`?"));
                     }
