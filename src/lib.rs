@@ -6,6 +6,7 @@ pub mod cli;
 pub mod compare;
 pub mod diagnostics;
 pub mod emit;
+pub mod engine;
 pub mod fmt;
 pub mod guardrail;
 pub mod ir;

@@ -185,6 +185,7 @@ fn help_texts() {
         ("check_help", &["check", "--help"][..]),
         ("compile_help", &["compile", "--help"][..]),
         ("explain_help", &["explain", "--help"][..]),
+        ("simulate_help", &["simulate", "--help"][..]),
     ] {
         let out = handoff(args, dir.path());
         assert_eq!(out.status.code(), Some(0));

@@ -13,6 +13,7 @@ pub mod files;
 pub mod fmt;
 pub mod git;
 pub mod report;
+pub mod simulate;
 
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::{ExitCode, Termination};
@@ -145,6 +146,7 @@ pub enum Command {
     Check(check::Args),
     Fmt(fmt::Args),
     Compile(compile::Args),
+    Simulate(simulate::Args),
     Explain(explain::Args),
     Completions(completions::Args),
 }
@@ -170,6 +172,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args, cli.color),
         Command::Fmt(args) => fmt::run(args, cli.color),
         Command::Compile(args) => compile::run(args, cli.color),
+        Command::Simulate(args) => simulate::run(args, cli.color),
         Command::Explain(args) => explain::run(args),
         Command::Completions(args) => completions::run(args),
     };

@@ -1,4 +1,216 @@
-//! Simulation statistics and the queueing theory the simulator is validated against.
+//! The simulator: a synthetic lead population (a checked scenario) driven through the engine with
+//! a virtual clock, replicated in parallel, summarised as KPIs with confidence intervals.
+//!
+//! The simulator never touches files, clocks or terminals; progress is reported through a
+//! callback and the caller decides how to show it.
 
+mod agenda;
+pub mod kpi;
+pub mod queue;
+pub mod report;
+pub mod rng;
+pub mod run;
 pub mod stats;
 pub mod theory;
+mod world;
+
+use crate::engine::Engine;
+use crate::ir::Scenario;
+use rayon::prelude::*;
+pub use report::Report;
+pub use run::{Plan, ReplicationResult, START};
+use std::fmt;
+
+/// Most replications one run may ask for.
+pub const MAX_REPLICATIONS: u32 = 10_000;
+/// Most worker threads.
+pub const MAX_THREADS: usize = 256;
+/// Share of the horizon simulated before KPIs start counting, so queues start from a loaded
+/// state rather than empty.
+pub const WARMUP_SHARE: f64 = 0.1;
+
+/// What to simulate and how often.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimOptions {
+    /// Scenario name; the first scenario when `None`.
+    pub scenario: Option<String>,
+    /// Simulate about this many leads: the horizon becomes `leads / total arrival rate`.
+    pub leads: Option<u64>,
+    /// Simulate this many days instead of the scenario's horizon.
+    pub days: Option<f64>,
+    /// Independent replications.
+    pub replications: u32,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads (does not change the results).
+    pub threads: usize,
+}
+
+/// Why a simulation cannot run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SimError {
+    /// The playbook has no scenario.
+    NoScenario,
+    /// No scenario has this name.
+    UnknownScenario {
+        /// The name asked for.
+        name: String,
+        /// The names there are.
+        available: Vec<String>,
+    },
+    /// `--leads 0`.
+    ZeroLeads,
+    /// Replications outside 1..=MAX_REPLICATIONS.
+    Replications(u32),
+    /// Threads outside 1..=MAX_THREADS.
+    Threads(usize),
+    /// A non-positive or non-finite number of days.
+    Days(f64),
+    /// Both `--leads` and `--days`.
+    LeadsAndDays,
+    /// No source has a positive arrival rate.
+    NoArrivals(String),
+    /// The thread pool could not start.
+    ThreadPool(String),
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SimError::NoScenario => write!(f, "the playbook has no `scenario` to simulate"),
+            SimError::UnknownScenario { name, available } => write!(
+                f,
+                "no scenario `{name}`; the playbook has {}",
+                available
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            SimError::ZeroLeads => write!(f, "`--leads` must be at least 1"),
+            SimError::Replications(r) => write!(
+                f,
+                "`--replications {r}` is out of range: use 1 to {MAX_REPLICATIONS}"
+            ),
+            SimError::Threads(t) => {
+                write!(f, "`--threads {t}` is out of range: use 1 to {MAX_THREADS}")
+            }
+            SimError::Days(d) => write!(f, "`--days {d}` must be a positive number of days"),
+            SimError::LeadsAndDays => write!(f, "give `--leads` or `--days`, not both"),
+            SimError::NoArrivals(s) => {
+                write!(
+                    f,
+                    "scenario `{s}` has no source with a positive arrival rate"
+                )
+            }
+            SimError::ThreadPool(e) => write!(f, "cannot start worker threads: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for SimError {}
+
+/// Picks the scenario a run uses.
+pub fn find_scenario<'a>(engine: &'a Engine, name: Option<&str>) -> Result<&'a Scenario, SimError> {
+    let scenarios = &engine.playbook().scenarios;
+    match name {
+        None => scenarios.first().ok_or(SimError::NoScenario),
+        Some(name) => scenarios.iter().find(|s| s.name == name).ok_or_else(|| {
+            if scenarios.is_empty() {
+                SimError::NoScenario
+            } else {
+                SimError::UnknownScenario {
+                    name: name.to_string(),
+                    available: scenarios.iter().map(|s| s.name.clone()).collect(),
+                }
+            }
+        }),
+    }
+}
+
+/// Checks the options and works out the simulated span.
+pub fn plan(scenario: &Scenario, options: &SimOptions) -> Result<Plan, SimError> {
+    if !(1..=MAX_REPLICATIONS).contains(&options.replications) {
+        return Err(SimError::Replications(options.replications));
+    }
+    if !(1..=MAX_THREADS).contains(&options.threads) {
+        return Err(SimError::Threads(options.threads));
+    }
+    let rate: f64 = scenario
+        .sources
+        .iter()
+        .map(|s| s.rate_per_sec)
+        .filter(|r| r.is_finite() && *r > 0.0)
+        .sum();
+    if rate <= 0.0 {
+        return Err(SimError::NoArrivals(scenario.name.clone()));
+    }
+    let horizon_secs = match (options.leads, options.days) {
+        (Some(_), Some(_)) => return Err(SimError::LeadsAndDays),
+        (Some(0), None) => return Err(SimError::ZeroLeads),
+        (Some(n), None) => (n as f64 / rate).ceil().min(1e15) as i64,
+        (None, Some(d)) if d.is_finite() && d > 0.0 => (d * 86_400.0).round().min(1e15) as i64,
+        (None, Some(d)) => return Err(SimError::Days(d)),
+        (None, None) => scenario.horizon_secs,
+    }
+    .max(1);
+    Ok(Plan {
+        horizon_secs,
+        warmup_secs: (horizon_secs as f64 * WARMUP_SHARE).floor() as i64,
+    })
+}
+
+/// Runs one replication; exposed for tests that check sample-path properties.
+pub fn replicate(
+    engine: &Engine,
+    scenario: &Scenario,
+    plan: Plan,
+    seed: u64,
+    replication: u32,
+) -> ReplicationResult {
+    let world = world::World::new(engine, scenario);
+    run::Run::new(
+        engine,
+        &world,
+        rng::Replication::new(seed, replication),
+        plan,
+    )
+    .run()
+}
+
+/// Runs every replication on `options.threads` threads and merges them in replication order.
+/// `progress` is called once per finished replication, from worker threads.
+pub fn simulate(
+    engine: &Engine,
+    options: &SimOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Report, SimError> {
+    let scenario = find_scenario(engine, options.scenario.as_deref())?;
+    let plan = plan(scenario, options)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .build()
+        .map_err(|e| SimError::ThreadPool(e.to_string()))?;
+    let results: Vec<ReplicationResult> = pool.install(|| {
+        (0..options.replications)
+            .into_par_iter()
+            .map(|r| {
+                let result = replicate(engine, scenario, plan, options.seed, r);
+                progress();
+                result
+            })
+            .collect()
+    });
+    let inputs = report::Inputs {
+        playbook: engine.playbook().name.clone(),
+        scenario: scenario.name.clone(),
+        seed: options.seed,
+        replications: options.replications,
+        leads: options.leads,
+        days: options.days,
+        horizon_secs: plan.horizon_secs,
+        warmup_secs: plan.warmup_secs,
+        start: "2026-01-05T00:00:00Z".to_string(),
+    };
+    Ok(report::build(engine.playbook(), inputs, &results))
+}

@@ -1,0 +1,221 @@
+//! What the engine asks the outside world to do, as data: the simulator counts and schedules it,
+//! the live runner persists it and performs it exactly once.
+
+use super::input::{TimerKey, TouchOutcome};
+use crate::calendar::Timestamp;
+use crate::ir::{
+    Channel, ContextId, EventId, FieldId, HandoffId, QueueId, ReasonId, SellerId, SequenceId,
+    TrackId, Value,
+};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// One effect of a step, in the order the engine decided it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    /// Wake the engine for this lead at `at` with [`crate::engine::Input::Timer`].
+    StartTimer {
+        /// Key to hand back.
+        key: TimerKey,
+        /// When.
+        at: Timestamp,
+    },
+    /// The lead entered an automated track.
+    EnteredTrack {
+        /// The track.
+        track: TrackId,
+    },
+    /// Send an automated touch.
+    AutoTouch {
+        /// The track sending it.
+        track: TrackId,
+        /// Channel.
+        channel: Channel,
+    },
+    /// Put the lead in a queue (moving it if it already waits in one): the routing decision of a
+    /// handoff or of a breach step.
+    Enqueue {
+        /// The handoff rule the lead is in.
+        rule: HandoffId,
+        /// Destination queue.
+        queue: QueueId,
+        /// The only seller who may take it (named accounts), if any.
+        owner: Option<SellerId>,
+        /// Pick-up order key: lower goes first (band index for `order by BANDS`, 0 for FIFO).
+        priority: u32,
+    },
+    /// Create the seller's task for a new handoff.
+    CreateTask {
+        /// The rule that fired.
+        rule: HandoffId,
+        /// The outreach sequence to follow.
+        sequence: Option<SequenceId>,
+    },
+    /// Tell the owner (or the queue) that a lead is waiting.
+    NotifyOwner {
+        /// The queue.
+        queue: QueueId,
+        /// The owner, when the lead is routed to one seller.
+        owner: Option<SellerId>,
+    },
+    /// Attach the context package to the task.
+    AttachContext {
+        /// The package definition (message and call to action live there).
+        context: ContextId,
+        /// Its rendered content.
+        package: Box<ContextSnapshot>,
+    },
+    /// The lead left its queue without being picked up (recycled, closed or disqualified).
+    Dequeue {
+        /// The queue it left.
+        queue: QueueId,
+    },
+    /// A seller made the first touch.
+    FirstTouch {
+        /// The handoff rule.
+        rule: HandoffId,
+        /// Seconds from the handoff to this touch.
+        delay_secs: i64,
+        /// SLA breaches before the touch; 0 means the SLA was met.
+        breaches: u32,
+    },
+    /// The seller should make the next outreach attempt now.
+    StepDue {
+        /// Step index in the sequence (0 with no sequence).
+        step: u16,
+        /// Channel of the step; `None` when the handoff has no sequence.
+        channel: Option<Channel>,
+    },
+    /// The outcome needs a reason code from the seller (the sequence does not map it).
+    AwaitingDisposition {
+        /// The outcome.
+        outcome: TouchOutcome,
+    },
+    /// The SLA deadline passed without a touch.
+    SlaBreached {
+        /// The handoff rule.
+        rule: HandoffId,
+        /// Breaches so far, this one included.
+        breaches: u32,
+    },
+    /// Breach step: an automated rescue track started while the lead waits.
+    RescueStarted {
+        /// The track.
+        track: TrackId,
+    },
+    /// Breach step: back into a queue with a fresh SLA.
+    Requeued {
+        /// The queue.
+        queue: QueueId,
+    },
+    /// Breach step: handed to another queue with a fresh SLA.
+    Escalated {
+        /// The queue.
+        queue: QueueId,
+    },
+    /// Breach step: taken from its owner and given to anyone in a queue, with a fresh SLA.
+    Reassigned {
+        /// The queue.
+        queue: QueueId,
+    },
+    /// Breach step: notify a role.
+    NotifyRole {
+        /// Role name as written in the playbook.
+        role: Arc<str>,
+    },
+    /// The breach limit was reached: the lead goes back to automation untouched.
+    BreachRecycled {
+        /// The reason recorded.
+        reason: ReasonId,
+        /// The track it goes to.
+        track: TrackId,
+    },
+    /// A reason code was recorded.
+    Disposition {
+        /// The reason.
+        reason: ReasonId,
+    },
+    /// The lead returns to automation.
+    Recycled {
+        /// The track.
+        track: TrackId,
+        /// When it re-enters the track.
+        at: Timestamp,
+        /// End of the suppression window, if one was set.
+        suppressed_until: Option<Timestamp>,
+    },
+    /// The lead is sales-qualified.
+    Converted {
+        /// The reason.
+        reason: ReasonId,
+    },
+    /// The lead left the funnel.
+    Closed {
+        /// The reason.
+        reason: ReasonId,
+    },
+    /// A disqualifier matched: the lead is closed and never handed off.
+    Disqualified {
+        /// The reason.
+        reason: ReasonId,
+    },
+    /// The sequence ran out with no reason mapped, so the lead went back to automation with no
+    /// recorded next step: reported as leakage.
+    Unresolved {
+        /// The handoff rule.
+        rule: HandoffId,
+    },
+    /// A rule fired but its router matched no queue, so the lead stays where it is.
+    Unroutable {
+        /// The rule.
+        rule: HandoffId,
+    },
+}
+
+/// The context package as the seller sees it: everything that depends on the lead, so the
+/// static parts (message, call to action) are looked up in the playbook by [`ContextId`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContextSnapshot {
+    /// Why now: the rule and the event that fired it (`None` for state rules).
+    pub why_now: Option<WhyNow>,
+    /// The most valuable recent signals, best first.
+    pub top_signals: Vec<SignalRecord>,
+    /// The last automated or manual touch.
+    pub last_touch: Option<TouchRecord>,
+    /// Where the lead came from.
+    pub campaign_source: Option<Arc<str>>,
+    /// Requested lead attributes.
+    pub fields: Vec<(FieldId, Value)>,
+}
+
+/// The trigger of a handoff.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WhyNow {
+    /// The rule.
+    pub rule: HandoffId,
+    /// The event that fired it, for event-triggered rules.
+    pub event: Option<EventId>,
+}
+
+/// One remembered signal.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SignalRecord {
+    /// The event.
+    pub event: EventId,
+    /// Score points it earned (summed over scores), its value for ranking.
+    pub points: f32,
+    /// When it happened.
+    pub at: Timestamp,
+}
+
+/// One remembered touch.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TouchRecord {
+    /// Channel, when known.
+    pub channel: Option<Channel>,
+    /// A seller's touch (`true`) or an automated one.
+    pub manual: bool,
+    /// When.
+    pub at: Timestamp,
+}

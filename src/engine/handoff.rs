@@ -1,0 +1,287 @@
+//! Handoff rules (which fires, routing, task, context package, SLA timer) and the breach path.
+//!
+//! Event rules fire when their event matches and their condition holds; state rules (no `on`)
+//! fire at any update after which their condition holds. Among the rules that fire, the lowest
+//! `priority` wins, then declaration order. A lead already handed off is not handed off again,
+//! and inside a suppression window only the reason's `unless` rules may fire.
+
+use super::action::{Action, ContextSnapshot, WhyNow};
+use super::cond::Scope;
+use super::input::TimerKind;
+use super::state::{HandoffRun, Stage};
+use super::{listens, scoring, Ctx};
+use crate::ir::{BreachAction, ContextId, ContextItem, EventId, HandoffId, QueueId, Value};
+
+impl Ctx<'_> {
+    /// Whether suppression lets a rule fire now.
+    fn allowed(&self, rule: HandoffId) -> bool {
+        match self.lead.suppression {
+            Some(s) if self.now < s.until => self
+                .playbook
+                .reasons
+                .get(s.reason.index())
+                .and_then(|r| r.suppression.as_ref())
+                .is_some_and(|sup| sup.unless.contains(&rule)),
+            _ => true,
+        }
+    }
+
+    /// Fires the winning handoff rule, if any, for an update (with the event, if there is one).
+    pub(super) fn consider_handoffs(&mut self, event: Option<(EventId, &[Value])>) {
+        if self.ended_handoff || !matches!(self.lead.stage, Stage::Nurture | Stage::Parked { .. }) {
+            return;
+        }
+        let playbook = self.playbook;
+        let tables = &self.engine.tables;
+        let fields = event.map_or(&[][..], |(_, f)| f);
+        let scope = Scope {
+            playbook,
+            lead: self.lead,
+            event: fields,
+            now: self.now,
+        };
+        let mut best: Option<(i64, HandoffId, Option<EventId>)> = None;
+        let mut offer = |rule: HandoffId, trigger: Option<EventId>| {
+            let Some(def) = playbook.handoffs.get(rule.index()) else {
+                return;
+            };
+            if best.is_some_and(|(p, r, _)| (p, r) <= (def.priority, rule)) {
+                return;
+            }
+            best = Some((def.priority, rule, trigger));
+        };
+        if let Some((e, _)) = event {
+            if let Some(table) = tables.by_event.get(e.index()) {
+                for &rule in &table.handoffs {
+                    let fires = playbook.handoffs.get(rule.index()).is_some_and(|def| {
+                        def.trigger
+                            .on
+                            .iter()
+                            .any(|t| listens(t.event, e) && scope.holds(&t.filter))
+                            && scope.holds(&def.trigger.when)
+                    });
+                    if fires && self.allowed(rule) {
+                        offer(rule, Some(e));
+                    }
+                }
+            }
+        }
+        for &rule in &tables.state_handoffs {
+            let fires = playbook
+                .handoffs
+                .get(rule.index())
+                .is_some_and(|def| scope.holds(&def.trigger.when));
+            if fires && self.allowed(rule) {
+                offer(rule, None);
+            }
+        }
+        if let Some((_, rule, trigger)) = best {
+            self.hand_off(rule, trigger);
+        }
+    }
+
+    /// Hands the lead off: routes it, pauses automation, creates the task with its context
+    /// package and starts the SLA timer.
+    fn hand_off(&mut self, rule: HandoffId, trigger: Option<EventId>) {
+        let engine = self.engine;
+        let Some(def) = self.playbook.handoffs.get(rule.index()) else {
+            return;
+        };
+        let Some((queue, owner)) = engine.route(def.route, self.lead, self.now) else {
+            self.out.push(Action::Unroutable { rule });
+            return;
+        };
+        let resume_track = match self.lead.stage {
+            Stage::Parked { track, .. } => Some(track),
+            _ => self.lead.track.map(|t| t.track),
+        };
+        self.stop_track();
+        self.lead.generations.bump(TimerKind::Park);
+        let deadline = engine.sla_deadline(def.sla, queue, self.now);
+        let priority = engine.queue_priority(queue, self.lead, self.now);
+        self.lead.stage = Stage::HandedOff(Box::new(HandoffRun {
+            rule,
+            trigger,
+            queue,
+            owner,
+            started_at: self.now,
+            deadline,
+            breaches: 0,
+            touched_at: None,
+            seller: None,
+            attempts: 0,
+            step: 0,
+            awaiting_disposition: false,
+            resume_track,
+        }));
+        self.lead.handoffs = self.lead.handoffs.saturating_add(1);
+        self.out.push(Action::Enqueue {
+            rule,
+            queue,
+            owner,
+            priority,
+        });
+        self.out.push(Action::CreateTask {
+            rule,
+            sequence: def.sequence,
+        });
+        self.out.push(Action::NotifyOwner { queue, owner });
+        if let Some(context) = def.context {
+            self.attach_context(context, rule, trigger);
+        }
+        self.start_sla(deadline);
+    }
+
+    fn start_sla(&mut self, deadline: crate::calendar::Timestamp) {
+        if deadline == crate::calendar::Timestamp::MAX {
+            self.lead.generations.bump(TimerKind::Sla);
+        } else {
+            self.start_timer(TimerKind::Sla, deadline);
+        }
+    }
+
+    /// Renders a context package from the lead's current state.
+    fn attach_context(&mut self, context: ContextId, rule: HandoffId, trigger: Option<EventId>) {
+        let Some(def) = self.playbook.contexts.get(context.index()) else {
+            return;
+        };
+        let mut package = ContextSnapshot {
+            why_now: None,
+            top_signals: Vec::new(),
+            last_touch: None,
+            campaign_source: None,
+            fields: Vec::new(),
+        };
+        for item in &def.items {
+            match item {
+                ContextItem::WhyNow => {
+                    package.why_now = Some(WhyNow {
+                        rule,
+                        event: trigger,
+                    })
+                }
+                ContextItem::TopSignals(n) => {
+                    package.top_signals =
+                        scoring::top_signals(self.lead, usize::try_from(*n).unwrap_or(0))
+                }
+                ContextItem::LastTouch => package.last_touch = self.lead.last_touch,
+                ContextItem::CampaignSource => package.campaign_source = self.lead.source.clone(),
+                ContextItem::Field(field) => {
+                    if let Some(value) = self.lead.attributes.get(field.index()) {
+                        package.fields.push((*field, value.clone()));
+                    }
+                }
+            }
+        }
+        self.out.push(Action::AttachContext {
+            context,
+            package: Box::new(package),
+        });
+    }
+
+    /// The SLA deadline passed untouched: count the breach, then either recycle (breach limit
+    /// reached: only `notify` steps still run, since the lead leaves the queue) or run the breach
+    /// path in order. Requeue, escalate and reassign restart the SLA in the new queue.
+    pub(super) fn breach(&mut self) {
+        let engine = self.engine;
+        let Stage::HandedOff(run) = &mut self.lead.stage else {
+            return;
+        };
+        run.breaches = run.breaches.saturating_add(1);
+        let (rule, breaches) = (run.rule, run.breaches);
+        let Some(def) = self.playbook.handoffs.get(rule.index()) else {
+            return;
+        };
+        self.out.push(Action::SlaBreached { rule, breaches });
+        let roles = engine.tables.roles.get(rule.index());
+        let notify = |index: usize| roles.and_then(|r| r.get(index)).and_then(Clone::clone);
+        if let Some(limit) = def.breach_limit.filter(|l| breaches >= l.breaches) {
+            for (index, _) in def.breach.iter().enumerate() {
+                if let Some(role) = notify(index) {
+                    self.out.push(Action::NotifyRole { role });
+                }
+            }
+            self.leave_queue();
+            self.out.push(Action::BreachRecycled {
+                reason: limit.reason,
+                track: limit.track,
+            });
+            self.recycle_now(limit.reason, limit.track);
+            return;
+        }
+        let mut restart = false;
+        for (index, step) in def.breach.iter().enumerate() {
+            match step {
+                BreachAction::Rescue { track } => {
+                    self.out.push(Action::RescueStarted { track: *track });
+                    self.enter_track(*track);
+                }
+                BreachAction::Requeue { queue, context } => {
+                    let queue = queue.unwrap_or_else(|| self.current_queue());
+                    self.out.push(Action::Requeued { queue });
+                    self.move_to(queue, true);
+                    let trigger = self.lead.handoff().and_then(|r| r.trigger);
+                    if let Some(context) = context.or(def.context) {
+                        self.attach_context(context, rule, trigger);
+                    }
+                    restart = true;
+                }
+                BreachAction::Escalate { queue } => {
+                    self.out.push(Action::Escalated { queue: *queue });
+                    self.move_to(*queue, false);
+                    restart = true;
+                }
+                BreachAction::Reassign { queue } => {
+                    let queue = queue.unwrap_or_else(|| self.current_queue());
+                    self.out.push(Action::Reassigned { queue });
+                    self.move_to(queue, false);
+                    restart = true;
+                }
+                BreachAction::Notify { .. } => {
+                    if let Some(role) = notify(index) {
+                        self.out.push(Action::NotifyRole { role });
+                    }
+                }
+            }
+        }
+        if restart {
+            let queue = self.current_queue();
+            let deadline = engine.sla_deadline(def.sla, queue, self.now);
+            if let Stage::HandedOff(run) = &mut self.lead.stage {
+                run.deadline = deadline;
+            }
+            self.start_sla(deadline);
+        }
+    }
+
+    fn current_queue(&self) -> QueueId {
+        self.lead.handoff().map_or(QueueId(0), |r| r.queue)
+    }
+
+    /// Puts the waiting lead in `queue`, keeping its owner only when asked and the owner works
+    /// in that queue.
+    fn move_to(&mut self, queue: QueueId, keep_owner: bool) {
+        let engine = self.engine;
+        let priority = engine.queue_priority(queue, self.lead, self.now);
+        let Stage::HandedOff(run) = &mut self.lead.stage else {
+            return;
+        };
+        let owner_stays = keep_owner
+            && run.owner.is_some_and(|s| {
+                self.playbook
+                    .sellers
+                    .get(s.index())
+                    .is_some_and(|s| s.queue == queue)
+            });
+        if !owner_stays {
+            run.owner = None;
+        }
+        run.queue = queue;
+        self.out.push(Action::Enqueue {
+            rule: run.rule,
+            queue,
+            owner: run.owner,
+            priority,
+        });
+    }
+}

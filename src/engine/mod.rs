@@ -1,0 +1,572 @@
+//! The engine: one pure, deterministic state machine that runs a checked playbook for one lead.
+//!
+//! `step(lead state, input, now) → new state + actions` is the whole interface. The engine has no
+//! clock, no I/O, no randomness and no global state: time is an argument, timers are actions the
+//! caller schedules and hands back, and every effect is an [`Action`] value. The simulator (virtual
+//! clock), replay (recorded events) and the live runner (wall clock, durable store) all drive this
+//! same code, so what an analyst simulates is what operations runs.
+//!
+//! Inputs that do not fit the lead's current state (an unknown id, a stale timer, a pickup of a
+//! lead nobody handed off) are ignored without changing anything and reported as
+//! [`Step::Ignored`], so no input can corrupt a lead or stop the engine.
+
+mod action;
+mod cond;
+mod handoff;
+mod input;
+mod routing;
+mod scoring;
+mod sla;
+mod state;
+mod track;
+mod work;
+
+pub use action::{Action, ContextSnapshot, SignalRecord, TouchRecord, WhyNow};
+pub use input::{Input, TimerKey, TimerKind, TouchOutcome};
+pub use state::{
+    Ending, Generations, HandoffRun, LeadState, ScoreState, Stage, SuppressionState, TrackRun,
+};
+
+use crate::calendar::{BusinessCalendar, CalendarError, Timestamp};
+use crate::ir::{
+    BandSetId, BreachAction, CounterId, EventId, FieldType, HandoffId, Playbook, ScoreId, Value,
+};
+use cond::Scope;
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::Arc;
+
+/// A playbook prepared for execution: compiled calendars and per-event lookup tables, built once
+/// and shared (read-only) by every lead and every simulation thread.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    playbook: Playbook,
+    calendars: Vec<BusinessCalendar>,
+    always_open: BusinessCalendar,
+    tables: Tables,
+}
+
+/// Why a playbook cannot be run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineError {
+    /// A calendar does not compile (the checker reports the same problem against the source).
+    Calendar {
+        /// The calendar's name.
+        name: String,
+        /// What is wrong.
+        error: CalendarError,
+    },
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EngineError::Calendar { name, error } => write!(f, "calendar `{name}`: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for EngineError {}
+
+/// Whether a step changed the lead; an ignored input leaves it exactly as it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The input was applied (possibly with no visible action).
+    Applied,
+    /// The input was ignored, for this reason.
+    Ignored(Ignored),
+}
+
+/// Why an input was ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ignored {
+    /// An id is out of range for the playbook.
+    UnknownId,
+    /// A value does not have the field's type, or the number of values is wrong.
+    BadValue,
+    /// The lead is not in a stage where the input means anything.
+    WrongStage,
+    /// A timer whose generation was bumped (cancelled) since it was started.
+    StaleTimer,
+}
+
+/// Lookup tables so that an event only visits the rules that listen to it.
+#[derive(Debug, Clone, Default)]
+struct Tables {
+    /// Per event: the score entries, counters and handoff rules it may feed.
+    by_event: Vec<EventTable>,
+    /// Handoff rules with no `on` clause, considered after every update.
+    state_handoffs: Vec<HandoffId>,
+    /// Per disqualifier: whether its condition reads only attributes.
+    static_disqualifier: Vec<bool>,
+    /// The most signals any context package shows.
+    keep_signals: usize,
+    /// Role names of `notify` breach steps, shared so actions do not copy strings.
+    roles: Vec<Vec<Option<Arc<str>>>>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct EventTable {
+    points: Vec<(ScoreId, usize)>,
+    counters: Vec<CounterId>,
+    handoffs: Vec<HandoffId>,
+}
+
+fn listens(event: Option<EventId>, to: EventId) -> bool {
+    event.is_none_or(|e| e == to)
+}
+
+impl Tables {
+    fn new(playbook: &Playbook) -> Tables {
+        let id = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        let by_event = (0..playbook.events.len())
+            .map(|e| {
+                let e = EventId(id(e));
+                let mut table = EventTable::default();
+                for (s, score) in playbook.scores.iter().enumerate() {
+                    for (i, points) in score.per_event.iter().enumerate() {
+                        if listens(points.event, e) {
+                            table.points.push((ScoreId(id(s)), i));
+                        }
+                    }
+                }
+                for (c, counter) in playbook.counters.iter().enumerate() {
+                    if listens(counter.event, e) {
+                        table.counters.push(CounterId(id(c)));
+                    }
+                }
+                for (h, rule) in playbook.handoffs.iter().enumerate() {
+                    if rule.trigger.on.iter().any(|t| listens(t.event, e)) {
+                        table.handoffs.push(HandoffId(id(h)));
+                    }
+                }
+                table
+            })
+            .collect();
+        let state_handoffs = (0..playbook.handoffs.len())
+            .filter(|&h| {
+                playbook
+                    .handoffs
+                    .get(h)
+                    .is_some_and(|r| r.trigger.on.is_empty())
+            })
+            .map(|h| HandoffId(id(h)))
+            .collect();
+        let static_disqualifier = playbook
+            .disqualifiers
+            .iter()
+            .map(|d| d.trigger.on.is_empty() && cond::is_static(&d.trigger.when))
+            .collect();
+        let keep_signals = playbook
+            .contexts
+            .iter()
+            .flat_map(|c| &c.items)
+            .filter_map(|item| match item {
+                crate::ir::ContextItem::TopSignals(n) => usize::try_from(*n).ok(),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        let roles = playbook
+            .handoffs
+            .iter()
+            .map(|h| {
+                h.breach
+                    .iter()
+                    .map(|a| match a {
+                        BreachAction::Notify { role } => Some(Arc::from(role.as_str())),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        Tables {
+            by_event,
+            state_handoffs,
+            static_disqualifier,
+            keep_signals,
+            roles,
+        }
+    }
+}
+
+impl Engine {
+    /// Prepares a checked playbook: compiles its calendars and indexes rules by event.
+    pub fn new(playbook: &Playbook) -> Result<Engine, EngineError> {
+        let calendars = playbook
+            .calendars
+            .iter()
+            .map(|spec| {
+                BusinessCalendar::new(spec).map_err(|error| EngineError::Calendar {
+                    name: spec.name.clone(),
+                    error,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Engine {
+            tables: Tables::new(playbook),
+            playbook: playbook.clone(),
+            calendars,
+            always_open: BusinessCalendar::always_open(),
+        })
+    }
+
+    /// The playbook being run.
+    pub fn playbook(&self) -> &Playbook {
+        &self.playbook
+    }
+
+    /// A compiled calendar of the playbook.
+    pub fn calendar(&self, id: crate::ir::CalendarId) -> Option<&BusinessCalendar> {
+        self.calendars.get(id.index())
+    }
+
+    /// Creates a lead from its attributes and runs its arrival: the allocation-free way in for
+    /// callers that own the attribute vector (the simulator).
+    pub fn admit(
+        &self,
+        attributes: Vec<Value>,
+        source: Option<Arc<str>>,
+        now: Timestamp,
+        out: &mut Vec<Action>,
+    ) -> (LeadState, Step) {
+        let mut lead = LeadState::new();
+        if let Err(why) = self.check_attributes(&attributes) {
+            return (lead, Step::Ignored(why));
+        }
+        Ctx::new(self, &mut lead, now, out).arrive(attributes, source);
+        (lead, Step::Applied)
+    }
+
+    /// Applies one input to one lead at time `now`, appending the resulting actions to `out`.
+    ///
+    /// `now` should not go backwards for a lead; if it does, decay and windows treat the elapsed
+    /// time as zero rather than failing.
+    pub fn step(
+        &self,
+        lead: &mut LeadState,
+        input: &Input,
+        now: Timestamp,
+        out: &mut Vec<Action>,
+    ) -> Step {
+        if let Err(why) = self.check(lead, input) {
+            return Step::Ignored(why);
+        }
+        let mut cx = Ctx::new(self, lead, now, out);
+        match input {
+            Input::Arrive { attributes, source } => cx.arrive(attributes.clone(), source.clone()),
+            Input::Event { event, fields } => cx.event(*event, fields),
+            Input::SetField { field, value } => cx.set_field(field.index(), value.clone()),
+            Input::Timer(key) => cx.timer(key.kind),
+            Input::Pickup { seller } => cx.pickup(*seller),
+            Input::Touch { outcome } => cx.touch(*outcome),
+            Input::Disposition { reason } => cx.dispose(*reason),
+        }
+        cx.follow_exits();
+        Step::Applied
+    }
+
+    /// A score's current value, for reports and tests.
+    pub fn score(&self, lead: &LeadState, score: ScoreId, now: Timestamp) -> Option<f64> {
+        scoring::score_value(&self.playbook, lead, score, now)
+    }
+
+    /// The index of the lead's band in a band set, for reports by band.
+    pub fn band(&self, lead: &LeadState, bands: BandSetId, now: Timestamp) -> Option<usize> {
+        scoring::band_index(&self.playbook, lead, bands, now)
+    }
+
+    /// A windowed count's current value.
+    pub fn count(&self, lead: &LeadState, counter: CounterId, now: Timestamp) -> Option<usize> {
+        scoring::count(&self.playbook, lead, counter, now)
+    }
+
+    fn check_attributes(&self, attributes: &[Value]) -> Result<(), Ignored> {
+        let fields = &self.playbook.fields;
+        if attributes.len() != fields.len()
+            || !fields
+                .iter()
+                .zip(attributes)
+                .all(|(f, v)| value_fits(&f.ty, v))
+        {
+            return Err(Ignored::BadValue);
+        }
+        Ok(())
+    }
+
+    /// Validates an input against the playbook and the lead's stage before anything changes.
+    fn check(&self, lead: &LeadState, input: &Input) -> Result<(), Ignored> {
+        let playbook = &self.playbook;
+        let live = !matches!(lead.stage, Stage::New | Stage::Done(_));
+        let run = lead.handoff();
+        match input {
+            Input::Arrive { attributes, .. } => {
+                if !matches!(lead.stage, Stage::New) {
+                    return Err(Ignored::WrongStage);
+                }
+                self.check_attributes(attributes)
+            }
+            Input::Event { event, fields } => {
+                let def = playbook
+                    .events
+                    .get(event.index())
+                    .ok_or(Ignored::UnknownId)?;
+                if fields.len() != def.fields.len()
+                    || !def
+                        .fields
+                        .iter()
+                        .zip(fields)
+                        .all(|(f, v)| value_fits(&f.ty, v))
+                {
+                    return Err(Ignored::BadValue);
+                }
+                stage_ok(live)
+            }
+            Input::SetField { field, value } => {
+                let def = playbook
+                    .fields
+                    .get(field.index())
+                    .ok_or(Ignored::UnknownId)?;
+                if !value_fits(&def.ty, value) {
+                    return Err(Ignored::BadValue);
+                }
+                stage_ok(live)
+            }
+            Input::Timer(key) => {
+                stage_ok(live)?;
+                if lead.generations.get(key.kind) != key.generation {
+                    return Err(Ignored::StaleTimer);
+                }
+                let expected = match key.kind {
+                    TimerKind::Track => lead.track.is_some(),
+                    TimerKind::Sla => run.is_some_and(HandoffRun::is_queued),
+                    TimerKind::Step => {
+                        run.is_some_and(|r| !r.is_queued() && !r.awaiting_disposition)
+                    }
+                    TimerKind::Park => matches!(lead.stage, Stage::Parked { .. }),
+                    TimerKind::Suppression => lead.suppression.is_some(),
+                };
+                stage_ok(expected)
+            }
+            Input::Pickup { seller } => {
+                if seller.is_some_and(|s| s.index() >= playbook.sellers.len()) {
+                    return Err(Ignored::UnknownId);
+                }
+                stage_ok(run.is_some_and(HandoffRun::is_queued))
+            }
+            Input::Touch { .. } => stage_ok(run.is_some()),
+            Input::Disposition { reason } => {
+                if reason.index() >= playbook.reasons.len() {
+                    return Err(Ignored::UnknownId);
+                }
+                stage_ok(live)
+            }
+        }
+    }
+}
+
+fn stage_ok(ok: bool) -> Result<(), Ignored> {
+    if ok {
+        Ok(())
+    } else {
+        Err(Ignored::WrongStage)
+    }
+}
+
+/// Whether a value has a field's type (an enum value must be one of the field's values).
+fn value_fits(ty: &FieldType, value: &Value) -> bool {
+    match (ty, value) {
+        (FieldType::Text, Value::Text(_))
+        | (FieldType::Number, Value::Number(_))
+        | (FieldType::Flag, Value::Flag(_)) => true,
+        (FieldType::OneOf { values }, Value::Enum(i)) => usize::from(*i) < values.len(),
+        _ => false,
+    }
+}
+
+/// One step in progress: the engine, the lead being changed, the time and the action buffer.
+struct Ctx<'a> {
+    engine: &'a Engine,
+    playbook: &'a Playbook,
+    lead: &'a mut LeadState,
+    now: Timestamp,
+    out: &'a mut Vec<Action>,
+    /// Set when this step ended a handoff: no new handoff starts in the same step, so a handoff
+    /// always needs a fresh event or timer and the caller's clock can never loop in place.
+    ended_handoff: bool,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(
+        engine: &'a Engine,
+        lead: &'a mut LeadState,
+        now: Timestamp,
+        out: &'a mut Vec<Action>,
+    ) -> Self {
+        Ctx {
+            engine,
+            playbook: &engine.playbook,
+            lead,
+            now,
+            out,
+            ended_handoff: false,
+        }
+    }
+
+    fn scope(&self) -> Scope<'_> {
+        Scope::state(self.playbook, self.lead, self.now)
+    }
+
+    fn start_timer(&mut self, kind: TimerKind, at: Timestamp) {
+        let generation = self.lead.generations.bump(kind);
+        self.out.push(Action::StartTimer {
+            key: TimerKey { kind, generation },
+            at,
+        });
+    }
+
+    fn arrive(&mut self, attributes: Vec<Value>, source: Option<Arc<str>>) {
+        let playbook = self.playbook;
+        let lead = &mut *self.lead;
+        lead.attributes = attributes;
+        lead.source = source;
+        lead.arrived_at = self.now;
+        lead.scored_at = self.now;
+        lead.scores = vec![ScoreState::default(); playbook.scores.len()];
+        lead.counters = vec![VecDeque::new(); playbook.counters.len()];
+        lead.stage = Stage::Nurture;
+        scoring::refresh_fit(playbook, lead, self.now);
+        if self.disqualify_if(None, true) {
+            return;
+        }
+        let scope = self.scope();
+        let initial = playbook
+            .tracks
+            .iter()
+            .position(|t| t.enter_when.as_ref().is_some_and(|c| scope.holds(c)))
+            .and_then(|i| u32::try_from(i).ok())
+            .map(crate::ir::TrackId)
+            .or(playbook.default_track);
+        self.consider_handoffs(None);
+        match &mut self.lead.stage {
+            Stage::HandedOff(run) => run.resume_track = initial,
+            _ => {
+                if let Some(track) = initial {
+                    self.enter_track(track);
+                }
+            }
+        }
+    }
+
+    fn event(&mut self, event: EventId, fields: &[Value]) {
+        let engine = self.engine;
+        scoring::decay_to(self.playbook, self.lead, self.now);
+        let Some(table) = engine.tables.by_event.get(event.index()) else {
+            return;
+        };
+        let earned = scoring::record_event(
+            self.playbook,
+            &table.points,
+            &table.counters,
+            self.lead,
+            fields,
+            self.now,
+        );
+        scoring::remember_signal(
+            self.lead,
+            SignalRecord {
+                event,
+                points: earned as f32,
+                at: self.now,
+            },
+            engine.tables.keep_signals,
+        );
+        if self.disqualify_if(Some((event, fields)), false) {
+            return;
+        }
+        self.consider_handoffs(Some((event, fields)));
+    }
+
+    fn set_field(&mut self, field: usize, value: Value) {
+        scoring::decay_to(self.playbook, self.lead, self.now);
+        if let Some(slot) = self.lead.attributes.get_mut(field) {
+            *slot = value;
+        }
+        scoring::refresh_fit(self.playbook, self.lead, self.now);
+        if self.disqualify_if(None, true) {
+            return;
+        }
+        self.consider_handoffs(None);
+    }
+
+    fn timer(&mut self, kind: TimerKind) {
+        scoring::decay_to(self.playbook, self.lead, self.now);
+        match kind {
+            TimerKind::Track => self.track_timer(),
+            TimerKind::Sla => self.breach(),
+            TimerKind::Step => self.step_due(),
+            TimerKind::Park => {
+                if let Stage::Parked { track, .. } = self.lead.stage {
+                    self.lead.stage = Stage::Nurture;
+                    self.enter_track(track);
+                }
+            }
+            TimerKind::Suppression => {
+                if self.lead.suppression.is_some_and(|s| s.until <= self.now) {
+                    self.lead.suppression = None;
+                }
+            }
+        }
+        self.consider_handoffs(None);
+    }
+
+    /// Runs the disqualifiers in declaration order and closes the lead on the first match.
+    /// Attribute-only conditions are evaluated only when `with_static` (arrival, attribute
+    /// change), since events cannot change their value.
+    fn disqualify_if(&mut self, event: Option<(EventId, &[Value])>, with_static: bool) -> bool {
+        let playbook = self.playbook;
+        let tables = &self.engine.tables;
+        let hit = playbook.disqualifiers.iter().enumerate().find(|(i, d)| {
+            let scope = Scope {
+                playbook,
+                lead: self.lead,
+                event: event.map_or(&[][..], |(_, f)| f),
+                now: self.now,
+            };
+            let fires = if d.trigger.on.is_empty() {
+                (with_static || !tables.static_disqualifier.get(*i).copied().unwrap_or(false))
+                    && scope.holds(&d.trigger.when)
+            } else {
+                event.is_some_and(|(e, _)| {
+                    d.trigger
+                        .on
+                        .iter()
+                        .any(|t| listens(t.event, e) && scope.holds(&t.filter))
+                }) && scope.holds(&d.trigger.when)
+            };
+            fires
+        });
+        let Some((_, d)) = hit else {
+            return false;
+        };
+        let reason = d.reason;
+        self.leave_queue();
+        self.stop_track();
+        self.lead.stage = Stage::Done(Ending::Disqualified { reason });
+        self.out.push(Action::Disqualified { reason });
+        true
+    }
+
+    /// Emits `Dequeue` when the lead is waiting in a queue, before it leaves the handoff.
+    fn leave_queue(&mut self) {
+        if let Some(run) = self.lead.handoff() {
+            if run.is_queued() {
+                let queue = run.queue;
+                self.out.push(Action::Dequeue { queue });
+            }
+            self.lead.generations.bump(TimerKind::Sla);
+            self.lead.generations.bump(TimerKind::Step);
+            self.ended_handoff = true;
+        }
+    }
+}

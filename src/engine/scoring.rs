@@ -1,0 +1,185 @@
+//! Scores, bands, windowed counters and remembered signals.
+//!
+//! Event points decay exponentially, so a lead keeps one number per score plus the time it was
+//! last decayed to (O(1) per event, whatever the history); windowed counts keep only the event
+//! times still inside their window.
+
+use super::action::SignalRecord;
+use super::cond::Scope;
+use super::state::LeadState;
+use crate::calendar::Timestamp;
+use crate::ir::{BandSetId, CounterId, Playbook, Score, ScoreId, Value};
+
+/// Multiplier that decays points over `elapsed` seconds with a half-life (1 without one).
+fn decay_factor(score: &Score, elapsed: Timestamp) -> f64 {
+    match score.half_life_secs {
+        Some(h) if h > 0 && elapsed > 0 => (-(elapsed as f64) / h as f64).exp2(),
+        _ => 1.0,
+    }
+}
+
+/// A score's value at `now`: fit points plus decayed event points, capped.
+pub(crate) fn score_value(
+    playbook: &Playbook,
+    lead: &LeadState,
+    score: ScoreId,
+    now: Timestamp,
+) -> Option<f64> {
+    let def = playbook.scores.get(score.index())?;
+    let parts = lead.scores.get(score.index())?;
+    let events = parts.events * decay_factor(def, now.saturating_sub(lead.scored_at));
+    let total = parts.fit + events;
+    Some(def.cap.map_or(total, |cap| total.min(cap)))
+}
+
+/// Index of the band the lead is in at `now`: the first band containing the sum of the scores.
+pub(crate) fn band_index(
+    playbook: &Playbook,
+    lead: &LeadState,
+    bands: BandSetId,
+    now: Timestamp,
+) -> Option<usize> {
+    let set = playbook.band_sets.get(bands.index())?;
+    let mut sum = 0.0;
+    for score in &set.scores {
+        sum += score_value(playbook, lead, *score, now)?;
+    }
+    set.bands.iter().position(|b| b.contains(sum))
+}
+
+/// Events counted by a windowed counter at `now` (those within the last `window` seconds).
+pub(crate) fn count(
+    playbook: &Playbook,
+    lead: &LeadState,
+    counter: CounterId,
+    now: Timestamp,
+) -> Option<usize> {
+    let def = playbook.counters.get(counter.index())?;
+    let times = lead.counters.get(counter.index())?;
+    let oldest_outside = now.saturating_sub(def.window_secs);
+    Some(times.len() - times.partition_point(|&t| t <= oldest_outside))
+}
+
+/// Decays every score's event points to `now`, so reads at `now` need no exponential.
+pub(crate) fn decay_to(playbook: &Playbook, lead: &mut LeadState, now: Timestamp) {
+    let elapsed = now.saturating_sub(lead.scored_at);
+    if elapsed <= 0 {
+        return;
+    }
+    for (parts, def) in lead.scores.iter_mut().zip(&playbook.scores) {
+        if parts.events != 0.0 {
+            parts.events *= decay_factor(def, elapsed);
+        }
+    }
+    lead.scored_at = now;
+}
+
+/// Recomputes fit points from the attributes (on arrival and when an attribute changes).
+pub(crate) fn refresh_fit(playbook: &Playbook, lead: &mut LeadState, now: Timestamp) {
+    for (index, def) in playbook.scores.iter().enumerate() {
+        let fit: f64 = {
+            let scope = Scope::state(playbook, lead, now);
+            def.when
+                .iter()
+                .filter(|(_, cond)| scope.holds(cond))
+                .fold(0.0, |sum, (points, _)| sum + points)
+        };
+        if let Some(parts) = lead.scores.get_mut(index) {
+            parts.fit = fit;
+            clamp_to_cap(def, parts);
+        }
+    }
+}
+
+/// Keeps banked event points from exceeding the cap, so a capped score starts falling as soon as
+/// its points decay instead of sitting at the cap on a hidden surplus.
+fn clamp_to_cap(def: &Score, parts: &mut super::state::ScoreState) {
+    if let Some(cap) = def.cap {
+        parts.events = parts.events.min((cap - parts.fit).max(0.0));
+    }
+}
+
+/// Applies an event's points and counters; returns the points it earned (for ranking signals).
+pub(crate) fn record_event(
+    playbook: &Playbook,
+    points: &[(ScoreId, usize)],
+    counters: &[crate::ir::CounterId],
+    lead: &mut LeadState,
+    fields: &[Value],
+    now: Timestamp,
+) -> f64 {
+    let mut earned = 0.0;
+    for &(score, entry) in points {
+        let Some(def) = playbook.scores.get(score.index()) else {
+            continue;
+        };
+        let Some(rule) = def.per_event.get(entry) else {
+            continue;
+        };
+        let applies = Scope {
+            playbook,
+            lead,
+            event: fields,
+            now,
+        }
+        .holds(&rule.filter);
+        if !applies {
+            continue;
+        }
+        if let Some(parts) = lead.scores.get_mut(score.index()) {
+            parts.events += rule.points;
+            clamp_to_cap(def, parts);
+            earned += rule.points;
+        }
+    }
+    for &counter in counters {
+        let Some(def) = playbook.counters.get(counter.index()) else {
+            continue;
+        };
+        let applies = Scope {
+            playbook,
+            lead,
+            event: fields,
+            now,
+        }
+        .holds(&def.filter);
+        if let Some(times) = lead.counters.get_mut(counter.index()) {
+            let oldest_outside = now.saturating_sub(def.window_secs);
+            while times.front().is_some_and(|&t| t <= oldest_outside) {
+                times.pop_front();
+            }
+            if applies {
+                times.push_back(now);
+            }
+        }
+    }
+    earned
+}
+
+/// Remembers a signal if it ranks among the `keep` most valuable (ties go to the newer one).
+pub(crate) fn remember_signal(lead: &mut LeadState, signal: SignalRecord, keep: usize) {
+    if keep == 0 {
+        return;
+    }
+    if lead.signals.len() < keep {
+        lead.signals.push(signal);
+        return;
+    }
+    let weakest = lead
+        .signals
+        .iter_mut()
+        .min_by(|a, b| a.points.total_cmp(&b.points).then(a.at.cmp(&b.at)));
+    if let Some(weakest) = weakest {
+        if signal.points >= weakest.points {
+            *weakest = signal;
+        }
+    }
+}
+
+/// The remembered signals ranked best first, at most `n` of them.
+pub(crate) fn top_signals(lead: &LeadState, n: usize) -> Vec<SignalRecord> {
+    let mut ranked = lead.signals.clone();
+    ranked.sort_by(|a, b| b.points.total_cmp(&a.points).then(b.at.cmp(&a.at)));
+    ranked.truncate(n);
+    ranked
+}

@@ -1,0 +1,229 @@
+//! The state of one lead: everything the engine needs to react to the next input, and nothing
+//! else, so the simulator can hold a million of them and live mode can persist each one as a row.
+
+use super::action::{SignalRecord, TouchRecord};
+use super::input::TimerKind;
+use crate::calendar::Timestamp;
+use crate::ir::{EventId, HandoffId, QueueId, ReasonId, SellerId, TrackId, Value};
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+/// One lead as the engine sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadState {
+    /// Where the lead is in the lifecycle: exactly one stage at any time.
+    pub stage: Stage,
+    /// Attribute values by field.
+    pub attributes: Vec<Value>,
+    /// Campaign source.
+    pub source: Option<Arc<str>>,
+    /// Arrival time.
+    pub arrived_at: Timestamp,
+    /// The automated track running, if any (also during a handoff, for rescue tracks).
+    pub track: Option<TrackRun>,
+    /// Score parts by score: fit points and decaying event points.
+    pub scores: Vec<ScoreState>,
+    /// Time the event points in `scores` were last decayed to.
+    pub scored_at: Timestamp,
+    /// Event times per windowed counter, oldest first, only those still inside the window.
+    pub counters: Vec<VecDeque<Timestamp>>,
+    /// The most valuable signals so far, for context packages (at most the largest `top N`).
+    pub signals: Vec<SignalRecord>,
+    /// The last automated or manual touch.
+    pub last_touch: Option<TouchRecord>,
+    /// The active suppression window, if any.
+    pub suppression: Option<SuppressionState>,
+    /// Current timer generations; a timer whose generation differs is stale.
+    pub generations: Generations,
+    /// Handoffs so far.
+    pub handoffs: u32,
+}
+
+/// The lifecycle stages of a lead; the enum makes "exactly one stage" true by construction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "stage", rename_all = "snake_case")]
+pub enum Stage {
+    /// Created but not arrived: only [`crate::engine::Input::Arrive`] is accepted.
+    New,
+    /// Automation owns the lead (its track may be `None` when no track applies).
+    Nurture,
+    /// Recycled with a delay: the lead re-enters automation in `track` at `until`.
+    Parked {
+        /// The track to enter.
+        track: TrackId,
+        /// When.
+        until: Timestamp,
+    },
+    /// Handed off to sales: waiting in a queue or being worked.
+    HandedOff(Box<HandoffRun>),
+    /// The lead left the funnel; nothing changes it any more.
+    Done(Ending),
+}
+
+/// How a lead left the funnel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Ending {
+    /// Sales-qualified.
+    Converted {
+        /// The reason.
+        reason: ReasonId,
+    },
+    /// Closed by a seller or by the end of a track.
+    Closed {
+        /// The reason.
+        reason: ReasonId,
+    },
+    /// A disqualifier matched.
+    Disqualified {
+        /// The reason.
+        reason: ReasonId,
+    },
+}
+
+/// One handoff in progress.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandoffRun {
+    /// The rule that fired.
+    pub rule: HandoffId,
+    /// The event that fired it, for the context package.
+    pub trigger: Option<EventId>,
+    /// The queue the lead is in (changes on requeue, escalation, reassignment).
+    pub queue: QueueId,
+    /// The only seller who may take it, if routed to an account owner.
+    pub owner: Option<SellerId>,
+    /// When the rule fired.
+    pub started_at: Timestamp,
+    /// The current SLA deadline (`Timestamp::MAX` when it can never pass).
+    pub deadline: Timestamp,
+    /// SLA breaches so far.
+    pub breaches: u32,
+    /// The first touch, once a seller picked the lead up.
+    pub touched_at: Option<Timestamp>,
+    /// The seller who picked it up.
+    pub seller: Option<SellerId>,
+    /// Outreach attempts made.
+    pub attempts: u32,
+    /// Index of the next sequence step.
+    pub step: u16,
+    /// Whether the seller owes a reason code (an outcome the sequence does not map).
+    pub awaiting_disposition: bool,
+    /// The track the lead was in before the handoff, resumed if the handoff ends with no reason.
+    pub resume_track: Option<TrackId>,
+}
+
+impl HandoffRun {
+    /// Whether the lead still waits for its first touch.
+    pub fn is_queued(&self) -> bool {
+        self.touched_at.is_none()
+    }
+}
+
+/// A running automated track.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackRun {
+    /// The track.
+    pub track: TrackId,
+    /// Touches sent so far in this run.
+    pub sent: u32,
+}
+
+/// The two parts of a score, kept apart because they change for different reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct ScoreState {
+    /// Points from `add N when ...` on attributes, recomputed when attributes change.
+    pub fit: f64,
+    /// Points from events, decayed to [`LeadState::scored_at`].
+    pub events: f64,
+}
+
+/// A suppression window: handoffs are blocked until `until` except by the reason's `unless`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuppressionState {
+    /// End of the window.
+    pub until: Timestamp,
+    /// The reason that set it (whose `unless` list may break through).
+    pub reason: ReasonId,
+}
+
+/// Timer generations by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Generations {
+    /// [`TimerKind::Track`].
+    pub track: u32,
+    /// [`TimerKind::Sla`].
+    pub sla: u32,
+    /// [`TimerKind::Step`].
+    pub step: u32,
+    /// [`TimerKind::Park`].
+    pub park: u32,
+    /// [`TimerKind::Suppression`].
+    pub suppression: u32,
+}
+
+impl Generations {
+    /// The current generation of a kind.
+    pub fn get(&self, kind: TimerKind) -> u32 {
+        match kind {
+            TimerKind::Track => self.track,
+            TimerKind::Sla => self.sla,
+            TimerKind::Step => self.step,
+            TimerKind::Park => self.park,
+            TimerKind::Suppression => self.suppression,
+        }
+    }
+
+    /// Invalidates every outstanding timer of a kind and returns the new generation.
+    pub fn bump(&mut self, kind: TimerKind) -> u32 {
+        let slot = match kind {
+            TimerKind::Track => &mut self.track,
+            TimerKind::Sla => &mut self.sla,
+            TimerKind::Step => &mut self.step,
+            TimerKind::Park => &mut self.park,
+            TimerKind::Suppression => &mut self.suppression,
+        };
+        *slot = slot.wrapping_add(1);
+        *slot
+    }
+}
+
+impl LeadState {
+    /// A lead that has not arrived yet; [`crate::engine::Engine::admit`] is the usual way in.
+    pub fn new() -> LeadState {
+        LeadState {
+            stage: Stage::New,
+            attributes: Vec::new(),
+            source: None,
+            arrived_at: 0,
+            track: None,
+            scores: Vec::new(),
+            scored_at: 0,
+            counters: Vec::new(),
+            signals: Vec::new(),
+            last_touch: None,
+            suppression: None,
+            generations: Generations::default(),
+            handoffs: 0,
+        }
+    }
+
+    /// The handoff in progress, if any.
+    pub fn handoff(&self) -> Option<&HandoffRun> {
+        match &self.stage {
+            Stage::HandedOff(run) => Some(run),
+            _ => None,
+        }
+    }
+
+    /// Whether nothing can change the lead any more.
+    pub fn is_done(&self) -> bool {
+        matches!(self.stage, Stage::Done(_))
+    }
+}
+
+impl Default for LeadState {
+    fn default() -> Self {
+        LeadState::new()
+    }
+}

@@ -1,0 +1,253 @@
+//! The simulation report: every KPI as a mean with its 95% confidence interval across
+//! replications, overall, by band and by queue, plus the playbook's KPI targets and warnings.
+//!
+//! Replications are merged in replication order and nothing here depends on the thread count,
+//! so the serialized report is byte-identical for any `--threads`.
+
+use super::kpi::{Row, Unit, ROWS};
+use super::run::ReplicationResult;
+use super::stats::estimate;
+use crate::ir::{Kpi, Playbook, Stat, TargetCmp};
+use serde::Serialize;
+
+/// Version of the JSON shape; bumped on any incompatible change.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A whole simulation report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Version of this shape.
+    pub format_version: u32,
+    /// What was simulated.
+    pub inputs: Inputs,
+    /// Leads that arrived, summed over replications.
+    pub leads_arrived: u64,
+    /// Inputs the engine processed, summed over replications.
+    pub events_processed: u64,
+    /// KPIs over all leads.
+    pub kpis: Vec<KpiEstimate>,
+    /// KPIs by band of the first band set (band at arrival for lead KPIs, at handoff for handoff
+    /// KPIs); `none` collects leads in no band.
+    pub by_band: Vec<Group>,
+    /// KPIs by queue (routed queue for handoff KPIs, physical queue for seller time and length).
+    pub by_queue: Vec<Group>,
+    /// The playbook's `kpi` targets against the simulated means.
+    pub targets: Vec<TargetCheck>,
+    /// Things the analyst should know (overloaded queues, unstaffed queues).
+    pub warnings: Vec<String>,
+}
+
+/// The inputs of a run, so a report can be reproduced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Inputs {
+    /// Playbook name.
+    pub playbook: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Replications.
+    pub replications: u32,
+    /// `--leads`, if given.
+    pub leads: Option<u64>,
+    /// `--days`, if given.
+    pub days: Option<f64>,
+    /// Simulated span in seconds.
+    pub horizon_secs: i64,
+    /// Warm-up excluded from KPIs, in seconds.
+    pub warmup_secs: i64,
+    /// Simulated start time (UTC).
+    pub start: String,
+}
+
+/// One KPI's estimate; `null` mean when no replication defined it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KpiEstimate {
+    /// KPI name.
+    pub name: &'static str,
+    /// Unit.
+    pub unit: Unit,
+    /// Mean over replications.
+    pub mean: Option<f64>,
+    /// Lower end of the 95% confidence interval.
+    pub ci_low: Option<f64>,
+    /// Upper end.
+    pub ci_high: Option<f64>,
+    /// Replications in which the KPI was defined.
+    pub n: usize,
+}
+
+/// KPIs of one band or queue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Group {
+    /// Band or queue name.
+    pub name: String,
+    /// Its KPIs.
+    pub kpis: Vec<KpiEstimate>,
+}
+
+/// A `kpi NAME { target ... }` of the playbook checked against the simulated mean.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetCheck {
+    /// The KPI row compared.
+    pub kpi: String,
+    /// The target's label.
+    pub label: Option<String>,
+    /// Direction.
+    pub cmp: TargetCmp,
+    /// Threshold, in the KPI's unit.
+    pub value: f64,
+    /// The simulated mean.
+    pub mean: Option<f64>,
+    /// Whether the mean meets the target (`null` when the KPI was undefined).
+    pub met: Option<bool>,
+}
+
+fn estimates(rows: &[Row], samples: impl Fn(usize) -> Vec<f64>) -> Vec<KpiEstimate> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let e = estimate(&samples(i));
+            KpiEstimate {
+                name: row.name,
+                unit: row.unit,
+                mean: e.as_ref().map(|e| e.mean),
+                ci_low: e.as_ref().map(|e| e.ci_low),
+                ci_high: e.as_ref().map(|e| e.ci_high),
+                n: e.map_or(0, |e| e.n),
+            }
+        })
+        .collect()
+}
+
+/// The report row a KPI target is checked against.
+fn target_row(kpi: Kpi, stat: Stat) -> &'static str {
+    match (kpi, stat) {
+        (Kpi::SpeedToLead, Stat::Median) => "speed_to_lead.median",
+        (Kpi::SpeedToLead, Stat::P90) => "speed_to_lead.p90",
+        (Kpi::SpeedToLead, Stat::Mean) => "speed_to_lead.mean",
+        (kpi, _) => kpi.name(),
+    }
+}
+
+/// Merges replication results (in replication order) into a report.
+pub(crate) fn build(playbook: &Playbook, inputs: Inputs, results: &[ReplicationResult]) -> Report {
+    let values = |select: &dyn Fn(&ReplicationResult) -> Option<&super::kpi::Tally>| {
+        results
+            .iter()
+            .map(|r| select(r).map_or([f64::NAN; ROWS.len()], |t| t.values(r.window)))
+            .collect::<Vec<_>>()
+    };
+    let column = |table: &[[f64; ROWS.len()]], rows: &[Row]| {
+        let indices: Vec<usize> = rows
+            .iter()
+            .filter_map(|r| ROWS.iter().position(|x| x.name == r.name))
+            .collect();
+        estimates(rows, |i| {
+            let k = indices.get(i).copied().unwrap_or(0);
+            table
+                .iter()
+                .map(|v| v.get(k).copied().unwrap_or(f64::NAN))
+                .collect()
+        })
+    };
+    let overall = values(&|r| Some(&r.tallies.overall));
+    let kpis = column(&overall, &ROWS);
+    let band_rows: Vec<Row> = ROWS.iter().copied().filter(|r| r.by_band).collect();
+    let queue_rows: Vec<Row> = ROWS.iter().copied().filter(|r| r.by_queue).collect();
+    let band_names: Vec<String> = playbook
+        .band_sets
+        .first()
+        .map(|b| b.bands.iter().map(|b| b.name.clone()).collect())
+        .unwrap_or_default();
+    let by_band = if playbook.band_sets.is_empty() {
+        Vec::new()
+    } else {
+        band_names
+            .iter()
+            .cloned()
+            .chain(std::iter::once("none".to_string()))
+            .enumerate()
+            .map(|(i, name)| Group {
+                name,
+                kpis: column(&values(&|r| r.tallies.bands.get(i)), &band_rows),
+            })
+            .collect()
+    };
+    let by_queue = playbook
+        .queues
+        .iter()
+        .enumerate()
+        .map(|(i, q)| Group {
+            name: q.name.clone(),
+            kpis: column(&values(&|r| r.tallies.queues.get(i)), &queue_rows),
+        })
+        .collect();
+    let targets = playbook
+        .kpi_targets
+        .iter()
+        .map(|t| {
+            let name = target_row(t.kpi, t.stat);
+            let mean = kpis.iter().find(|k| k.name == name).and_then(|k| k.mean);
+            TargetCheck {
+                kpi: name.to_string(),
+                label: t.label.clone(),
+                cmp: t.cmp,
+                value: t.value,
+                mean,
+                met: mean.map(|m| match t.cmp {
+                    TargetCmp::AtLeast => m >= t.value,
+                    TargetCmp::AtMost => m <= t.value,
+                    TargetCmp::Below => m < t.value,
+                }),
+            }
+        })
+        .collect();
+    let warnings = warnings(playbook, &inputs.scenario, results);
+    Report {
+        format_version: FORMAT_VERSION,
+        inputs,
+        leads_arrived: results.iter().map(|r| r.leads_arrived).sum(),
+        events_processed: results.iter().map(|r| r.events).sum(),
+        kpis,
+        by_band,
+        by_queue,
+        targets,
+        warnings,
+    }
+}
+
+/// Overloaded or unstaffed queues: the run stayed finite (the horizon bounds it), but its
+/// waiting-time KPIs describe a queue that grows without limit.
+fn warnings(playbook: &Playbook, scenario: &str, results: &[ReplicationResult]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, queue) in playbook.queues.iter().enumerate() {
+        let waiting: Vec<f64> = results
+            .iter()
+            .map(|r| r.still_waiting.get(i).map_or(0.0, |w| f64::from(*w)))
+            .collect();
+        let mean_waiting = waiting.iter().sum::<f64>() / waiting.len().max(1) as f64;
+        if mean_waiting < 1.0 {
+            continue;
+        }
+        let tallies: Vec<_> = results
+            .iter()
+            .filter_map(|r| r.tallies.queues.get(i))
+            .collect();
+        let available: f64 = tallies.iter().map(|t| t.available_secs).sum();
+        let busy: f64 = tallies.iter().map(|t| t.busy_secs).sum();
+        if available <= 0.0 {
+            out.push(format!(
+                "queue `{}` has no sellers in scenario `{scenario}`: {mean_waiting:.0} leads were still waiting at the end",
+                queue.name
+            ));
+        } else if busy / available >= 0.95 {
+            out.push(format!(
+                "queue `{}` is overloaded in scenario `{scenario}`: sellers were busy {:.0}% of their working time and {mean_waiting:.0} leads were still waiting at the end (arrivals exceed capacity, so waits grow with the horizon)",
+                queue.name,
+                100.0 * busy / available
+            ));
+        }
+    }
+    out
+}

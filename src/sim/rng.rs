@@ -1,0 +1,365 @@
+//! Reproducible randomness: one master seed, one ChaCha8 stream per (replication, entity,
+//! purpose), addressed by counter so no per-lead generator state has to be stored.
+//!
+//! Every draw is taken from `rand_chacha`'s ChaCha8 stream: the replication selects the 256-bit
+//! key (a SplitMix64 expansion of the master seed and the replication number), the entity (a lead,
+//! a source, a queue) and the purpose select the 64-bit stream number, and the draw index selects
+//! the block counter (`index << 32`), exactly as `ChaCha8Rng::set_stream` and `set_word_pos` would.
+//! Blocks are computed one at a time here, because `ChaCha8Rng` refills four blocks and copies a
+//! 300-byte state, which would cost more than the rest of a simulated event; a unit test checks
+//! that the words are identical to `ChaCha8Rng`'s.
+//!
+//! Because a draw depends only on these keys, never on thread or iteration order, results are
+//! identical for any thread count, and two playbook variants see the same leads behave the same
+//! way (common random numbers).
+
+use crate::ir::scenario::Dist;
+use rand::{Rng, RngCore};
+use rand_distr::{Distribution, StandardNormal};
+
+/// What a stream is for; part of the stream number, so purposes never share draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Purpose {
+    /// A lead's attributes, profile and intent duration, drawn once on arrival.
+    Arrival = 0,
+    /// Responses of a lead to automated touches (index: touch number).
+    Response = 1,
+    /// Handling time of a pickup (index: handoff number).
+    Handle = 2,
+    /// Outcome of a manual attempt (index: handoff and attempt).
+    Attempt = 3,
+    /// The seller's reason after a conversation (index: handoff number).
+    Dispose = 4,
+    /// A lead's signal process (purpose byte `Signal + generator`, index: signal number).
+    Signal = 16,
+}
+
+/// Which kind of entity a stream belongs to (top bits of the stream number).
+#[derive(Debug, Clone, Copy)]
+enum Entity {
+    Lead = 0,
+    Source = 1,
+}
+
+/// Identifies a simulated lead across playbook variants: the k-th arrival of a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeadKey {
+    /// Source index in the scenario.
+    pub source: u16,
+    /// Arrival number within that source.
+    pub index: u64,
+}
+
+/// The key of one replication: all streams of the replication hang off it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replication {
+    key: [u32; 8],
+}
+
+/// SplitMix64: a well-mixed, stable hash from (seed, replication) to key material.
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl Replication {
+    /// The key of replication `replication` under the master seed.
+    pub fn new(seed: u64, replication: u32) -> Replication {
+        let mut state = seed ^ u64::from(replication).wrapping_mul(0xD1B5_4A32_D192_ED03);
+        let mut key = [0u32; 8];
+        for pair in key.chunks_exact_mut(2) {
+            let word = splitmix(&mut state);
+            if let [lo, hi] = pair {
+                *lo = word as u32;
+                *hi = (word >> 32) as u32;
+            }
+        }
+        Replication { key }
+    }
+
+    /// The 32-byte seed `ChaCha8Rng::from_seed` would take for this replication.
+    pub fn seed_bytes(&self) -> [u8; 32] {
+        let mut bytes = [0u8; 32];
+        for (chunk, word) in bytes.chunks_exact_mut(4).zip(self.key) {
+            chunk.copy_from_slice(&word.to_le_bytes());
+        }
+        bytes
+    }
+
+    /// A lead's stream for one purpose at draw index `index`.
+    pub fn lead(&self, lead: LeadKey, purpose: u8, index: u32) -> ChaChaStream {
+        let stream = ((Entity::Lead as u64) << 60)
+            | ((u64::from(lead.source) & 0xFFF) << 48)
+            | ((lead.index & 0xFF_FFFF_FFFF) << 8)
+            | u64::from(purpose);
+        ChaChaStream::new(self.key, stream, u64::from(index) << 32)
+    }
+
+    /// A source's arrival stream (drawn sequentially).
+    pub fn source(&self, source: u16) -> ChaChaStream {
+        ChaChaStream::new(
+            self.key,
+            ((Entity::Source as u64) << 60) | u64::from(source),
+            0,
+        )
+    }
+}
+
+/// A ChaCha8 keystream positioned at a block, producing one 64-byte block at a time.
+#[derive(Debug, Clone)]
+pub struct ChaChaStream {
+    key: [u32; 8],
+    stream: u64,
+    counter: u64,
+    block: [u32; 16],
+    used: usize,
+}
+
+const SIGMA: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
+
+#[inline(always)]
+fn quarter(x: &mut [u32; 16], a: usize, b: usize, c: usize, d: usize) {
+    // Indices are the fixed ChaCha constants below, all in 0..16.
+    #[allow(clippy::indexing_slicing)]
+    {
+        x[a] = x[a].wrapping_add(x[b]);
+        x[d] = (x[d] ^ x[a]).rotate_left(16);
+        x[c] = x[c].wrapping_add(x[d]);
+        x[b] = (x[b] ^ x[c]).rotate_left(12);
+        x[a] = x[a].wrapping_add(x[b]);
+        x[d] = (x[d] ^ x[a]).rotate_left(8);
+        x[c] = x[c].wrapping_add(x[d]);
+        x[b] = (x[b] ^ x[c]).rotate_left(7);
+    }
+}
+
+impl ChaChaStream {
+    fn new(key: [u32; 8], stream: u64, counter: u64) -> ChaChaStream {
+        ChaChaStream {
+            key,
+            stream,
+            counter,
+            block: [0; 16],
+            used: 16,
+        }
+    }
+
+    fn refill(&mut self) {
+        let [k0, k1, k2, k3, k4, k5, k6, k7] = self.key;
+        let [s0, s1, s2, s3] = SIGMA;
+        let input = [
+            s0,
+            s1,
+            s2,
+            s3,
+            k0,
+            k1,
+            k2,
+            k3,
+            k4,
+            k5,
+            k6,
+            k7,
+            self.counter as u32,
+            (self.counter >> 32) as u32,
+            self.stream as u32,
+            (self.stream >> 32) as u32,
+        ];
+        let mut x = input;
+        for _ in 0..4 {
+            quarter(&mut x, 0, 4, 8, 12);
+            quarter(&mut x, 1, 5, 9, 13);
+            quarter(&mut x, 2, 6, 10, 14);
+            quarter(&mut x, 3, 7, 11, 15);
+            quarter(&mut x, 0, 5, 10, 15);
+            quarter(&mut x, 1, 6, 11, 12);
+            quarter(&mut x, 2, 7, 8, 13);
+            quarter(&mut x, 3, 4, 9, 14);
+        }
+        for ((out, word), add) in self.block.iter_mut().zip(x).zip(input) {
+            *out = word.wrapping_add(add);
+        }
+        self.counter = self.counter.wrapping_add(1);
+        self.used = 0;
+    }
+
+    /// A uniform draw in `[0, 1)` with 53 random bits.
+    pub fn unit(&mut self) -> f64 {
+        self.random::<f64>()
+    }
+
+    /// An exponential draw with this mean (inverse transform: one draw, exact tail).
+    pub fn exponential(&mut self, mean: f64) -> f64 {
+        -(1.0 - self.unit()).ln() * mean
+    }
+
+    /// A draw from a scenario distribution, never negative or NaN.
+    pub fn sample(&mut self, dist: &Dist) -> f64 {
+        let x = match dist {
+            Dist::Constant { value } => *value,
+            Dist::Uniform { low, high } => low + (high - low) * self.unit(),
+            Dist::Exponential { mean } => self.exponential(*mean),
+            Dist::Lognormal { median, sigma } => {
+                let z: f64 = StandardNormal.sample(self);
+                median * (sigma * z).exp()
+            }
+            Dist::Empirical { points } => {
+                let total: f64 = points.iter().map(|(_, w)| w.max(0.0)).sum();
+                let mut u = self.unit() * total;
+                let mut chosen = points.last().map_or(0.0, |(v, _)| *v);
+                for (v, w) in points {
+                    if u < w.max(0.0) {
+                        chosen = *v;
+                        break;
+                    }
+                    u -= w.max(0.0);
+                }
+                chosen
+            }
+        };
+        if x.is_finite() {
+            x.max(0.0)
+        } else {
+            0.0
+        }
+    }
+
+    /// Picks an index by weights (normalised here, so shares off by rounding still work);
+    /// `None` for an empty or all-zero list.
+    pub fn pick(&mut self, weights: impl Iterator<Item = f64> + Clone) -> Option<usize> {
+        let total: f64 = weights.clone().map(|w| w.max(0.0)).sum();
+        if total <= 0.0 {
+            return None;
+        }
+        let mut u = self.unit() * total;
+        let mut last = None;
+        for (i, w) in weights.enumerate() {
+            let w = w.max(0.0);
+            if w > 0.0 {
+                last = Some(i);
+                if u < w {
+                    return Some(i);
+                }
+                u -= w;
+            }
+        }
+        last
+    }
+}
+
+impl RngCore for ChaChaStream {
+    fn next_u32(&mut self) -> u32 {
+        if self.used >= self.block.len() {
+            self.refill();
+        }
+        let word = self.block.get(self.used).copied().unwrap_or(0);
+        self.used += 1;
+        word
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        let lo = u64::from(self.next_u32());
+        let hi = u64::from(self.next_u32());
+        (hi << 32) | lo
+    }
+
+    fn fill_bytes(&mut self, dst: &mut [u8]) {
+        for chunk in dst.chunks_mut(4) {
+            let bytes = self.next_u32().to_le_bytes();
+            chunk.copy_from_slice(bytes.get(..chunk.len()).unwrap_or(&[]));
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    #[test]
+    fn words_are_those_of_chacha8rng() {
+        for (seed, replication) in [(0u64, 0u32), (42, 7), (u64::MAX, 123_456)] {
+            let rep = Replication::new(seed, replication);
+            let key = LeadKey {
+                source: 3,
+                index: 987_654_321,
+            };
+            for (purpose, index) in [(0u8, 0u32), (17, 5), (3, u32::MAX)] {
+                let mut ours = rep.lead(key, purpose, index);
+                let mut theirs = ChaCha8Rng::from_seed(rep.seed_bytes());
+                theirs.set_stream(ours.stream);
+                theirs.set_word_pos(u128::from(index) << 36);
+                // Mixed widths across several block boundaries.
+                for i in 0..100 {
+                    if i % 3 == 0 {
+                        assert_eq!(ours.next_u32(), theirs.next_u32());
+                    } else {
+                        assert_eq!(ours.next_u64(), theirs.next_u64());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn streams_differ_by_replication_lead_purpose_and_index() {
+        let a = Replication::new(1, 0);
+        let b = Replication::new(1, 1);
+        let lead = LeadKey {
+            source: 0,
+            index: 1,
+        };
+        let other = LeadKey {
+            source: 0,
+            index: 2,
+        };
+        let first = |r: &Replication, l, p, i| r.lead(l, p, i).next_u64();
+        let base = first(&a, lead, 0, 0);
+        assert_ne!(base, first(&b, lead, 0, 0));
+        assert_ne!(base, first(&a, other, 0, 0));
+        assert_ne!(base, first(&a, lead, 1, 0));
+        assert_ne!(base, first(&a, lead, 0, 1));
+        assert_eq!(base, first(&a, lead, 0, 0));
+        assert_ne!(a.source(0).next_u64(), a.source(1).next_u64());
+    }
+
+    #[test]
+    fn samples_have_the_right_means() {
+        let rep = Replication::new(9, 0);
+        let mut rng = rep.source(0);
+        let n = 200_000;
+        let mean = |rng: &mut ChaChaStream, d: &Dist| {
+            (0..n).map(|_| rng.sample(d)).sum::<f64>() / f64::from(n)
+        };
+        for d in [
+            Dist::Constant { value: 3.0 },
+            Dist::Uniform {
+                low: 2.0,
+                high: 6.0,
+            },
+            Dist::Exponential { mean: 5.0 },
+            Dist::Lognormal {
+                median: 10.0,
+                sigma: 0.5,
+            },
+            Dist::Empirical {
+                points: vec![(1.0, 0.25), (3.0, 0.75)],
+            },
+        ] {
+            let m = mean(&mut rng, &d);
+            // Five standard errors of the largest variance above (lognormal, ~6.5² / 200k).
+            assert!((m - d.mean()).abs() < 0.08, "{d:?}: {m}");
+        }
+        let picks = (0..n)
+            .filter(|_| rng.pick([0.2, 0.0, 0.8].into_iter()) == Some(2))
+            .count();
+        assert!((f64::from(picks as u32) / f64::from(n) - 0.8).abs() < 0.005);
+        assert_eq!(rng.pick([0.0, 0.0].into_iter()), None);
+    }
+}

@@ -1,0 +1,988 @@
+//! One replication: a discrete-event loop over a binary heap of timed events, driving the engine
+//! with a virtual clock.
+//!
+//! Arrivals are generated lazily (one pending arrival per source, one pending signal per lead and
+//! signal generator), so the event set holds about one entry per live lead. Ties in time are
+//! broken by a sequence number, so the order of simultaneous events is the order in which they
+//! were scheduled and the run is deterministic. Finished leads are dropped at once.
+
+use super::agenda::Agenda;
+use super::kpi::Tallies;
+use super::queue::{LittleSample, QueueSim, Waiting};
+use super::rng::{LeadKey, Purpose, Replication};
+use super::world::{whole_secs, World};
+use crate::calendar::Timestamp;
+use crate::engine::{Action, Engine, Input, LeadState, Step, TimerKey, TouchOutcome};
+use crate::ir::{BandSetId, Kpi, QueueOrder, SellerId};
+use std::collections::VecDeque;
+
+/// Simulated time starts on Monday 2026-01-05 00:00 UTC, so business calendars see a normal week.
+pub const START: Timestamp = 1_767_571_200;
+
+#[derive(Debug, Clone, Copy)]
+enum Ev {
+    Arrival { source: u16 },
+    Signal { lead: u32, gen: u16, k: u32 },
+    Respond { lead: u32, index: u16 },
+    Timer { lead: u32, key: TimerKey },
+    SellerFree { queue: u16, seller: u32 },
+    Wake { queue: u16 },
+    Attempt { lead: u32 },
+    Warmup,
+}
+
+/// Work that follows from actions and runs after the current event, in order.
+#[derive(Debug, Clone, Copy)]
+enum Follow {
+    Dispatch(usize),
+    Attempt(u32),
+    Dispose(u32),
+}
+
+const AUTO_TOUCHED: u8 = 1;
+const ENGAGED: u8 = 2;
+const RECYCLED: u8 = 4;
+const RE_ENGAGED: u8 = 8;
+const SUPPRESSED: u8 = 16;
+const RETURNED: u8 = 32;
+const CONVERTED: u8 = 64;
+const HANDED_OFF: u8 = 128;
+
+/// How a handoff ended, for leakage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    Running,
+    Disposed,
+    Recycled,
+    Unresolved,
+    Closed,
+    Disqualified,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    queue: usize,
+    ticket: u32,
+    since: Timestamp,
+}
+
+/// The simulator's view of a handoff in progress.
+#[derive(Debug, Clone)]
+struct HandoffSim {
+    started_at: Timestamp,
+    counted: bool,
+    band: Option<usize>,
+    queue: usize,
+    target: bool,
+    delay: Option<i64>,
+    late: bool,
+    breaches: u32,
+    end: End,
+    seller: Option<(usize, usize)>,
+    place: Option<Place>,
+}
+
+/// A live lead: the engine's state plus what the simulator needs to drive and measure it.
+#[derive(Debug, Clone)]
+struct SimLead {
+    state: LeadState,
+    key: LeadKey,
+    profile: u16,
+    counted: bool,
+    band: Option<u8>,
+    first: Option<(Option<usize>, usize)>,
+    flags: u8,
+    intent_until: Timestamp,
+    touches: u32,
+    ticket: u32,
+    handoff: Option<Box<HandoffSim>>,
+}
+
+struct SourceState {
+    next: f64,
+    count: u64,
+    rng: super::rng::ChaChaStream,
+}
+
+/// The outcome of one replication.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicationResult {
+    /// Leads that arrived (including the warm-up).
+    pub leads_arrived: u64,
+    /// Inputs delivered to the engine.
+    pub events: u64,
+    /// Length of the observation window (horizon minus warm-up) in seconds.
+    pub window: f64,
+    /// KPI tallies.
+    pub tallies: Tallies,
+    /// Little's-law bookkeeping per queue.
+    pub little: Vec<LittleSample>,
+    /// Leads still waiting per queue at the horizon.
+    pub still_waiting: Vec<u32>,
+}
+
+/// Times of one run, relative to [`START`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    /// Simulated span in seconds.
+    pub horizon_secs: i64,
+    /// Initial span excluded from KPIs, in seconds.
+    pub warmup_secs: i64,
+}
+
+/// One replication in progress.
+pub(crate) struct Run<'a> {
+    engine: &'a Engine,
+    world: &'a World,
+    rep: Replication,
+    now: Timestamp,
+    warmup: Timestamp,
+    horizon: Timestamp,
+    agenda: Agenda<Ev>,
+    leads: Vec<Option<Box<SimLead>>>,
+    queues: Vec<QueueSim>,
+    sources: Vec<SourceState>,
+    out: Vec<Action>,
+    follow: VecDeque<Follow>,
+    tallies: Tallies,
+    band_set: Option<BandSetId>,
+    events: u64,
+    placements: u64,
+}
+
+fn overlap(a: Timestamp, b: Timestamp, lo: Timestamp, hi: Timestamp) -> f64 {
+    (b.min(hi) - a.max(lo)).max(0) as f64
+}
+
+impl<'a> Run<'a> {
+    pub fn new(engine: &'a Engine, world: &'a World, rep: Replication, plan: Plan) -> Self {
+        let playbook = engine.playbook();
+        let warmup = START.saturating_add(plan.warmup_secs.max(0));
+        let horizon = START.saturating_add(plan.horizon_secs.max(0));
+        let band_set = (!playbook.band_sets.is_empty()).then_some(BandSetId(0));
+        let bands = playbook.band_sets.first().map_or(0, |b| b.bands.len());
+        let queues = playbook
+            .queues
+            .iter()
+            .enumerate()
+            .map(|(i, q)| {
+                let lines = match q.order {
+                    QueueOrder::Fifo => 1,
+                    QueueOrder::ByBand(b) => {
+                        playbook
+                            .band_sets
+                            .get(b.index())
+                            .map_or(0, |s| s.bands.len())
+                            + 1
+                    }
+                };
+                QueueSim::new(
+                    q,
+                    world.staff.get(i).and_then(Option::as_ref),
+                    lines,
+                    warmup,
+                )
+            })
+            .collect();
+        let sources = (0..world.sources.len())
+            .map(|s| SourceState {
+                next: START as f64,
+                count: 0,
+                rng: rep.source(u16::try_from(s).unwrap_or(u16::MAX)),
+            })
+            .collect();
+        Run {
+            engine,
+            world,
+            rep,
+            now: START,
+            warmup,
+            horizon,
+            agenda: Agenda::new(START),
+            leads: Vec::new(),
+            queues,
+            sources,
+            out: Vec::new(),
+            follow: VecDeque::new(),
+            tallies: Tallies::new(bands, playbook.queues.len()),
+            band_set,
+            events: 0,
+            placements: 0,
+        }
+    }
+
+    fn schedule(&mut self, at: Timestamp, ev: Ev) {
+        if at <= self.horizon {
+            self.agenda.push(at, ev);
+        }
+    }
+
+    /// Runs the replication to its horizon.
+    pub fn run(mut self) -> ReplicationResult {
+        for s in 0..self.sources.len() {
+            self.next_arrival(s);
+        }
+        self.schedule(self.warmup, Ev::Warmup);
+        while let Some((at, ev)) = self.agenda.pop() {
+            self.now = at;
+            self.handle(ev);
+            while let Some(f) = self.follow.pop_front() {
+                match f {
+                    Follow::Dispatch(q) => self.dispatch(q),
+                    Follow::Attempt(lead) => self.attempt(lead),
+                    Follow::Dispose(lead) => self.dispose(lead),
+                }
+            }
+        }
+        self.now = self.horizon;
+        self.finish()
+    }
+
+    fn next_arrival(&mut self, s: usize) {
+        let Some(rate) = self.world.sources.get(s).map(|w| w.rate) else {
+            return;
+        };
+        let Some(src) = self.sources.get_mut(s) else {
+            return;
+        };
+        if rate <= 0.0 {
+            return;
+        }
+        src.next += src.rng.exponential(1.0 / rate);
+        let at = src.next.floor();
+        if at <= self.horizon as f64 {
+            self.schedule(
+                at as Timestamp,
+                Ev::Arrival {
+                    source: u16::try_from(s).unwrap_or(u16::MAX),
+                },
+            );
+        }
+    }
+
+    fn handle(&mut self, ev: Ev) {
+        match ev {
+            Ev::Arrival { source } => {
+                self.arrive(usize::from(source));
+                self.next_arrival(usize::from(source));
+            }
+            Ev::Signal { lead, gen, k } => self.signal(lead, usize::from(gen), k),
+            Ev::Respond { lead, index } => {
+                let world = self.world;
+                let input = self.lead(lead).and_then(|l| {
+                    world
+                        .profiles
+                        .get(usize::from(l.profile))
+                        .and_then(|p| p.responds.get(usize::from(index)))
+                });
+                if let Some((_, input)) = input {
+                    self.step(lead, input);
+                }
+            }
+            Ev::Timer { lead, key } => self.step(lead, &Input::Timer(key)),
+            Ev::SellerFree { queue, seller } => {
+                let (q, s) = (usize::from(queue), seller as usize);
+                let (now, lo, hi) = (self.now, self.warmup, self.horizon);
+                if let Some(queue) = self.queues.get_mut(q) {
+                    let mut busy = 0.0;
+                    queue.update_seller(s, |seller| {
+                        seller.busy = false;
+                        busy = overlap(seller.busy_since, now, lo, hi);
+                    });
+                    queue.busy_secs += busy;
+                }
+                self.dispatch(q);
+            }
+            Ev::Wake { queue } => {
+                let q = usize::from(queue);
+                if let Some(queue) = self.queues.get_mut(q) {
+                    queue.wake_pending = false;
+                }
+                self.dispatch(q);
+            }
+            Ev::Attempt { lead } => self.attempt(lead),
+            Ev::Warmup => {
+                for q in &mut self.queues {
+                    q.little.at_warmup = q.waiting;
+                }
+            }
+        }
+    }
+
+    fn lead(&self, id: u32) -> Option<&SimLead> {
+        self.leads.get(id as usize).and_then(|l| l.as_deref())
+    }
+
+    fn lead_mut(&mut self, id: u32) -> Option<&mut SimLead> {
+        self.leads
+            .get_mut(id as usize)
+            .and_then(|l| l.as_deref_mut())
+    }
+
+    fn arrive(&mut self, s: usize) {
+        let world = self.world;
+        let Some(source) = world.sources.get(s) else {
+            return;
+        };
+        let Some(state) = self.sources.get_mut(s) else {
+            return;
+        };
+        let key = LeadKey {
+            source: u16::try_from(s).unwrap_or(u16::MAX),
+            index: state.count,
+        };
+        state.count += 1;
+        let mut rng = self.rep.lead(key, Purpose::Arrival as u8, 0);
+        let attributes = world.attributes(s, &mut rng);
+        let profile = rng
+            .pick(world.profiles.iter().map(|p| p.share))
+            .unwrap_or(0);
+        let profile_def = world.profiles.get(profile);
+        let intent_until = profile_def
+            .and_then(|p| p.intent_lasts.as_ref())
+            .map_or(self.horizon, |d| {
+                self.now.saturating_add(whole_secs(rng.sample(d)))
+            });
+        self.out.clear();
+        let (lead, step) = self.engine.admit(
+            attributes,
+            Some(source.name.clone()),
+            self.now,
+            &mut self.out,
+        );
+        self.events += 1;
+        if step != Step::Applied {
+            return;
+        }
+        let band = self
+            .band_set
+            .and_then(|b| self.engine.band(&lead, b, self.now))
+            .and_then(|b| u8::try_from(b).ok());
+        let Ok(id) = u32::try_from(self.leads.len()) else {
+            return;
+        };
+        self.leads.push(Some(Box::new(SimLead {
+            state: lead,
+            key,
+            profile: u16::try_from(profile).unwrap_or(u16::MAX),
+            counted: self.now >= self.warmup,
+            band,
+            first: None,
+            flags: 0,
+            intent_until,
+            touches: 0,
+            ticket: 0,
+            handoff: None,
+        })));
+        self.react(id);
+        let Some(profile_def) = profile_def else {
+            return;
+        };
+        for (g, (input, rate)) in profile_def.signals.iter().enumerate() {
+            match rate {
+                None => self.step(id, input),
+                Some(_) => self.next_signal(id, g, 0),
+            }
+        }
+    }
+
+    /// Schedules signal `k` of generator `gen` of a lead, if its intent lasts that long.
+    fn next_signal(&mut self, id: u32, gen: usize, k: u32) {
+        let world = self.world;
+        let Some(lead) = self.lead(id) else {
+            return;
+        };
+        let Some(rate) = world
+            .profiles
+            .get(usize::from(lead.profile))
+            .and_then(|p| p.signals.get(gen))
+            .and_then(|(_, rate)| *rate)
+        else {
+            return;
+        };
+        let purpose = (Purpose::Signal as u8).saturating_add(u8::try_from(gen).unwrap_or(u8::MAX));
+        let gap = self.rep.lead(lead.key, purpose, k).exponential(1.0 / rate);
+        let at = self.now.saturating_add(whole_secs(gap));
+        if at < lead.intent_until {
+            self.schedule(
+                at,
+                Ev::Signal {
+                    lead: id,
+                    gen: u16::try_from(gen).unwrap_or(u16::MAX),
+                    k: k.saturating_add(1),
+                },
+            );
+        }
+    }
+
+    fn signal(&mut self, id: u32, gen: usize, k: u32) {
+        let world = self.world;
+        let input = self.lead(id).and_then(|l| {
+            world
+                .profiles
+                .get(usize::from(l.profile))
+                .and_then(|p| p.signals.get(gen))
+        });
+        if let Some((input, _)) = input {
+            self.step(id, input);
+            self.next_signal(id, gen, k);
+        }
+    }
+
+    /// Delivers one input to a live lead and reacts to the actions.
+    fn step(&mut self, id: u32, input: &Input) {
+        let Some(lead) = self
+            .leads
+            .get_mut(id as usize)
+            .and_then(|l| l.as_deref_mut())
+        else {
+            return;
+        };
+        self.out.clear();
+        let step = self
+            .engine
+            .step(&mut lead.state, input, self.now, &mut self.out);
+        self.events += 1;
+        if step != Step::Applied {
+            return;
+        }
+        if matches!(input, Input::Event { .. }) {
+            if lead.flags & AUTO_TOUCHED != 0 {
+                lead.flags |= ENGAGED;
+            }
+            if lead.flags & RECYCLED != 0 {
+                lead.flags |= RE_ENGAGED;
+            }
+        }
+        self.react(id);
+    }
+
+    fn react(&mut self, id: u32) {
+        let out = std::mem::take(&mut self.out);
+        self.start_handoff(id);
+        for action in &out {
+            self.act(id, action);
+        }
+        self.out = out;
+        let (ended, done) = match self.lead(id) {
+            Some(l) => (
+                l.handoff.is_some() && l.state.handoff().is_none(),
+                l.state.is_done(),
+            ),
+            None => return,
+        };
+        if ended {
+            self.end_handoff(id, false);
+        }
+        if done {
+            self.finish_lead(id);
+        }
+    }
+
+    fn start_handoff(&mut self, id: u32) {
+        let (engine, band_set, now, warmup) = (self.engine, self.band_set, self.now, self.warmup);
+        let Some(lead) = self.lead_mut(id) else {
+            return;
+        };
+        if lead.handoff.is_some() {
+            return;
+        }
+        let Some(run) = lead.state.handoff() else {
+            return;
+        };
+        let target = run.owner.is_some()
+            || engine
+                .playbook()
+                .handoffs
+                .get(run.rule.index())
+                .is_some_and(|h| h.kpis.contains(&Kpi::TargetAccountMeetings));
+        let band = band_set.and_then(|b| engine.band(&lead.state, b, now));
+        let queue = run.queue.index();
+        lead.handoff = Some(Box::new(HandoffSim {
+            started_at: run.started_at,
+            counted: run.started_at >= warmup,
+            band,
+            queue,
+            target,
+            delay: None,
+            late: false,
+            breaches: 0,
+            end: End::Running,
+            seller: None,
+            place: None,
+        }));
+        if lead.flags & SUPPRESSED != 0 {
+            lead.flags |= RETURNED;
+        }
+        lead.flags |= HANDED_OFF;
+        if lead.first.is_none() {
+            lead.first = Some((band, queue));
+        }
+    }
+
+    fn act(&mut self, id: u32, action: &Action) {
+        let now = self.now;
+        match action {
+            Action::StartTimer { key, at } => self.schedule(
+                *at,
+                Ev::Timer {
+                    lead: id,
+                    key: *key,
+                },
+            ),
+            Action::AutoTouch { .. } => self.auto_touch(id),
+            Action::Enqueue {
+                queue,
+                owner,
+                priority,
+                ..
+            } => self.place(id, queue.index(), *owner, *priority),
+            Action::Dequeue { .. } => self.unplace(id),
+            Action::FirstTouch {
+                delay_secs,
+                breaches,
+                ..
+            } => {
+                if let Some(lead) = self.lead_mut(id) {
+                    let late = now > lead.intent_until;
+                    if let Some(h) = lead.handoff.as_deref_mut() {
+                        h.delay = Some(*delay_secs);
+                        h.breaches = *breaches;
+                        h.late = late;
+                    }
+                }
+            }
+            Action::StepDue { .. } => self.follow.push_back(Follow::Attempt(id)),
+            Action::AwaitingDisposition { .. } => self.follow.push_back(Follow::Dispose(id)),
+            Action::SlaBreached { breaches, .. } => self.note(id, |h| h.breaches = *breaches),
+            Action::BreachRecycled { .. } => self.note(id, |h| h.end = End::Recycled),
+            Action::Unresolved { .. } => self.note(id, |h| h.end = End::Unresolved),
+            Action::Disposition { .. } => self.note(id, |h| h.end = End::Disposed),
+            Action::Closed { .. } => self.note(id, |h| h.end = End::Closed),
+            Action::Disqualified { .. } => self.note(id, |h| h.end = End::Disqualified),
+            Action::Recycled {
+                suppressed_until, ..
+            } => {
+                if let Some(lead) = self.lead_mut(id) {
+                    lead.flags |= RECYCLED;
+                    if suppressed_until.is_some() {
+                        lead.flags |= SUPPRESSED;
+                    }
+                }
+            }
+            Action::Converted { .. } => {
+                if let Some(lead) = self.lead_mut(id) {
+                    lead.flags |= CONVERTED;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Records something about the running handoff (the first ending wins).
+    fn note(&mut self, id: u32, f: impl FnOnce(&mut HandoffSim)) {
+        if let Some(h) = self.lead_mut(id).and_then(|l| l.handoff.as_deref_mut()) {
+            if h.end == End::Running {
+                f(h);
+            }
+        }
+    }
+
+    /// An automated touch: each `responds` entry of the profile may answer within a day.
+    fn auto_touch(&mut self, id: u32) {
+        let (world, rep) = (self.world, self.rep);
+        let Some(lead) = self
+            .leads
+            .get_mut(id as usize)
+            .and_then(|l| l.as_deref_mut())
+        else {
+            return;
+        };
+        lead.flags |= AUTO_TOUCHED;
+        let touch = lead.touches;
+        lead.touches = lead.touches.saturating_add(1);
+        let Some(profile) = world.profiles.get(usize::from(lead.profile)) else {
+            return;
+        };
+        if profile.responds.is_empty() {
+            return;
+        }
+        let mut rng = rep.lead(lead.key, Purpose::Response as u8, touch);
+        for (index, (chance, _)) in profile.responds.iter().enumerate() {
+            let yes = rng.unit() < *chance;
+            let delay = 1 + whole_secs(rng.unit() * 86_399.0);
+            let at = self.now.saturating_add(delay);
+            if yes && at <= self.horizon {
+                self.agenda.push(
+                    at,
+                    Ev::Respond {
+                        lead: id,
+                        index: u16::try_from(index).unwrap_or(u16::MAX),
+                    },
+                );
+            }
+        }
+    }
+
+    /// Puts a lead in a queue (its overflow when every seller is at capacity), replacing any
+    /// earlier placement.
+    fn place(&mut self, id: u32, queue: usize, owner: Option<SellerId>, priority: u32) {
+        self.unplace(id);
+        let mut q = queue;
+        for _ in 0..self.queues.len() {
+            match self.queues.get(q) {
+                Some(qs) if qs.saturated() => match qs.overflow {
+                    Some(next) if next != q => q = next,
+                    _ => break,
+                },
+                _ => break,
+            }
+        }
+        let seq = self.placements;
+        self.placements += 1;
+        let now = self.now;
+        let Some(lead) = self
+            .leads
+            .get_mut(id as usize)
+            .and_then(|l| l.as_deref_mut())
+        else {
+            return;
+        };
+        let Some(handoff) = lead.handoff.as_deref_mut() else {
+            return;
+        };
+        let Some(qs) = self.queues.get_mut(q) else {
+            return;
+        };
+        lead.ticket = lead.ticket.wrapping_add(1);
+        let slot = owner.and_then(|m| qs.slot_of(m));
+        qs.push(
+            Waiting {
+                lead: id,
+                ticket: lead.ticket,
+                priority,
+                seq,
+            },
+            slot,
+            now,
+        );
+        handoff.place = Some(Place {
+            queue: q,
+            ticket: lead.ticket,
+            since: now,
+        });
+        self.follow.push_back(Follow::Dispatch(q));
+    }
+
+    fn unplace(&mut self, id: u32) {
+        let now = self.now;
+        let place = self
+            .lead_mut(id)
+            .and_then(|l| l.handoff.as_deref_mut())
+            .and_then(|h| h.place.take());
+        if let Some(place) = place {
+            if let Some(q) = self.queues.get_mut(place.queue) {
+                q.forget(now);
+            }
+            self.sojourn(place.queue, place.since, now);
+        }
+    }
+
+    fn sojourn(&mut self, queue: usize, since: Timestamp, end: Timestamp) {
+        let (warmup, horizon) = (self.warmup, self.horizon);
+        if let Some(q) = self.queues.get_mut(queue) {
+            if since >= warmup {
+                q.little.started += 1;
+                q.little.sum += (end.min(horizon) - since) as f64;
+            } else if end > warmup {
+                q.little.max_boundary = q
+                    .little
+                    .max_boundary
+                    .max((end.min(horizon) - warmup) as f64);
+            }
+        }
+    }
+
+    /// Offers waiting leads to available sellers until no pairing is left; outside working
+    /// hours, schedules one look at the queue for the next opening.
+    fn dispatch(&mut self, q: usize) {
+        let (now, horizon) = (self.now, self.horizon);
+        loop {
+            let Some(queue) = self.queues.get_mut(q) else {
+                return;
+            };
+            if queue.waiting == 0 || !queue.has_idle() {
+                return;
+            }
+            if !queue.at_work(now) {
+                let next = queue.calendar.as_ref().map(|c| c.next_open(now));
+                if let Some(at) = next.filter(|at| *at <= horizon && !queue.wake_pending) {
+                    queue.wake_pending = true;
+                    self.schedule(
+                        at,
+                        Ev::Wake {
+                            queue: u16::try_from(q).unwrap_or(u16::MAX),
+                        },
+                    );
+                }
+                return;
+            }
+            let leads = &self.leads;
+            let valid = |w: &Waiting| {
+                leads
+                    .get(w.lead as usize)
+                    .and_then(|l| l.as_deref())
+                    .and_then(|l| l.handoff.as_deref())
+                    .and_then(|h| h.place)
+                    .is_some_and(|p| p.queue == q && p.ticket == w.ticket)
+            };
+            match queue.next_pickup(valid, now) {
+                Some((s, w)) => self.pickup(q, s, w),
+                None => return,
+            }
+        }
+    }
+
+    /// A seller takes a lead: busy for a handling time, one more open lead, first touch now.
+    fn pickup(&mut self, q: usize, s: usize, waiting: Waiting) {
+        let now = self.now;
+        let id = waiting.lead;
+        let Some(lead) = self
+            .leads
+            .get_mut(id as usize)
+            .and_then(|l| l.as_deref_mut())
+        else {
+            return;
+        };
+        let Some(handoff) = lead.handoff.as_deref_mut() else {
+            return;
+        };
+        let since = handoff.place.take().map_or(now, |p| p.since);
+        handoff.seller = Some((q, s));
+        let mut draw = self
+            .rep
+            .lead(lead.key, Purpose::Handle as u8, lead.state.handoffs);
+        let Some(queue) = self.queues.get_mut(q) else {
+            return;
+        };
+        let handle = draw.sample(&queue.handle);
+        let member = queue.sellers.get(s).and_then(|seller| seller.member);
+        queue.update_seller(s, |seller| {
+            seller.busy = true;
+            seller.busy_since = now;
+            seller.open = seller.open.saturating_add(1);
+        });
+        self.sojourn(q, since, now);
+        self.schedule(
+            now.saturating_add(whole_secs(handle)),
+            Ev::SellerFree {
+                queue: u16::try_from(q).unwrap_or(u16::MAX),
+                seller: u32::try_from(s).unwrap_or(u32::MAX),
+            },
+        );
+        self.step(id, &Input::Pickup { seller: member });
+    }
+
+    /// A sequence step is due: the seller attempts a touch in working hours.
+    fn attempt(&mut self, id: u32) {
+        let (now, world) = (self.now, self.world);
+        let Some(lead) = self.lead(id) else {
+            return;
+        };
+        let Some(handoff) = lead.handoff.as_deref() else {
+            return;
+        };
+        let Some(run) = lead.state.handoff() else {
+            return;
+        };
+        if run.is_queued() || run.awaiting_disposition {
+            return;
+        }
+        let calendar = handoff
+            .seller
+            .and_then(|(q, _)| self.queues.get(q))
+            .and_then(|q| q.calendar.as_ref());
+        if let Some(calendar) = calendar {
+            if !calendar.is_open(now) {
+                let at = calendar.next_open(now);
+                self.schedule(at, Ev::Attempt { lead: id });
+                return;
+            }
+        }
+        let delay = (now - handoff.started_at).max(0) as f64;
+        let index = (lead.state.handoffs << 8) | (run.attempts & 0xFF);
+        let mut rng = self.rep.lead(lead.key, Purpose::Attempt as u8, index);
+        let connect = rng.unit() < world.connect.at_delay(delay);
+        let meeting = connect && rng.unit() < world.meeting.at_delay(delay);
+        let outcome = match (connect, meeting) {
+            (_, true) => TouchOutcome::Meeting,
+            (true, false) => TouchOutcome::Connect,
+            _ => TouchOutcome::NoAnswer,
+        };
+        if meeting && handoff.counted {
+            let (band, queue, target) = (handoff.band, handoff.queue, handoff.target);
+            self.tallies.each(band, Some(queue), |t| {
+                t.meetings += 1;
+                t.target_meetings += u64::from(target);
+            });
+        }
+        self.step(id, &Input::Touch { outcome });
+    }
+
+    /// After a conversation with no mapped outcome the seller records a reason, drawn from the
+    /// scenario's `after connect` shares.
+    fn dispose(&mut self, id: u32) {
+        let world = self.world;
+        let Some(lead) = self.lead(id) else {
+            return;
+        };
+        let mut rng = self
+            .rep
+            .lead(lead.key, Purpose::Dispose as u8, lead.state.handoffs);
+        let reason = rng
+            .pick(world.after_connect.iter().map(|(_, s)| *s))
+            .and_then(|i| world.after_connect.get(i))
+            .map(|(r, _)| *r);
+        if let Some(reason) = reason {
+            self.step(id, &Input::Disposition { reason });
+        }
+    }
+
+    /// The handoff is over (or the horizon came): free the seller and tally it.
+    fn end_handoff(&mut self, id: u32, at_horizon: bool) {
+        self.unplace(id);
+        let Some(handoff) = self.lead_mut(id).and_then(|l| l.handoff.take()) else {
+            return;
+        };
+        if !at_horizon {
+            if let Some((q, s)) = handoff.seller {
+                if let Some(queue) = self.queues.get_mut(q) {
+                    queue.update_seller(s, |seller| seller.open = seller.open.saturating_sub(1));
+                }
+                self.follow.push_back(Follow::Dispatch(q));
+            }
+        }
+        if !handoff.counted {
+            return;
+        }
+        let touched = handoff.delay.is_some();
+        let leaked = if touched {
+            Some(handoff.late || handoff.end == End::Unresolved)
+        } else {
+            match handoff.end {
+                End::Recycled | End::Closed | End::Unresolved => Some(true),
+                End::Disposed | End::Disqualified => Some(false),
+                End::Running => (handoff.breaches > 0).then_some(true),
+            }
+        };
+        let sla = if handoff.breaches > 0 {
+            Some(false)
+        } else {
+            touched.then_some(true)
+        };
+        let delay = handoff.delay;
+        self.tallies.each(handoff.band, Some(handoff.queue), |t| {
+            t.handoffs += 1;
+            if let Some(d) = delay {
+                t.delays.push(d as f64);
+                t.waited += u64::from(d > 0);
+            }
+            match sla {
+                Some(true) => t.sla_met += 1,
+                Some(false) => t.sla_missed += 1,
+                None => {}
+            }
+            if let Some(leaked) = leaked {
+                t.decided += 1;
+                t.leaked += u64::from(leaked);
+            }
+        });
+    }
+
+    /// The lead is finished (or the horizon came): tally its lead-level KPIs and drop it.
+    fn finish_lead(&mut self, id: u32) {
+        if self.lead(id).is_some_and(|l| l.handoff.is_some()) {
+            self.end_handoff(id, true);
+        }
+        let Some(lead) = self.leads.get_mut(id as usize).and_then(Option::take) else {
+            return;
+        };
+        if !lead.counted {
+            return;
+        }
+        let flag = |f: u8| u64::from(lead.flags & f != 0);
+        let band = lead.band.map(usize::from);
+        self.tallies.each(band, None, |t| {
+            t.leads += 1;
+            t.auto_touched += flag(AUTO_TOUCHED);
+            t.engaged += flag(AUTO_TOUCHED) * flag(ENGAGED);
+            t.recycled += flag(RECYCLED);
+            t.re_engaged += flag(RECYCLED) * flag(RE_ENGAGED);
+            t.suppressed += flag(SUPPRESSED);
+            t.returned += flag(SUPPRESSED) * flag(RETURNED);
+        });
+        if let Some((band, queue)) = lead.first.filter(|_| lead.flags & HANDED_OFF != 0) {
+            self.tallies.each(band, Some(queue), |t| {
+                t.handed_off += 1;
+                t.converted += flag(CONVERTED);
+            });
+        }
+    }
+
+    fn finish(mut self) -> ReplicationResult {
+        let (warmup, horizon) = (self.warmup, self.horizon);
+        for id in 0..self.leads.len() {
+            let Ok(id) = u32::try_from(id) else {
+                break;
+            };
+            let still = self
+                .lead(id)
+                .and_then(|l| l.handoff.as_deref())
+                .and_then(|h| h.place);
+            if let Some(place) = still {
+                self.sojourn(place.queue, place.since, horizon);
+                if let Some(h) = self.lead_mut(id).and_then(|l| l.handoff.as_deref_mut()) {
+                    h.place = None;
+                }
+            }
+            self.finish_lead(id);
+        }
+        let window = (horizon - warmup).max(0) as f64;
+        let mut little = Vec::new();
+        let mut still_waiting = Vec::new();
+        for (i, q) in self.queues.iter_mut().enumerate() {
+            for seller in &q.sellers {
+                if seller.busy {
+                    q.busy_secs += overlap(seller.busy_since, horizon, warmup, horizon);
+                }
+            }
+            let per_seller = match &q.calendar {
+                Some(c) => c.business_seconds_between(warmup, horizon) as f64,
+                None => window,
+            };
+            let area = q.length.mean(horizon as f64) * window;
+            q.little.area = area;
+            q.little.window = window;
+            little.push(q.little);
+            still_waiting.push(q.waiting);
+            if let Some(t) = self.tallies.queues.get_mut(i) {
+                t.busy_secs = q.busy_secs;
+                t.available_secs = per_seller * q.sellers.len() as f64;
+                t.queue_area = area;
+            }
+        }
+        let mut overall = std::mem::take(&mut self.tallies.overall);
+        for t in &self.tallies.queues {
+            overall.absorb_time(t);
+        }
+        self.tallies.overall = overall;
+        ReplicationResult {
+            leads_arrived: self.sources.iter().map(|s| s.count).sum(),
+            events: self.events,
+            window,
+            tallies: self.tallies,
+            little,
+            still_waiting,
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! A scenario prepared for one replication: attribute generators resolved per source, event
+//! inputs built once per signal, staffing per queue.
+//!
+//! Built per replication so that every text value is a fresh `Arc` owned by that replication's
+//! thread: sharing one `Arc<str>` between threads would make every lead's attribute clone contend
+//! on the same reference count.
+
+use super::rng::ChaChaStream;
+use crate::calendar::{BusinessCalendar, Timestamp};
+use crate::engine::{Engine, Input};
+use crate::ir::scenario::{AttrGen, Dist, Gen, Response, Scenario};
+use crate::ir::{EventId, FieldType, Playbook, ReasonId, Value};
+use std::sync::Arc;
+
+/// One lead source.
+pub(crate) struct SourceWorld {
+    pub name: Arc<str>,
+    /// Arrivals per second.
+    pub rate: f64,
+    /// Generator per lead field (the source's own, else the scenario's), `None` for defaults.
+    pub gens: Vec<Option<Gen>>,
+}
+
+/// One behaviour profile.
+pub(crate) struct ProfileWorld {
+    pub share: f64,
+    /// Signals: the event input and its rate (`None`: once on arrival).
+    pub signals: Vec<(Input, Option<f64>)>,
+    /// Responses to automated touches: probability and the event input.
+    pub responds: Vec<(f64, Input)>,
+    pub intent_lasts: Option<Dist>,
+}
+
+/// Sellers of one queue.
+pub(crate) struct StaffWorld {
+    pub sellers: u32,
+    pub handle: Dist,
+    /// Working hours; `None` around the clock.
+    pub calendar: Option<BusinessCalendar>,
+}
+
+/// Everything a replication needs from the scenario.
+pub(crate) struct World {
+    pub sources: Vec<SourceWorld>,
+    pub defaults: Vec<Value>,
+    pub profiles: Vec<ProfileWorld>,
+    /// Staffing by queue index.
+    pub staff: Vec<Option<StaffWorld>>,
+    pub connect: Response,
+    pub meeting: Response,
+    pub after_connect: Vec<(ReasonId, f64)>,
+}
+
+fn fresh(value: &Value) -> Value {
+    match value {
+        Value::Text(t) => Value::Text(Arc::from(&**t)),
+        other => other.clone(),
+    }
+}
+
+fn fresh_gen(gen: &Gen) -> Gen {
+    match gen {
+        Gen::Mix { shares } => Gen::Mix {
+            shares: shares.iter().map(|(v, s)| (fresh(v), *s)).collect(),
+        },
+        other => other.clone(),
+    }
+}
+
+/// The value a field takes when the scenario does not generate it.
+fn default_value(ty: &FieldType) -> Value {
+    match ty {
+        FieldType::Text => Value::Text(Arc::from("")),
+        FieldType::Number => Value::Number(0.0),
+        FieldType::Flag => Value::Flag(false),
+        FieldType::OneOf { .. } => Value::Enum(0),
+    }
+}
+
+/// An event input with the given field values and defaults for the rest.
+fn event_input(playbook: &Playbook, event: EventId, set: &[(u16, Value)]) -> Input {
+    let fields = playbook
+        .events
+        .get(event.index())
+        .map(|def| {
+            def.fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    set.iter()
+                        .find(|(j, _)| usize::from(*j) == i)
+                        .map_or_else(|| default_value(&f.ty), |(_, v)| fresh(v))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Input::Event { event, fields }
+}
+
+impl World {
+    /// Prepares a scenario against the engine's playbook.
+    pub fn new(engine: &Engine, scenario: &Scenario) -> World {
+        let playbook = engine.playbook();
+        let gen_for = |gens: &[AttrGen], field: usize| {
+            gens.iter()
+                .find(|g| g.field.index() == field)
+                .map(|g| fresh_gen(&g.gen))
+        };
+        let sources = scenario
+            .sources
+            .iter()
+            .map(|s| SourceWorld {
+                name: Arc::from(s.name.as_str()),
+                rate: s.rate_per_sec.max(0.0),
+                gens: (0..playbook.fields.len())
+                    .map(|f| gen_for(&s.population, f).or_else(|| gen_for(&scenario.population, f)))
+                    .collect(),
+            })
+            .collect();
+        let profiles = scenario
+            .profiles
+            .iter()
+            .map(|p| ProfileWorld {
+                share: p.share,
+                signals: p
+                    .signals
+                    .iter()
+                    .map(|s| {
+                        (
+                            event_input(playbook, s.event, &s.fields),
+                            s.rate_per_sec.filter(|r| *r > 0.0),
+                        )
+                    })
+                    .collect(),
+                responds: p
+                    .responds
+                    .iter()
+                    .map(|(chance, event)| (*chance, event_input(playbook, *event, &[])))
+                    .collect(),
+                intent_lasts: p.intent_lasts.clone(),
+            })
+            .collect();
+        let staff = (0..playbook.queues.len())
+            .map(|q| {
+                scenario
+                    .staff
+                    .iter()
+                    .find(|s| s.queue.index() == q)
+                    .map(|s| StaffWorld {
+                        sellers: s.sellers,
+                        handle: s.handle.clone(),
+                        calendar: s.calendar.and_then(|c| engine.calendar(c)).cloned(),
+                    })
+            })
+            .collect();
+        World {
+            sources,
+            defaults: playbook
+                .fields
+                .iter()
+                .map(|f| default_value(&f.ty))
+                .collect(),
+            profiles,
+            staff,
+            connect: scenario.connect,
+            meeting: scenario.meeting,
+            after_connect: scenario.after_connect.clone(),
+        }
+    }
+
+    /// Draws a lead's attributes for a source.
+    pub fn attributes(&self, source: usize, rng: &mut ChaChaStream) -> Vec<Value> {
+        let gens = self.sources.get(source).map(|s| s.gens.as_slice());
+        self.defaults
+            .iter()
+            .enumerate()
+            .map(
+                |(f, default)| match gens.and_then(|g| g.get(f)).and_then(Option::as_ref) {
+                    Some(Gen::Mix { shares }) => rng
+                        .pick(shares.iter().map(|(_, s)| *s))
+                        .and_then(|i| shares.get(i))
+                        .map_or_else(|| default.clone(), |(v, _)| v.clone()),
+                    Some(Gen::Draw { dist }) => Value::Number(rng.sample(dist)),
+                    Some(Gen::Chance { p }) => Value::Flag(rng.unit() < *p),
+                    None => default.clone(),
+                },
+            )
+            .collect()
+    }
+}
+
+/// Seconds of a duration draw as a whole number of seconds (the engine's clock resolution).
+pub(crate) fn whole_secs(secs: f64) -> Timestamp {
+    if secs.is_finite() && secs > 0.0 {
+        secs.round().min(1e15) as Timestamp
+    } else {
+        0
+    }
+}

@@ -1,0 +1,170 @@
+//! `handoff simulate` as scripts and CI see it: exit codes, determinism of the JSON across thread
+//! counts, `--out` files and clear errors for bad options.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn handoff(args: &[&str], cwd: &Path) -> Output {
+    assert_cmd::cargo::cargo_bin_cmd!("handoff")
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+const SEED: &str = "playbooks/seed-matrix.playbook";
+
+fn quick(extra: &[&str]) -> Output {
+    let mut args = vec!["simulate", SEED, "--days", "15", "--replications", "3"];
+    args.extend_from_slice(extra);
+    handoff(&args, &repo())
+}
+
+#[test]
+fn json_is_byte_identical_for_any_thread_count() {
+    let one = quick(&["--format", "json", "--threads", "1", "--seed", "9"]);
+    let two = quick(&["--format", "json", "--threads", "2", "--seed", "9"]);
+    assert_eq!(one.status.code(), Some(0), "{}", stderr(&one));
+    assert_eq!(two.status.code(), Some(0));
+    assert_eq!(stdout(&one), stdout(&two));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&one)).unwrap();
+    assert_eq!(doc["format_version"], 1);
+    assert_eq!(doc["inputs"]["scenario"], "baseline");
+    assert_eq!(doc["inputs"]["seed"], 9);
+    assert_eq!(doc["inputs"]["replications"], 3);
+    assert_eq!(doc["inputs"]["days"], 15.0);
+    assert!(doc["leads_arrived"].as_u64().unwrap() > 3 * 15 * 100);
+    assert!(doc["events_processed"].as_u64().unwrap() > doc["leads_arrived"].as_u64().unwrap());
+    let kpis = doc["kpis"].as_array().unwrap();
+    assert_eq!(kpis.len(), 14);
+    for k in kpis {
+        assert!(k["mean"].is_number() || k["mean"].is_null());
+        assert!(k.get("ci_low").is_some() && k.get("ci_high").is_some());
+    }
+    // The summary line goes to standard error, never into the JSON.
+    assert!(stderr(&one).contains("engine events in 3 replications of `baseline`"));
+}
+
+#[test]
+fn table_is_the_default_and_csv_is_long() {
+    let table = quick(&[]);
+    assert_eq!(table.status.code(), Some(0));
+    let text = stdout(&table);
+    assert!(text.starts_with("seed_matrix · scenario `baseline` · 3 replications · seed 1\n"));
+    assert!(text.contains("\nleakage "));
+    assert!(text.contains("\nby band "));
+    assert!(text.contains("\nby queue "));
+    let csv = quick(&["--format", "csv"]);
+    let text = stdout(&csv);
+    assert!(text.starts_with("kpi,group,unit,mean,ci_low,ci_high,n\r\n"));
+    assert!(text.contains("\r\nsla_attainment,queue inbound_sdr,fraction,"));
+    assert!(text.contains("\r\nleakage,band A,fraction,"));
+}
+
+#[test]
+fn out_writes_the_summary_and_the_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("run");
+    let out = quick(&["--format", "json", "--out", target.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        fs::read_to_string(target.join("summary.json")).unwrap(),
+        stdout(&out)
+    );
+    let csv = fs::read_to_string(target.join("kpis.csv")).unwrap();
+    assert!(csv.starts_with("kpi,group,unit,mean,ci_low,ci_high,n\r\n"));
+}
+
+#[test]
+fn bad_options_are_usage_errors() {
+    for (args, message) in [
+        (
+            vec!["--leads", "0"],
+            "error: `--leads` must be at least 1\n",
+        ),
+        (
+            vec!["--replications", "20000"],
+            "error: `--replications 20000` is out of range: use 1 to 10000\n",
+        ),
+        (
+            vec!["--replications", "0"],
+            "error: `--replications 0` is out of range: use 1 to 10000\n",
+        ),
+        (
+            vec!["--threads", "0"],
+            "error: `--threads 0` is out of range: use 1 to 256\n",
+        ),
+        (
+            vec!["--threads", "300"],
+            "error: `--threads 300` is out of range: use 1 to 256\n",
+        ),
+        (
+            vec!["--scenario", "peak"],
+            "error: no scenario `peak`; the playbook has `baseline`, `scale`\n",
+        ),
+    ] {
+        let mut full = vec!["simulate", SEED];
+        full.extend(args.iter());
+        let out = handoff(&full, &repo());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&out), message, "{args:?}");
+        assert_eq!(stdout(&out), "");
+    }
+    let both = handoff(&["simulate", SEED, "--leads", "5", "--days", "3"], &repo());
+    assert_eq!(both.status.code(), Some(2));
+    let missing = handoff(&["simulate", "missing.playbook"], &repo());
+    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(
+        stderr(&missing),
+        "error: `missing.playbook` does not exist\n"
+    );
+}
+
+#[test]
+fn a_playbook_with_errors_is_not_simulated() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("bad.playbook"),
+        "handoff x {\n  route to nowhere\n}\n",
+    )
+    .unwrap();
+    let out = handoff(&["simulate", "bad.playbook"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "");
+    assert!(stderr(&out).contains("nowhere"));
+}
+
+#[test]
+fn the_mmc_playbook_meets_its_erlang_c_targets() {
+    let out = handoff(
+        &[
+            "simulate",
+            "playbooks/mmc.playbook",
+            "--replications",
+            "10",
+            "--format",
+            "json",
+        ],
+        &repo(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    for t in doc["targets"].as_array().unwrap() {
+        assert_eq!(t["met"], true, "{t}");
+    }
+}

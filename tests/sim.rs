@@ -1,0 +1,173 @@
+//! Simulator behaviour on the shipped playbooks: determinism across seeds and thread counts,
+//! common random numbers between variants, option errors and KPI sanity.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod support;
+
+use handoff::engine::Engine;
+use handoff::sim::{simulate, SimError, SimOptions};
+use support::*;
+
+fn options(threads: usize, seed: u64) -> SimOptions {
+    SimOptions {
+        scenario: Some("baseline".into()),
+        leads: None,
+        days: Some(20.0),
+        replications: 4,
+        seed,
+        threads,
+    }
+}
+
+fn json(engine: &Engine, o: &SimOptions) -> String {
+    serde_json::to_string(&simulate(engine, o, &|| {}).unwrap()).unwrap()
+}
+
+#[test]
+fn same_seed_same_bytes_whatever_the_thread_count() {
+    let engine = Engine::new(&seed()).unwrap();
+    let one = json(&engine, &options(1, 7));
+    let two = json(&engine, &options(2, 7));
+    let again = json(&engine, &options(2, 7));
+    assert_eq!(one, two);
+    assert_eq!(two, again);
+    assert_ne!(one, json(&engine, &options(1, 8)));
+}
+
+#[test]
+fn variants_see_the_same_leads() {
+    // Common random numbers: changing an SLA changes no arrival or attribute draw.
+    let base = seed();
+    let mut faster = base.clone();
+    let rule = faster
+        .handoffs
+        .iter_mut()
+        .find(|h| h.name == "hand_raise")
+        .unwrap();
+    rule.sla = handoff::ir::Sla::Wall(5 * 60);
+    let a = simulate(&Engine::new(&base).unwrap(), &options(2, 3), &|| {}).unwrap();
+    let b = simulate(&Engine::new(&faster).unwrap(), &options(2, 3), &|| {}).unwrap();
+    assert_eq!(a.leads_arrived, b.leads_arrived);
+    let kpi = |r: &handoff::sim::Report, name: &str| {
+        r.kpis
+            .iter()
+            .find(|k| k.name == name)
+            .unwrap()
+            .mean
+            .unwrap()
+    };
+    // Engagement depends on nurture only, identical leads behave identically there.
+    assert_eq!(kpi(&a, "engagement_rate"), kpi(&b, "engagement_rate"));
+    // A tighter SLA with the same sellers can only breach more often.
+    assert!(kpi(&b, "sla_attainment") <= kpi(&a, "sla_attainment"));
+}
+
+#[test]
+fn options_are_checked_with_clear_errors() {
+    let engine = Engine::new(&seed()).unwrap();
+    let run = |f: &dyn Fn(&mut SimOptions)| {
+        let mut o = options(1, 1);
+        f(&mut o);
+        simulate(&engine, &o, &|| {}).map(|_| ()).unwrap_err()
+    };
+    assert_eq!(
+        run(&|o| {
+            o.days = None;
+            o.leads = Some(0)
+        }),
+        SimError::ZeroLeads
+    );
+    assert_eq!(run(&|o| o.replications = 0), SimError::Replications(0));
+    assert_eq!(
+        run(&|o| o.replications = 10_001),
+        SimError::Replications(10_001)
+    );
+    assert_eq!(run(&|o| o.threads = 0), SimError::Threads(0));
+    assert_eq!(run(&|o| o.threads = 257), SimError::Threads(257));
+    assert_eq!(run(&|o| o.leads = Some(10)), SimError::LeadsAndDays);
+    assert_eq!(run(&|o| o.days = Some(-1.0)), SimError::Days(-1.0));
+    let unknown = run(&|o| o.scenario = Some("nope".into()));
+    assert_eq!(
+        unknown.to_string(),
+        "no scenario `nope`; the playbook has `baseline`, `scale`"
+    );
+    assert_eq!(
+        SimError::ZeroLeads.to_string(),
+        "`--leads` must be at least 1"
+    );
+}
+
+#[test]
+fn leads_option_sets_the_horizon_from_the_arrival_rate() {
+    let engine = Engine::new(&seed()).unwrap();
+    let mut o = options(1, 5);
+    o.days = None;
+    o.leads = Some(3000);
+    o.replications = 2;
+    let r = simulate(&engine, &o, &|| {}).unwrap();
+    // 150 leads a day: 20 days, Poisson around 3000 per replication.
+    assert_eq!(r.inputs.horizon_secs, 20 * DAY);
+    let per = r.leads_arrived as f64 / 2.0;
+    assert!((per - 3000.0).abs() < 5.0 * 3000f64.sqrt(), "{per}");
+}
+
+#[test]
+fn an_overloaded_queue_is_a_warning_and_a_finite_run() {
+    let mut p = compile(&std::fs::read_to_string("playbooks/mmc.playbook").unwrap());
+    // Twice the arrivals the three sellers can handle.
+    p.scenarios[0].sources[0].rate_per_sec = 6.0 / 3600.0;
+    let engine = Engine::new(&p).unwrap();
+    let o = SimOptions {
+        scenario: None,
+        leads: None,
+        days: Some(30.0),
+        replications: 2,
+        seed: 1,
+        threads: 2,
+    };
+    let r = simulate(&engine, &o, &|| {}).unwrap();
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    assert!(r.warnings[0].starts_with("queue `desk` is overloaded in scenario `mmc`"));
+    let utilisation = r
+        .kpis
+        .iter()
+        .find(|k| k.name == "seller_utilisation")
+        .unwrap();
+    assert!(utilisation.mean.unwrap() > 0.99);
+}
+
+#[test]
+fn seed_scenario_kpis_are_in_range_and_targets_are_checked() {
+    let engine = Engine::new(&seed()).unwrap();
+    let r = simulate(&engine, &options(2, 1), &|| {}).unwrap();
+    assert!(r.leads_arrived > 4 * 20 * 140);
+    assert!(r.events_processed > r.leads_arrived);
+    for k in &r.kpis {
+        let Some(mean) = k.mean else { continue };
+        assert!(mean.is_finite() && mean >= 0.0, "{}: {mean}", k.name);
+        if k.unit == handoff::sim::kpi::Unit::Fraction {
+            assert!(mean <= 1.0, "{}: {mean}", k.name);
+        }
+        assert!(k.ci_low.unwrap() <= mean && mean <= k.ci_high.unwrap());
+    }
+    let names: Vec<_> = r.by_band.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(names, ["A", "B", "C", "none"]);
+    let queues: Vec<_> = r.by_queue.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(queues, ["inbound_sdr", "enterprise_ae", "abm_team"]);
+    let targets: Vec<_> = r.targets.iter().map(|t| t.kpi.as_str()).collect();
+    assert_eq!(
+        targets,
+        [
+            "speed_to_lead.median",
+            "sla_attainment",
+            "leakage",
+            "mql_to_sql"
+        ]
+    );
+    assert!(r.targets.iter().all(|t| t.met.is_some()));
+}

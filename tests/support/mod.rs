@@ -1,0 +1,258 @@
+//! Shared helpers for engine and simulator tests: compile shipped playbooks and drive one lead
+//! through the engine with its timers.
+#![allow(dead_code)]
+
+use handoff::calendar::Timestamp;
+use handoff::engine::{Action, Engine, Input, LeadState, Step, TimerKey};
+use handoff::ir::{self, Playbook, Value};
+use handoff::span::FileId;
+use std::sync::Arc;
+
+/// Compiles a playbook source and fails the test with the diagnostics if it has errors.
+pub fn compile(src: &str) -> Playbook {
+    let compiled = handoff::check::compile(FileId(0), src);
+    match compiled.playbook {
+        Some(p) => p,
+        None => panic!("playbook has errors: {:#?}", compiled.diagnostics),
+    }
+}
+
+/// The shipped seed playbook, checked.
+pub fn seed() -> Playbook {
+    compile(&std::fs::read_to_string("playbooks/seed-matrix.playbook").unwrap())
+}
+
+/// Looks up ids by name so tests read like the playbook.
+pub struct Names<'a>(pub &'a Playbook);
+
+fn pos<T>(items: &[T], name: &str, get: impl Fn(&T) -> &str) -> u32 {
+    items
+        .iter()
+        .position(|i| get(i) == name)
+        .unwrap_or_else(|| panic!("no `{name}`")) as u32
+}
+
+impl Names<'_> {
+    pub fn event(&self, n: &str) -> ir::EventId {
+        ir::EventId(pos(&self.0.events, n, |e| &e.name))
+    }
+    pub fn field(&self, n: &str) -> ir::FieldId {
+        ir::FieldId(pos(&self.0.fields, n, |e| &e.name))
+    }
+    pub fn track(&self, n: &str) -> ir::TrackId {
+        ir::TrackId(pos(&self.0.tracks, n, |e| &e.name))
+    }
+    pub fn rule(&self, n: &str) -> ir::HandoffId {
+        ir::HandoffId(pos(&self.0.handoffs, n, |e| &e.name))
+    }
+    pub fn queue(&self, n: &str) -> ir::QueueId {
+        ir::QueueId(pos(&self.0.queues, n, |e| &e.name))
+    }
+    pub fn seller(&self, n: &str) -> ir::SellerId {
+        ir::SellerId(pos(&self.0.sellers, n, |e| &e.name))
+    }
+    pub fn reason(&self, n: &str) -> ir::ReasonId {
+        ir::ReasonId(pos(&self.0.reasons, n, |e| &e.name))
+    }
+    pub fn context(&self, n: &str) -> ir::ContextId {
+        ir::ContextId(pos(&self.0.contexts, n, |e| &e.name))
+    }
+    pub fn score(&self, n: &str) -> ir::ScoreId {
+        ir::ScoreId(pos(&self.0.scores, n, |e| &e.name))
+    }
+    /// An enum value of a lead field.
+    pub fn value(&self, field: &str, v: &str) -> Value {
+        let f = &self.0.fields[self.field(field).index()];
+        match &f.ty {
+            ir::FieldType::OneOf { values } => {
+                Value::Enum(values.iter().position(|x| x == v).unwrap() as u16)
+            }
+            _ => panic!("{field} is not an enum"),
+        }
+    }
+    /// An event with its fields, enum fields given by value name, the rest defaulted.
+    pub fn event_input(&self, name: &str, set: &[(&str, Value)]) -> Input {
+        let e = self.event(name);
+        let def = &self.0.events[e.index()];
+        let fields = def
+            .fields
+            .iter()
+            .map(|f| {
+                if let Some((_, v)) = set.iter().find(|(n, _)| *n == f.name) {
+                    return v.clone();
+                }
+                default_value(&f.ty)
+            })
+            .collect();
+        Input::Event { event: e, fields }
+    }
+    /// An enum value of an event field.
+    pub fn event_value(&self, event: &str, field: &str, v: &str) -> Value {
+        let def = &self.0.events[self.event(event).index()];
+        let f = def.fields.iter().find(|f| f.name == field).unwrap();
+        match &f.ty {
+            ir::FieldType::OneOf { values } => {
+                Value::Enum(values.iter().position(|x| x == v).unwrap() as u16)
+            }
+            _ => panic!("{field} is not an enum"),
+        }
+    }
+}
+
+pub fn default_value(ty: &ir::FieldType) -> Value {
+    match ty {
+        ir::FieldType::Text => Value::Text(Arc::from("")),
+        ir::FieldType::Number => Value::Number(0.0),
+        ir::FieldType::Flag => Value::Flag(false),
+        ir::FieldType::OneOf { .. } => Value::Enum(0),
+    }
+}
+
+/// Lead attributes for the seed playbook.
+pub struct Lead {
+    pub segment: &'static str,
+    pub region: &'static str,
+    pub employees: f64,
+    pub domain: &'static str,
+    pub title: &'static str,
+    pub target_account: bool,
+}
+
+impl Default for Lead {
+    fn default() -> Self {
+        Lead {
+            segment: "smb",
+            region: "apac",
+            employees: 20.0,
+            domain: "acme.com",
+            title: "Head of Ops",
+            target_account: false,
+        }
+    }
+}
+
+impl Lead {
+    pub fn attributes(&self, p: &Playbook) -> Vec<Value> {
+        let n = Names(p);
+        p.fields
+            .iter()
+            .map(|f| match f.name.as_str() {
+                "segment" => n.value("segment", self.segment),
+                "region" => n.value("region", self.region),
+                "employees" => Value::Number(self.employees),
+                "country" => Value::Text(Arc::from("GB")),
+                "domain" => Value::Text(Arc::from(self.domain)),
+                "title" => Value::Text(Arc::from(self.title)),
+                "target_account" => Value::Flag(self.target_account),
+                _ => default_value(&f.ty),
+            })
+            .collect()
+    }
+}
+
+/// One lead driven through the engine, with its pending timers fired in time order.
+pub struct Driver {
+    pub engine: Engine,
+    pub lead: LeadState,
+    pub now: Timestamp,
+    pub timers: Vec<(Timestamp, TimerKey)>,
+    /// Actions of the last call.
+    pub out: Vec<Action>,
+    /// Every action so far with its time.
+    pub log: Vec<(Timestamp, Action)>,
+}
+
+impl Driver {
+    pub fn new(playbook: &Playbook) -> Driver {
+        Driver {
+            engine: Engine::new(playbook).unwrap(),
+            lead: LeadState::new(),
+            now: 0,
+            timers: Vec::new(),
+            out: Vec::new(),
+            log: Vec::new(),
+        }
+    }
+
+    fn record(&mut self) {
+        for a in &self.out {
+            if let Action::StartTimer { key, at } = a {
+                self.timers.push((*at, *key));
+            }
+            self.log.push((self.now, a.clone()));
+        }
+    }
+
+    pub fn arrive(&mut self, attributes: Vec<Value>, at: Timestamp) -> &[Action] {
+        self.input(
+            Input::Arrive {
+                attributes,
+                source: Some(Arc::from("web")),
+            },
+            at,
+        )
+    }
+
+    /// Fires due timers up to `at`, then applies the input at `at`.
+    pub fn input(&mut self, input: Input, at: Timestamp) -> &[Action] {
+        self.advance(at);
+        self.now = at;
+        self.out.clear();
+        let _ = self.engine.step(&mut self.lead, &input, at, &mut self.out);
+        self.record();
+        &self.out
+    }
+
+    /// Applies an input and returns whether it was applied.
+    pub fn try_input(&mut self, input: Input, at: Timestamp) -> Step {
+        self.advance(at);
+        self.now = at;
+        self.out.clear();
+        let step = self.engine.step(&mut self.lead, &input, at, &mut self.out);
+        self.record();
+        step
+    }
+
+    /// Fires every timer due at or before `until`, in time order; returns the actions they made.
+    pub fn advance(&mut self, until: Timestamp) -> Vec<(Timestamp, Action)> {
+        let start = self.log.len();
+        loop {
+            self.timers.sort_by_key(|(t, _)| *t);
+            let Some(&(at, key)) = self.timers.first() else {
+                break;
+            };
+            if at > until {
+                break;
+            }
+            self.timers.remove(0);
+            self.now = at;
+            self.out.clear();
+            let _ = self
+                .engine
+                .step(&mut self.lead, &Input::Timer(key), at, &mut self.out);
+            self.record();
+        }
+        self.now = self.now.max(until);
+        self.log[start..].to_vec()
+    }
+}
+
+/// Seconds.
+pub const MIN: i64 = 60;
+pub const HOUR: i64 = 3600;
+pub const DAY: i64 = 86_400;
+
+/// A London wall-clock time as a timestamp.
+pub fn london(y: i32, m: u32, d: u32, h: u32, min: u32) -> Timestamp {
+    use chrono::TimeZone;
+    chrono_tz::Europe::London
+        .with_ymd_and_hms(y, m, d, h, min, 0)
+        .single()
+        .unwrap()
+        .timestamp()
+}
+
+/// A Monday 10:00 London, inside business hours.
+pub fn monday_morning() -> Timestamp {
+    london(2026, 6, 1, 10, 0)
+}
