@@ -14,6 +14,7 @@ pub mod fmt;
 pub mod git;
 pub mod report;
 pub mod simulate;
+pub mod simulation;
 
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::{ExitCode, Termination};

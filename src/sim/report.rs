@@ -35,6 +35,11 @@ pub struct Report {
     pub targets: Vec<TargetCheck>,
     /// Things the analyst should know (overloaded queues, unstaffed queues).
     pub warnings: Vec<String>,
+    /// Overall KPI values of each replication, in replication order and [`ROWS`] order: what
+    /// `compare` pairs across two runs (common random numbers make replication `r` of both runs
+    /// see the same leads). Not part of the JSON report.
+    #[serde(skip)]
+    pub replications: Vec<Vec<f64>>,
 }
 
 /// The inputs of a run, so a report can be reproduced.
@@ -214,6 +219,7 @@ pub(crate) fn build(playbook: &Playbook, inputs: Inputs, results: &[ReplicationR
         by_queue,
         targets,
         warnings,
+        replications: overall.iter().map(|v| v.to_vec()).collect(),
     }
 }
 
