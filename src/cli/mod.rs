@@ -6,6 +6,7 @@
 //! `--help`, and a `run` function returning an [`Exit`].
 
 pub mod check;
+pub mod compare;
 pub mod compile;
 pub mod completions;
 pub mod explain;
@@ -148,6 +149,7 @@ pub enum Command {
     Fmt(fmt::Args),
     Compile(compile::Args),
     Simulate(simulate::Args),
+    Compare(compare::Args),
     Explain(explain::Args),
     Completions(completions::Args),
 }
@@ -174,6 +176,7 @@ pub fn main() -> ExitCode {
         Command::Fmt(args) => fmt::run(args, cli.color),
         Command::Compile(args) => compile::run(args, cli.color),
         Command::Simulate(args) => simulate::run(args, cli.color),
+        Command::Compare(args) => compare::run(args, cli.color),
         Command::Explain(args) => explain::run(args),
         Command::Completions(args) => completions::run(args),
     };
