@@ -16,6 +16,7 @@ pub mod git;
 pub mod report;
 pub mod simulate;
 pub mod simulation;
+pub mod sweep;
 
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::{ExitCode, Termination};
@@ -150,6 +151,7 @@ pub enum Command {
     Compile(compile::Args),
     Simulate(simulate::Args),
     Compare(compare::Args),
+    Sweep(sweep::Args),
     Explain(explain::Args),
     Completions(completions::Args),
 }
@@ -177,6 +179,7 @@ pub fn main() -> ExitCode {
         Command::Compile(args) => compile::run(args, cli.color),
         Command::Simulate(args) => simulate::run(args, cli.color),
         Command::Compare(args) => compare::run(args, cli.color),
+        Command::Sweep(args) => sweep::run(args, cli.color),
         Command::Explain(args) => explain::run(args),
         Command::Completions(args) => completions::run(args),
     };
