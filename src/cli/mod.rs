@@ -14,6 +14,7 @@ pub mod fmt;
 pub mod git;
 pub mod report;
 pub mod simulate;
+mod simulate_out;
 pub mod simulation;
 
 use std::io::{ErrorKind, IsTerminal, Write};
