@@ -8,6 +8,7 @@ use std::path::Path;
 use super::{files, simulation, write_stderr, CliError};
 use crate::report::charts::{self, Axis, Bar, CdfSeries, ChartError, TimeSeries};
 use crate::report::{html, html_report, KpiRow, Unit};
+use crate::sim::chart_data::SETTLED_SHARE;
 use crate::sim::report::Report;
 use crate::sim::stats::Estimate;
 
@@ -109,6 +110,7 @@ fn charts(report: &Report) -> Vec<Rendered> {
             points: over_time(values),
         })
         .collect();
+    let open = 100.0 * (1.0 - SETTLED_SHARE);
     let warmup_note = format!("the first {warmup:.1} days are warm-up, left out of the KPIs");
     vec![
         (
@@ -127,12 +129,12 @@ fn charts(report: &Report) -> Vec<Rendered> {
         ),
         (
             "funnel.svg",
-            "Leads per replication (mean) reaching each stage: MQL = a handoff rule fired, handed off = entered a queue, touched and connected by a seller, SQL = converted.".to_string(),
+            "Leads arriving after the warm-up that reached each stage, mean per replication: MQL = a handoff rule fired, handed off = entered a queue, touched and connected by a seller, SQL = converted.".to_string(),
             charts::funnel("Lead funnel", &stages),
         ),
         (
             "leakage-over-time.svg",
-            format!("Share of handoffs that leaked, by the {period} they started, mean over replications; {warmup_note}; handoffs still open at the horizon are not yet decided."),
+            format!("Share of handoffs that leaked, by the {period} they started, mean over replications; {warmup_note}; the last {period}s are left out while more than {open:.0}% of their handoffs are still open at the horizon."),
             charts::time_series(
                 &format!("Leakage by {period} of handoff"),
                 &Axis::new("leakage", Unit::Fraction),

@@ -15,6 +15,11 @@ use crate::ir::Playbook;
 /// `SQL` they converted.
 pub const FUNNEL_STAGES: [&str; 6] = ["leads", "MQL", "handed off", "touched", "connected", "SQL"];
 
+/// Share of a period's handoffs whose leakage must be known by the horizon for the period's
+/// leakage to be charted: handoffs that fail end sooner than those being worked, so an
+/// unsettled period overstates leakage.
+pub const SETTLED_SHARE: f64 = 0.9;
+
 /// What the charts of one run are drawn from.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChartData {
@@ -28,8 +33,9 @@ pub struct ChartData {
     pub period_days: f64,
     /// The start of each period in simulated days, warm-up included.
     pub days: Vec<f64>,
-    /// Share of handoffs started in each period that leaked, the mean over the replications
-    /// where one was decided; NaN where none was.
+    /// Share of the handoffs started in each period that leaked, the mean over the replications
+    /// where at least [`SETTLED_SHARE`] of them were decided by the horizon; NaN where none
+    /// was, so the last days, where mostly quick failures are decided yet, are not drawn.
     pub leakage: Vec<f64>,
     /// Mean number of leads waiting per period, per queue, mean over replications.
     pub queue_length: Vec<(String, Vec<f64>)>,
@@ -42,9 +48,10 @@ pub(crate) fn build(playbook: &Playbook, results: &[ReplicationResult]) -> Chart
     let leakage = (0..count)
         .map(|i| {
             mean(results.iter().filter_map(|r| {
-                let decided = *r.timeline.decided.get(i)?;
-                let leaked = *r.timeline.leaked.get(i)?;
-                (decided > 0).then(|| f64::from(leaked) / f64::from(decided))
+                let started = f64::from(*r.timeline.started.get(i)?);
+                let decided = f64::from(*r.timeline.decided.get(i)?);
+                let leaked = f64::from(*r.timeline.leaked.get(i)?);
+                (decided > 0.0 && decided >= SETTLED_SHARE * started).then(|| leaked / decided)
             }))
         })
         .collect();

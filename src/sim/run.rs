@@ -894,9 +894,7 @@ impl<'a> Run<'a> {
                 End::Running => (handoff.breaches > 0).then_some(true),
             }
         };
-        if let Some(leaked) = leaked {
-            self.timeline.decide(handoff.started_at, leaked);
-        }
+        self.timeline.end(handoff.started_at, leaked);
         if !handoff.counted {
             return;
         }

@@ -138,7 +138,9 @@ impl Level {
 pub struct Timeline {
     /// How the run was cut.
     pub periods: Periods,
-    /// Handoffs whose leakage is known, by the period they started in (warm-up included).
+    /// Handoffs by the period they started in (warm-up included).
+    pub started: Vec<u32>,
+    /// ... of which leakage is known by the end of the run.
     pub decided: Vec<u32>,
     /// ... of which leaked.
     pub leaked: Vec<u32>,
@@ -151,15 +153,23 @@ impl Timeline {
     pub fn new(periods: Periods) -> Timeline {
         Timeline {
             periods,
+            started: vec![0; periods.count],
             decided: vec![0; periods.count],
             leaked: vec![0; periods.count],
             queue_length: Vec::new(),
         }
     }
 
-    /// Counts a handoff that started at `started_at` and whose leakage is now known.
-    pub fn decide(&mut self, started_at: Timestamp, leaked: bool) {
+    /// Counts a handoff that started at `started_at` and is over (or cut off by the horizon),
+    /// with whether it leaked when that is known.
+    pub fn end(&mut self, started_at: Timestamp, leaked: Option<bool>) {
         let Some(i) = self.periods.index(started_at) else {
+            return;
+        };
+        if let Some(n) = self.started.get_mut(i) {
+            *n += 1;
+        }
+        let Some(leaked) = leaked else {
             return;
         };
         if let Some(d) = self.decided.get_mut(i) {
@@ -205,9 +215,11 @@ mod tests {
     #[test]
     fn leakage_counts_by_start_period() {
         let mut t = Timeline::new(Periods::new(0, 2 * DAY));
-        t.decide(10, true);
-        t.decide(DAY + 10, false);
-        t.decide(5 * DAY, true);
+        t.end(10, Some(true));
+        t.end(20, None);
+        t.end(DAY + 10, Some(false));
+        t.end(5 * DAY, Some(true));
+        assert_eq!(t.started, [2, 1]);
         assert_eq!((t.decided, t.leaked), (vec![1, 1], vec![1, 0]));
     }
 }
