@@ -15,6 +15,7 @@ pub mod fmt;
 pub mod git;
 pub mod report;
 pub mod simulate;
+mod simulate_out;
 pub mod simulation;
 pub mod sweep;
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::simulation::{self, SimArgs};
-use super::{files, finish, report_error, write_stderr, CliError, ColorChoice, Exit};
+use super::{finish, report_error, simulate_out, write_stderr, ColorChoice, Exit};
 use crate::report::{format_ci, format_value, to_csv, KpiRow};
 use crate::sim::report::{KpiEstimate, Report};
 use crate::sim::stats::Estimate;
@@ -27,7 +27,8 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
     pub format: SimFormat,
-    /// Also write `summary.json` and `kpis.csv` into this directory
+    /// Also write `summary.json`, `kpis.csv`, SVG charts and a self-contained `report.html` into
+    /// this directory
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
@@ -69,7 +70,7 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
         started.elapsed().as_secs_f64()
     ));
     if let Some(dir) = &args.out {
-        if let Err(e) = write_out(dir, &report) {
+        if let Err(e) = simulate_out::write(dir, &report, &json(&report), &kpi_rows(&report)) {
             report_error(&e);
             return Exit::Failure;
         }
@@ -87,12 +88,6 @@ fn json(report: &Report) -> String {
     let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
     text.push('\n');
     text
-}
-
-fn write_out(dir: &std::path::Path, report: &Report) -> Result<(), CliError> {
-    simulation::create_dir(dir)?;
-    files::write_atomically(&dir.join("summary.json"), json(report).as_bytes())?;
-    files::write_atomically(&dir.join("kpis.csv"), to_csv(&kpi_rows(report)).as_bytes())
 }
 
 fn to_estimate(k: &KpiEstimate) -> Estimate {

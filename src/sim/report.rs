@@ -4,6 +4,7 @@
 //! Replications are merged in replication order and nothing here depends on the thread count,
 //! so the serialized report is byte-identical for any `--threads`.
 
+use super::chart_data::{self, ChartData};
 use super::kpi::{Row, Unit, ROWS};
 use super::run::ReplicationResult;
 use super::stats::estimate;
@@ -40,6 +41,9 @@ pub struct Report {
     /// see the same leads). Not part of the JSON report.
     #[serde(skip)]
     pub replications: Vec<Vec<f64>>,
+    /// What the charts of `--out` are drawn from; not part of the JSON report.
+    #[serde(skip)]
+    pub charts: ChartData,
 }
 
 /// The inputs of a run, so a report can be reproduced.
@@ -220,6 +224,7 @@ pub(crate) fn build(playbook: &Playbook, inputs: Inputs, results: &[ReplicationR
         targets,
         warnings,
         replications: overall.iter().map(|v| v.to_vec()).collect(),
+        charts: chart_data::build(playbook, results),
     }
 }
 
