@@ -471,25 +471,7 @@ proptest! {
     }
 }
 
-const BLOCK_KEYWORDS: &[&str] = &[
-    "playbook",
-    "calendar",
-    "lead",
-    "event",
-    "score",
-    "bands",
-    "disqualify",
-    "track",
-    "handoff",
-    "router",
-    "queue",
-    "accounts",
-    "context",
-    "sequence",
-    "reason",
-    "kpi",
-    "scenario",
-];
+use handoff::syntax::BLOCK_KEYWORDS;
 
 /// The byte range of the top-level block around `offset`, from the line that starts it up to
 /// and including the first byte of the next one (where "unexpected `KEYWORD`" points when the

@@ -228,26 +228,7 @@ fn header(doc: &Comparison) -> String {
 }
 
 fn table(doc: &Comparison, breached: &[Breach]) -> String {
-    let rows = rows(doc);
-    let widths: Vec<usize> = (0..5)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = format!("{}\n\n", header(doc));
-    for row in &rows {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(cell, w)| format!("{cell:<w$}"))
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
-    }
+    let mut out = format!("{}\n\n{}", header(doc), super::columns(&rows(doc)));
     out.push_str(&format!("\n{}\n", doc.summary));
     for b in breached {
         out.push_str(&format!(

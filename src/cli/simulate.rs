@@ -132,30 +132,6 @@ fn kpi_rows(report: &Report) -> Vec<KpiRow> {
         .collect()
 }
 
-/// Lays out rows of cells with columns padded to their widest cell.
-fn columns(rows: &[Vec<String>]) -> String {
-    let widths: Vec<usize> = (0..rows.iter().map(Vec::len).max().unwrap_or(0))
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for row in rows {
-        let line: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(cell, w)| format!("{cell:<w$}"))
-            .collect();
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
-    }
-    out
-}
-
 fn group_table(title: &str, groups: &[crate::sim::report::Group]) -> String {
     let Some(first) = groups.first() else {
         return String::new();
@@ -174,7 +150,7 @@ fn group_table(title: &str, groups: &[crate::sim::report::Group]) -> String {
         }
         rows.push(row);
     }
-    format!("\n{}", columns(&rows))
+    format!("\n{}", super::columns(&rows))
 }
 
 /// The human report: inputs, KPIs overall, by band, by queue, and the playbook's targets.
@@ -200,7 +176,7 @@ fn table(report: &Report) -> String {
             .iter()
             .map(|k| vec![k.name.to_string(), format_ci(k.unit, &to_estimate(k))]),
     );
-    out.push_str(&columns(&rows));
+    out.push_str(&super::columns(&rows));
     out.push_str(&group_table("by band", &report.by_band));
     out.push_str(&group_table("by queue", &report.by_queue));
     if !report.targets.is_empty() {
@@ -236,7 +212,7 @@ fn table(report: &Report) -> String {
             ]);
         }
         out.push('\n');
-        out.push_str(&columns(&rows));
+        out.push_str(&super::columns(&rows));
     }
     out
 }

@@ -229,30 +229,14 @@ fn table(doc: &Sweep) -> String {
         }
         rows.push(cells);
     }
-    let columns = rows.first().map_or(0, Vec::len);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = format!(
-        "{} · scenario `{}` · {} replications per point · seed {}\n\n",
-        doc.playbook, doc.scenario, doc.replications, doc.seed
-    );
-    for row in &rows {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(cell, w)| format!("{cell:<w$}"))
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
-    }
-    out
+    format!(
+        "{} · scenario `{}` · {} replications per point · seed {}\n\n{}",
+        doc.playbook,
+        doc.scenario,
+        doc.replications,
+        doc.seed,
+        super::columns(&rows)
+    )
 }
 
 fn json(doc: &Sweep) -> String {

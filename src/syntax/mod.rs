@@ -290,8 +290,9 @@ fn broken_block(file: FileId, chunk: &str, offset: usize) -> BrokenBlock {
     }
 }
 
-/// Keywords that open a top-level block; a line starting with one begins a recovery chunk.
-pub(crate) const BLOCK_KEYWORDS: &[&str] = &[
+/// Keywords that open a top-level block; a line starting with one begins a recovery chunk, and
+/// tests use the list to prove their fixtures cover every kind of block.
+pub const BLOCK_KEYWORDS: &[&str] = &[
     "playbook",
     "calendar",
     "lead",
