@@ -209,6 +209,17 @@ pub struct SignalRecord {
     pub at: Timestamp,
 }
 
+impl Default for SignalRecord {
+    /// Filler for unused inline slots of the lead state; never read as a signal.
+    fn default() -> Self {
+        SignalRecord {
+            event: EventId(0),
+            points: 0.0,
+            at: 0,
+        }
+    }
+}
+
 /// One remembered touch.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TouchRecord {

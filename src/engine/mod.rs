@@ -13,6 +13,7 @@
 mod action;
 mod cond;
 mod handoff;
+mod inline;
 mod input;
 mod routing;
 mod scoring;
@@ -22,9 +23,11 @@ mod track;
 mod work;
 
 pub use action::{Action, ContextSnapshot, SignalRecord, TouchRecord, WhyNow};
+pub use inline::InlineVec;
 pub use input::{Input, TimerKey, TimerKind, TouchOutcome};
 pub use state::{
-    Ending, Generations, HandoffRun, LeadState, ScoreState, Stage, SuppressionState, TrackRun,
+    Counted, Ending, Generations, HandoffRun, LeadState, ScoreState, Stage, SuppressionState,
+    TrackRun,
 };
 
 use crate::calendar::{BusinessCalendar, CalendarError, Timestamp};
@@ -32,7 +35,6 @@ use crate::ir::{
     BandSetId, BreachAction, CounterId, EventId, FieldType, HandoffId, Playbook, ScoreId, Value,
 };
 use cond::Scope;
-use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Arc;
 
@@ -432,8 +434,8 @@ impl<'a> Ctx<'a> {
         lead.source = source;
         lead.arrived_at = self.now;
         lead.scored_at = self.now;
-        lead.scores = vec![ScoreState::default(); playbook.scores.len()];
-        lead.counters = vec![VecDeque::new(); playbook.counters.len()];
+        lead.scores = std::iter::repeat_n(ScoreState::default(), playbook.scores.len()).collect();
+        lead.counters = InlineVec::new();
         lead.stage = Stage::Nurture;
         scoring::refresh_fit(playbook, lead, self.now);
         if self.disqualify_if(None, true) {

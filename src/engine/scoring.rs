@@ -6,7 +6,7 @@
 
 use super::action::SignalRecord;
 use super::cond::Scope;
-use super::state::LeadState;
+use super::state::{Counted, LeadState};
 use crate::calendar::Timestamp;
 use crate::ir::{BandSetId, CounterId, Playbook, Score, ScoreId, Value};
 
@@ -55,9 +55,13 @@ pub(crate) fn count(
     now: Timestamp,
 ) -> Option<usize> {
     let def = playbook.counters.get(counter.index())?;
-    let times = lead.counters.get(counter.index())?;
     let oldest_outside = now.saturating_sub(def.window_secs);
-    Some(times.len() - times.partition_point(|&t| t <= oldest_outside))
+    Some(
+        lead.counters
+            .iter()
+            .filter(|c| c.counter == counter && c.at > oldest_outside)
+            .count(),
+    )
 }
 
 /// Decays every score's event points to `now`, so reads at `now` need no exponential.
@@ -132,6 +136,15 @@ pub(crate) fn record_event(
             earned += rule.points;
         }
     }
+    if counters.is_empty() {
+        return earned;
+    }
+    lead.counters.retain(|c| {
+        playbook
+            .counters
+            .get(c.counter.index())
+            .is_some_and(|def| c.at > now.saturating_sub(def.window_secs))
+    });
     for &counter in counters {
         let Some(def) = playbook.counters.get(counter.index()) else {
             continue;
@@ -143,14 +156,8 @@ pub(crate) fn record_event(
             now,
         }
         .holds(&def.filter);
-        if let Some(times) = lead.counters.get_mut(counter.index()) {
-            let oldest_outside = now.saturating_sub(def.window_secs);
-            while times.front().is_some_and(|&t| t <= oldest_outside) {
-                times.pop_front();
-            }
-            if applies {
-                times.push_back(now);
-            }
+        if applies {
+            lead.counters.push(Counted { counter, at: now });
         }
     }
     earned
@@ -178,7 +185,7 @@ pub(crate) fn remember_signal(lead: &mut LeadState, signal: SignalRecord, keep: 
 
 /// The remembered signals ranked best first, at most `n` of them.
 pub(crate) fn top_signals(lead: &LeadState, n: usize) -> Vec<SignalRecord> {
-    let mut ranked = lead.signals.clone();
+    let mut ranked = lead.signals.to_vec();
     ranked.sort_by(|a, b| b.points.total_cmp(&a.points).then(b.at.cmp(&a.at)));
     ranked.truncate(n);
     ranked

@@ -2,11 +2,11 @@
 //! else, so the simulator can hold a million of them and live mode can persist each one as a row.
 
 use super::action::{SignalRecord, TouchRecord};
+use super::inline::InlineVec;
 use super::input::TimerKind;
 use crate::calendar::Timestamp;
-use crate::ir::{EventId, HandoffId, QueueId, ReasonId, SellerId, TrackId, Value};
+use crate::ir::{CounterId, EventId, HandoffId, QueueId, ReasonId, SellerId, TrackId, Value};
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// One lead as the engine sees it.
@@ -23,13 +23,15 @@ pub struct LeadState {
     /// The automated track running, if any (also during a handoff, for rescue tracks).
     pub track: Option<TrackRun>,
     /// Score parts by score: fit points and decaying event points.
-    pub scores: Vec<ScoreState>,
+    pub scores: InlineVec<ScoreState, 2>,
     /// Time the event points in `scores` were last decayed to.
     pub scored_at: Timestamp,
-    /// Event times per windowed counter, oldest first, only those still inside the window.
-    pub counters: Vec<VecDeque<Timestamp>>,
+    /// Counted event times, oldest first, each tagged with its counter; only times still inside
+    /// their counter's window are kept. One flat list rather than one list per counter, because
+    /// most leads count nothing and then this costs no allocation at all.
+    pub counters: InlineVec<Counted, 2>,
     /// The most valuable signals so far, for context packages (at most the largest `top N`).
-    pub signals: Vec<SignalRecord>,
+    pub signals: InlineVec<SignalRecord, 3>,
     /// The last automated or manual touch.
     pub last_touch: Option<TouchRecord>,
     /// The active suppression window, if any.
@@ -138,6 +140,25 @@ pub struct ScoreState {
     pub events: f64,
 }
 
+/// One counted event: which windowed counter counted it, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counted {
+    /// The counter.
+    pub counter: CounterId,
+    /// When the event happened.
+    pub at: Timestamp,
+}
+
+impl Default for Counted {
+    /// Filler for unused inline slots; never read as a counted event.
+    fn default() -> Self {
+        Counted {
+            counter: CounterId(0),
+            at: 0,
+        }
+    }
+}
+
 /// A suppression window: handoffs are blocked until `until` except by the reason's `unless`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SuppressionState {
@@ -197,10 +218,10 @@ impl LeadState {
             source: None,
             arrived_at: 0,
             track: None,
-            scores: Vec::new(),
+            scores: InlineVec::new(),
             scored_at: 0,
-            counters: Vec::new(),
-            signals: Vec::new(),
+            counters: InlineVec::new(),
+            signals: InlineVec::new(),
             last_touch: None,
             suppression: None,
             generations: Generations::default(),

@@ -1,56 +1,50 @@
-//! The event set: a radix heap over `(time, sequence number)` keys.
+//! The event set: a radix heap over event times, first in first out among equal times.
 //!
 //! Simulated time never goes backwards, so the pending events form a monotone priority queue, for
 //! which a radix heap beats a binary heap: a push is an append, and a pop only ever redistributes
 //! one bucket into lower ones, scanning memory sequentially instead of sifting through a tree of
-//! a million entries. The sequence number makes every key unique, so events at the same time come
-//! out in the order they were scheduled, deterministically.
+//! a million entries. Times are whole seconds after the run's start in a `u32` (136 years), so an
+//! entry with its event fits in 16 bytes.
+//!
+//! Equal times come out in the order they were scheduled, which is what makes the run
+//! deterministic: each bucket holds its events in scheduling order, because a bucket is only
+//! refilled from a higher one when it is empty, and later pushes append behind; so the order
+//! survives every redistribution, and the lowest bucket is served from the front.
 
-use crate::calendar::Timestamp;
+use std::collections::VecDeque;
 
-/// Keys are `time << 64 | sequence`: unique, and increasing as long as time does not go back.
-const BUCKETS: usize = 129;
+/// One bucket per bit of the key plus one for keys equal to the last popped.
+const BUCKETS: usize = 33;
 
-/// A monotone priority queue of `T` keyed by time, ties broken by insertion order.
+/// A monotone priority queue of `T` keyed by whole seconds, ties in scheduling order.
 #[derive(Debug, Clone)]
 pub(crate) struct Agenda<T> {
-    /// The key of the last popped item; every pending key is at least this.
-    last: u128,
-    seq: u64,
+    /// The time of the last popped item; every pending time is at least this.
+    last: u32,
     len: usize,
-    /// Bucket `i > 0` holds keys whose highest bit differing from `last` is bit `i - 1`.
-    buckets: Vec<Vec<(u128, T)>>,
-    /// An empty vector with capacity, swapped in for the bucket being redistributed.
-    spare: Vec<(u128, T)>,
+    /// Bucket `i > 0` holds times whose highest bit differing from `last` is bit `i - 1`.
+    buckets: Vec<VecDeque<(u32, T)>>,
+    /// An empty deque with capacity, swapped in for the bucket being redistributed.
+    spare: VecDeque<(u32, T)>,
 }
 
-fn key(at: Timestamp, seq: u64) -> u128 {
-    // Shifting the signed time by 2^63 keeps the order of negative and positive times.
-    (u128::from((at as u64) ^ (1 << 63)) << 64) | u128::from(seq)
-}
-
-fn time_of(key: u128) -> Timestamp {
-    (((key >> 64) as u64) ^ (1 << 63)) as Timestamp
-}
-
-fn bucket(key: u128, last: u128) -> usize {
+fn bucket(key: u32, last: u32) -> usize {
     let diff = key ^ last;
     if diff == 0 {
         0
     } else {
-        (128 - diff.leading_zeros()) as usize
+        (32 - diff.leading_zeros()) as usize
     }
 }
 
 impl<T> Agenda<T> {
-    /// An empty agenda starting at time `start`.
-    pub fn new(start: Timestamp) -> Self {
+    /// An empty agenda at time 0.
+    pub fn new() -> Self {
         Agenda {
-            last: key(start, 0),
-            seq: 0,
+            last: 0,
             len: 0,
-            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
-            spare: Vec::new(),
+            buckets: (0..BUCKETS).map(|_| VecDeque::new()).collect(),
+            spare: VecDeque::new(),
         }
     }
 
@@ -60,39 +54,37 @@ impl<T> Agenda<T> {
         self.len
     }
 
-    /// Schedules an event; a time before the last popped one is moved up to it (it cannot be
-    /// served in the past).
-    pub fn push(&mut self, at: Timestamp, item: T) {
-        let k = key(at, self.seq).max(self.last);
-        self.seq += 1;
-        if let Some(b) = self.buckets.get_mut(bucket(k, self.last)) {
-            b.push((k, item));
+    /// Schedules an event; a time before the last popped one is served at that time instead.
+    pub fn push(&mut self, at: u32, item: T) {
+        let at = at.max(self.last);
+        if let Some(b) = self.buckets.get_mut(bucket(at, self.last)) {
+            b.push_back((at, item));
             self.len += 1;
         }
     }
 
-    /// Removes the earliest event (earliest scheduled among equal times).
-    pub fn pop(&mut self) -> Option<(Timestamp, T)> {
+    /// Removes the earliest event (the earliest scheduled among equal times).
+    pub fn pop(&mut self) -> Option<(u32, T)> {
         if self.len == 0 {
             return None;
         }
-        if self.buckets.first().is_some_and(Vec::is_empty) {
+        if self.buckets.first().is_some_and(VecDeque::is_empty) {
             let index = self.buckets.iter().position(|b| !b.is_empty())?;
-            // Swap the bucket out with the spare vector so both keep their capacity: buckets
-            // are refilled over and over, and reallocating them dominated the profile.
+            // Swap the bucket out with the spare deque so both keep their capacity: buckets are
+            // refilled over and over, and reallocating them dominated the profile.
             let mut items = std::mem::take(&mut self.spare);
             std::mem::swap(&mut items, self.buckets.get_mut(index)?);
             self.last = items.iter().map(|(k, _)| *k).min()?;
             for (k, item) in items.drain(..) {
                 if let Some(b) = self.buckets.get_mut(bucket(k, self.last)) {
-                    b.push((k, item));
+                    b.push_back((k, item));
                 }
             }
             self.spare = items;
         }
-        let (k, item) = self.buckets.first_mut()?.pop()?;
+        let item = self.buckets.first_mut()?.pop_front()?;
         self.len -= 1;
-        Some((time_of(k), item))
+        Some(item)
     }
 }
 
@@ -104,7 +96,7 @@ mod tests {
 
     #[test]
     fn equal_times_come_out_in_insertion_order() {
-        let mut a = Agenda::new(0);
+        let mut a = Agenda::new();
         for i in 0..5 {
             a.push(10, i);
         }
@@ -116,22 +108,23 @@ mod tests {
     }
 
     #[test]
-    fn negative_and_large_times_are_ordered() {
-        let mut a = Agenda::new(i64::MIN);
-        for t in [i64::MAX, 0, -5, 7, i64::MIN, -1] {
+    fn extreme_times_are_ordered() {
+        let mut a = Agenda::new();
+        for t in [u32::MAX, 0, 7, 1 << 31, 1] {
             a.push(t, t);
         }
         let order: Vec<_> = std::iter::from_fn(|| a.pop()).map(|(t, _)| t).collect();
-        assert_eq!(order, vec![i64::MIN, -5, -1, 0, 7, i64::MAX]);
+        assert_eq!(order, vec![0, 1, 7, 1 << 31, u32::MAX]);
     }
 
     proptest! {
-        /// Interleaved pushes (never before the last pop) and pops agree with a sorted model.
+        /// Interleaved pushes (never before the last pop) and pops agree with a stable-sorted
+        /// model: earliest time first, scheduling order among equal times.
         #[test]
-        fn matches_a_sorted_model(ops in prop::collection::vec((any::<bool>(), 0i64..1000), 0..400)) {
-            let mut a = Agenda::new(0);
-            let mut model: Vec<(i64, u64)> = Vec::new();
-            let (mut now, mut seq) = (0i64, 0u64);
+        fn matches_a_sorted_model(ops in prop::collection::vec((any::<bool>(), 0u32..50), 0..400)) {
+            let mut a = Agenda::new();
+            let mut model: Vec<(u32, u64)> = Vec::new();
+            let (mut now, mut seq) = (0u32, 0u64);
             for (is_pop, dt) in ops {
                 if is_pop {
                     model.sort();

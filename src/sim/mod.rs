@@ -27,6 +27,8 @@ use std::fmt;
 pub const MAX_REPLICATIONS: u32 = 10_000;
 /// Most worker threads.
 pub const MAX_THREADS: usize = 256;
+/// Longest simulated span: a century, so event times fit the agenda's 32-bit seconds.
+pub const MAX_HORIZON_SECS: i64 = 100 * 365 * 86_400;
 /// Share of the horizon simulated before KPIs start counting, so queues start from a loaded
 /// state rather than empty.
 pub const WARMUP_SHARE: f64 = 0.1;
@@ -70,6 +72,8 @@ pub enum SimError {
     Days(f64),
     /// Both `--leads` and `--days`.
     LeadsAndDays,
+    /// The span asked for is longer than [`MAX_HORIZON_SECS`].
+    Horizon(i64),
     /// No source has a positive arrival rate.
     NoArrivals(String),
     /// The thread pool could not start.
@@ -99,6 +103,11 @@ impl fmt::Display for SimError {
             }
             SimError::Days(d) => write!(f, "`--days {d}` must be a positive number of days"),
             SimError::LeadsAndDays => write!(f, "give `--leads` or `--days`, not both"),
+            SimError::Horizon(secs) => write!(
+                f,
+                "a span of {:.0} days is too long to simulate: the limit is a century",
+                *secs as f64 / 86_400.0
+            ),
             SimError::NoArrivals(s) => {
                 write!(
                     f,
@@ -156,6 +165,9 @@ pub fn plan(scenario: &Scenario, options: &SimOptions) -> Result<Plan, SimError>
         (None, None) => scenario.horizon_secs,
     }
     .max(1);
+    if horizon_secs > MAX_HORIZON_SECS {
+        return Err(SimError::Horizon(horizon_secs));
+    }
     Ok(Plan {
         horizon_secs,
         warmup_secs: (horizon_secs as f64 * WARMUP_SHARE).floor() as i64,

@@ -95,7 +95,8 @@ struct SimLead {
     profile: u16,
     counted: bool,
     band: Option<u8>,
-    first: Option<(Option<usize>, usize)>,
+    /// Band and queue of the first handoff, for MQL→SQL by band and queue.
+    first: Option<(Option<u8>, u16)>,
     flags: u16,
     intent_until: Timestamp,
     touches: u32,
@@ -158,6 +159,11 @@ pub(crate) struct Run<'a> {
     placements: u64,
 }
 
+/// Seconds after [`START`] as the agenda keys them; the plan keeps horizons inside `u32`.
+fn relative(at: Timestamp) -> u32 {
+    u32::try_from(at.saturating_sub(START).max(0)).unwrap_or(u32::MAX)
+}
+
 fn overlap(a: Timestamp, b: Timestamp, lo: Timestamp, hi: Timestamp) -> f64 {
     (b.min(hi) - a.max(lo)).max(0) as f64
 }
@@ -208,7 +214,7 @@ impl<'a> Run<'a> {
             now: START,
             warmup,
             horizon,
-            agenda: Agenda::new(START),
+            agenda: Agenda::new(),
             leads: Vec::new(),
             queues,
             sources,
@@ -224,7 +230,7 @@ impl<'a> Run<'a> {
 
     fn schedule(&mut self, at: Timestamp, ev: Ev) {
         if at <= self.horizon {
-            self.agenda.push(at, ev);
+            self.agenda.push(relative(at), ev);
         }
     }
 
@@ -235,7 +241,7 @@ impl<'a> Run<'a> {
         }
         self.schedule(self.warmup, Ev::Warmup);
         while let Some((at, ev)) = self.agenda.pop() {
-            self.now = at;
+            self.now = START + Timestamp::from(at);
             self.handle(ev);
             while let Some(f) = self.follow.pop_front() {
                 match f {
@@ -527,7 +533,10 @@ impl<'a> Run<'a> {
         }
         lead.flags |= HANDED_OFF | MQL;
         if lead.first.is_none() {
-            lead.first = Some((band, queue));
+            lead.first = Some((
+                band.and_then(|b| u8::try_from(b).ok()),
+                u16::try_from(queue).unwrap_or(u16::MAX),
+            ));
         }
     }
 
@@ -631,7 +640,7 @@ impl<'a> Run<'a> {
             let at = self.now.saturating_add(delay);
             if yes && at <= self.horizon {
                 self.agenda.push(
-                    at,
+                    relative(at),
                     Ev::Respond {
                         lead: id,
                         index: u16::try_from(index).unwrap_or(u16::MAX),
@@ -946,6 +955,7 @@ impl<'a> Run<'a> {
             t.returned += flag(SUPPRESSED) * flag(RETURNED);
         });
         if let Some((band, queue)) = lead.first.filter(|_| lead.flags & HANDED_OFF != 0) {
+            let (band, queue) = (band.map(usize::from), usize::from(queue));
             self.tallies.each(band, Some(queue), |t| {
                 t.handed_off += 1;
                 t.touched_leads += flag(TOUCHED);
