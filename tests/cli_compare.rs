@@ -146,6 +146,34 @@ fn guardrails_fail_the_run_with_the_reason() {
 }
 
 #[test]
+fn playbooks_whose_scenarios_do_not_fit_cannot_be_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.playbook");
+    let original = fs::read_to_string(SEED).unwrap();
+    let renamed = original.replace("scenario baseline {", "scenario holiday_rush {");
+    assert_ne!(renamed, original);
+    fs::write(&other, renamed).unwrap();
+    let out = handoff()
+        .args(["compare", SEED])
+        .arg(&other)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("the candidate playbook has no scenario `baseline`")
+            && stderr.contains("`holiday_rush`"),
+        "{stderr}"
+    );
+    handoff()
+        .args(["compare", SEED])
+        .arg(&other)
+        .args(["--scenario", "scale"])
+        .args(SMALL)
+        .assert()
+        .code(0);
+}
+
+#[test]
 fn bad_compare_input_cannot_run() {
     let cases: [&[&str]; 4] = [
         &["compare", SEED, SEED, "--fail-if", "leakag > +1pp"],
@@ -251,6 +279,24 @@ fn sweep_reports_every_point_and_refuses_bad_parameters() {
             "{csv}"
         );
     }
+    let dir = tempfile::tempdir().unwrap();
+    handoff()
+        .args(["sweep", SEED, "--set", "sla.hand_raise=5m,30m"])
+        .args(SMALL)
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["points"].as_array().unwrap().len(), 2);
+    let svg = fs::read_to_string(dir.path().join("sweep-leakage.svg")).unwrap();
+    roxmltree::Document::parse(&svg).unwrap();
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    roxmltree::Document::parse(html.trim_start_matches("<!DOCTYPE html>")).unwrap();
+    let csv = fs::read_to_string(dir.path().join("kpis.csv")).unwrap();
+    assert!(csv.starts_with("kpi,group,unit,mean,ci_low,ci_high,n"));
     let two = handoff()
         .args([
             "sweep",

@@ -98,7 +98,8 @@ fn compare_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
         .collect::<Result<_, _>>()
         .map_err(|e| usage(&e.to_string()))?;
     let (base_name, base, cand_name, candidate) = load(args, color)?;
-    let options = args.sim.options();
+    let mut options = args.sim.options();
+    options.scenario = Some(common_scenario(args, &base, &candidate)?);
     let base_engine = simulation::engine(&base, &options)?;
     let cand_engine = simulation::engine(&candidate, &options)?;
     let base_report = simulation::run(&base_engine, &options, "base")?;
@@ -181,6 +182,39 @@ fn load(args: &Args, color: ColorChoice) -> Result<(String, Playbook, String, Pl
             "name a BASE and a CANDIDATE playbook, or one playbook with `--base REF`",
         )),
     }
+}
+
+/// The scenario both runs simulate: the one named, or the base's first; the candidate must have
+/// a scenario of the same name, or the comparison would pair unrelated populations.
+fn common_scenario(args: &Args, base: &Playbook, candidate: &Playbook) -> Result<String, Exit> {
+    let names = |p: &Playbook| -> String {
+        let names: Vec<String> = p
+            .scenarios
+            .iter()
+            .map(|s| format!("`{}`", s.name))
+            .collect();
+        if names.is_empty() {
+            "no scenario".to_string()
+        } else {
+            names.join(", ")
+        }
+    };
+    let name = match &args.sim.scenario {
+        Some(name) => name.clone(),
+        None => match base.scenarios.first() {
+            Some(s) => s.name.clone(),
+            None => return Err(usage("the base playbook has no `scenario` to simulate")),
+        },
+    };
+    for (role, p) in [("base", base), ("candidate", candidate)] {
+        if !p.scenarios.iter().any(|s| s.name == name) {
+            return Err(usage(&format!(
+                "the {role} playbook has no scenario `{name}` (it has {}); base and candidate must simulate the same scenario, chosen with `--scenario`",
+                names(p)
+            )));
+        }
+    }
+    Ok(name)
 }
 
 fn side<'a>(source: String, playbook: &'a Playbook, report: &Report) -> Side<'a> {
