@@ -7,6 +7,8 @@
 
 use crate::guardrail::{Guardrail, KpiUnit};
 use crate::report::format_value;
+use crate::sim::kpi::ROWS;
+use crate::sim::report::Report;
 use crate::sim::stats::{estimate, paired_estimate, Estimate};
 use serde::Serialize;
 
@@ -40,6 +42,33 @@ pub struct Delta {
     pub significant: bool,
 }
 
+/// Pairs the per-replication KPI values of two simulation reports run with the same seed and
+/// replication count.
+pub fn paired(base: &Report, candidate: &Report) -> Vec<Paired> {
+    ROWS.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let column = |r: &Report| -> Vec<f64> {
+                r.replications
+                    .iter()
+                    .map(|v| v.get(i).copied().unwrap_or(f64::NAN))
+                    .collect()
+            };
+            Paired {
+                key: row.name.to_string(),
+                unit: row.unit,
+                base: column(base),
+                candidate: column(candidate),
+            }
+        })
+        .collect()
+}
+
+/// The KPI keys guardrails may name, with their units.
+pub fn guardrail_kpis() -> Vec<(String, KpiUnit)> {
+    ROWS.iter().map(|r| (r.name.to_string(), r.unit)).collect()
+}
+
 /// Estimates base, candidate and paired delta for every KPI defined in both runs.
 pub fn compare(kpis: &[Paired]) -> Vec<Delta> {
     kpis.iter()
@@ -65,11 +94,21 @@ pub fn format_change(unit: KpiUnit, v: f64) -> String {
     if !v.is_finite() {
         return format_value(unit, v);
     }
-    let sign = if v < 0.0 { "−" } else { "+" };
-    match unit {
-        KpiUnit::Fraction => format!("{sign}{:.1} pp", (v * 100.0).abs()),
-        _ => format!("{sign}{}", format_value(unit, v.abs())),
-    }
+    let magnitude = match unit {
+        KpiUnit::Fraction => format!("{:.1} pp", (v * 100.0).abs()),
+        _ => format_value(unit, v.abs()),
+    };
+    // A change that rounds to nothing gets no sign: `−0.0 pp` would suggest a direction.
+    let zero = magnitude
+        .chars()
+        .filter(char::is_ascii_digit)
+        .all(|c| c == '0');
+    let sign = match (zero, v < 0.0) {
+        (true, _) => "±",
+        (false, true) => "−",
+        (false, false) => "+",
+    };
+    format!("{sign}{magnitude}")
 }
 
 /// The one-line verdict printed at the end, in the spirit of a plan: significant changes first,
@@ -211,5 +250,7 @@ mod tests {
         assert_eq!(format_change(KpiUnit::Fraction, -0.031), "−3.1 pp");
         assert!(format_change(KpiUnit::Seconds, -2460.0).starts_with('−'));
         assert_eq!(format_change(KpiUnit::Count, 2.0), "+2");
+        assert_eq!(format_change(KpiUnit::Fraction, -0.0001), "±0.0 pp");
+        assert_eq!(format_change(KpiUnit::Count, 0.0), "±0");
     }
 }

@@ -104,27 +104,7 @@ fn fixtures_cover_every_block_kind() {
         let parsed = handoff::syntax::parse(FileId(0), &input);
         kinds.extend(parsed.file.items.iter().map(|i| i.name().0));
     }
-    let all: BTreeSet<_> = [
-        "playbook",
-        "calendar",
-        "lead",
-        "event",
-        "score",
-        "bands",
-        "disqualify",
-        "track",
-        "handoff",
-        "router",
-        "queue",
-        "accounts",
-        "context",
-        "sequence",
-        "reason",
-        "kpi",
-        "scenario",
-    ]
-    .into_iter()
-    .collect();
+    let all: BTreeSet<&str> = handoff::syntax::BLOCK_KEYWORDS.iter().copied().collect();
     assert_eq!(kinds, all);
 }
 

@@ -13,6 +13,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Cond};
 use crate::span::Span;
 use crate::syntax::ast::{self, Block, Ident, Item, Stmt};
+use std::collections::HashMap;
 
 /// Default handoff priority: rules without `priority` tie with each other.
 pub const DEFAULT_PRIORITY: i64 = 100;
@@ -111,6 +112,7 @@ impl Lowerer<'_> {
             holidays: Vec::new(),
         };
         let mut tz_span: Option<Span> = None;
+        let mut has_hours = false;
         for s in &b.body {
             match &s.kind {
                 ast::CalendarStmt::Timezone(tz) => {
@@ -127,6 +129,7 @@ impl Lowerer<'_> {
                     open,
                     close,
                 } => {
+                    has_hours = true;
                     let days = self.weekdays(from_day, to_day.as_ref());
                     let (Some(o), Some(c)) = (self.clock(open), self.clock(close)) else {
                         continue;
@@ -176,25 +179,36 @@ impl Lowerer<'_> {
                 format!("calendar `{}` has no time zone", b.name.name),
                 "add `timezone \"Europe/London\"` (any IANA time zone)",
             );
-        } else if spec.hours.is_empty() {
+        } else if !has_hours {
             self.missing(
                 Code::InvalidCalendar,
                 &b.name,
                 format!("calendar `{}` has no working hours", b.name.name),
                 "add `hours mon to fri 09:00 to 17:30`",
             );
+        } else if spec.hours.is_empty() {
+            // Every `hours` statement was wrong and has been reported already.
         } else if let Err(e) = spec.validate() {
-            self.diags.push(
-                Diagnostic::new(
-                    Code::InvalidCalendar,
-                    tz_span.unwrap_or(*b.name.loc),
-                    e.to_string(),
-                )
-                .with_primary_message("in this calendar")
-                .with_help(
-                    "time zones are IANA names such as `Europe/London` or `America/New_York`",
-                ),
+            let mut diag = Diagnostic::new(
+                Code::InvalidCalendar,
+                tz_span.unwrap_or(*b.name.loc),
+                e.to_string(),
             );
+            if let crate::calendar::CalendarError::UnknownTimezone(name) = &e {
+                diag = diag.with_primary_message("not an IANA time zone");
+                let known = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
+                diag = match did_you_mean(name, known) {
+                    Some(s) => diag.with_help(format!("did you mean `{s}`?")),
+                    None => diag.with_help(
+                        "time zones are IANA names such as `Europe/London` or `America/New_York`",
+                    ),
+                };
+            } else {
+                diag = diag
+                    .with_primary_message("in this calendar")
+                    .with_label(*b.name.loc, "calendar declared here");
+            }
+            self.diags.push(diag);
         }
         self.playbook.calendars.push(spec);
     }
@@ -255,20 +269,19 @@ impl Lowerer<'_> {
 
     fn field_defs(&mut self, fields: &[Stmt<ast::FieldDecl>], owner: &str) -> Vec<ir::FieldDef> {
         let mut out: Vec<ir::FieldDef> = Vec::new();
-        let mut spans: Vec<Span> = Vec::new();
+        let mut latest: HashMap<&str, Span> = HashMap::new();
         for f in fields {
-            if let Some(i) = out.iter().position(|x| x.name == f.kind.name.name) {
-                if let Some(first) = spans.get(i) {
-                    self.diags.push(
-                        Diagnostic::new(
-                            Code::Duplicate,
-                            *f.kind.name.loc,
-                            format!("field `{}` of {owner} is declared twice", f.kind.name.name),
-                        )
-                        .with_primary_message("declared again here")
-                        .with_label(*first, "first declared here"),
-                    );
-                }
+            let name = f.kind.name.name.as_str();
+            if let Some(previous) = latest.insert(name, *f.kind.name.loc) {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::Duplicate,
+                        *f.kind.name.loc,
+                        format!("field `{name}` of {owner} is declared twice"),
+                    )
+                    .with_primary_message("declared again here")
+                    .with_label(previous, "previously declared here"),
+                );
                 continue;
             }
             let ty = match &f.kind.ty {
@@ -306,7 +319,6 @@ impl Lowerer<'_> {
                     ir::FieldType::OneOf { values: names }
                 }
             };
-            spans.push(*f.kind.name.loc);
             out.push(ir::FieldDef {
                 name: f.kind.name.name.clone(),
                 ty,
@@ -419,9 +431,9 @@ impl Lowerer<'_> {
             .collect();
         let mut bands: Vec<ir::Band> = Vec::new();
         let mut spans = Vec::new();
+        let mut latest: HashMap<&str, Span> = HashMap::new();
         for s in &b.bands {
-            if let Some(i) = bands.iter().position(|x| x.name == s.kind.name.name) {
-                let first = spans.get(i).copied().unwrap_or(*s.loc);
+            if let Some(previous) = latest.insert(s.kind.name.name.as_str(), *s.loc) {
                 self.diags.push(
                     Diagnostic::new(
                         Code::Duplicate,
@@ -429,7 +441,7 @@ impl Lowerer<'_> {
                         format!("band `{}` is declared twice", s.kind.name.name),
                     )
                     .with_primary_message("declared again here")
-                    .with_label(first, "first declared here"),
+                    .with_label(previous, "previously declared here"),
                 );
                 continue;
             }
@@ -1020,7 +1032,10 @@ impl Lowerer<'_> {
     }
 
     fn check_default_track(&mut self, file: &ast::File) {
-        if self.playbook.default_track.is_some() || self.playbook.tracks.is_empty() {
+        if self.playbook.default_track.is_some()
+            || self.playbook.tracks.is_empty()
+            || self.names.kind_incomplete(Kind::Track)
+        {
             return;
         }
         let Some(Item::Track(first)) = file.items.iter().find(|i| matches!(i, Item::Track(_)))
@@ -1035,14 +1050,17 @@ impl Lowerer<'_> {
         );
     }
 
+    /// Lowers `on` and `when` statements; also says whether every event resolved.
     fn trigger(
         &mut self,
         ons: &[(&ast::EventRef, Option<&ast::Expr>)],
         whens: &[&ast::Expr],
-    ) -> ir::Trigger {
+    ) -> (ir::Trigger, bool) {
         let mut on = Vec::new();
+        let mut complete = true;
         for (event, filter) in ons {
             let Some(event) = self.event_ref(event) else {
+                complete = false;
                 continue;
             };
             let filter = filter.map_or(Cond::True, |f| self.cond(f, Scope::Event(event)));
@@ -1054,7 +1072,7 @@ impl Lowerer<'_> {
             1 => conds.pop().unwrap_or(Cond::True),
             _ => Cond::And { all: conds },
         };
-        ir::Trigger { on, when }
+        (ir::Trigger { on, when }, complete)
     }
 
     fn handoff(&mut self, b: &Block<ast::HandoffStmt>) {
@@ -1072,6 +1090,7 @@ impl Lowerer<'_> {
         let mut breach_limit = None;
         let mut kpis = Vec::new();
         let (mut sla_span, mut breach_span, mut priority_span) = (None, None, None);
+        let (mut when_span, mut requeue_span) = (None, None);
         for s in &b.body {
             let key = match &s.kind {
                 H::Priority(_) => Some("the priority"),
@@ -1091,7 +1110,10 @@ impl Lowerer<'_> {
             }
             match &s.kind {
                 H::On { event, filter } => ons.push((event, filter.as_ref())),
-                H::When(e) => whens.push(e),
+                H::When(e) => {
+                    when_span = Some(when_span.map_or(*s.loc, |w: Span| w.to(*s.loc)));
+                    whens.push(e);
+                }
                 H::Priority(n) => {
                     priority_span = Some(*s.loc);
                     if n.value.fract() != 0.0 || n.value.abs() > 1e9 {
@@ -1107,13 +1129,8 @@ impl Lowerer<'_> {
                         priority = n.value as i64;
                     }
                 }
-                H::RouteTo(q) => route = self.queue_ref(q).map(ir::RouteTarget::Queue),
-                H::RouteVia(r) => {
-                    route = self
-                        .names
-                        .resolve(Kind::Router, r, &mut self.diags)
-                        .map(|i| ir::RouteTarget::Router(ir::RouterId(i)))
-                }
+                H::RouteTo(q) => route = self.route_target(q, true),
+                H::RouteVia(r) => route = self.route_target(r, false),
                 H::Sla { within, clock } => {
                     sla_span = Some(*s.loc);
                     sla = self.sla(within, *clock);
@@ -1131,6 +1148,17 @@ impl Lowerer<'_> {
                 }
                 H::Breach(stmts) => {
                     breach_span = Some(*s.loc);
+                    requeue_span = stmts
+                        .iter()
+                        .find(|st| {
+                            matches!(
+                                st.kind,
+                                ast::BreachStmt::Requeue { .. }
+                                    | ast::BreachStmt::Reassign(_)
+                                    | ast::BreachStmt::Escalate(_)
+                            )
+                        })
+                        .map(|st| *st.loc);
                     let (actions, limit) = self.breach(stmts);
                     breach = actions;
                     breach_limit = limit;
@@ -1138,7 +1166,10 @@ impl Lowerer<'_> {
                 H::Kpi(k) => kpis.extend(self.kpi_ref(k)),
             }
         }
-        let trigger = self.trigger(&ons, &whens);
+        let (trigger, complete) = self.trigger(&ons, &whens);
+        self.origins.partial_triggers.push(!complete);
+        self.origins.whens.push(when_span);
+        self.origins.requeues.push(requeue_span);
         if ons.is_empty() && whens.is_empty() {
             self.missing(
                 Code::MissingStatement,
@@ -1171,7 +1202,7 @@ impl Lowerer<'_> {
                 )
                 .with_primary_message("nothing happens when this is missed")
                 .with_label(*b.name.loc, "in this handoff")
-                .with_help("add `on breach { rescue with TRACK  requeue  after 2 breaches recycle to TRACK as REASON }`"),
+                .with_help("add an `on breach { ... }` block, for example with `notify ROLE` and `after 2 breaches recycle to TRACK as REASON`"),
             );
         }
         self.origins.slas.push(sla_span);
@@ -1190,6 +1221,49 @@ impl Lowerer<'_> {
             kpis,
             origin: *b.name.loc,
         });
+    }
+
+    /// Resolves `route to QUEUE` / `route via ROUTER`; the other kind of target is reported
+    /// with the right keyword and then used, so the rest of the check sees the intended route.
+    fn route_target(&mut self, target: &Ident, to_queue: bool) -> Option<ir::RouteTarget> {
+        let (wanted, other) = if to_queue {
+            (Kind::Queue, Kind::Router)
+        } else {
+            (Kind::Router, Kind::Queue)
+        };
+        if let Some(d) = self.names.get(wanted, &target.name) {
+            return Some(if to_queue {
+                ir::RouteTarget::Queue(ir::QueueId(d.index))
+            } else {
+                ir::RouteTarget::Router(ir::RouterId(d.index))
+            });
+        }
+        let Some(d) = self.names.get(other, &target.name) else {
+            self.names.resolve(wanted, target, &mut self.diags);
+            return None;
+        };
+        let (fix, what, found) = if to_queue {
+            ("via", "a queue", "a router")
+        } else {
+            ("to", "a router", "a queue")
+        };
+        let written = if to_queue { "to" } else { "via" };
+        let mut diag = Diagnostic::new(
+            Code::WrongKind,
+            *target.loc,
+            format!("`{}` is {found}, not {what}", target.name),
+        )
+        .with_primary_message(format!("`route {written}` takes {what}"))
+        .with_help(format!("write `route {fix} {}`", target.name));
+        if self.names.misreference(other, d.index) {
+            diag = diag.with_label(d.span, format!("`{}` is declared here", target.name));
+        }
+        self.diags.push(diag);
+        Some(if to_queue {
+            ir::RouteTarget::Router(ir::RouterId(d.index))
+        } else {
+            ir::RouteTarget::Queue(ir::QueueId(d.index))
+        })
     }
 
     fn sla(&mut self, within: &ast::DurationLit, clock: Option<ast::SlaClock>) -> Option<ir::Sla> {
@@ -1318,7 +1392,7 @@ impl Lowerer<'_> {
                 }
             }
         }
-        let trigger = self.trigger(&ons, &whens);
+        let (trigger, _) = self.trigger(&ons, &whens);
         if ons.is_empty() && whens.is_empty() {
             self.missing(
                 Code::MissingStatement,
@@ -1419,13 +1493,19 @@ impl Lowerer<'_> {
             (ir::KpiUnit::Seconds, v) => (v, "a duration such as `15m`"),
             (ir::KpiUnit::Count, v) => (v, "a plain number"),
         };
+        let found = match v {
+            ast::Literal::Percent(_) => "a percentage",
+            ast::Literal::Duration(_) => "a duration",
+            ast::Literal::Number(_) => "a plain number",
+            _ => "not a number",
+        };
         self.diags.push(
             Diagnostic::new(
                 Code::UnitMismatch,
                 *v.loc(),
                 format!("the target of `{}` needs {wanted}", kpi.name()),
             )
-            .with_primary_message("wrong unit"),
+            .with_primary_message(format!("this is {found}")),
         );
         None
     }

@@ -65,13 +65,13 @@ impl Lowerer<'_> {
             },
             ExprKind::Not(inner) => negate(self.cond(inner, scope)),
             ExprKind::Paren(inner) => self.cond(inner, scope),
-            ExprKind::Compare { op, lhs, rhs } => self.compare(e, *op, lhs, rhs, scope),
+            ExprKind::Compare { op, lhs, rhs } => self.compare(*op, lhs, rhs, scope),
             ExprKind::In {
                 value,
                 list,
                 negated,
             } => {
-                let c = self.in_list(e, value, list, scope);
+                let c = self.in_list(value, list, scope);
                 if *negated {
                     negate(c)
                 } else {
@@ -101,6 +101,8 @@ impl Lowerer<'_> {
                         self.type_error(
                             value,
                             format!("`{op}` needs a text field, found {}", other.describe()),
+                            is_what(value, &other),
+                            None,
                         );
                         Cond::True
                     }
@@ -112,9 +114,12 @@ impl Lowerer<'_> {
                 Operand::Bool(true) | Operand::Invalid => Cond::True,
                 Operand::Bool(false) => negate(Cond::True),
                 other => {
+                    let help = condition_help(e, &other);
                     self.type_error(
                         e,
                         format!("expected a condition, found {}", other.describe()),
+                        format!("{}, not true or false", is_what(e, &other)),
+                        help,
                     );
                     Cond::True
                 }
@@ -122,11 +127,13 @@ impl Lowerer<'_> {
         }
     }
 
-    fn type_error(&mut self, e: &Expr, message: String) {
-        self.diags.push(
-            Diagnostic::new(Code::TypeMismatch, *e.loc, message)
-                .with_primary_message("this has the wrong type"),
-        );
+    fn type_error(&mut self, e: &Expr, message: String, label: String, help: Option<String>) {
+        let mut diag =
+            Diagnostic::new(Code::TypeMismatch, *e.loc, message).with_primary_message(label);
+        if let Some(help) = help {
+            diag = diag.with_help(help);
+        }
+        self.diags.push(diag);
     }
 
     fn operand(&mut self, e: &Expr, scope: Scope) -> Operand {
@@ -207,6 +214,12 @@ impl Lowerer<'_> {
 
     /// Reports a bare name that had to be a field, score or band set.
     fn unknown_name(&mut self, id: &Ident, scope: Scope) {
+        if [Kind::Field, Kind::Score, Kind::Bands]
+            .iter()
+            .any(|k| self.names.maybe_broken(*k, &id.name))
+        {
+            return;
+        }
         let mut candidates: Vec<String> = self.names.names(Kind::Field).to_vec();
         candidates.extend(self.names.names(Kind::Score).iter().cloned());
         candidates.extend(self.names.names(Kind::Bands).iter().cloned());
@@ -219,21 +232,42 @@ impl Lowerer<'_> {
             format!("undefined name `{}`", id.name),
         )
         .with_primary_message("not a lead field, score or band set");
+        let event_with_field = self
+            .playbook
+            .events
+            .iter()
+            .find(|ev| ev.fields.iter().any(|f| f.name == id.name))
+            .map(|ev| ev.name.clone());
         if let Some(s) = did_you_mean(&id.name, candidates.iter().map(String::as_str)) {
             diag = diag.with_help(format!("did you mean `{s}`?"));
-        } else if matches!(scope, Scope::Lead) && self.names.get(Kind::Event, &id.name).is_none() {
-            diag = diag.with_note("event fields can only be used after `on EVENT where`");
+        } else if let (Scope::Lead, Some(event)) = (scope, event_with_field) {
+            diag = diag.with_note(format!(
+                "`{}` is a field of event `{event}`, readable only after `on {event} where`",
+                id.name
+            ));
+        } else if self.names.get(Kind::Event, &id.name).is_some() {
+            diag = diag.with_help(format!(
+                "`{0}` is an event: count it, as in `count {0} within 7d >= 1`",
+                id.name
+            ));
+        } else {
+            diag = diag.with_help(format!(
+                "declare it in the `lead` block, for example `{}: text`",
+                id.name
+            ));
         }
         self.diags.push(diag);
     }
 
-    fn compare(&mut self, e: &Expr, op: CmpOp, lhs: &Expr, rhs: &Expr, scope: Scope) -> Cond {
+    fn compare(&mut self, op: CmpOp, lhs: &Expr, rhs: &Expr, scope: Scope) -> Cond {
         let mut l = self.operand(lhs, scope);
         let mut r = self.operand(rhs, scope);
+        let (mut lhs, mut rhs) = (lhs, rhs);
         let mut op = op;
         // `3 <= count ...` reads as well as `count ... >= 3`: put the subject on the left.
         if is_subject(&r) && !is_subject(&l) {
             std::mem::swap(&mut l, &mut r);
+            std::mem::swap(&mut lhs, &mut rhs);
             op = flip(op);
         }
         let cmp = to_cmp(op);
@@ -245,14 +279,14 @@ impl Lowerer<'_> {
             }
             (Operand::Field(field, FieldType::OneOf { values }), Operand::Bare(v)) => {
                 let mask = self.enum_mask(&values, std::slice::from_ref(&v), lhs);
-                self.equality(e, op, Cond::EnumIn { field, mask })
+                self.equality(lhs, op, Cond::EnumIn { field, mask })
             }
             (Operand::Bands(bands), Operand::Bare(v)) => {
                 let mask = self.band_mask(bands, std::slice::from_ref(&v));
-                self.equality(e, op, Cond::BandIn { bands, mask })
+                self.equality(lhs, op, Cond::BandIn { bands, mask })
             }
             (Operand::Field(field, FieldType::Text), Operand::Text(t)) => self.equality(
-                e,
+                lhs,
                 op,
                 Cond::TextIn {
                     field,
@@ -261,7 +295,7 @@ impl Lowerer<'_> {
             ),
             (Operand::Field(field, FieldType::Flag), Operand::Bool(b)) => {
                 let c = Cond::Flag { field };
-                self.equality(e, op, if b { c } else { negate(c) })
+                self.equality(lhs, op, if b { c } else { negate(c) })
             }
             (Operand::Field(field, FieldType::Number), Operand::Num(n)) => Cond::Compare {
                 lhs: Num::Field(field),
@@ -292,17 +326,24 @@ impl Lowerer<'_> {
                 Cond::True
             }
             (l, r) => {
-                self.type_error(
-                    e,
+                let mut diag = Diagnostic::new(
+                    Code::TypeMismatch,
+                    *rhs.loc,
                     format!("cannot compare {} with {}", l.describe(), r.describe()),
-                );
+                )
+                .with_primary_message(is_what(rhs, &r))
+                .with_label(*lhs.loc, is_what(lhs, &l));
+                if let Some(takes) = takes(&l) {
+                    diag = diag.with_help(format!("{} takes {takes}", subject_name(lhs)));
+                }
+                self.diags.push(diag);
                 Cond::True
             }
         }
     }
 
     /// `=` and `!=` are the only comparisons on values without an order.
-    fn equality(&mut self, e: &Expr, op: CmpOp, c: Cond) -> Cond {
+    fn equality(&mut self, subject: &Expr, op: CmpOp, c: Cond) -> Cond {
         match op {
             CmpOp::Eq => c,
             CmpOp::Ne => negate(c),
@@ -310,10 +351,10 @@ impl Lowerer<'_> {
                 self.diags.push(
                     Diagnostic::new(
                         Code::TypeMismatch,
-                        *e.loc,
+                        *subject.loc,
                         format!("`{}` needs numbers", op.symbol()),
                     )
-                    .with_primary_message("these values have no order")
+                    .with_primary_message(format!("{} has no order", subject_name(subject)))
                     .with_help("use `=`, `!=` or `in [...]`"),
                 );
                 Cond::True
@@ -321,7 +362,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn in_list(&mut self, e: &Expr, value: &Expr, list: &List, scope: Scope) -> Cond {
+    fn in_list(&mut self, value: &Expr, list: &List, scope: Scope) -> Cond {
         let subject = self.operand(value, scope);
         let items = match list {
             List::Named(set) => {
@@ -343,6 +384,8 @@ impl Lowerer<'_> {
                                 "only text fields can be looked up in an account set, found {}",
                                 other.describe()
                             ),
+                            is_what(value, &other),
+                            None,
                         );
                         Cond::True
                     }
@@ -375,7 +418,12 @@ impl Lowerer<'_> {
                 for item in items {
                     match &item.kind {
                         ExprKind::Lit(Literal::Text(s)) => values.push(s.value.to_lowercase()),
-                        _ => self.type_error(item, "expected quoted text in this list".into()),
+                        _ => self.type_error(
+                            item,
+                            "expected quoted text in this list".into(),
+                            format!("{} is a text field", subject_name(value)),
+                            Some("quote every value, as in `[\"software\", \"fintech\"]`".into()),
+                        ),
                     }
                 }
                 Cond::TextIn { field, values }
@@ -389,15 +437,22 @@ impl Lowerer<'_> {
                             cmp: Cmp::Eq,
                             rhs: Num::Const(n.value),
                         }),
-                        _ => self.type_error(item, "expected a number in this list".into()),
+                        _ => self.type_error(
+                            item,
+                            "expected a number in this list".into(),
+                            format!("{} is not text", subject_name(value)),
+                            None,
+                        ),
                     }
                 }
                 Cond::Or { any }
             }
             other => {
                 self.type_error(
-                    e,
+                    value,
                     format!("`in` needs a field or band set, found {}", other.describe()),
+                    is_what(value, &other),
+                    None,
                 );
                 Cond::True
             }
@@ -409,7 +464,12 @@ impl Lowerer<'_> {
         for item in items {
             match &item.kind {
                 ExprKind::Name(id) | ExprKind::Lit(Literal::Name(id)) => out.push(id.clone()),
-                _ => self.type_error(item, "expected a value name in this list".into()),
+                _ => self.type_error(
+                    item,
+                    "expected a value name in this list".into(),
+                    "not a plain name".into(),
+                    Some("write the values as plain names, as in `[smb, enterprise]`".into()),
+                ),
             }
         }
         out
@@ -417,8 +477,9 @@ impl Lowerer<'_> {
 
     /// Bitmask of the named values of a `one of` field (see [`Self::mask_of`]).
     fn enum_mask(&mut self, values: &[String], names: &[Ident], field: &Expr) -> u64 {
+        let what = format!("a value of {}", subject_name(field));
         let label = format!("one of {}", backticked(values));
-        self.mask_of(values, names, "a value of this field", |d| {
+        self.mask_of(values, names, &what, "unknown value", |d| {
             d.with_label(*field.loc, label.clone())
         })
     }
@@ -430,10 +491,19 @@ impl Lowerer<'_> {
             .get(bands.index())
             .cloned()
             .unwrap_or_default();
+        let set = self
+            .names
+            .names(Kind::Bands)
+            .get(bands.index())
+            .map_or_else(|| "this band set".to_string(), |s| format!("`{s}`"));
         let note = format!("bands: {}", backticked(&labels));
-        self.mask_of(&labels, names, "a band of this band set", |d| {
-            d.with_note(note.clone())
-        })
+        self.mask_of(
+            &labels,
+            names,
+            &format!("a band of {set}"),
+            "unknown band",
+            |d| d.with_note(note.clone()),
+        )
     }
 
     /// Bit `i` set for each name equal to `labels[i]`. An unknown name is reported and makes
@@ -443,6 +513,7 @@ impl Lowerer<'_> {
         labels: &[String],
         names: &[Ident],
         what: &str,
+        primary: &str,
         context: impl Fn(Diagnostic) -> Diagnostic,
     ) -> u64 {
         let mut mask = 0u64;
@@ -457,7 +528,7 @@ impl Lowerer<'_> {
                             *n.loc,
                             format!("`{}` is not {what}", n.name),
                         )
-                        .with_primary_message("unknown value"),
+                        .with_primary_message(primary),
                     );
                     if let Some(s) = did_you_mean(&n.name, labels.iter().map(String::as_str)) {
                         diag = diag.with_help(format!("did you mean `{s}`?"));
@@ -549,4 +620,51 @@ pub(super) fn backticked(values: &[String]) -> String {
         .map(|v| format!("`{v}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// "`employees` is a number field", or "this is text" for an operand that is not a name.
+fn is_what(e: &Expr, o: &Operand) -> String {
+    format!("{} is {}", subject_name(e), o.describe())
+}
+
+/// A name as `` `name` ``, anything else as "this".
+fn subject_name(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Name(id) | ExprKind::Lit(Literal::Name(id)) => format!("`{}`", id.name),
+        ExprKind::Paren(inner) => subject_name(inner),
+        _ => "this".to_string(),
+    }
+}
+
+/// The values a subject can be compared with, for the help of a type error.
+fn takes(o: &Operand) -> Option<String> {
+    Some(match o {
+        Operand::Field(_, FieldType::Text) => "quoted text, as in `\"software\"`".to_string(),
+        Operand::Field(_, FieldType::Number) | Operand::Num(_) => "a plain number".to_string(),
+        Operand::Field(_, FieldType::Flag) => "`yes` or `no`".to_string(),
+        Operand::Field(_, FieldType::OneOf { values }) => format!("one of {}", backticked(values)),
+        Operand::Bands(_) => "a band name".to_string(),
+        _ => return None,
+    })
+}
+
+/// How to turn a value that is not a condition into one.
+fn condition_help(e: &Expr, o: &Operand) -> Option<String> {
+    let name = subject_name(e);
+    let name = name.trim_matches('`');
+    let example = match o {
+        Operand::Field(_, FieldType::Number) | Operand::Num(Num::Score(_)) => {
+            format!("`{name} >= 100`")
+        }
+        Operand::Field(_, FieldType::Text) => format!("`{name} = \"...\"`"),
+        Operand::Field(_, FieldType::OneOf { values }) => {
+            format!(
+                "`{name} = {}`",
+                values.first().map_or("VALUE", String::as_str)
+            )
+        }
+        Operand::Bands(_) => format!("`{name} = A`"),
+        _ => return None,
+    };
+    Some(format!("compare it with a value, as in {example}"))
 }

@@ -4,13 +4,14 @@
 //! one never touches lowering. The analyses are conservative: a lint fires only when the
 //! problem is certain or the pattern is almost always a mistake.
 
+use super::names::Kind;
 use super::origins::Origins;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
     self, BreachAction, Cond, Destination, Playbook, RouteRule, RouteTarget, Sla, TrackEnd,
 };
 use crate::span::Span;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Runs every lint.
 pub fn run(p: &Playbook, o: &Origins) -> Vec<Diagnostic> {
@@ -80,7 +81,8 @@ fn reachable_queues(p: &Playbook, h: &ir::Handoff) -> BTreeSet<ir::QueueId> {
 }
 
 fn business_time_without_calendar(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
-    if p.default_calendar.is_some() {
+    // A header or calendar that did not parse may well have named the calendar.
+    if p.default_calendar.is_some() || o.incomplete {
         return;
     }
     for (i, h) in p.handoffs.iter().enumerate() {
@@ -120,22 +122,30 @@ fn state_triggered(h: &ir::Handoff) -> bool {
     h.trigger.on.is_empty()
 }
 
+/// Whether the lint may reason about what a handoff's trigger catches: not when an event in it
+/// failed to resolve (it would look like a standing-state rule).
+fn trigger_known(o: &Origins, i: usize) -> bool {
+    !o.partial_triggers.get(i).copied().unwrap_or(false)
+}
+
 fn ping_pong(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
-    let Some((hi, h)) = p
-        .handoffs
-        .iter()
-        .enumerate()
-        .find(|(_, h)| state_triggered(h))
-    else {
-        return;
-    };
+    // Each handoff is pointed at once; later findings name it in their message.
+    let mut labelled = BTreeSet::new();
     for (ri, r) in p.reasons.iter().enumerate() {
         let Destination::Recycle { track, .. } = r.destination else {
             continue;
         };
-        if r.suppression.as_ref().is_some_and(|s| s.window_secs > 0) {
+        let window = r.suppression.as_ref().map_or(0, |s| s.window_secs);
+        // A standing-state rule the suppression does not hold back takes the lead straight back.
+        let Some((hi, h)) = p.handoffs.iter().enumerate().find(|(i, h)| {
+            let exempt = r
+                .suppression
+                .as_ref()
+                .is_some_and(|s| s.unless.iter().any(|u| u.index() == *i));
+            state_triggered(h) && trigger_known(o, *i) && (window == 0 || exempt)
+        }) else {
             continue;
-        }
+        };
         let at = o
             .recycles
             .get(ri)
@@ -143,23 +153,48 @@ fn ping_pong(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
             .flatten()
             .unwrap_or_else(|| span_of(&o.reasons, ri));
         let track_name = p.tracks.get(track.index()).map_or("", |t| t.name.as_str());
-        out.push(
-            Diagnostic::new(
-                Code::PingPong,
-                at,
+        let (message, label, help) = if window == 0 {
+            (
                 format!(
                     "reason `{}` recycles to `{track_name}` with no suppression and can bounce straight back to a seller",
                     r.name
                 ),
+                "recycled with no suppression window".to_string(),
+                format!(
+                    "add `suppress for 30d` to the reason, or make `{}` wait for a fresh event with `on EVENT`",
+                    h.name
+                ),
             )
-            .with_primary_message("recycled with no suppression window")
-            .with_label(span_of(&o.handoffs, hi), format!("`{}` fires on standing state and still holds", h.name))
-            .with_help(format!("add `suppress for 30d unless {}` (or a hand-raise rule) to the reason", h.name)),
-        );
+        } else {
+            (
+                format!(
+                    "reason `{}` lets `{}` take the lead straight back despite its suppression",
+                    r.name, h.name
+                ),
+                format!("`{}` is exempt from the suppression", h.name),
+                format!(
+                    "keep `unless` for hand-raise rules; remove `{}` from it",
+                    h.name
+                ),
+            )
+        };
+        let mut diag = Diagnostic::new(Code::PingPong, at, message)
+            .with_primary_message(label)
+            .with_help(help);
+        if labelled.insert(hi) {
+            diag = diag.with_label(
+                span_of(&o.handoffs, hi),
+                format!("`{}` fires on standing state and still holds", h.name),
+            );
+        }
+        out.push(diag);
     }
 }
 
 fn unreachable_tracks(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
+    if o.incomplete {
+        return;
+    }
     let mut reached = vec![false; p.tracks.len()];
     let mut mark = |t: ir::TrackId| {
         if let Some(r) = reached.get_mut(t.index()) {
@@ -217,15 +252,17 @@ fn unreachable_rules(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
         let mut caught_all: Option<usize> = None;
         for (i, rule) in r.rules.iter().enumerate() {
             if let Some(first) = caught_all {
-                out.push(
-                    Diagnostic::new(
-                        Code::UnreachableRule,
-                        span_of(spans, i),
-                        format!("this rule of router `{}` can never apply", r.name),
-                    )
-                    .with_primary_message("every lead is already routed above")
-                    .with_label(span_of(spans, first), "this rule catches every lead"),
-                );
+                let mut diag = Diagnostic::new(
+                    Code::UnreachableRule,
+                    span_of(spans, i),
+                    format!("this rule of router `{}` can never apply", r.name),
+                )
+                .with_primary_message("every lead is already routed above");
+                // Point at the catch-all from the first dead rule only.
+                if i == first + 1 {
+                    diag = diag.with_label(span_of(spans, first), "this rule catches every lead");
+                }
+                out.push(diag);
                 continue;
             }
             let always = match rule {
@@ -251,18 +288,28 @@ fn unreachable_rules(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
         }
     }
     for (i, h) in p.handoffs.iter().enumerate() {
-        if never_true(&h.trigger.when)
-            || h.trigger.on.iter().all(|t| never_true(&t.filter)) && !h.trigger.on.is_empty()
-        {
-            out.push(
-                Diagnostic::new(
-                    Code::UnreachableRule,
-                    span_of(&o.handoffs, i),
-                    format!("handoff `{}` can never fire", h.name),
-                )
-                .with_primary_message("its condition contradicts itself"),
-            );
+        let when_never = never_true(&h.trigger.when);
+        let on_never =
+            h.trigger.on.iter().all(|t| never_true(&t.filter)) && !h.trigger.on.is_empty();
+        if !trigger_known(o, i) || !(when_never || on_never) {
+            continue;
         }
+        let name = span_of(&o.handoffs, i);
+        let at = match o.whens.get(i).copied().flatten() {
+            Some(when) if when_never => when,
+            _ => name,
+        };
+        let mut diag = Diagnostic::new(
+            Code::UnreachableRule,
+            at,
+            format!("handoff `{}` can never fire", h.name),
+        )
+        .with_primary_message("this condition contradicts itself")
+        .with_help("a field holds one value at a time; `or` may be meant where `and` is written");
+        if at != name {
+            diag = diag.with_label(name, "in this handoff");
+        }
+        out.push(diag);
     }
 }
 
@@ -350,27 +397,82 @@ fn same_trigger(a: &ir::Handoff, b: &ir::Handoff) -> bool {
     }
 }
 
+/// Where a route sends a lead, for messages.
+fn describe_route(p: &Playbook, r: RouteTarget) -> String {
+    match r {
+        RouteTarget::Queue(q) => format!(
+            "queue `{}`",
+            p.queues.get(q.index()).map_or("", |q| q.name.as_str())
+        ),
+        RouteTarget::Router(r) => format!(
+            "router `{}`",
+            p.routers.get(r.index()).map_or("", |r| r.name.as_str())
+        ),
+    }
+}
+
+/// Reports each handoff at most once, against the nearest earlier rule it overlaps: n rules
+/// that all overlap give n - 1 findings, not n² / 2, and the two labels stay close.
 fn overlapping_handoffs(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
-    for (i, a) in p.handoffs.iter().enumerate() {
-        for (j, b) in p.handoffs.iter().enumerate().skip(i + 1) {
-            if a.priority != b.priority || a.route == b.route {
-                continue;
-            }
-            if !same_trigger(a, b) || disjoint(&a.trigger.when, &b.trigger.when) {
-                continue;
-            }
-            out.push(
-                Diagnostic::new(
-                    Code::OverlappingHandoffs,
-                    span_of(&o.handoffs, j),
-                    format!("handoffs `{}` and `{}` can route the same lead two ways", a.name, b.name),
-                )
-                .with_primary_message("this rule")
-                .with_label(span_of(&o.handoffs, i), "and this rule fire on the same trigger")
-                .with_note(format!("both have priority {}", a.priority))
-                .with_help("give one a lower `priority` number (it wins), or make their conditions exclusive"),
-            );
+    // Only rules of equal priority can conflict, so compare within priority groups.
+    let mut groups: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+    for (i, h) in p.handoffs.iter().enumerate() {
+        groups.entry(h.priority).or_default().push(i);
+    }
+    for group in groups.values() {
+        for (k, &j) in group.iter().enumerate() {
+            overlap_with_earlier(p, o, j, group.iter().take(k).rev().copied(), out);
         }
+    }
+}
+
+/// Reports handoff `j` against the first rule in `earlier` that can route its lead elsewhere.
+fn overlap_with_earlier(
+    p: &Playbook,
+    o: &Origins,
+    j: usize,
+    earlier: impl Iterator<Item = usize>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(b) = p.handoffs.get(j) else {
+        return;
+    };
+    if !trigger_known(o, j) {
+        return;
+    }
+    for i in earlier {
+        let Some(a) = p.handoffs.get(i) else {
+            continue;
+        };
+        if a.route == b.route || !trigger_known(o, i) {
+            continue;
+        }
+        if !same_trigger(a, b) || disjoint(&a.trigger.when, &b.trigger.when) {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                Code::OverlappingHandoffs,
+                span_of(&o.handoffs, j),
+                format!(
+                    "handoffs `{}` and `{}` can route the same lead two ways",
+                    a.name, b.name
+                ),
+            )
+            .with_primary_message(format!("routes to {}", describe_route(p, b.route)))
+            .with_label(
+                span_of(&o.handoffs, i),
+                format!("routes to {}", describe_route(p, a.route)),
+            )
+            .with_note(format!(
+                "both can fire on the same trigger, and both have priority {}",
+                a.priority
+            ))
+            .with_help(
+                "give one a lower `priority` number (it wins), or make their conditions exclusive",
+            ),
+        );
+        return;
     }
 }
 
@@ -396,41 +498,76 @@ fn score_range(p: &Playbook, set: &ir::BandSet) -> (f64, f64) {
     (lo, hi)
 }
 
+/// A band bound for messages: `70`, or words for the open ends.
+fn bound(v: f64) -> String {
+    if v == f64::INFINITY {
+        "no upper end".to_string()
+    } else if v == f64::NEG_INFINITY {
+        "no lower end".to_string()
+    } else {
+        v.to_string()
+    }
+}
+
 fn bands(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
+    let lower = |b: &ir::Band| b.from.unwrap_or(f64::NEG_INFINITY);
+    let upper = |b: &ir::Band| b.to.unwrap_or(f64::INFINITY);
     for (si, set) in p.band_sets.iter().enumerate() {
-        let spans = o.bands.get(si).map_or(&[][..], Vec::as_slice);
-        let mut order: Vec<usize> = (0..set.bands.len()).collect();
-        let lower = |b: &ir::Band| b.from.unwrap_or(f64::NEG_INFINITY);
-        let upper = |b: &ir::Band| b.to.unwrap_or(f64::INFINITY);
-        order.sort_by(|&x, &y| {
-            let (bx, by) = (set.bands.get(x), set.bands.get(y));
-            let kx = bx.map_or(0.0, lower);
-            let ky = by.map_or(0.0, lower);
-            kx.total_cmp(&ky)
-        });
-        let (lo, hi) = score_range(p, set);
-        let sorted: Vec<(usize, &ir::Band)> = order
-            .iter()
-            .filter_map(|&i| set.bands.get(i).map(|b| (i, b)))
-            .collect();
-        if let Some((i, first)) = sorted.first() {
-            if lower(first) > lo {
-                out.push(gap(
-                    set,
-                    spans,
-                    *i,
-                    format!("scores below {} fall in no band", lower(first)),
-                ));
-            }
+        // An empty band (reported while lowering) says nothing reliable about coverage.
+        if set.bands.iter().any(|b| upper(b) <= lower(b)) {
+            continue;
         }
-        if let Some((i, last)) = sorted.last() {
-            if upper(last) <= hi && upper(last).is_finite() {
-                out.push(gap(
-                    set,
-                    spans,
-                    *i,
-                    format!("scores from {} up fall in no band", upper(last)),
-                ));
+        let spans = o.bands.get(si).map_or(&[][..], Vec::as_slice);
+        let mut sorted: Vec<(usize, &ir::Band)> = set.bands.iter().enumerate().collect();
+        sorted.sort_by(|(_, x), (_, y)| lower(x).total_cmp(&lower(y)));
+        // Without every score block the reachable range is unknown; inner gaps still show.
+        if !o.scores_incomplete {
+            let (lo, hi) = score_range(p, set);
+            if let Some((i, first)) = sorted.first() {
+                if lower(first) > lo {
+                    let what = if lo.is_finite() {
+                        format!("scores from {lo} to {} fall in no band", lower(first))
+                    } else {
+                        format!("scores below {} fall in no band", lower(first))
+                    };
+                    out.push(
+                        gap(
+                            set,
+                            spans,
+                            *i,
+                            what,
+                            format!("the lowest band starts at {}", lower(first)),
+                        )
+                        .with_help(format!(
+                            "add `band X below {}` for the lowest scores",
+                            lower(first)
+                        )),
+                    );
+                }
+            }
+            if let Some((i, last)) = sorted.last() {
+                if upper(last) <= hi && upper(last).is_finite() {
+                    let what = if hi.is_finite() {
+                        format!("scores from {} to {hi} fall in no band", upper(last))
+                    } else {
+                        format!("scores from {} up fall in no band", upper(last))
+                    };
+                    out.push(
+                        gap(
+                            set,
+                            spans,
+                            *i,
+                            what,
+                            format!("the highest band ends at {}", upper(last)),
+                        )
+                        .with_help(format!(
+                            "drop `to {}` so `{}` has no upper end, or add `band X from {}`",
+                            upper(last),
+                            last.name,
+                            upper(last)
+                        )),
+                    );
+                }
             }
         }
         for pair in sorted.windows(2) {
@@ -446,7 +583,14 @@ fn bands(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
                         ),
                     )
                     .with_primary_message(format!("starts at {}", lower(b)))
-                    .with_label(span_of(spans, *ia), format!("still runs to {}", upper(a)))
+                    .with_label(
+                        span_of(spans, *ia),
+                        if upper(a).is_finite() {
+                            format!("still runs to {}", upper(a))
+                        } else {
+                            format!("runs on with {}", bound(upper(a)))
+                        },
+                    )
                     .with_help(format!(
                         "end `{}` at {} (ranges are `from LOW to HIGH`, HIGH excluded)",
                         a.name,
@@ -454,25 +598,38 @@ fn bands(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
                     )),
                 );
             } else if upper(a) < lower(b) {
-                out.push(gap(
-                    set,
-                    spans,
-                    *ib,
-                    format!("scores from {} to {} fall in no band", upper(a), lower(b)),
-                ));
+                out.push(
+                    gap(
+                        set,
+                        spans,
+                        *ia,
+                        format!("scores from {} to {} fall in no band", upper(a), lower(b)),
+                        format!("ends at {}", upper(a)),
+                    )
+                    .with_label(
+                        span_of(spans, *ib),
+                        format!("the next band starts at {}", lower(b)),
+                    )
+                    .with_help(format!(
+                        "end `{}` at {}, or add `band X from {} to {}`",
+                        a.name,
+                        lower(b),
+                        upper(a),
+                        lower(b)
+                    )),
+                );
             }
         }
     }
 }
 
-fn gap(set: &ir::BandSet, spans: &[Span], i: usize, what: String) -> Diagnostic {
+fn gap(set: &ir::BandSet, spans: &[Span], i: usize, what: String, label: String) -> Diagnostic {
     Diagnostic::new(
         Code::BandGap,
         span_of(spans, i),
         format!("bands of `{}` leave a gap: {what}", set.name),
     )
-    .with_primary_message("next to this band")
-    .with_help("extend a neighbouring band or add one (`band X below N`, `band Y from N`)")
+    .with_primary_message(label)
 }
 
 fn unbounded_requeue(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
@@ -486,21 +643,34 @@ fn unbounded_requeue(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
             )
         });
         if loops && h.breach_limit.is_none() {
-            let at = o.breaches.get(i).copied().flatten().unwrap_or(h.origin);
+            let at = o
+                .requeues
+                .get(i)
+                .copied()
+                .flatten()
+                .or_else(|| o.breaches.get(i).copied().flatten())
+                .unwrap_or(h.origin);
             out.push(
                 Diagnostic::new(
                     Code::UnboundedRequeue,
                     at,
-                    format!("the breach path of `{}` can requeue a lead forever", h.name),
+                    format!(
+                        "the breach path of `{}` can requeue a lead for ever",
+                        h.name
+                    ),
                 )
-                .with_primary_message("no breach limit")
-                .with_help("add `after 2 breaches recycle to TRACK as REASON`"),
+                .with_primary_message("repeats on every breach, with no limit")
+                .with_help("add `after 2 breaches recycle to TRACK as REASON` to the breach path"),
             );
         }
     }
 }
 
 fn unused(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
+    // A block that did not parse may be the one that uses a declaration.
+    if o.incomplete {
+        return;
+    }
     let mut used_contexts = vec![false; p.contexts.len()];
     let mut used_sequences = vec![false; p.sequences.len()];
     let mut used_routers = vec![false; p.routers.len()];
@@ -553,6 +723,26 @@ fn unused(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
     for h in &p.handoffs {
         mark_accounts(&h.trigger.when);
     }
+    for (kind, i) in &o.misreferenced {
+        let i = *i as usize;
+        match kind {
+            Kind::Context => set(&mut used_contexts, i),
+            Kind::Sequence => set(&mut used_sequences, i),
+            Kind::Queue => set(&mut used_queues, i),
+            Kind::Accounts => set(&mut used_accounts, i),
+            Kind::Calendar => set(&mut used_calendars, i),
+            Kind::Router => {
+                set(&mut used_routers, i);
+                // Its queues are meant to be reached through it.
+                for rule in p.routers.get(i).map_or(&[][..], |r| &r.rules) {
+                    if let RouteRule::When { queue, .. } | RouteRule::Otherwise { queue } = rule {
+                        set(&mut used_queues, queue.index());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
     if let Some(c) = p.default_calendar {
         set(&mut used_calendars, c.index());
     }
@@ -573,17 +763,30 @@ fn unused(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
         |out: &mut Vec<Diagnostic>, used: &[bool], spans: &[Span], names: Vec<&str>, kind: &str| {
             for (i, u) in used.iter().enumerate() {
                 if !u {
+                    let name = names.get(i).copied().unwrap_or("");
+                    let how = match kind {
+                        "context package" => format!("`context {name}` in a handoff sends it"),
+                        "sequence" => format!("`sequence {name}` in a handoff starts it"),
+                        "router" => format!("`route via {name}` in a handoff uses it"),
+                        "queue" => format!(
+                            "`route to {name}`, `overflow to {name}` or a router rule fills it"
+                        ),
+                        "account set" => format!(
+                            "`owner from {name}` in a router or `in {name}` in a condition uses it"
+                        ),
+                        "calendar" => {
+                            format!("`calendar {name}` in the `playbook` header or a queue uses it")
+                        }
+                        _ => "refer to it from a rule".to_string(),
+                    };
                     out.push(
                         Diagnostic::new(
                             Code::UnusedDeclaration,
                             span_of(spans, i),
-                            format!(
-                                "{kind} `{}` is never used",
-                                names.get(i).copied().unwrap_or("")
-                            ),
+                            format!("{kind} `{name}` is never used"),
                         )
                         .with_primary_message("declared here")
-                        .with_help("refer to it from a rule, or delete it"),
+                        .with_help(format!("{how}; otherwise delete it")),
                     );
                 }
             }

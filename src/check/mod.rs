@@ -32,7 +32,7 @@ pub struct Compiled {
 pub fn compile(file: FileId, src: &str) -> Compiled {
     let parsed = syntax::parse(file, src);
     let mut diagnostics = parsed.diagnostics;
-    let (playbook, origins, mut found) = lower(&parsed.file);
+    let (playbook, origins, mut found) = lower(&parsed.file, &parsed.broken);
     found.extend(lints::run(&playbook, &origins));
     diagnostics.append(&mut found);
     diagnostics.sort_by_key(|d| (d.span().file, d.span().start, d.code));
@@ -42,6 +42,11 @@ pub fn compile(file: FileId, src: &str) -> Compiled {
         playbook: clean.then_some(playbook),
         diagnostics,
     }
+}
+
+/// Parses and checks a source, keeping only the findings (what `handoff check` needs).
+pub fn check_source(file: FileId, src: &str) -> Vec<Diagnostic> {
+    compile(file, src).diagnostics
 }
 
 /// State of the lowering pass.
@@ -54,9 +59,12 @@ pub(crate) struct Lowerer<'a> {
     band_labels: Vec<Vec<String>>,
 }
 
-fn lower(file: &ast::File) -> (ir::Playbook, Origins, Vec<Diagnostic>) {
+fn lower(
+    file: &ast::File,
+    broken: &[syntax::BrokenBlock],
+) -> (ir::Playbook, Origins, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let names = Names::collect(file, &mut diags);
+    let names = Names::collect(file, broken, &mut diags);
     let mut l = Lowerer {
         names: &names,
         playbook: empty_playbook(),
@@ -65,6 +73,9 @@ fn lower(file: &ast::File) -> (ir::Playbook, Origins, Vec<Diagnostic>) {
         band_labels: Vec::new(),
     };
     l.lower_file(file);
+    l.origins.incomplete = names.incomplete();
+    l.origins.misreferenced = names.take_misreferenced();
+    l.origins.scores_incomplete = names.kind_incomplete(names::Kind::Score);
     (l.playbook, l.origins, l.diags)
 }
 
@@ -146,7 +157,7 @@ impl Lowerer<'_> {
             ast::DurationUnit::Weeks => 604_800.0,
         };
         let secs = d.value * per_unit;
-        if !(0.0..=3.2e9).contains(&secs) {
+        if !secs.is_finite() || !(0.0..=3.2e9).contains(&secs) {
             self.diags.push(
                 Diagnostic::new(Code::BadLiteral, *d.loc, "duration out of range")
                     .with_primary_message("must be between 0 and 100 years"),
@@ -205,7 +216,9 @@ impl Lowerer<'_> {
                 format!("unknown unit `{unit}` in `{}`", t.text),
             )
             .with_primary_message("not a duration unit")
-            .with_help("durations use `m`, `h`, `d`, `w`, `bh` or `bd`; percentages end in `%`"),
+            .with_help(
+                "durations use `m`, `h`, `d`, `w`, `bh` or `bd`, percentages end in `%`, and plain numbers have no suffix",
+            ),
         );
     }
 }

@@ -4,7 +4,9 @@ use crate::diagnostics::suggest::did_you_mean;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
 use crate::syntax::ast::{self, Ident, Item};
-use std::collections::HashMap;
+use crate::syntax::BrokenBlock;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 
 /// Kinds of named declarations; each kind is its own namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,12 +106,65 @@ pub struct Decl {
 pub struct Names {
     tables: HashMap<Kind, HashMap<String, Decl>>,
     order: HashMap<Kind, Vec<String>>,
+    /// Names declared by blocks that did not parse: using them is not reported as undefined.
+    broken: HashMap<Kind, HashSet<String>>,
+    /// Kinds of which any name may have been declared by a block that did not parse.
+    broken_kinds: HashSet<Kind>,
+    /// Whether any block did not parse, so absence proves nothing.
+    incomplete: bool,
+    /// The latest declaration of each name, for "previously declared here".
+    latest: HashMap<(Kind, String), Span>,
+    /// Declarations referred to as another kind: the reference shows they are meant to be used.
+    misreferenced: RefCell<Vec<(Kind, u32)>>,
 }
 
 impl Names {
-    /// Collects declarations, reporting duplicates (the first declaration wins).
-    pub fn collect(file: &ast::File, diags: &mut Vec<Diagnostic>) -> Names {
+    /// Collects declarations, reporting duplicates (the first declaration wins), and remembers
+    /// what the blocks that failed to parse would have declared.
+    pub fn collect(file: &ast::File, broken: &[BrokenBlock], diags: &mut Vec<Diagnostic>) -> Names {
         let mut names = Names::default();
+        for b in broken {
+            names.incomplete = true;
+            let kinds: &[Kind] = match b.keyword {
+                Some("calendar") => &[Kind::Calendar],
+                Some("lead") => {
+                    names.broken_kinds.insert(Kind::Field);
+                    &[]
+                }
+                Some("event") => &[Kind::Event],
+                Some("score") => &[Kind::Score],
+                Some("bands") => &[Kind::Bands],
+                Some("disqualify") => &[Kind::Disqualifier],
+                Some("track") => &[Kind::Track],
+                Some("handoff") => &[Kind::Handoff],
+                Some("router") => &[Kind::Router],
+                Some("queue") => {
+                    names.broken_kinds.insert(Kind::Seller);
+                    &[Kind::Queue]
+                }
+                Some("accounts") => &[Kind::Accounts],
+                Some("context") => &[Kind::Context],
+                Some("sequence") => &[Kind::Sequence],
+                Some("reason") => &[Kind::Reason],
+                Some("kpi") => &[Kind::Kpi],
+                Some("scenario") => &[Kind::Scenario],
+                Some(_) => &[],
+                None => {
+                    names.broken_kinds.extend(Kind::ALL);
+                    &[]
+                }
+            };
+            for kind in kinds {
+                match &b.name {
+                    Some(n) => {
+                        names.broken.entry(*kind).or_default().insert(n.clone());
+                    }
+                    None => {
+                        names.broken_kinds.insert(*kind);
+                    }
+                }
+            }
+        }
         for item in &file.items {
             match item {
                 Item::Calendar(b) => names.declare(Kind::Calendar, &b.name, diags),
@@ -149,7 +204,13 @@ impl Names {
 
     fn declare(&mut self, kind: Kind, name: &Ident, diags: &mut Vec<Diagnostic>) {
         let table = self.tables.entry(kind).or_default();
-        if let Some(first) = table.get(&name.name) {
+        if table.contains_key(&name.name) {
+            // The nearest earlier declaration, not the first: a label far away costs the
+            // renderer every line in between, which adds up over many duplicates.
+            let previous = self
+                .latest
+                .insert((kind, name.name.clone()), *name.loc)
+                .unwrap_or(*name.loc);
             diags.push(
                 Diagnostic::new(
                     Code::Duplicate,
@@ -157,11 +218,12 @@ impl Names {
                     format!("{} `{}` is declared twice", kind.word(), name.name),
                 )
                 .with_primary_message("declared again here")
-                .with_label(first.span, "first declared here")
+                .with_label(previous, "previously declared here")
                 .with_help(format!("rename one of the {}s", kind.word())),
             );
             return;
         }
+        self.latest.insert((kind, name.name.clone()), *name.loc);
         let index = u32::try_from(table.len()).unwrap_or(u32::MAX);
         table.insert(
             name.name.clone(),
@@ -171,6 +233,43 @@ impl Names {
             },
         );
         self.order.entry(kind).or_default().push(name.name.clone());
+    }
+
+    /// Whether a block that failed to parse may have declared `name` as a `kind`.
+    pub fn maybe_broken(&self, kind: Kind, name: &str) -> bool {
+        self.broken_kinds.contains(&kind)
+            || self
+                .broken
+                .get(&kind)
+                .is_some_and(|names| names.contains(name))
+    }
+
+    /// The declarations referred to as another kind so far, which count as used.
+    pub fn take_misreferenced(&self) -> Vec<(Kind, u32)> {
+        self.misreferenced.take()
+    }
+
+    /// Records that a declaration was referred to as another kind; true the first time.
+    ///
+    /// Only the first such finding points back at the declaration: a label far away costs the
+    /// renderer every line in between, and one pointer is enough.
+    pub fn misreference(&self, kind: Kind, index: u32) -> bool {
+        let mut seen = self.misreferenced.borrow_mut();
+        let first = !seen.contains(&(kind, index));
+        if first {
+            seen.push((kind, index));
+        }
+        first
+    }
+
+    /// Whether some block failed to parse, so that what is absent may just be unread.
+    pub fn incomplete(&self) -> bool {
+        self.incomplete
+    }
+
+    /// Whether a block of this kind failed to parse.
+    pub fn kind_incomplete(&self, kind: Kind) -> bool {
+        self.broken_kinds.contains(&kind) || self.broken.get(&kind).is_some_and(|n| !n.is_empty())
     }
 
     /// Looks a name up without reporting anything.
@@ -200,7 +299,7 @@ impl Names {
         if let Some(d) = self.get(kind, &name.name) {
             return Some(d.index);
         }
-        if name.name.is_empty() {
+        if name.name.is_empty() || self.maybe_broken(kind, &name.name) {
             return None;
         }
         diags.push(self.undefined(kind, name));
@@ -213,7 +312,9 @@ impl Names {
             .iter()
             .find_map(|k| self.get(*k, &name.name).map(|d| (*k, d)));
         if let Some((other, decl)) = other {
-            return Diagnostic::new(
+            let first = self.misreference(other, decl.index);
+            let wanted = self.names(kind);
+            let mut diag = Diagnostic::new(
                 Code::WrongKind,
                 *name.loc,
                 format!(
@@ -223,8 +324,17 @@ impl Names {
                     kind.word()
                 ),
             )
-            .with_primary_message(format!("expected a {}", kind.word()))
-            .with_label(decl.span, format!("`{}` is declared here", name.name));
+            .with_primary_message(format!("expected a {}", kind.word()));
+            if first {
+                diag = diag.with_label(decl.span, format!("`{}` is declared here", name.name));
+            }
+            if let Some(s) = did_you_mean(&name.name, wanted.iter().map(String::as_str)) {
+                diag = diag.with_help(format!("did you mean `{s}`?"));
+            } else if !wanted.is_empty() && wanted.len() <= 6 {
+                let list: Vec<String> = wanted.iter().map(|n| format!("`{n}`")).collect();
+                diag = diag.with_note(format!("{}s: {}", kind.word(), list.join(", ")));
+            }
+            return diag;
         }
         let mut diag = Diagnostic::new(
             Code::Undefined,
@@ -243,6 +353,7 @@ impl Names {
 
 fn block_keyword(kind: Kind) -> &'static str {
     match kind {
+        Kind::Reason => "reason",
         Kind::Field => "lead",
         Kind::Bands => "bands",
         Kind::Disqualifier => "disqualify",

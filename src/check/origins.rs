@@ -3,6 +3,7 @@
 //! The IR itself carries no spans (it is what the engine runs); this side table is indexed like
 //! the IR tables and lives only as long as the check.
 
+use super::names::Kind;
 use crate::span::Span;
 
 /// Spans indexed like the IR tables.
@@ -44,4 +45,17 @@ pub struct Origins {
     pub scenarios: Vec<Span>,
     /// The `playbook` header's name, if any.
     pub header: Option<Span>,
+    /// Per handoff: whether a name in its trigger did not resolve, so lints about what the
+    /// trigger catches would guess.
+    pub partial_triggers: Vec<bool>,
+    /// Per handoff: the span of its `when` statements, if any.
+    pub whens: Vec<Option<Span>>,
+    /// Per handoff: the first breach action that puts the lead back in a queue, if any.
+    pub requeues: Vec<Option<Span>>,
+    /// Names that were referred to as another kind of declaration (E0103): they count as used.
+    pub misreferenced: Vec<(Kind, u32)>,
+    /// Whether some block failed to parse, so lints that conclude from absence stay quiet.
+    pub incomplete: bool,
+    /// Whether a `score` block failed to parse, so score ranges are unknown.
+    pub scores_incomplete: bool,
 }

@@ -306,9 +306,18 @@ impl Lowerer<'_> {
             ast::DistKind::Uniform(a, b) => {
                 let (low, high) = (value(a)?, value(b)?);
                 if high < low {
-                    self.invalid(
-                        *d.loc,
-                        "a uniform distribution needs its low bound first".into(),
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::InvalidScenario,
+                            *d.loc,
+                            "a uniform distribution needs its low bound first",
+                        )
+                        .with_primary_message("the low bound is above the high bound")
+                        .with_help(format!(
+                            "swap them: `uniform({}, {})`",
+                            literal_text(b),
+                            literal_text(a)
+                        )),
                     );
                     return None;
                 }
@@ -551,4 +560,13 @@ impl Lowerer<'_> {
 
 fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
+}
+
+/// A number or duration as it would be written.
+fn literal_text(l: &Literal) -> String {
+    match l {
+        Literal::Number(n) => n.value.to_string(),
+        Literal::Duration(d) => format!("{}{}", d.value, d.unit.suffix()),
+        _ => "...".to_string(),
+    }
 }

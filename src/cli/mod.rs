@@ -6,6 +6,7 @@
 //! `--help`, and a `run` function returning an [`Exit`].
 
 pub mod check;
+pub mod compare;
 pub mod compile;
 pub mod completions;
 pub mod explain;
@@ -14,6 +15,9 @@ pub mod fmt;
 pub mod git;
 pub mod report;
 pub mod simulate;
+mod simulate_out;
+pub mod simulation;
+pub mod sweep;
 
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::{ExitCode, Termination};
@@ -147,6 +151,8 @@ pub enum Command {
     Fmt(fmt::Args),
     Compile(compile::Args),
     Simulate(simulate::Args),
+    Compare(compare::Args),
+    Sweep(sweep::Args),
     Explain(explain::Args),
     Completions(completions::Args),
 }
@@ -173,6 +179,8 @@ pub fn main() -> ExitCode {
         Command::Fmt(args) => fmt::run(args, cli.color),
         Command::Compile(args) => compile::run(args, cli.color),
         Command::Simulate(args) => simulate::run(args, cli.color),
+        Command::Compare(args) => compare::run(args, cli.color),
+        Command::Sweep(args) => sweep::run(args, cli.color),
         Command::Explain(args) => explain::run(args),
         Command::Completions(args) => completions::run(args),
     };
@@ -211,6 +219,31 @@ fn finish(bytes: &[u8], exit: Exit) -> Exit {
             Exit::Failure
         }
     }
+}
+
+/// Lays out rows of cells with columns padded to their widest cell: the tables of `simulate`,
+/// `compare` and `sweep`.
+pub(crate) fn columns(rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = (0..rows.iter().map(Vec::len).max().unwrap_or(0))
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]

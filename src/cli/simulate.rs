@@ -1,21 +1,14 @@
 //! `handoff simulate FILE`: run a scenario of the playbook through the engine and report KPIs
 //! with 95% confidence intervals.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
-use super::{
-    files, finish, report, report_error, write_stderr, CliError, ColorChoice, Exit, Format,
-};
-use crate::diagnostics::render::Sources;
-use crate::engine::Engine;
+use super::simulation::{self, SimArgs};
+use super::{finish, report_error, simulate_out, write_stderr, ColorChoice, Exit};
 use crate::report::{format_ci, format_value, to_csv, KpiRow};
 use crate::sim::report::{KpiEstimate, Report};
 use crate::sim::stats::Estimate;
-use crate::sim::{self, SimError, SimOptions};
 
 /// Simulate a scenario of a playbook and report its KPIs with 95% confidence intervals.
 ///
@@ -29,28 +22,13 @@ pub struct Args {
     /// The playbook to simulate
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Scenario to run (default: the first one in the playbook)
-    #[arg(long, value_name = "NAME")]
-    pub scenario: Option<String>,
-    /// Simulate about this many leads per replication (sets the span from the arrival rates)
-    #[arg(long, value_name = "N", conflicts_with = "days")]
-    pub leads: Option<u64>,
-    /// Simulate this many days instead of the scenario's horizon
-    #[arg(long, value_name = "D")]
-    pub days: Option<f64>,
-    /// Independent replications, each with its own random streams
-    #[arg(long, default_value_t = 20, value_name = "R")]
-    pub replications: u32,
-    /// Master seed: the same seed gives the same report
-    #[arg(long, default_value_t = 1, value_name = "S")]
-    pub seed: u64,
-    /// Worker threads (default: the available cores); results do not depend on it
-    #[arg(long, value_name = "T")]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub sim: SimArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
     pub format: SimFormat,
-    /// Also write `summary.json` and `kpis.csv` into this directory
+    /// Also write `summary.json`, `kpis.csv`, SVG charts and a self-contained `report.html` into
+    /// this directory
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
@@ -69,61 +47,20 @@ pub enum SimFormat {
 
 /// Runs the simulation and writes the report.
 pub fn run(args: &Args, color: ColorChoice) -> Exit {
-    let mut sources = Sources::new();
-    let compiled = match report::check_file(&args.file, &mut sources) {
-        Ok(compiled) => compiled,
-        Err(e) => {
-            report_error(&e);
-            return Exit::Failure;
-        }
+    let playbook = match simulation::load_file(&args.file, color) {
+        Ok(p) => p,
+        Err(exit) => return exit,
     };
-    if !compiled.diagnostics.is_empty() {
-        write_stderr(&report::render(
-            &compiled.diagnostics,
-            &sources,
-            &[],
-            Format::Human,
-            color.for_stderr(),
-        ));
-    }
-    let Some(playbook) = compiled.playbook else {
-        return Exit::Findings;
+    let options = args.sim.options();
+    let engine = match simulation::engine(&playbook, &options) {
+        Ok(e) => e,
+        Err(exit) => return exit,
     };
-    let engine = match Engine::new(&playbook) {
-        Ok(engine) => engine,
-        Err(e) => {
-            report_error(&CliError::new(e.to_string()));
-            return Exit::Findings;
-        }
-    };
-    let options = SimOptions {
-        scenario: args.scenario.clone(),
-        leads: args.leads,
-        days: args.days,
-        replications: args.replications,
-        seed: args.seed,
-        threads: args
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
-    };
-    if let Err(e) = check_options(&engine, &options) {
-        report_error(&CliError::new(e.to_string()));
-        return Exit::Failure;
-    }
-    let bar = progress_bar(options.replications);
     let started = Instant::now();
-    let result = sim::simulate(&engine, &options, &|| bar.inc(1));
-    bar.finish_and_clear();
-    let report = match result {
-        Ok(report) => report,
-        Err(e) => {
-            report_error(&CliError::new(e.to_string()));
-            return Exit::Failure;
-        }
+    let report = match simulation::run(&engine, &options, "simulate") {
+        Ok(r) => r,
+        Err(exit) => return exit,
     };
-    for warning in &report.warnings {
-        write_stderr(&format!("warning: {warning}\n"));
-    }
     write_stderr(&format!(
         "simulated {} leads and {} engine events in {} replications of `{}` ({:.1}s)\n",
         report.leads_arrived,
@@ -133,7 +70,7 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
         started.elapsed().as_secs_f64()
     ));
     if let Some(dir) = &args.out {
-        if let Err(e) = write_out(dir, &report) {
+        if let Err(e) = simulate_out::write(dir, &report, &json(&report), &kpi_rows(&report)) {
             report_error(&e);
             return Exit::Failure;
         }
@@ -146,45 +83,11 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
     finish(text.as_bytes(), Exit::Ok)
 }
 
-/// Validates the options before any work, so a usage error never shows a progress bar.
-fn check_options(engine: &Engine, options: &SimOptions) -> Result<(), SimError> {
-    let scenario = sim::find_scenario(engine, options.scenario.as_deref())?;
-    sim::plan(scenario, options).map(|_| ())
-}
-
-/// A bar counting replications on standard error, drawn only on a terminal.
-fn progress_bar(replications: u32) -> ProgressBar {
-    let target = if std::io::stderr().is_terminal() {
-        ProgressDrawTarget::stderr()
-    } else {
-        ProgressDrawTarget::hidden()
-    };
-    let bar = ProgressBar::with_draw_target(Some(u64::from(replications)), target);
-    if let Ok(style) =
-        ProgressStyle::with_template("{spinner} replications {pos}/{len} {wide_bar} {elapsed}")
-    {
-        bar.set_style(style);
-    }
-    bar
-}
-
 fn json(report: &Report) -> String {
     // A report holds only strings, numbers and options, so serialising cannot fail.
     let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
     text.push('\n');
     text
-}
-
-fn write_out(dir: &std::path::Path, report: &Report) -> Result<(), CliError> {
-    std::fs::create_dir_all(dir).map_err(|e| {
-        CliError::new(format!(
-            "cannot create `{}`: {}",
-            files::display_path(dir),
-            files::describe_io(&e)
-        ))
-    })?;
-    files::write_atomically(&dir.join("summary.json"), json(report).as_bytes())?;
-    files::write_atomically(&dir.join("kpis.csv"), to_csv(&kpi_rows(report)).as_bytes())
 }
 
 fn to_estimate(k: &KpiEstimate) -> Estimate {
@@ -229,30 +132,6 @@ fn kpi_rows(report: &Report) -> Vec<KpiRow> {
         .collect()
 }
 
-/// Lays out rows of cells with columns padded to their widest cell.
-fn columns(rows: &[Vec<String>]) -> String {
-    let widths: Vec<usize> = (0..rows.iter().map(Vec::len).max().unwrap_or(0))
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for row in rows {
-        let line: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(cell, w)| format!("{cell:<w$}"))
-            .collect();
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
-    }
-    out
-}
-
 fn group_table(title: &str, groups: &[crate::sim::report::Group]) -> String {
     let Some(first) = groups.first() else {
         return String::new();
@@ -271,7 +150,7 @@ fn group_table(title: &str, groups: &[crate::sim::report::Group]) -> String {
         }
         rows.push(row);
     }
-    format!("\n{}", columns(&rows))
+    format!("\n{}", super::columns(&rows))
 }
 
 /// The human report: inputs, KPIs overall, by band, by queue, and the playbook's targets.
@@ -297,7 +176,7 @@ fn table(report: &Report) -> String {
             .iter()
             .map(|k| vec![k.name.to_string(), format_ci(k.unit, &to_estimate(k))]),
     );
-    out.push_str(&columns(&rows));
+    out.push_str(&super::columns(&rows));
     out.push_str(&group_table("by band", &report.by_band));
     out.push_str(&group_table("by queue", &report.by_queue));
     if !report.targets.is_empty() {
@@ -333,7 +212,7 @@ fn table(report: &Report) -> String {
             ]);
         }
         out.push('\n');
-        out.push_str(&columns(&rows));
+        out.push_str(&super::columns(&rows));
     }
     out
 }

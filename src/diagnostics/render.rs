@@ -558,9 +558,10 @@ fn sarif_result(diag: &Diagnostic, sources: &Sources) -> Value {
         text.push_str(help);
     }
     let primary = primary_label(diag);
+    // A SARIF `location` wraps the file and region in a `physicalLocation`.
     let locations: Vec<Value> = primary
         .and_then(|l| sources.locate(l.span))
-        .map(|loc| sarif_location(&loc))
+        .map(|loc| json!({ "physicalLocation": sarif_location(&loc) }))
         .into_iter()
         .collect();
     let related: Vec<Value> = diag

@@ -6,12 +6,17 @@ pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).clamp(1, 3);
+    let len = name.chars().count();
+    let limit = (len / 3).clamp(1, 3);
     candidates
         .into_iter()
         .filter(|c| *c != name)
+        // The lengths bound the distance from below; skipping early keeps a megabyte-long
+        // "word" in hostile input from costing a megabyte of work per candidate.
+        .filter(|c| c.chars().count().abs_diff(len) <= limit)
         .map(|c| (edit_distance(name, c), c))
-        .filter(|(d, _)| *d <= limit)
+        // Rewriting every character is no typo: `D` is not a misspelt `A`.
+        .filter(|(d, c)| *d <= limit && *d < len.max(c.chars().count()).min(len))
         .min_by_key(|(d, c)| (*d, *c))
         .map(|(_, c)| c)
 }
@@ -50,5 +55,8 @@ mod tests {
             Some("route")
         );
         assert_eq!(did_you_mean("xyz", ["route", "sla"]), None);
+        assert_eq!(did_you_mean("D", ["A", "B", "C"]), None);
+        assert_eq!(did_you_mean("sdrs", ["sdr"]), Some("sdr"));
+        assert_eq!(did_you_mean(&"x".repeat(1 << 20), ["reason"]), None);
     }
 }

@@ -9,13 +9,19 @@ pub use crate::ir::KpiUnit as Unit;
 pub struct Tally {
     /// Leads that arrived in the observation window.
     pub leads: u64,
+    /// ... of which a handoff rule fired for (handed off, or unroutable): marketing-qualified.
+    pub mql_leads: u64,
     /// ... of which received at least one automated touch.
     pub auto_touched: u64,
     /// ... of which emitted an event after their first automated touch.
     pub engaged: u64,
     /// Leads handed off at least once.
     pub handed_off: u64,
-    /// ... of which converted.
+    /// ... of which a seller touched at least once.
+    pub touched_leads: u64,
+    /// ... of which a seller reached in a conversation at least once.
+    pub connected_leads: u64,
+    /// Leads handed off that converted (sales-qualified).
     pub converted: u64,
     /// Handoffs that started in the window.
     pub handoffs: u64,

@@ -5,6 +5,7 @@
 //! callback and the caller decides how to show it.
 
 mod agenda;
+pub mod chart_data;
 pub mod kpi;
 pub mod queue;
 pub mod report;
@@ -12,6 +13,7 @@ pub mod rng;
 pub mod run;
 pub mod stats;
 pub mod theory;
+pub mod timeline;
 mod world;
 
 use crate::engine::Engine;

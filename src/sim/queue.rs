@@ -6,6 +6,7 @@
 //! and stale entries are dropped when they reach the head of a line.
 
 use super::stats::TimeWeighted;
+use super::timeline::{Level, Periods};
 use super::world::StaffWorld;
 use crate::calendar::{BusinessCalendar, Timestamp};
 use crate::ir::scenario::Dist;
@@ -71,6 +72,8 @@ pub(crate) struct QueueSim {
     /// A wake-up at the next opening is scheduled.
     pub wake_pending: bool,
     pub length: TimeWeighted,
+    /// The number waiting per period of the whole run, for the queue-length chart.
+    pub over_time: Level,
     pub overflow: Option<usize>,
     pub busy_secs: f64,
     pub little: LittleSample,
@@ -79,7 +82,13 @@ pub(crate) struct QueueSim {
 impl QueueSim {
     /// A queue from its playbook definition and scenario staffing; `lines` is the number of
     /// priority levels (bands + 1 for "no band", 1 for FIFO).
-    pub fn new(def: &Queue, staff: Option<&StaffWorld>, lines: usize, warmup: Timestamp) -> Self {
+    pub fn new(
+        def: &Queue,
+        staff: Option<&StaffWorld>,
+        lines: usize,
+        warmup: Timestamp,
+        periods: Periods,
+    ) -> Self {
         let count = staff.map_or(0, |s| s.sellers) as usize;
         let sellers = (0..count)
             .map(|i| Seller {
@@ -100,6 +109,7 @@ impl QueueSim {
             idle: u32::try_from(count).unwrap_or(u32::MAX),
             wake_pending: false,
             length: TimeWeighted::new(warmup as f64, 0.0),
+            over_time: Level::new(periods),
             overflow: def.overflow.map(|q| q.index()),
             busy_secs: 0.0,
             little: LittleSample::default(),
@@ -135,12 +145,14 @@ impl QueueSim {
         line.push_back(waiting);
         self.waiting += 1;
         self.length.update(now as f64, f64::from(self.waiting));
+        self.over_time.update(now, f64::from(self.waiting));
     }
 
     /// Records that a waiting lead left without being picked (its entry went stale).
     pub fn forget(&mut self, now: Timestamp) {
         self.waiting = self.waiting.saturating_sub(1);
         self.length.update(now as f64, f64::from(self.waiting));
+        self.over_time.update(now, f64::from(self.waiting));
     }
 
     fn is_idle(&self, seller: &Seller) -> bool {

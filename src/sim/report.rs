@@ -4,6 +4,7 @@
 //! Replications are merged in replication order and nothing here depends on the thread count,
 //! so the serialized report is byte-identical for any `--threads`.
 
+use super::chart_data::{self, ChartData};
 use super::kpi::{Row, Unit, ROWS};
 use super::run::ReplicationResult;
 use super::stats::estimate;
@@ -35,6 +36,14 @@ pub struct Report {
     pub targets: Vec<TargetCheck>,
     /// Things the analyst should know (overloaded queues, unstaffed queues).
     pub warnings: Vec<String>,
+    /// Overall KPI values of each replication, in replication order and [`ROWS`] order: what
+    /// `compare` pairs across two runs (common random numbers make replication `r` of both runs
+    /// see the same leads). Not part of the JSON report.
+    #[serde(skip)]
+    pub replications: Vec<Vec<f64>>,
+    /// What the charts of `--out` are drawn from; not part of the JSON report.
+    #[serde(skip)]
+    pub charts: ChartData,
 }
 
 /// The inputs of a run, so a report can be reproduced.
@@ -214,6 +223,8 @@ pub(crate) fn build(playbook: &Playbook, inputs: Inputs, results: &[ReplicationR
         by_queue,
         targets,
         warnings,
+        replications: overall.iter().map(|v| v.to_vec()).collect(),
+        charts: chart_data::build(playbook, results),
     }
 }
 

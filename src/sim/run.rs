@@ -10,6 +10,7 @@ use super::agenda::Agenda;
 use super::kpi::Tallies;
 use super::queue::{LittleSample, QueueSim, Waiting};
 use super::rng::{LeadKey, Purpose, Replication};
+use super::timeline::{Periods, Timeline};
 use super::world::{whole_secs, World};
 use crate::calendar::Timestamp;
 use crate::engine::{Action, Engine, Input, LeadState, Step, TimerKey, TouchOutcome};
@@ -39,14 +40,18 @@ enum Follow {
     Dispose(u32),
 }
 
-const AUTO_TOUCHED: u8 = 1;
-const ENGAGED: u8 = 2;
-const RECYCLED: u8 = 4;
-const RE_ENGAGED: u8 = 8;
-const SUPPRESSED: u8 = 16;
-const RETURNED: u8 = 32;
-const CONVERTED: u8 = 64;
-const HANDED_OFF: u8 = 128;
+const AUTO_TOUCHED: u16 = 1;
+const ENGAGED: u16 = 2;
+const RECYCLED: u16 = 4;
+const RE_ENGAGED: u16 = 8;
+const SUPPRESSED: u16 = 16;
+const RETURNED: u16 = 32;
+const CONVERTED: u16 = 64;
+const HANDED_OFF: u16 = 128;
+/// A handoff rule fired for the lead, whether or not it could be routed.
+const MQL: u16 = 256;
+const TOUCHED: u16 = 512;
+const CONNECTED: u16 = 1024;
 
 /// How a handoff ended, for leakage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +97,7 @@ struct SimLead {
     band: Option<u8>,
     /// Band and queue of the first handoff, for MQL→SQL by band and queue.
     first: Option<(Option<u8>, u16)>,
-    flags: u8,
+    flags: u16,
     intent_until: Timestamp,
     touches: u32,
     ticket: u32,
@@ -120,6 +125,8 @@ pub struct ReplicationResult {
     pub little: Vec<LittleSample>,
     /// Leads still waiting per queue at the horizon.
     pub still_waiting: Vec<u32>,
+    /// Leakage and queue length per simulated day or week, for charts.
+    pub timeline: Timeline,
 }
 
 /// Times of one run, relative to [`START`].
@@ -146,6 +153,7 @@ pub(crate) struct Run<'a> {
     out: Vec<Action>,
     follow: VecDeque<Follow>,
     tallies: Tallies,
+    timeline: Timeline,
     band_set: Option<BandSetId>,
     events: u64,
     placements: u64,
@@ -166,6 +174,7 @@ impl<'a> Run<'a> {
         let warmup = START.saturating_add(plan.warmup_secs.max(0));
         let horizon = START.saturating_add(plan.horizon_secs.max(0));
         let band_set = (!playbook.band_sets.is_empty()).then_some(BandSetId(0));
+        let periods = Periods::new(START, plan.horizon_secs);
         let bands = playbook.band_sets.first().map_or(0, |b| b.bands.len());
         let queues = playbook
             .queues
@@ -187,6 +196,7 @@ impl<'a> Run<'a> {
                     world.staff.get(i).and_then(Option::as_ref),
                     lines,
                     warmup,
+                    periods,
                 )
             })
             .collect();
@@ -211,6 +221,7 @@ impl<'a> Run<'a> {
             out: Vec::new(),
             follow: VecDeque::new(),
             tallies: Tallies::new(bands, playbook.queues.len()),
+            timeline: Timeline::new(periods),
             band_set,
             events: 0,
             placements: 0,
@@ -520,7 +531,7 @@ impl<'a> Run<'a> {
         if lead.flags & SUPPRESSED != 0 {
             lead.flags |= RETURNED;
         }
-        lead.flags |= HANDED_OFF;
+        lead.flags |= HANDED_OFF | MQL;
         if lead.first.is_none() {
             lead.first = Some((
                 band.and_then(|b| u8::try_from(b).ok()),
@@ -553,6 +564,7 @@ impl<'a> Run<'a> {
                 ..
             } => {
                 if let Some(lead) = self.lead_mut(id) {
+                    lead.flags |= TOUCHED;
                     let late = now > lead.intent_until;
                     if let Some(h) = lead.handoff.as_deref_mut() {
                         h.delay = Some(*delay_secs);
@@ -582,6 +594,11 @@ impl<'a> Run<'a> {
             Action::Converted { .. } => {
                 if let Some(lead) = self.lead_mut(id) {
                     lead.flags |= CONVERTED;
+                }
+            }
+            Action::Unroutable { .. } => {
+                if let Some(lead) = self.lead_mut(id) {
+                    lead.flags |= MQL;
                 }
             }
             _ => {}
@@ -835,6 +852,11 @@ impl<'a> Run<'a> {
                 t.target_meetings += u64::from(target);
             });
         }
+        if connect {
+            if let Some(lead) = self.lead_mut(id) {
+                lead.flags |= CONNECTED;
+            }
+        }
         self.step(id, &Input::Touch { outcome });
     }
 
@@ -871,9 +893,6 @@ impl<'a> Run<'a> {
                 self.follow.push_back(Follow::Dispatch(q));
             }
         }
-        if !handoff.counted {
-            return;
-        }
         let touched = handoff.delay.is_some();
         let leaked = if touched {
             Some(handoff.late || handoff.end == End::Unresolved)
@@ -884,6 +903,10 @@ impl<'a> Run<'a> {
                 End::Running => (handoff.breaches > 0).then_some(true),
             }
         };
+        self.timeline.end(handoff.started_at, leaked);
+        if !handoff.counted {
+            return;
+        }
         let sla = if handoff.breaches > 0 {
             Some(false)
         } else {
@@ -919,10 +942,11 @@ impl<'a> Run<'a> {
         if !lead.counted {
             return;
         }
-        let flag = |f: u8| u64::from(lead.flags & f != 0);
+        let flag = |f: u16| u64::from(lead.flags & f != 0);
         let band = lead.band.map(usize::from);
         self.tallies.each(band, None, |t| {
             t.leads += 1;
+            t.mql_leads += flag(MQL);
             t.auto_touched += flag(AUTO_TOUCHED);
             t.engaged += flag(AUTO_TOUCHED) * flag(ENGAGED);
             t.recycled += flag(RECYCLED);
@@ -934,6 +958,8 @@ impl<'a> Run<'a> {
             let (band, queue) = (band.map(usize::from), usize::from(queue));
             self.tallies.each(band, Some(queue), |t| {
                 t.handed_off += 1;
+                t.touched_leads += flag(TOUCHED);
+                t.connected_leads += flag(CONNECTED);
                 t.converted += flag(CONVERTED);
             });
         }
@@ -960,6 +986,11 @@ impl<'a> Run<'a> {
         let window = (horizon - warmup).max(0) as f64;
         let mut little = Vec::new();
         let mut still_waiting = Vec::new();
+        self.timeline.queue_length = self
+            .queues
+            .iter()
+            .map(|q| q.over_time.clone().means())
+            .collect();
         for (i, q) in self.queues.iter_mut().enumerate() {
             for seller in &q.sellers {
                 if seller.busy {
@@ -993,6 +1024,7 @@ impl<'a> Run<'a> {
             tallies: self.tallies,
             little,
             still_waiting,
+            timeline: self.timeline,
         }
     }
 }

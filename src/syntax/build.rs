@@ -16,6 +16,9 @@ type P<'i> = Pair<'i, Rule>;
 pub(super) struct Builder {
     pub file: FileId,
     pub offset: usize,
+    /// Spans end here at the latest: recovery may parse a chunk with `}`s it added itself,
+    /// and spans must not reach past the text the user wrote.
+    pub limit: usize,
 }
 
 impl Builder {
@@ -23,11 +26,9 @@ impl Builder {
     fn loc(&self, p: &P) -> Loc {
         let s = p.as_span();
         let text = trim_trailing_comments(p.as_str());
-        Loc(Span::new(
-            self.file,
-            self.offset + s.start(),
-            self.offset + s.start() + text.len(),
-        ))
+        let start = (self.offset + s.start()).min(self.limit);
+        let end = (self.offset + s.start() + text.len()).min(self.limit);
+        Loc(Span::new(self.file, start, end))
     }
 
     /// The top-level items of a `file` pair.

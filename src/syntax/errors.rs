@@ -8,24 +8,45 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::span::{FileId, Span};
 use pest::error::{ErrorVariant, InputLocation};
 
-/// Converts a pest failure in a chunk starting at `offset` into a located diagnostic.
+/// Converts a pest failure in the chunk `src[offset..offset + len]` into a located diagnostic.
+///
+/// The token shown as unexpected is read from the whole source, so a block cut short by the
+/// next block's keyword reports that keyword rather than an end of file that is not there.
 pub(super) fn syntax_diagnostic(
     file: FileId,
-    text: &str,
+    src: &str,
     offset: usize,
+    len: usize,
     err: pest::error::Error<Rule>,
 ) -> Diagnostic {
     let pos = match err.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
-    let found = found_token(text, pos);
-    let end = pos + found.len().max(1);
-    let span = Span::new(
-        file,
-        offset + pos,
-        (offset + end).min(offset + text.len().max(pos)),
-    );
+    let text = src.get(offset..offset + len).unwrap_or("");
+    let at = (offset + pos).min(src.len());
+    if let ErrorVariant::CustomError { message } = &err.variant {
+        // pest gives up on input that recurses too deep or backtracks too long.
+        let found = found_token(src, at);
+        return Diagnostic::new(
+            Code::TooDeep,
+            Span::new(file, at, at + found.len()),
+            "this block is too complex to read",
+        )
+        .with_primary_message("the parser gave up here")
+        .with_note(format!("the parser stopped with \"{message}\""))
+        .with_help("split the block or its conditions into smaller parts");
+    }
+    let previous = text.get(..pos).and_then(|s| s.chars().next_back());
+    let mut found = found_token(src, at);
+    let mut start = at;
+    if found.starts_with('=') && previous == Some('=') {
+        // `==`: pest stops after the first `=`; show the operator as written.
+        start -= 1;
+        found = src.get(start..start + found.len() + 1).unwrap_or(found);
+    }
+    let end = (start + found.len().max(1)).min(src.len()).max(start);
+    let span = Span::new(file, start, end);
     let expected = match &err.variant {
         ErrorVariant::ParsingError { positives, .. } if positives.as_slice() == [Rule::file] => {
             describe_expected(&[Rule::item, Rule::EOI])
@@ -42,7 +63,6 @@ pub(super) fn syntax_diagnostic(
     };
     let mut diag = Diagnostic::new(Code::Syntax, span, message)
         .with_primary_message(format!("expected {expected}"));
-    let previous = text.get(..pos).and_then(|s| s.chars().next_back());
     if let Some(help) = hint(found, previous, &err.variant) {
         diag = diag.with_help(help);
     }
@@ -72,10 +92,39 @@ fn found_token(text: &str, pos: usize) -> &str {
         .unwrap_or("")
 }
 
+/// Rules that can start an operand; together they read better as "a value".
+const OPERAND_RULES: &[Rule] = &[
+    Rule::lparen,
+    Rule::kw_count,
+    Rule::boolean,
+    Rule::duration,
+    Rule::percent,
+    Rule::bad_unit,
+    Rule::number,
+    Rule::string,
+    Rule::ident,
+];
+
 /// "`a`, `b` or a name", deduplicated and in a stable order.
 fn describe_expected(positives: &[Rule]) -> String {
-    let mut words: Vec<String> = positives.iter().filter_map(|r| rule_words(*r)).collect();
+    let is_value = [Rule::ident, Rule::number, Rule::string]
+        .iter()
+        .all(|r| positives.contains(r));
+    let mut words: Vec<String> = positives
+        .iter()
+        .filter(|r| !(is_value && (OPERAND_RULES.contains(r) || **r == Rule::kw_not)))
+        .filter_map(|r| rule_words(*r))
+        .collect();
     words.sort();
+    if is_value {
+        // Before the sort's alphabetical tail, so the list stays readable.
+        let value = if positives.contains(&Rule::kw_not) {
+            "a condition"
+        } else {
+            "a value (a name, a number, a duration or quoted text)"
+        };
+        words.insert(0, value.to_string());
+    }
     words.dedup();
     match words.as_slice() {
         [] => "something else".to_string(),
@@ -169,6 +218,12 @@ fn hint(found: &str, previous: Option<char>, variant: &ErrorVariant<Rule>) -> Op
         }
     }
     if expects(Rule::duration) && found.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        let unit = found.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+        if !unit.is_empty() {
+            return Some(format!(
+                "`{unit}` is not a unit; durations use `m`, `h`, `d`, `w`, `bh` or `bd`"
+            ));
+        }
         return Some("durations need a unit: `m`, `h`, `d`, `w`, `bh` or `bd`".to_string());
     }
     None

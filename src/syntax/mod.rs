@@ -21,12 +21,15 @@ pub use comments::{comments, Comment};
 #[grammar = "../grammar/playbook.pest"]
 pub(crate) struct PlaybookParser;
 
-/// Deepest parenthesis or `not` nesting accepted; deeper input is refused before pest sees it,
-/// so a hostile file cannot overflow the stack.
+/// Deepest nesting of parentheses, brackets, braces, `not` and `count ... where` accepted;
+/// deeper input is refused before pest sees it, so a hostile file cannot overflow the stack.
 pub const MAX_NESTING: usize = 64;
 
-/// Upper bound on pest rule calls per parse, so no input can backtrack for ever.
+/// Upper bound on pest rule calls per byte of input, so no input can backtrack for ever.
 const CALL_LIMIT_PER_BYTE: usize = 400;
+
+/// The call budget of small inputs.
+const MIN_CALL_LIMIT: usize = 100_000;
 
 /// Result of parsing one file.
 #[derive(Debug, Clone, Default)]
@@ -35,48 +38,77 @@ pub struct Parsed {
     pub file: ast::File,
     /// Syntax errors, at most one per unreadable block.
     pub diagnostics: Vec<Diagnostic>,
+    /// The blocks that could not be read, so the checker can stay quiet about what they
+    /// declare instead of reporting every use of it as undefined.
+    pub broken: Vec<BrokenBlock>,
+}
+
+/// A top-level block lost to a syntax error, as far as its first line tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenBlock {
+    /// The block keyword, or the keyword closest to a misspelt one; `None` when unrecognisable.
+    pub keyword: Option<&'static str>,
+    /// The name after the keyword, when it is a plain name.
+    pub name: Option<String>,
+    /// The whole chunk of source the block occupied.
+    pub span: Span,
 }
 
 /// Parses a playbook; `file` tags every span so diagnostics from many files can be mixed.
 pub fn parse(file: FileId, src: &str) -> Parsed {
-    if let Some(diag) = nesting_guard(file, src) {
-        return Parsed {
-            file: ast::File::default(),
-            diagnostics: vec![diag],
-        };
+    if nesting_guard(file, src, 0).is_some() {
+        // Too deep somewhere: find out where block by block, and read the other blocks.
+        return recover(file, src, None);
     }
-    match parse_chunk(file, src, 0) {
+    match parse_chunk(file, src, 0, src, src.len()) {
         Ok(items) => Parsed {
             file: ast::File { items },
-            diagnostics: Vec::new(),
+            ..Parsed::default()
         },
-        Err(first) => recover(file, src, first),
+        Err(first) => recover(file, src, Some(first)),
     }
 }
 
-fn parse_chunk(file: FileId, text: &str, offset: usize) -> Result<Vec<ast::Item>, Diagnostic> {
-    pest::set_call_limit(std::num::NonZeroUsize::new(
-        text.len().saturating_mul(CALL_LIMIT_PER_BYTE).max(100_000),
-    ));
+/// Raises pest's process-wide call budget to cover a text of `len` bytes.
+///
+/// pest reads the budget from a global when a parse starts, so it only ever grows here:
+/// lowering it for a small file would starve a large one being parsed on another thread.
+fn ensure_call_limit(len: usize) {
+    static CURRENT: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
+    let wanted = len.saturating_mul(CALL_LIMIT_PER_BYTE).max(MIN_CALL_LIMIT);
+    let mut current = CURRENT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if wanted > *current {
+        *current = wanted;
+        pest::set_call_limit(std::num::NonZeroUsize::new(wanted));
+    }
+}
+
+/// Parses `text`, a chunk of `src` starting at byte `offset`; spans stop at `limit`.
+fn parse_chunk(
+    file: FileId,
+    text: &str,
+    offset: usize,
+    src: &str,
+    limit: usize,
+) -> Result<Vec<ast::Item>, Diagnostic> {
+    ensure_call_limit(text.len());
     let pairs = PlaybookParser::parse(Rule::file, text)
-        .map_err(|e| errors::syntax_diagnostic(file, text, offset, e))?;
-    let builder = build::Builder { file, offset };
+        .map_err(|e| errors::syntax_diagnostic(file, src, offset, text.len(), e))?;
+    let builder = build::Builder {
+        file,
+        offset,
+        limit,
+    };
     Ok(pairs.flat_map(|p| builder.items(p)).collect())
 }
 
 /// After a failure, parses each top-level block separately to report every broken block.
-fn recover(file: FileId, src: &str, first: Diagnostic) -> Parsed {
-    let starts = block_starts(src);
-    if starts.len() <= 1 {
-        return Parsed {
-            file: ast::File::default(),
-            diagnostics: vec![first],
-        };
-    }
-    let mut items = Vec::new();
-    let mut diagnostics = Vec::new();
-    let mut bounds = starts.clone();
+fn recover(file: FileId, src: &str, first: Option<Diagnostic>) -> Parsed {
+    let mut bounds = block_starts(src);
     bounds.push(src.len());
+    let mut parsed = Parsed::default();
     for pair in bounds.windows(2) {
         let (start, end) = match pair {
             [s, e] => (*s, *e),
@@ -85,22 +117,182 @@ fn recover(file: FileId, src: &str, first: Diagnostic) -> Parsed {
         let Some(chunk) = src.get(start..end) else {
             continue;
         };
-        match parse_chunk(file, chunk, start) {
-            Ok(mut parsed) => items.append(&mut parsed),
-            Err(d) => diagnostics.push(d),
+        let result = match (nesting_guard(file, chunk, start), &first) {
+            (Some(too_deep), _) => Err(too_deep),
+            // One block is the whole file: its error is the one already found.
+            (None, Some(first)) if start == 0 && end == src.len() => Err(first.clone()),
+            (None, _) => parse_chunk(file, chunk, start, src, end),
+        };
+        match result {
+            Ok(mut items) => parsed.file.items.append(&mut items),
+            Err(d) => match close_unclosed(file, chunk, start, src, &d) {
+                Some((mut items, unclosed)) => {
+                    parsed.file.items.append(&mut items);
+                    parsed.diagnostics.push(unclosed);
+                }
+                None => {
+                    parsed.diagnostics.push(d);
+                    parsed.broken.push(broken_block(file, chunk, start));
+                }
+            },
         }
     }
-    if diagnostics.is_empty() {
-        diagnostics.push(first);
+    if parsed.diagnostics.is_empty() {
+        // Every block reads on its own, yet the whole did not: keep the whole file's error.
+        parsed.diagnostics.extend(first);
     }
-    Parsed {
-        file: ast::File { items },
-        diagnostics,
+    parsed
+}
+
+/// A block whose error is at its very end with `{`s still open lacks only its `}`s: parse it
+/// with them added, keep its contents, and report the missing brace where it was opened.
+fn close_unclosed(
+    file: FileId,
+    chunk: &str,
+    offset: usize,
+    src: &str,
+    error: &Diagnostic,
+) -> Option<(Vec<ast::Item>, Diagnostic)> {
+    let content_end = content_end(chunk);
+    let error_at = (error.span().start as usize).checked_sub(offset)?;
+    let open = unclosed_braces(chunk);
+    let outermost = *open.first()?;
+    if error.code != Code::Syntax || error_at < content_end {
+        return None;
+    }
+    let mut repaired = chunk.get(..content_end)?.to_string();
+    repaired.push('\n');
+    repaired.push_str(&"}".repeat(open.len()));
+    let items = parse_chunk(file, &repaired, offset, src, offset + chunk.len()).ok()?;
+    let header = broken_block(file, chunk, offset);
+    let what = match (header.keyword, &header.name) {
+        (Some(k), Some(n)) => format!("{k} `{n}`"),
+        (Some(k), None) => format!("the `{k}` block"),
+        _ => "this block".to_string(),
+    };
+    let brace = Span::new(file, offset + outermost, offset + outermost + 1);
+    let mut diag = Diagnostic::new(Code::Syntax, brace, format!("unclosed `{{` in {what}"))
+        .with_primary_message("this `{` has no matching `}`");
+    let next = offset + chunk.len();
+    if next < src.len() {
+        let word = src
+            .get(next..)
+            .and_then(|rest| rest.split(|c: char| c.is_whitespace() || c == '{').next())
+            .unwrap_or("");
+        diag = diag
+            .with_label(
+                Span::new(file, next, next + word.len()),
+                "the next block starts here",
+            )
+            .with_help("add `}` before the next block");
+    } else {
+        diag = diag.with_help("add `}` at the end of the block");
+    }
+    Some((items, diag))
+}
+
+/// Byte offsets of the `{`s left open at the end of `text`, outermost first; braces in strings
+/// and comments do not count.
+fn unclosed_braces(text: &str) -> Vec<usize> {
+    let mut open = Vec::new();
+    for (i, b) in code_bytes(text) {
+        match b {
+            b'{' => open.push(i),
+            b'}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open
+}
+
+/// Offset just past the last byte of `text` that is neither whitespace nor a comment.
+fn content_end(text: &str) -> usize {
+    let mut end = 0;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let code = comments::comment_start(line)
+            .and_then(|hash| line.get(..hash))
+            .unwrap_or(line);
+        let trimmed = code.trim_end();
+        if !trimmed.is_empty() {
+            end = offset + trimmed.len();
+        }
+        offset += line.len();
+    }
+    end
+}
+
+/// The bytes of `text` outside strings and comments, with their offsets.
+fn code_bytes(text: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut in_comment = false;
+    text.bytes().enumerate().filter(move |&(_, b)| {
+        if in_comment {
+            in_comment = b != b'\n';
+            return false;
+        }
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' | b'\n' => in_string = false,
+                _ => {}
+            }
+            return false;
+        }
+        match b {
+            b'#' => {
+                in_comment = true;
+                false
+            }
+            b'"' => {
+                in_string = true;
+                false
+            }
+            _ => true,
+        }
+    })
+}
+
+/// What a chunk that failed to parse was declaring, read from its first words.
+fn broken_block(file: FileId, chunk: &str, offset: usize) -> BrokenBlock {
+    let code: String = chunk
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut words = code.split_whitespace();
+    let keyword = words.next().and_then(|w| {
+        BLOCK_KEYWORDS
+            .iter()
+            .copied()
+            .find(|k| *k == w)
+            .or_else(|| {
+                crate::diagnostics::suggest::did_you_mean(w, BLOCK_KEYWORDS.iter().copied())
+            })
+    });
+    let name = words
+        .next()
+        .map(|w| w.trim_end_matches('{'))
+        .filter(|w| {
+            !w.is_empty()
+                && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !w.starts_with(|c: char| c.is_ascii_digit())
+        })
+        .map(str::to_string);
+    BrokenBlock {
+        keyword,
+        name,
+        span: Span::new(file, offset, offset + chunk.len()),
     }
 }
 
-/// Keywords that open a top-level block; a line starting with one begins a recovery chunk.
-pub(crate) const BLOCK_KEYWORDS: &[&str] = &[
+/// Keywords that open a top-level block; a line starting with one begins a recovery chunk, and
+/// tests use the list to prove their fixtures cover every kind of block.
+pub const BLOCK_KEYWORDS: &[&str] = &[
     "playbook",
     "calendar",
     "lead",
@@ -150,69 +342,88 @@ fn looks_like_block(line: &str, word: &str) -> bool {
 }
 
 /// Refuses input nested deeper than [`MAX_NESTING`] before pest recurses into it.
-fn nesting_guard(file: FileId, src: &str) -> Option<Diagnostic> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut in_comment = false;
-    let bytes = src.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        if in_comment {
-            in_comment = b != b'\n';
-            continue;
-        }
-        if in_string {
-            in_string = b != b'"' && b != b'\n';
-            continue;
+///
+/// A lexical over-estimate of the parser's recursion: brackets of every kind nest until closed,
+/// `count` until its `within`, and `not` until the next plain token (its operand) starts.
+fn nesting_guard(file: FileId, text: &str, offset: usize) -> Option<Diagnostic> {
+    #[derive(PartialEq)]
+    enum Frame {
+        Bracket,
+        Count,
+        Not,
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let bytes = text.as_bytes();
+    let mut skip_word = false;
+    for (i, b) in code_bytes(text) {
+        let word_char = b.is_ascii_alphanumeric() || b == b'_';
+        if skip_word {
+            if word_char {
+                continue;
+            }
+            skip_word = false;
         }
         match b {
-            b'#' => in_comment = true,
-            b'"' => in_string = true,
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            b'n' if is_not_keyword(bytes, i) => depth += 1,
-            _ => {}
+            b'(' | b'[' | b'{' => stack.push(Frame::Bracket),
+            b')' | b']' | b'}' => {
+                while let Some(frame) = stack.pop() {
+                    if frame == Frame::Bracket {
+                        break;
+                    }
+                }
+            }
+            _ if b.is_ascii_whitespace() => continue,
+            _ => {
+                let word = if word_char {
+                    word_at(bytes, i)
+                } else {
+                    &[][..]
+                };
+                match word {
+                    b"not" => stack.push(Frame::Not),
+                    b"count" => stack.push(Frame::Count),
+                    b"within" => {
+                        while stack.last() == Some(&Frame::Not) {
+                            stack.pop();
+                        }
+                        if stack.last() == Some(&Frame::Count) {
+                            stack.pop();
+                        }
+                    }
+                    _ => {
+                        while stack.last() == Some(&Frame::Not) {
+                            stack.pop();
+                        }
+                    }
+                }
+                skip_word = word_char;
+            }
         }
-        if depth > MAX_NESTING {
-            let end = src.len().min(i + 1);
+        if stack.len() > MAX_NESTING {
+            let end = text
+                .get(i..)
+                .and_then(|rest| rest.chars().next())
+                .map_or(i, |c| i + c.len_utf8());
             return Some(
                 Diagnostic::new(
                     Code::TooDeep,
-                    Span::new(file, i, end),
+                    Span::new(file, offset + i, offset + end),
                     format!("nesting deeper than {MAX_NESTING} levels"),
                 )
                 .with_primary_message("nested too deeply here")
                 .with_help("split the condition into smaller rules"),
             );
         }
-        if b == b'\n' {
-            depth = depth.saturating_sub(count_nots_on_line(src, i));
-        }
     }
     None
 }
 
-/// True when the bytes at `i` spell the keyword `not` as a whole word.
-fn is_not_keyword(bytes: &[u8], i: usize) -> bool {
-    let word = bytes.get(i..i + 3) == Some(b"not");
-    let before_ok = i == 0
-        || bytes
-            .get(i - 1)
-            .is_some_and(|b| !b.is_ascii_alphanumeric() && *b != b'_');
-    let after_ok = bytes
-        .get(i + 3)
-        .is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b'_');
-    word && before_ok && after_ok
-}
-
-/// A chain of `not`s ends with its line's expression; forget them at the newline.
-fn count_nots_on_line(src: &str, newline: usize) -> usize {
-    let start = src
-        .get(..newline)
-        .and_then(|s| s.rfind('\n'))
-        .map_or(0, |p| p + 1);
-    let line = src.get(start..newline).unwrap_or("");
-    let code = line.split('#').next().unwrap_or("");
-    code.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-        .filter(|w| *w == "not")
-        .count()
+/// The identifier starting at `i` (ASCII letters, digits and `_`).
+fn word_at(bytes: &[u8], i: usize) -> &[u8] {
+    let rest = bytes.get(i..).unwrap_or(&[]);
+    let len = rest
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        .unwrap_or(rest.len());
+    rest.get(..len).unwrap_or(&[])
 }

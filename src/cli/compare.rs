@@ -1,0 +1,400 @@
+//! `handoff compare BASE CANDIDATE`: what a change does, before rollout, with CI guardrails.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::simulation::{self, SimArgs};
+use super::{files, finish, git, report_error, write_stderr, CliError, ColorChoice, Exit};
+use crate::compare::{self, breaches, format_change, summary_line, Breach, Delta};
+use crate::guardrail::{self, Guardrail};
+use crate::ir::Playbook;
+use crate::report::charts;
+use crate::report::{format_ci, html_report, Report as HtmlReport};
+use crate::sim::report::Report;
+
+/// Compare two versions of a playbook on the same synthetic leads.
+///
+/// Both playbooks run their scenario (by name, or their first) with the same seed, so each
+/// replication sees the same leads behaving the same way in both (common random numbers) and
+/// every KPI's change is estimated from paired differences. With `--base REF` the base is the
+/// file as it is at a git revision and only the candidate is named. Exits with 1 when a
+/// `--fail-if` guardrail is breached or a playbook has errors, 2 on bad options or I/O errors.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// BASE and CANDIDATE playbooks (only CANDIDATE with `--base`)
+    #[arg(value_name = "FILE", num_args = 1..=2, required = true)]
+    pub files: Vec<PathBuf>,
+    /// Take the base from this git revision of the candidate's file (e.g. `main`)
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Fail when a KPI crosses a threshold, e.g. `leakage > +0.5pp` or `sla_attainment < 95%`
+    /// (repeatable; a signed value is a change from the base)
+    #[arg(long = "fail-if", value_name = "EXPR")]
+    pub fail_if: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
+    pub format: CompareFormat,
+    /// Also write `summary.json`, `kpis.csv`, `compare.svg` and `report.html` into this directory
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Output formats of `compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum CompareFormat {
+    /// A table for people
+    #[default]
+    Table,
+    /// The documented JSON comparison (`docs/json-output.md`)
+    Json,
+    /// A Markdown table for a pull-request comment or a CI job summary
+    Markdown,
+}
+
+/// The comparison as JSON: stable keys for scripts.
+#[derive(Debug, Serialize)]
+struct Comparison<'a> {
+    format_version: u32,
+    base: Side<'a>,
+    candidate: Side<'a>,
+    scenario: &'a str,
+    seed: u64,
+    replications: u32,
+    kpis: &'a [Delta],
+    summary: String,
+    guardrails: Vec<GuardrailResult>,
+}
+
+#[derive(Debug, Serialize)]
+struct Side<'a> {
+    source: String,
+    playbook: &'a str,
+    leads_arrived: u64,
+}
+
+#[derive(Debug, Serialize)]
+struct GuardrailResult {
+    guardrail: String,
+    breached: bool,
+    reason: Option<String>,
+}
+
+/// Runs both simulations, compares them and applies the guardrails.
+pub fn run(args: &Args, color: ColorChoice) -> Exit {
+    match compare_run(args, color) {
+        Ok(exit) | Err(exit) => exit,
+    }
+}
+
+fn compare_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
+    let kpis = compare::guardrail_kpis();
+    let guardrails: Vec<Guardrail> = args
+        .fail_if
+        .iter()
+        .map(|g| guardrail::parse(g, &kpis))
+        .collect::<Result<_, _>>()
+        .map_err(|e| usage(&e.to_string()))?;
+    let (base_name, base, cand_name, candidate) = load(args, color)?;
+    let mut options = args.sim.options();
+    options.scenario = Some(common_scenario(args, &base, &candidate)?);
+    let base_engine = simulation::engine(&base, &options)?;
+    let cand_engine = simulation::engine(&candidate, &options)?;
+    let base_report = simulation::run(&base_engine, &options, "base")?;
+    let cand_report = simulation::run(&cand_engine, &options, "candidate")?;
+    let deltas = compare::compare(&compare::paired(&base_report, &cand_report));
+    let breached = breaches(&guardrails, &deltas);
+    let summary = summary_line(&deltas);
+    let doc = Comparison {
+        format_version: 1,
+        base: side(base_name, &base, &base_report),
+        candidate: side(cand_name, &candidate, &cand_report),
+        scenario: &cand_report.inputs.scenario,
+        seed: options.seed,
+        replications: options.replications,
+        kpis: &deltas,
+        summary: summary.clone(),
+        guardrails: guardrails
+            .iter()
+            .map(|g| {
+                let b = breached.iter().find(|b| b.guardrail == g.text);
+                GuardrailResult {
+                    guardrail: g.text.clone(),
+                    breached: b.is_some(),
+                    reason: b.map(|b| b.reason.clone()),
+                }
+            })
+            .collect(),
+    };
+    if let Some(dir) = &args.out {
+        write_out(dir, &doc).map_err(|e| {
+            report_error(&e);
+            Exit::Failure
+        })?;
+    }
+    for b in &breached {
+        write_stderr(&format!(
+            "guardrail breached: {}: {}\n",
+            b.guardrail, b.reason
+        ));
+    }
+    let text = match args.format {
+        CompareFormat::Table => table(&doc, &breached),
+        CompareFormat::Json => json(&doc),
+        CompareFormat::Markdown => markdown(&doc, &breached),
+    };
+    let exit = if breached.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Findings
+    };
+    Ok(finish(text.as_bytes(), exit))
+}
+
+fn usage(message: &str) -> Exit {
+    report_error(&CliError::new(message));
+    Exit::Failure
+}
+
+/// The base and candidate playbooks with the names shown for them.
+fn load(args: &Args, color: ColorChoice) -> Result<(String, Playbook, String, Playbook), Exit> {
+    match (args.base.as_deref(), args.files.as_slice()) {
+        (Some(rev), [candidate]) => {
+            let text = git::show(rev, candidate).map_err(|e| {
+                report_error(&e);
+                Exit::Failure
+            })?;
+            let base_name = format!("{rev}:{}", files::display_path(candidate));
+            let base = simulation::load_text(&base_name, text, color)?;
+            let cand = simulation::load_file(candidate, color)?;
+            Ok((base_name, base, files::display_path(candidate), cand))
+        }
+        (Some(_), _) => Err(usage("with `--base REF`, name only the candidate playbook")),
+        (None, [base, candidate]) => Ok((
+            files::display_path(base),
+            simulation::load_file(base, color)?,
+            files::display_path(candidate),
+            simulation::load_file(candidate, color)?,
+        )),
+        (None, _) => Err(usage(
+            "name a BASE and a CANDIDATE playbook, or one playbook with `--base REF`",
+        )),
+    }
+}
+
+/// The scenario both runs simulate: the one named, or the base's first; the candidate must have
+/// a scenario of the same name, or the comparison would pair unrelated populations.
+fn common_scenario(args: &Args, base: &Playbook, candidate: &Playbook) -> Result<String, Exit> {
+    let names = |p: &Playbook| -> String {
+        let names: Vec<String> = p
+            .scenarios
+            .iter()
+            .map(|s| format!("`{}`", s.name))
+            .collect();
+        if names.is_empty() {
+            "no scenario".to_string()
+        } else {
+            names.join(", ")
+        }
+    };
+    let name = match &args.sim.scenario {
+        Some(name) => name.clone(),
+        None => match base.scenarios.first() {
+            Some(s) => s.name.clone(),
+            None => return Err(usage("the base playbook has no `scenario` to simulate")),
+        },
+    };
+    for (role, p) in [("base", base), ("candidate", candidate)] {
+        if !p.scenarios.iter().any(|s| s.name == name) {
+            return Err(usage(&format!(
+                "the {role} playbook has no scenario `{name}` (it has {}); base and candidate must simulate the same scenario, chosen with `--scenario`",
+                names(p)
+            )));
+        }
+    }
+    Ok(name)
+}
+
+fn side<'a>(source: String, playbook: &'a Playbook, report: &Report) -> Side<'a> {
+    Side {
+        source,
+        playbook: &playbook.name,
+        leads_arrived: report.leads_arrived,
+    }
+}
+
+fn rows(doc: &Comparison) -> Vec<Vec<String>> {
+    let mut rows = vec![vec![
+        "KPI".to_string(),
+        "base".to_string(),
+        "candidate".to_string(),
+        "change [95% CI]".to_string(),
+        String::new(),
+    ]];
+    for d in doc.kpis {
+        rows.push(vec![
+            d.key.clone(),
+            format_ci(d.unit, &d.base),
+            format_ci(d.unit, &d.candidate),
+            format!(
+                "{} [{}, {}]",
+                format_change(d.unit, d.delta.mean),
+                format_change(d.unit, d.delta.ci_low),
+                format_change(d.unit, d.delta.ci_high)
+            ),
+            if d.significant {
+                "significant".to_string()
+            } else {
+                String::new()
+            },
+        ]);
+    }
+    rows
+}
+
+fn header(doc: &Comparison) -> String {
+    format!(
+        "{} → {} · scenario `{}` · {} paired replications · seed {}",
+        doc.base.source, doc.candidate.source, doc.scenario, doc.replications, doc.seed
+    )
+}
+
+fn table(doc: &Comparison, breached: &[Breach]) -> String {
+    let mut out = format!("{}\n\n{}", header(doc), super::columns(&rows(doc)));
+    out.push_str(&format!("\n{}\n", doc.summary));
+    for b in breached {
+        out.push_str(&format!(
+            "guardrail breached: {}: {}\n",
+            b.guardrail, b.reason
+        ));
+    }
+    out
+}
+
+fn markdown(doc: &Comparison, breached: &[Breach]) -> String {
+    let escape = |s: &str| s.replace('|', "\\|");
+    let mut out = format!("### handoff compare\n\n{}\n\n", escape(&header(doc)));
+    for (i, row) in rows(doc).iter().enumerate() {
+        let cells: Vec<String> = row.iter().map(|c| escape(c)).collect();
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        if i == 0 {
+            out.push_str("|---|---:|---:|---:|---|\n");
+        }
+    }
+    out.push_str(&format!("\n**Summary:** {}\n", escape(&doc.summary)));
+    if !doc.guardrails.is_empty() {
+        out.push_str("\n**Guardrails**\n\n");
+        for g in &doc.guardrails {
+            let mark = if g.breached { "❌" } else { "✅" };
+            out.push_str(&format!("- {mark} `{}`", g.guardrail));
+            if let Some(b) = breached.iter().find(|b| b.guardrail == g.guardrail) {
+                out.push_str(&format!(": {}", escape(&b.reason)));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn json(doc: &Comparison) -> String {
+    // Strings, numbers and booleans only: serialising cannot fail.
+    let mut text = serde_json::to_string_pretty(doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// `base,candidate,delta` columns per KPI, each with mean and interval.
+fn csv(doc: &Comparison) -> String {
+    let mut out = String::from(
+        "kpi,unit,base_mean,base_ci_low,base_ci_high,candidate_mean,candidate_ci_low,candidate_ci_high,delta_mean,delta_ci_low,delta_ci_high,significant,n\r\n",
+    );
+    for d in doc.kpis {
+        let num = |v: f64| {
+            if v.is_finite() {
+                format!("{v}")
+            } else {
+                String::new()
+            }
+        };
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
+            d.key,
+            d.unit.name(),
+            num(d.base.mean),
+            num(d.base.ci_low),
+            num(d.base.ci_high),
+            num(d.candidate.mean),
+            num(d.candidate.ci_low),
+            num(d.candidate.ci_high),
+            num(d.delta.mean),
+            num(d.delta.ci_low),
+            num(d.delta.ci_high),
+            d.significant,
+            d.delta.n
+        ));
+    }
+    out
+}
+
+fn write_out(dir: &Path, doc: &Comparison) -> Result<(), CliError> {
+    simulation::create_dir(dir)?;
+    files::write_atomically(&dir.join("summary.json"), json(doc).as_bytes())?;
+    files::write_atomically(&dir.join("kpis.csv"), csv(doc).as_bytes())?;
+    let rows: Vec<charts::CompareRow> = doc
+        .kpis
+        .iter()
+        .map(|d| charts::CompareRow {
+            kpi: d.key.clone(),
+            unit: d.unit,
+            base: d.base.clone(),
+            candidate: d.candidate.clone(),
+        })
+        .collect();
+    let mut html = HtmlReport {
+        title: format!("handoff compare: {}", header(doc)),
+        inputs: vec![
+            ("base".into(), doc.base.source.clone()),
+            ("candidate".into(), doc.candidate.source.clone()),
+            ("scenario".into(), doc.scenario.to_string()),
+            ("seed".into(), doc.seed.to_string()),
+            ("replications".into(), doc.replications.to_string()),
+            ("version".into(), env!("CARGO_PKG_VERSION").into()),
+        ],
+        notes: vec![format!("Summary: {}", doc.summary)],
+        ..HtmlReport::default()
+    };
+    html.notes.extend(doc.guardrails.iter().map(|g| {
+        format!(
+            "Guardrail `{}`: {}",
+            g.guardrail,
+            g.reason
+                .as_deref()
+                .map_or("held".to_string(), |r| format!("breached ({r})"))
+        )
+    }));
+    html.tables.push((
+        "change per KPI (candidate − base)".into(),
+        doc.kpis
+            .iter()
+            .map(|d| crate::report::KpiRow {
+                name: d.key.clone(),
+                unit: d.unit,
+                overall: d.delta.clone(),
+                by_group: vec![
+                    ("base".into(), d.base.clone()),
+                    ("candidate".into(), d.candidate.clone()),
+                ],
+            })
+            .collect(),
+    ));
+    match charts::compare_bars("base vs candidate (95% CI)", &rows) {
+        Ok(svg) => {
+            files::write_atomically(&dir.join("compare.svg"), svg.as_bytes())?;
+            html.charts.push(("Base and candidate per KPI".into(), svg));
+        }
+        Err(e) => write_stderr(&format!("warning: compare chart skipped: {e}\n")),
+    }
+    files::write_atomically(&dir.join("report.html"), html_report(&html).as_bytes())
+}

@@ -1,0 +1,147 @@
+//! What `simulate`, `compare` and `sweep` share: the simulation options, turning a playbook
+//! into an engine (printing its findings), and running replications with a progress bar.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{report, report_error, write_stderr, CliError, ColorChoice, Exit, Format};
+use crate::check::{self, Compiled};
+use crate::diagnostics::render::Sources;
+use crate::engine::Engine;
+use crate::ir::Playbook;
+use crate::sim::report::Report;
+use crate::sim::{self, SimOptions};
+
+/// Options of a simulation run, shared by every command that simulates.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SimArgs {
+    /// Scenario to run (default: the first one in the playbook)
+    #[arg(long, value_name = "NAME")]
+    pub scenario: Option<String>,
+    /// Simulate about this many leads per replication (sets the span from the arrival rates)
+    #[arg(long, value_name = "N", conflicts_with = "days")]
+    pub leads: Option<u64>,
+    /// Simulate this many days instead of the scenario's horizon
+    #[arg(long, value_name = "D")]
+    pub days: Option<f64>,
+    /// Independent replications, each with its own random streams
+    #[arg(long, default_value_t = 20, value_name = "R")]
+    pub replications: u32,
+    /// Master seed: the same seed gives the same report
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub seed: u64,
+    /// Worker threads (default: the available cores); results do not depend on it
+    #[arg(long, value_name = "T")]
+    pub threads: Option<usize>,
+}
+
+impl SimArgs {
+    /// The library's options, with the thread count defaulted to the available cores.
+    pub fn options(&self) -> SimOptions {
+        SimOptions {
+            scenario: self.scenario.clone(),
+            leads: self.leads,
+            days: self.days,
+            replications: self.replications,
+            seed: self.seed,
+            threads: self
+                .threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
+        }
+    }
+}
+
+/// Checks a playbook file and returns its IR, printing findings on standard error; the exit
+/// code says why there is none (1: the playbook has errors, 2: it could not be read).
+pub fn load_file(path: &Path, color: ColorChoice) -> Result<Playbook, Exit> {
+    let mut sources = Sources::new();
+    match report::check_file(path, &mut sources) {
+        Ok(compiled) => accept(compiled, &sources, color),
+        Err(e) => {
+            report_error(&e);
+            Err(Exit::Failure)
+        }
+    }
+}
+
+/// Like [`load_file`] for text that is not a file of the work tree (`compare --base REF`).
+pub fn load_text(name: &str, text: String, color: ColorChoice) -> Result<Playbook, Exit> {
+    let mut sources = Sources::new();
+    let id = sources.add(name, text);
+    let text = sources.get(id).map_or("", |f| f.text.as_str());
+    let compiled = check::compile(id, text);
+    accept(compiled, &sources, color)
+}
+
+fn accept(compiled: Compiled, sources: &Sources, color: ColorChoice) -> Result<Playbook, Exit> {
+    if !compiled.diagnostics.is_empty() {
+        write_stderr(&report::render(
+            &compiled.diagnostics,
+            sources,
+            &[],
+            Format::Human,
+            color.for_stderr(),
+        ));
+    }
+    compiled.playbook.ok_or(Exit::Findings)
+}
+
+/// Prepares the engine and validates the options before any work, so a usage error never shows
+/// a progress bar.
+pub fn engine(playbook: &Playbook, options: &SimOptions) -> Result<Engine, Exit> {
+    let engine = Engine::new(playbook).map_err(|e| {
+        report_error(&CliError::new(e.to_string()));
+        Exit::Findings
+    })?;
+    let checked = sim::find_scenario(&engine, options.scenario.as_deref())
+        .and_then(|scenario| sim::plan(scenario, options));
+    if let Err(e) = checked {
+        report_error(&CliError::new(e.to_string()));
+        return Err(Exit::Failure);
+    }
+    Ok(engine)
+}
+
+/// Runs the replications with a progress bar titled `what`, printing the report's warnings.
+pub fn run(engine: &Engine, options: &SimOptions, what: &str) -> Result<Report, Exit> {
+    let bar = progress_bar(options.replications, what);
+    let result = sim::simulate(engine, options, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let report = result.map_err(|e| {
+        report_error(&CliError::new(e.to_string()));
+        Exit::Failure
+    })?;
+    for warning in &report.warnings {
+        write_stderr(&format!("warning: {what}: {warning}\n"));
+    }
+    Ok(report)
+}
+
+/// A bar counting replications on standard error, drawn only on a terminal.
+fn progress_bar(replications: u32, what: &str) -> ProgressBar {
+    let target = if std::io::stderr().is_terminal() {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let bar = ProgressBar::with_draw_target(Some(u64::from(replications)), target);
+    if let Ok(style) = ProgressStyle::with_template(&format!(
+        "{{spinner}} {what}: replications {{pos}}/{{len}} {{wide_bar}} {{elapsed}}"
+    )) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Creates an output directory (and its parents), with the house-style message on failure.
+pub fn create_dir(dir: &Path) -> Result<(), CliError> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        CliError::new(format!(
+            "cannot create `{}`: {}",
+            super::files::display_path(dir),
+            super::files::describe_io(&e)
+        ))
+    })
+}

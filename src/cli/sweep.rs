@@ -1,0 +1,366 @@
+//! `handoff sweep FILE --set NAME=VALUES`: KPIs across a range of one or two parameters.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::simulation::{self, SimArgs};
+use super::{files, finish, report_error, write_stderr, CliError, ColorChoice, Exit};
+use crate::compare::paired;
+use crate::knobs::{self, Knob, Value};
+use crate::report::charts::{self, Axis, SweepSeries};
+use crate::report::{format_ci, html_report, to_csv, KpiRow, Report as HtmlReport, Unit};
+use crate::sim::kpi::ROWS;
+use crate::sim::stats::{estimate, Estimate};
+
+/// Simulate a playbook over a range of one or two parameters.
+///
+/// `--set NAME=VALUES` names a parameter (`sla.HANDOFF`, `band.BANDS.BAND`, `suppress.REASON`,
+/// `breaches.HANDOFF`, `capacity.QUEUE`, `sellers.QUEUE`, `rate.SOURCE`, `connect`, `meeting`)
+/// and its values: a list (`5m,15m,30m`) or a range (`3..6`, `5m..30m/5m`). Every point runs with
+/// the same seed, so points differ only by the parameter. Exits with 1 when the playbook has
+/// errors and 2 on bad options or I/O errors.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The playbook to sweep
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// A parameter and its values, e.g. `sla.hand_raise=5m,15m,30m` (once or twice)
+    #[arg(long = "set", value_name = "NAME=VALUES", required = true)]
+    pub set: Vec<String>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
+    pub format: SweepFormat,
+    /// Also write `summary.json`, `kpis.csv`, one chart per KPI and `report.html` into this
+    /// directory
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Output formats of `sweep`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum SweepFormat {
+    /// One row per KPI, one column per point
+    #[default]
+    Table,
+    /// The documented JSON sweep (`docs/json-output.md`)
+    Json,
+    /// One line per point and KPI
+    Csv,
+}
+
+/// Most points one sweep may simulate.
+const MAX_POINTS: usize = 400;
+
+/// One simulated point of the grid.
+#[derive(Debug, Serialize)]
+struct Point {
+    /// Parameter name → value as written.
+    settings: Vec<(String, String)>,
+    kpis: Vec<PointKpi>,
+}
+
+#[derive(Debug, Serialize)]
+struct PointKpi {
+    name: &'static str,
+    unit: Unit,
+    #[serde(flatten)]
+    estimate: Option<Estimate>,
+}
+
+#[derive(Debug, Serialize)]
+struct Sweep<'a> {
+    format_version: u32,
+    playbook: &'a str,
+    scenario: String,
+    seed: u64,
+    replications: u32,
+    parameters: Vec<&'a str>,
+    points: Vec<Point>,
+}
+
+/// Runs every point of the grid and reports its KPIs.
+pub fn run(args: &Args, color: ColorChoice) -> Exit {
+    match sweep_run(args, color) {
+        Ok(exit) | Err(exit) => exit,
+    }
+}
+
+fn usage(message: &str) -> Exit {
+    report_error(&CliError::new(message));
+    Exit::Failure
+}
+
+fn sweep_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
+    let playbook = simulation::load_file(&args.file, color)?;
+    let options = args.sim.options();
+    let scenario_index = match &options.scenario {
+        Some(name) => playbook.scenarios.iter().position(|s| &s.name == name),
+        None => (!playbook.scenarios.is_empty()).then_some(0),
+    };
+    let scenario = scenario_index.and_then(|i| playbook.scenarios.get(i));
+    if args.set.len() > 2 {
+        return Err(usage(
+            "`sweep` varies one or two parameters; give `--set` at most twice",
+        ));
+    }
+    let knobs: Vec<Knob> = args
+        .set
+        .iter()
+        .map(|s| knobs::parse(s, &playbook, scenario))
+        .collect::<Result<_, _>>()
+        .map_err(|e| usage(&e.to_string()))?;
+    if let [a, b] = knobs.as_slice() {
+        if a.target == b.target {
+            return Err(usage(&format!("`{}` is set twice", a.name)));
+        }
+    }
+    let grid = grid(&knobs);
+    if grid.len() > MAX_POINTS {
+        return Err(usage(&format!(
+            "the sweep has {} points; at most {MAX_POINTS} are allowed",
+            grid.len()
+        )));
+    }
+    let mut points = Vec::new();
+    let mut scenario_name = String::new();
+    for (n, choice) in grid.iter().enumerate() {
+        let mut variant = playbook.clone();
+        let mut sc = scenario_index.and_then(|i| variant.scenarios.get(i).cloned());
+        let mut settings = Vec::new();
+        for (knob, &value_index) in knobs.iter().zip(choice) {
+            if let Some((label, value)) = knob.values.get(value_index) {
+                knobs::apply(&mut variant, &mut sc, &knob.target, *value);
+                settings.push((knob.name.clone(), label.clone()));
+            }
+        }
+        if let (Some(i), Some(sc)) = (scenario_index, sc) {
+            if let Some(slot) = variant.scenarios.get_mut(i) {
+                *slot = sc;
+            }
+        }
+        let engine = simulation::engine(&variant, &options)?;
+        let label = settings
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let report = simulation::run(
+            &engine,
+            &options,
+            &format!("point {}/{} ({label})", n + 1, grid.len()),
+        )?;
+        scenario_name = report.inputs.scenario.clone();
+        let values = paired(&report, &report);
+        points.push(Point {
+            settings,
+            kpis: ROWS
+                .iter()
+                .zip(values)
+                .map(|(row, v)| PointKpi {
+                    name: row.name,
+                    unit: row.unit,
+                    estimate: estimate(&v.base),
+                })
+                .collect(),
+        });
+    }
+    let doc = Sweep {
+        format_version: 1,
+        playbook: &playbook.name,
+        scenario: scenario_name,
+        seed: options.seed,
+        replications: options.replications,
+        parameters: knobs.iter().map(|k| k.name.as_str()).collect(),
+        points,
+    };
+    if let Some(dir) = &args.out {
+        write_out(dir, &doc, &knobs, &grid).map_err(|e| {
+            report_error(&e);
+            Exit::Failure
+        })?;
+    }
+    let text = match args.format {
+        SweepFormat::Table => table(&doc),
+        SweepFormat::Json => json(&doc),
+        SweepFormat::Csv => csv(&doc),
+    };
+    Ok(finish(text.as_bytes(), Exit::Ok))
+}
+
+/// Every combination of value indices, the first parameter varying slowest.
+fn grid(knobs: &[Knob]) -> Vec<Vec<usize>> {
+    knobs.iter().fold(vec![Vec::new()], |acc, knob| {
+        acc.iter()
+            .flat_map(|prefix| {
+                (0..knob.values.len()).map(move |i| {
+                    let mut p = prefix.clone();
+                    p.push(i);
+                    p
+                })
+            })
+            .collect()
+    })
+}
+
+fn point_label(p: &Point) -> String {
+    p.settings
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn table(doc: &Sweep) -> String {
+    let mut rows = vec![std::iter::once("KPI".to_string())
+        .chain(doc.points.iter().map(point_label))
+        .collect::<Vec<_>>()];
+    for (i, row) in ROWS.iter().enumerate() {
+        let mut cells = vec![row.name.to_string()];
+        for p in &doc.points {
+            cells.push(
+                p.kpis
+                    .get(i)
+                    .and_then(|k| k.estimate.as_ref())
+                    .map_or("n/a".to_string(), |e| format_ci(row.unit, e)),
+            );
+        }
+        rows.push(cells);
+    }
+    format!(
+        "{} · scenario `{}` · {} replications per point · seed {}\n\n{}",
+        doc.playbook,
+        doc.scenario,
+        doc.replications,
+        doc.seed,
+        super::columns(&rows)
+    )
+}
+
+fn json(doc: &Sweep) -> String {
+    // Strings and numbers only: serialising cannot fail.
+    let mut text = serde_json::to_string_pretty(doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// KPI rows with one group per point, for the shared CSV and HTML table writers.
+fn kpi_rows(doc: &Sweep) -> Vec<KpiRow> {
+    ROWS.iter()
+        .enumerate()
+        .map(|(i, row)| KpiRow {
+            name: row.name.to_string(),
+            unit: row.unit,
+            overall: Estimate {
+                mean: f64::NAN,
+                ci_low: f64::NAN,
+                ci_high: f64::NAN,
+                n: 0,
+            },
+            by_group: doc
+                .points
+                .iter()
+                .filter_map(|p| {
+                    let e = p.kpis.get(i)?.estimate.clone()?;
+                    Some((point_label(p), e))
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// One line per point and KPI (`group` is the point's settings); points with an undefined KPI
+/// are left out.
+fn csv(doc: &Sweep) -> String {
+    let full = to_csv(&kpi_rows(doc));
+    let mut lines = full.split_inclusive("\r\n");
+    let header = lines.next().unwrap_or_default().to_string();
+    // The overall rows of `to_csv` are empty for a sweep (each point is its own group).
+    header + &lines.filter(|l| !l.contains(",,")).collect::<String>()
+}
+
+fn x_value(v: Value) -> f64 {
+    match v {
+        Value::Number(n) | Value::Fraction(n) => n,
+        Value::Duration { secs, .. } => secs as f64,
+    }
+}
+
+fn x_unit(v: Option<Value>) -> Unit {
+    match v {
+        Some(Value::Fraction(_)) => Unit::Fraction,
+        Some(Value::Duration { .. }) => Unit::Seconds,
+        _ => Unit::Count,
+    }
+}
+
+fn write_out(dir: &Path, doc: &Sweep, knobs: &[Knob], grid: &[Vec<usize>]) -> Result<(), CliError> {
+    simulation::create_dir(dir)?;
+    files::write_atomically(&dir.join("summary.json"), json(doc).as_bytes())?;
+    files::write_atomically(&dir.join("kpis.csv"), csv(doc).as_bytes())?;
+    let mut html = HtmlReport {
+        title: format!(
+            "handoff sweep: {} over {}",
+            doc.playbook,
+            doc.parameters.join(" × ")
+        ),
+        inputs: vec![
+            ("playbook".into(), doc.playbook.to_string()),
+            ("scenario".into(), doc.scenario.clone()),
+            ("parameters".into(), doc.parameters.join(", ")),
+            ("seed".into(), doc.seed.to_string()),
+            (
+                "replications per point".into(),
+                doc.replications.to_string(),
+            ),
+            ("version".into(), env!("CARGO_PKG_VERSION").into()),
+        ],
+        tables: vec![("KPIs per point".into(), kpi_rows(doc))],
+        ..HtmlReport::default()
+    };
+    let Some(first) = knobs.first() else {
+        return files::write_atomically(&dir.join("report.html"), html_report(&html).as_bytes());
+    };
+    let x_axis = Axis::new(
+        first.name.clone(),
+        x_unit(first.values.first().map(|(_, v)| *v)),
+    );
+    for (i, row) in ROWS.iter().enumerate() {
+        let mut series: Vec<SweepSeries> = Vec::new();
+        for (choice, point) in grid.iter().zip(&doc.points) {
+            let label = match (knobs.get(1), choice.get(1)) {
+                (Some(k), Some(&j)) => {
+                    format!("{}={}", k.name, k.values.get(j).map_or("", |(l, _)| l))
+                }
+                _ => row.name.to_string(),
+            };
+            let x = choice
+                .first()
+                .and_then(|&j| first.values.get(j))
+                .map_or(f64::NAN, |(_, v)| x_value(*v));
+            let Some(e) = point.kpis.get(i).and_then(|k| k.estimate.clone()) else {
+                continue;
+            };
+            match series.iter_mut().find(|s| s.label == label) {
+                Some(s) => s.points.push((x, e)),
+                None => series.push(SweepSeries {
+                    label,
+                    points: vec![(x, e)],
+                }),
+            }
+        }
+        let y_axis = Axis::new(row.name.to_string(), row.unit);
+        let title = format!("{} by {}", row.name, first.name);
+        match charts::sweep_curve(&title, &x_axis, &y_axis, &series) {
+            Ok(svg) => {
+                let file = format!("sweep-{}.svg", row.name.replace('.', "-"));
+                files::write_atomically(&dir.join(&file), svg.as_bytes())?;
+                html.charts.push((title, svg));
+            }
+            Err(e) => write_stderr(&format!("warning: chart `{title}` skipped: {e}\n")),
+        }
+    }
+    files::write_atomically(&dir.join("report.html"), html_report(&html).as_bytes())
+}

@@ -1,0 +1,174 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+//! Every diagnostic code, demonstrated on a fixture and snapshotted Gleam style: the source,
+//! then what the checker says about it.
+//!
+//! Fixtures live in `tests/fixtures/diagnostics/` and are named after the code they
+//! demonstrate (`E0101_undefined_queue.playbook`); adding a code to the registry without a
+//! fixture fails `every_code_has_a_fixture`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use handoff::check;
+use handoff::diagnostics::render::{self, Sources};
+use handoff::diagnostics::{Code, Diagnostic};
+
+const FIXTURES: &str = "tests/fixtures/diagnostics";
+
+/// Fixtures allowed to report codes besides their own, with the reason why.
+const EXTRA_CODES_ALLOWED: &[(&str, &str)] = &[];
+
+fn fixtures() -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(FIXTURES)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "playbook"))
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "no fixtures in {FIXTURES}");
+    paths
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().unwrap().to_string_lossy().into_owned()
+}
+
+/// The code a fixture is named after: everything before the first `_`.
+fn fixture_code(path: &Path) -> Code {
+    let name = stem(path);
+    let prefix = name.split('_').next().unwrap();
+    Code::parse(prefix).unwrap_or_else(|| panic!("`{name}` does not start with a known code"))
+}
+
+/// Checks a source under a display name; returns the findings and their colourless rendering.
+fn check(name: &str, src: &str) -> (Vec<Diagnostic>, String) {
+    let mut sources = Sources::new();
+    let id = sources.add(name, src);
+    let diags = check::check_source(id, src);
+    let text = render::human(&diags, &sources, false);
+    (diags, text)
+}
+
+fn codes(diags: &[Diagnostic]) -> BTreeSet<&'static str> {
+    diags.iter().map(|d| d.code.as_str()).collect()
+}
+
+/// House style for messages (STYLE.md item 8), checked so a snapshot cannot accept a relapse.
+fn assert_message_style(fixture: &str, d: &Diagnostic) {
+    let texts = std::iter::once(d.message.as_str())
+        .chain(d.labels.iter().map(|l| l.message.as_str()))
+        .chain(d.help.as_deref());
+    for text in texts.filter(|t| !t.is_empty()) {
+        let first = text.chars().next().unwrap();
+        assert!(
+            !first.is_uppercase(),
+            "{fixture}: `{text}` starts with a capital letter"
+        );
+        assert!(
+            !text.ends_with('.'),
+            "{fixture}: `{text}` ends with a period"
+        );
+    }
+    assert!(
+        d.labels.iter().any(|l| l.primary),
+        "{fixture}: {} has no primary label",
+        d.code
+    );
+}
+
+#[test]
+fn every_fixture_reports_its_code() {
+    for path in fixtures() {
+        let name = stem(&path);
+        let file_name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let src = std::fs::read_to_string(&path).unwrap();
+        let (diags, text) = check(&file_name, &src);
+        let expected = fixture_code(&path);
+        let found = codes(&diags);
+        assert!(
+            found.contains(expected.as_str()),
+            "{name}: expected {expected}, found {found:?}\n{text}"
+        );
+        if !EXTRA_CODES_ALLOWED.iter().any(|(n, _)| *n == name) {
+            assert_eq!(
+                found,
+                BTreeSet::from([expected.as_str()]),
+                "{name} reports other codes besides its own\n{text}"
+            );
+        }
+        for d in &diags {
+            assert_message_style(&name, d);
+        }
+        insta::with_settings!({
+            snapshot_path => "snapshots/diagnostics",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+            input_file => &path,
+        }, {
+            insta::assert_snapshot!(
+                name.as_str(),
+                format!("----- SOURCE CODE\n{src}\n----- DIAGNOSTICS\n{text}")
+            );
+        });
+    }
+}
+
+#[test]
+fn every_code_has_a_fixture() {
+    let covered: BTreeSet<Code> = fixtures().iter().map(|p| fixture_code(p)).collect();
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .filter(|c| !covered.contains(c))
+        .map(|c| c.as_str())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes without a fixture in {FIXTURES}: {missing:?}"
+    );
+}
+
+#[test]
+fn shipped_playbooks_have_no_findings() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir("playbooks").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "playbook") {
+            continue;
+        }
+        let src = std::fs::read_to_string(&path).unwrap();
+        let (diags, text) = check(&path.display().to_string(), &src);
+        assert!(diags.is_empty(), "{}:\n{text}", path.display());
+        checked += 1;
+    }
+    assert!(checked >= 1, "no shipped playbooks found");
+}
+
+/// One file with a mistake of each kind in different blocks: the checker reports every one
+/// of them, not only the first.
+#[test]
+fn several_independent_mistakes_are_all_reported() {
+    let path = Path::new("tests/fixtures/several_mistakes.playbook");
+    let src = std::fs::read_to_string(path).unwrap();
+    let (diags, text) = check("several_mistakes.playbook", &src);
+    assert_eq!(
+        codes(&diags),
+        BTreeSet::from(["E0001", "E0101", "E0201", "E0203", "E0302", "W0309", "W0312"]),
+        "\n{text}"
+    );
+    insta::with_settings!({
+        snapshot_path => "snapshots/diagnostics",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        input_file => path,
+    }, {
+        insta::assert_snapshot!(
+            "several_mistakes",
+            format!("----- SOURCE CODE\n{src}\n----- DIAGNOSTICS\n{text}")
+        );
+    });
+}
