@@ -1,5 +1,9 @@
 #![doc = include_str!("../ARCHITECTURE.md")]
 
+// pest runs without its `std` feature (our nesting guard bounds recursion, so its per-call stack
+// probe is pure overhead); its generated parser then names `alloc` directly.
+extern crate alloc;
+
 pub mod calendar;
 pub mod check;
 pub mod cli;
