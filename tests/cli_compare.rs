@@ -311,7 +311,7 @@ fn sweep_reports_every_point_and_refuses_bad_parameters() {
         .assert()
         .code(0);
     assert_eq!(json(&two)["points"].as_array().unwrap().len(), 4);
-    let bad: [&[&str]; 4] = [
+    let bad: [&[&str]; 5] = [
         &["sweep", SEED, "--set", "sla.nope=5m"],
         &["sweep", SEED, "--set", "sla.hand_raise=40%"],
         &[
@@ -325,6 +325,7 @@ fn sweep_reports_every_point_and_refuses_bad_parameters() {
             "sla.mql=1bd",
         ],
         &["sweep", SEED, "--set", "capacity.inbound_sdr=1..100000"],
+        &["sweep", SEED, "--set", "connect=40%", "--scenario", "nope"],
     ];
     for args in bad {
         let out = handoff().args(args).assert().code(2);

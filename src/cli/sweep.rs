@@ -100,6 +100,21 @@ fn sweep_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
         Some(name) => playbook.scenarios.iter().position(|s| &s.name == name),
         None => (!playbook.scenarios.is_empty()).then_some(0),
     };
+    if let (Some(name), None) = (&options.scenario, scenario_index) {
+        let names: Vec<String> = playbook
+            .scenarios
+            .iter()
+            .map(|s| format!("`{}`", s.name))
+            .collect();
+        return Err(usage(&format!(
+            "no scenario `{name}`; the playbook has {}",
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        )));
+    }
     let scenario = scenario_index.and_then(|i| playbook.scenarios.get(i));
     if args.set.len() > 2 {
         return Err(usage(
