@@ -38,18 +38,17 @@ fn draw_bars(area: &Area<'_>, y: &Axis, bars: &[Bar]) -> Result<(), ChartError> 
         .x_label_area_size(48)
         .y_label_area_size(y_area)
         .build_cartesian_2d(frame::slots(bars.len()).into_segmented(), y_range)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(bars.len())
-        .y_desc(scale.label(&y.label))
-        .x_label_formatter(&|_| String::new())
-        .y_label_formatter(&y_ticks)
-        .label_style(frame::font(frame::SMALL_SIZE))
-        .axis_desc_style(frame::font(frame::LABEL_SIZE))
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(frame::INK.mix(0.1))
-        .draw()?;
+    frame::house_mesh(
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(bars.len())
+            .y_desc(scale.label(&y.label))
+            .x_label_formatter(&|_| String::new())
+            .y_label_formatter(&y_ticks),
+        frame::LABEL_SIZE,
+    )
+    .draw()?;
     let bar_margin = (slot * 0.2).round().clamp(1.0, 60.0) as u32;
     let show_values = slot >= 70.0;
     let label_style = frame::font(frame::SMALL_SIZE).pos(Pos::new(HPos::Center, VPos::Top));
@@ -199,18 +198,17 @@ fn draw_funnel(area: &Area<'_>, stages: &[(String, f64)]) -> Result<(), ChartErr
         .y_label_area_size(label_area as u32)
         .build_cartesian_2d(x_range.clone(), frame::slots(n).into_segmented())?;
     let x_bounds = 0.0..x_range.end;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(n)
-        .x_desc("leads")
-        .x_label_formatter(&x_ticks)
-        .y_label_formatter(&y_ticks)
-        .label_style(frame::font(frame::SMALL_SIZE))
-        .axis_desc_style(frame::font(frame::LABEL_SIZE))
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(frame::INK.mix(0.1))
-        .draw()?;
+    frame::house_mesh(
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n)
+            .x_desc("leads")
+            .x_label_formatter(&x_ticks)
+            .y_label_formatter(&y_ticks),
+        frame::LABEL_SIZE,
+    )
+    .draw()?;
     let style = frame::font(frame::SMALL_SIZE).pos(Pos::new(HPos::Left, VPos::Center));
     for (i, ((_, value), note)) in stages.iter().zip(&notes).enumerate() {
         let row = n - 1 - i;

@@ -87,17 +87,16 @@ fn draw(area: &Area<'_>, x_label: &str, series: &[CdfSeries]) -> Result<(), Char
         .x_label_area_size(52)
         .y_label_area_size(70)
         .build_cartesian_2d(x_range.clone(), y_range)?;
-    chart
-        .configure_mesh()
-        .x_desc(scale.label(x_label))
-        .y_desc("leads reached (%)")
-        .x_label_formatter(&x_ticks)
-        .y_label_formatter(&y_ticks)
-        .label_style(frame::font(frame::SMALL_SIZE))
-        .axis_desc_style(frame::font(frame::LABEL_SIZE))
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(frame::INK.mix(0.1))
-        .draw()?;
+    frame::house_mesh(
+        chart
+            .configure_mesh()
+            .x_desc(scale.label(x_label))
+            .y_desc("leads reached (%)")
+            .x_label_formatter(&x_ticks)
+            .y_label_formatter(&y_ticks),
+        frame::LABEL_SIZE,
+    )
+    .draw()?;
     for (i, s) in all.iter().enumerate() {
         if s.total == 0 {
             continue;

@@ -73,19 +73,18 @@ fn draw_panel(panel: &Area<'_>, row: &CompareRow) -> Result<(), ChartError> {
         .x_label_area_size(30)
         .y_label_area_size(y_area)
         .build_cartesian_2d(frame::slots(2).into_segmented(), y_range)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(2)
-        .y_labels(5)
-        .y_desc(scale.label(""))
-        .x_label_formatter(&x_ticks)
-        .y_label_formatter(&y_ticks)
-        .label_style(frame::font(frame::SMALL_SIZE))
-        .axis_desc_style(frame::font(frame::SMALL_SIZE))
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(frame::INK.mix(0.1))
-        .draw()?;
+    frame::house_mesh(
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(2)
+            .y_labels(5)
+            .y_desc(scale.label(""))
+            .x_label_formatter(&x_ticks)
+            .y_label_formatter(&y_ticks),
+        frame::SMALL_SIZE,
+    )
+    .draw()?;
     let margin = (slot * 0.2).round().clamp(1.0, 60.0) as u32;
     for (i, estimate) in [&row.base, &row.candidate].into_iter().enumerate() {
         let mark = Mark {

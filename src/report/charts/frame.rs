@@ -3,6 +3,7 @@
 //!
 //! Keeping these in one place is what makes the charts of one report look like one family.
 
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -55,6 +56,23 @@ pub(super) fn colour(i: usize) -> RGBColor {
 /// A text style in the chart family.
 pub(super) fn font(size: f64) -> TextStyle<'static> {
     (FAMILY, size).into_font().color(&INK)
+}
+
+/// The house style of every chart's axes and grid: small tick labels, axis titles at
+/// `desc_size`, no minor grid lines and a faint major grid, so all charts of a report match.
+pub(super) fn house_mesh<'m, 'a, 'b, X, Y, DB>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+    desc_size: f64,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: Ranged,
+    Y: Ranged,
+    DB: DrawingBackend,
+{
+    mesh.label_style(font(SMALL_SIZE))
+        .axis_desc_style(font(desc_size))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(INK.mix(0.1))
 }
 
 /// Roughly how wide `text` is when drawn at plotters `size`, so layouts can avoid overlaps

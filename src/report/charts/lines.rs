@@ -126,17 +126,16 @@ fn axes<'a>(
         .x_label_area_size(52)
         .y_label_area_size(frame::y_label_width(&y_range))
         .build_cartesian_2d(x_range, y_range)?;
-    chart
-        .configure_mesh()
-        .x_desc(x_scale.label(&x.label))
-        .y_desc(y_scale.label(&y.label))
-        .x_label_formatter(&x_ticks)
-        .y_label_formatter(&y_ticks)
-        .label_style(frame::font(frame::SMALL_SIZE))
-        .axis_desc_style(frame::font(frame::LABEL_SIZE))
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(frame::INK.mix(0.1))
-        .draw()?;
+    frame::house_mesh(
+        chart
+            .configure_mesh()
+            .x_desc(x_scale.label(&x.label))
+            .y_desc(y_scale.label(&y.label))
+            .x_label_formatter(&x_ticks)
+            .y_label_formatter(&y_ticks),
+        frame::LABEL_SIZE,
+    )
+    .draw()?;
     Ok((chart.plotting_area().clone(), y_scale))
 }
 
