@@ -112,6 +112,16 @@ pub(crate) fn record_event(
     fields: &[Value],
     now: Timestamp,
 ) -> f64 {
+    // Whether the event being scored passes a filter, given the lead as it is at that moment.
+    let passes = |lead: &LeadState, filter: &crate::ir::Cond| {
+        Scope {
+            playbook,
+            lead,
+            event: fields,
+            now,
+        }
+        .holds(filter)
+    };
     let mut earned = 0.0;
     for &(score, entry) in points {
         let Some(def) = playbook.scores.get(score.index()) else {
@@ -120,13 +130,7 @@ pub(crate) fn record_event(
         let Some(rule) = def.per_event.get(entry) else {
             continue;
         };
-        let applies = Scope {
-            playbook,
-            lead,
-            event: fields,
-            now,
-        }
-        .holds(&rule.filter);
+        let applies = passes(lead, &rule.filter);
         if !applies {
             continue;
         }
@@ -149,13 +153,7 @@ pub(crate) fn record_event(
         let Some(def) = playbook.counters.get(counter.index()) else {
             continue;
         };
-        let applies = Scope {
-            playbook,
-            lead,
-            event: fields,
-            now,
-        }
-        .holds(&def.filter);
+        let applies = passes(lead, &def.filter);
         if applies {
             lead.counters.push(Counted { counter, at: now });
         }
