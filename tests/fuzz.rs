@@ -16,6 +16,7 @@ use handoff::check;
 use handoff::diagnostics::render::{self, Sources};
 use handoff::diagnostics::{Code, Diagnostic};
 use handoff::span::FileId;
+use handoff::syntax::BLOCK_KEYWORDS;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::strategy::ValueTree;
@@ -79,24 +80,9 @@ fn check_in_thread(src: String) -> Vec<Diagnostic> {
 
 // ---------------------------------------------------------------- token alphabet
 
-const TOKENS: &[&str] = &[
-    "playbook",
-    "calendar",
-    "lead",
-    "event",
-    "score",
-    "bands",
-    "disqualify",
-    "track",
-    "handoff",
-    "router",
-    "queue",
-    "accounts",
-    "context",
-    "sequence",
-    "reason",
-    "kpi",
-    "scenario",
+/// Words and literals of the language besides the block keywords (`BLOCK_KEYWORDS`), which
+/// [`tokens`] adds from the parser itself so the alphabet grows with the grammar.
+const OTHER_TOKENS: &[&str] = &[
     "timezone",
     "hours",
     "holiday",
@@ -294,10 +280,15 @@ const TOKENS: &[&str] = &[
     "\"America/St_Johns\"",
 ];
 
+/// The fuzzing alphabet: every block keyword, then the other tokens.
+fn tokens() -> Vec<&'static str> {
+    BLOCK_KEYWORDS.iter().chain(OTHER_TOKENS).copied().collect()
+}
+
 fn token_soup() -> impl Strategy<Value = String> {
     prop::collection::vec(
         (
-            prop::sample::select(TOKENS),
+            prop::sample::select(tokens()),
             prop::sample::select(&[" ", "", "\n", "  "][..]),
         ),
         0..120,
@@ -340,7 +331,7 @@ enum Mutation {
 }
 
 fn mutation() -> impl Strategy<Value = Mutation> {
-    let token = prop::sample::select(TOKENS);
+    let token = prop::sample::select(tokens());
     prop_oneof![
         any::<Index>().prop_map(Mutation::DeleteLine),
         any::<Index>().prop_map(Mutation::DuplicateLine),
@@ -470,8 +461,6 @@ proptest! {
         }
     }
 }
-
-use handoff::syntax::BLOCK_KEYWORDS;
 
 /// The byte range of the top-level block around `offset`, from the line that starts it up to
 /// and including the first byte of the next one (where "unexpected `KEYWORD`" points when the
