@@ -7,8 +7,7 @@ use std::time::Instant;
 use super::simulation::{self, SimArgs};
 use super::{finish, report_error, simulate_out, write_stderr, ColorChoice, Exit};
 use crate::report::{format_ci, format_value, to_csv, KpiRow};
-use crate::sim::report::{KpiEstimate, Report};
-use crate::sim::stats::Estimate;
+use crate::sim::report::Report;
 
 /// Simulate a scenario of a playbook and report its KPIs with 95% confidence intervals.
 ///
@@ -90,15 +89,6 @@ fn json(report: &Report) -> String {
     text
 }
 
-fn to_estimate(k: &KpiEstimate) -> Estimate {
-    Estimate {
-        mean: k.mean.unwrap_or(f64::NAN),
-        ci_low: k.ci_low.unwrap_or(f64::NAN),
-        ci_high: k.ci_high.unwrap_or(f64::NAN),
-        n: k.n,
-    }
-}
-
 /// One row per KPI with its breakdown, groups named `band A` and `queue inbound_sdr`.
 fn kpi_rows(report: &Report) -> Vec<KpiRow> {
     report
@@ -118,13 +108,13 @@ fn kpi_rows(report: &Report) -> Vec<KpiRow> {
             KpiRow {
                 name: k.name.to_string(),
                 unit: k.unit,
-                overall: to_estimate(k),
+                overall: k.estimate(),
                 by_group: groups
                     .filter_map(|(name, g)| {
                         g.kpis
                             .iter()
                             .find(|x| x.name == k.name)
-                            .map(|x| (name, to_estimate(x)))
+                            .map(|x| (name, x.estimate()))
                     })
                     .collect(),
             }
@@ -145,7 +135,7 @@ fn group_table(title: &str, groups: &[crate::sim::report::Group]) -> String {
             row.push(
                 g.kpis
                     .get(i)
-                    .map_or(String::new(), |x| format_ci(x.unit, &to_estimate(x))),
+                    .map_or(String::new(), |x| format_ci(x.unit, &x.estimate())),
             );
         }
         rows.push(row);
@@ -174,7 +164,7 @@ fn table(report: &Report) -> String {
         report
             .kpis
             .iter()
-            .map(|k| vec![k.name.to_string(), format_ci(k.unit, &to_estimate(k))]),
+            .map(|k| vec![k.name.to_string(), format_ci(k.unit, &k.estimate())]),
     );
     out.push_str(&super::columns(&rows));
     out.push_str(&group_table("by band", &report.by_band));

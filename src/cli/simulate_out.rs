@@ -84,12 +84,7 @@ fn charts(report: &Report) -> Vec<Rendered> {
             let k = g.kpis.iter().find(|k| k.name == "sla_attainment")?;
             Some(Bar {
                 label: g.name.clone(),
-                estimate: Estimate {
-                    mean: k.mean.unwrap_or(f64::NAN),
-                    ci_low: k.ci_low.unwrap_or(f64::NAN),
-                    ci_high: k.ci_high.unwrap_or(f64::NAN),
-                    n: k.n,
-                },
+                estimate: k.estimate(),
             })
         })
         .collect();

@@ -6,12 +6,11 @@ use serde::Serialize;
 
 use super::simulation::{self, SimArgs};
 use super::{files, finish, report_error, write_stderr, CliError, ColorChoice, Exit};
-use crate::compare::paired;
 use crate::knobs::{self, Knob, Value};
 use crate::report::charts::{self, Axis, SweepSeries};
 use crate::report::{format_ci, html_report, to_csv, KpiRow, Report as HtmlReport, Unit};
 use crate::sim::kpi::ROWS;
-use crate::sim::stats::{estimate, Estimate};
+use crate::sim::stats::Estimate;
 
 /// Simulate a playbook over a range of one or two parameters.
 ///
@@ -168,16 +167,15 @@ fn sweep_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
             &format!("point {}/{} ({label})", n + 1, grid.len()),
         )?;
         scenario_name = report.inputs.scenario.clone();
-        let values = paired(&report, &report);
         points.push(Point {
             settings,
-            kpis: ROWS
+            kpis: report
+                .kpis
                 .iter()
-                .zip(values)
-                .map(|(row, v)| PointKpi {
-                    name: row.name,
-                    unit: row.unit,
-                    estimate: estimate(&v.base),
+                .map(|k| PointKpi {
+                    name: k.name,
+                    unit: k.unit,
+                    estimate: k.mean.is_some().then(|| k.estimate()),
                 })
                 .collect(),
         });

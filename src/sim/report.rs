@@ -7,7 +7,7 @@
 use super::chart_data::{self, ChartData};
 use super::kpi::{Row, Unit, ROWS};
 use super::run::ReplicationResult;
-use super::stats::estimate;
+use super::stats::{estimate, Estimate};
 use crate::ir::{Kpi, Playbook, Stat, TargetCmp};
 use serde::Serialize;
 
@@ -84,6 +84,19 @@ pub struct KpiEstimate {
     pub ci_high: Option<f64>,
     /// Replications in which the KPI was defined.
     pub n: usize,
+}
+
+impl KpiEstimate {
+    /// The estimate for charts and tables, NaN where the KPI was undefined in every replication
+    /// (the formatters print NaN as `n/a`).
+    pub fn estimate(&self) -> Estimate {
+        Estimate {
+            mean: self.mean.unwrap_or(f64::NAN),
+            ci_low: self.ci_low.unwrap_or(f64::NAN),
+            ci_high: self.ci_high.unwrap_or(f64::NAN),
+            n: self.n,
+        }
+    }
 }
 
 /// KPIs of one band or queue.
