@@ -1,32 +1,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 //! The `handoff` binary as scripts and CI see it: exit codes, streams and machine output.
 
+mod cli_support;
+use cli_support::{run, stderr, stdout};
+
 use std::fs;
 use std::path::Path;
-use std::process::Output;
-
-fn handoff(args: &[&str], cwd: &Path) -> Output {
-    assert_cmd::cargo::cargo_bin_cmd!("handoff")
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .output()
-        .unwrap()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
-}
 
 #[test]
 fn help_exits_zero() {
     let dir = tempfile::tempdir().unwrap();
-    let out = handoff(&["--help"], dir.path());
+    let out = run(&["--help"], dir.path());
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("check"));
 }
@@ -34,7 +18,7 @@ fn help_exits_zero() {
 #[test]
 fn version_exits_zero() {
     let dir = tempfile::tempdir().unwrap();
-    let out = handoff(&["--version"], dir.path());
+    let out = run(&["--version"], dir.path());
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).starts_with("handoff "));
 }
@@ -42,7 +26,7 @@ fn version_exits_zero() {
 #[test]
 fn unknown_subcommand_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
-    let out = handoff(&["frobnicate"], dir.path());
+    let out = run(&["frobnicate"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("frobnicate"));
 }
@@ -50,7 +34,7 @@ fn unknown_subcommand_is_a_usage_error() {
 #[test]
 fn check_on_a_missing_path_cannot_run() {
     let dir = tempfile::tempdir().unwrap();
-    let out = handoff(&["check", "missing.playbook"], dir.path());
+    let out = run(&["check", "missing.playbook"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stderr(&out), "error: `missing.playbook` does not exist\n");
     assert_eq!(stdout(&out), "");
@@ -60,7 +44,7 @@ fn check_on_a_missing_path_cannot_run() {
 fn check_on_invalid_utf8_cannot_run() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("bad.playbook"), b"playbook x {\n\xff\n}\n").unwrap();
-    let out = handoff(&["check", "bad.playbook"], dir.path());
+    let out = run(&["check", "bad.playbook"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains(
@@ -75,7 +59,7 @@ fn check_on_invalid_utf8_cannot_run() {
 fn check_on_an_empty_directory_finds_no_playbooks() {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir(dir.path().join("empty")).unwrap();
-    let out = handoff(&["check", "empty"], dir.path());
+    let out = run(&["check", "empty"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("no playbooks found in `empty`"),
@@ -89,7 +73,7 @@ fn check_on_an_empty_playbook_is_clean() {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir(dir.path().join("books")).unwrap();
     fs::write(dir.path().join("books/empty.playbook"), "").unwrap();
-    let out = handoff(&["check", "books"], dir.path());
+    let out = run(&["check", "books"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout(&out), "checked 1 file: no problems\n");
     assert_eq!(stderr(&out), "");
@@ -98,7 +82,7 @@ fn check_on_an_empty_playbook_is_clean() {
 #[test]
 fn check_json_on_a_missing_path_is_still_json() {
     let dir = tempfile::tempdir().unwrap();
-    let out = handoff(
+    let out = run(
         &["check", "--format", "json", "missing.playbook"],
         dir.path(),
     );
@@ -113,12 +97,12 @@ fn check_json_on_a_missing_path_is_still_json() {
 fn check_json_and_sarif_on_a_clean_playbook() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("a.playbook"), "").unwrap();
-    let out = handoff(&["check", "--format", "json", "a.playbook"], dir.path());
+    let out = run(&["check", "--format", "json", "a.playbook"], dir.path());
     assert_eq!(out.status.code(), Some(0));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["summary"]["files"], 1);
     assert!(doc.get("error").is_none());
-    let out = handoff(&["check", "--format", "sarif", "a.playbook"], dir.path());
+    let out = run(&["check", "--format", "sarif", "a.playbook"], dir.path());
     assert_eq!(out.status.code(), Some(0));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["version"], "2.1.0");
@@ -127,7 +111,7 @@ fn check_json_and_sarif_on_a_clean_playbook() {
 #[test]
 fn check_github_reports_failures_as_annotations() {
     let dir = tempfile::tempdir().unwrap();
-    let out = handoff(
+    let out = run(
         &["check", "--format", "github", "missing.playbook"],
         dir.path(),
     );
@@ -138,14 +122,14 @@ fn check_github_reports_failures_as_annotations() {
 #[test]
 fn check_requires_a_path() {
     let dir = tempfile::tempdir().unwrap();
-    let out = handoff(&["check"], dir.path());
+    let out = run(&["check"], dir.path());
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn explain_prints_the_summary() {
     let dir = tempfile::tempdir().unwrap();
-    let out = handoff(&["explain", "E0101"], dir.path());
+    let out = run(&["explain", "E0101"], dir.path());
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).starts_with("E0101 (error): a name is used but never declared\n"));
 }
@@ -153,7 +137,7 @@ fn explain_prints_the_summary() {
 #[test]
 fn explain_rejects_an_unknown_code() {
     let dir = tempfile::tempdir().unwrap();
-    let out = handoff(&["explain", "E9999"], dir.path());
+    let out = run(&["explain", "E9999"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("`handoff explain --list`"));
 }
@@ -161,7 +145,7 @@ fn explain_rejects_an_unknown_code() {
 #[test]
 fn explain_list_names_every_code() {
     let dir = tempfile::tempdir().unwrap();
-    let out = handoff(&["explain", "--list"], dir.path());
+    let out = run(&["explain", "--list"], dir.path());
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
     for code in handoff::diagnostics::Code::ALL {
@@ -172,7 +156,7 @@ fn explain_list_names_every_code() {
 #[test]
 fn completions_for_bash() {
     let dir = tempfile::tempdir().unwrap();
-    let out = handoff(&["completions", "bash"], dir.path());
+    let out = run(&["completions", "bash"], dir.path());
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("handoff"));
 }
@@ -187,7 +171,7 @@ fn help_texts() {
         ("explain_help", &["explain", "--help"][..]),
         ("simulate_help", &["simulate", "--help"][..]),
     ] {
-        let out = handoff(args, dir.path());
+        let out = run(args, dir.path());
         assert_eq!(out.status.code(), Some(0));
         let text = stdout(&out);
         let text: Vec<&str> = text.lines().map(str::trim_end).collect();
@@ -216,7 +200,7 @@ const WARNING: &str = "tests/fixtures/diagnostics/W0316_unused_context.playbook"
 #[test]
 fn check_on_a_clean_playbook_exits_zero() {
     let dir = workspace(&[(SEED, "seed.playbook")]);
-    let out = handoff(&["check", "seed.playbook"], dir.path());
+    let out = run(&["check", "seed.playbook"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert_eq!(stdout(&out), "checked 1 file: no problems\n");
     assert_eq!(stderr(&out), "");
@@ -225,7 +209,7 @@ fn check_on_a_clean_playbook_exits_zero() {
 #[test]
 fn check_with_errors_exits_one() {
     let dir = workspace(&[(ERRORS, "bad.playbook")]);
-    let out = handoff(&["check", "bad.playbook"], dir.path());
+    let out = run(&["check", "bad.playbook"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(
@@ -240,10 +224,10 @@ fn check_with_errors_exits_one() {
 #[test]
 fn check_with_only_warnings_exits_zero_unless_denied() {
     let dir = workspace(&[(WARNING, "warn.playbook")]);
-    let out = handoff(&["check", "warn.playbook"], dir.path());
+    let out = run(&["check", "warn.playbook"], dir.path());
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("warning[W0316]"));
-    let out = handoff(&["check", "--deny-warnings", "warn.playbook"], dir.path());
+    let out = run(&["check", "--deny-warnings", "warn.playbook"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("warning[W0316]"));
 }
@@ -251,7 +235,7 @@ fn check_with_only_warnings_exits_zero_unless_denied() {
 #[test]
 fn check_json_has_versioned_one_based_positions() {
     let dir = workspace(&[(ERRORS, "bad.playbook")]);
-    let out = handoff(&["check", "--format", "json", "bad.playbook"], dir.path());
+    let out = run(&["check", "--format", "json", "bad.playbook"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["format_version"], 1);
@@ -287,7 +271,7 @@ fn check_json_has_versioned_one_based_positions() {
 #[test]
 fn check_sarif_is_2_1_0_with_codes_as_rule_ids_and_relative_uris() {
     let dir = workspace(&[(ERRORS, "books/bad.playbook")]);
-    let out = handoff(&["check", "--format", "sarif", "books"], dir.path());
+    let out = run(&["check", "--format", "sarif", "books"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["version"], "2.1.0");
@@ -338,7 +322,7 @@ fn check_sarif_is_2_1_0_with_codes_as_rule_ids_and_relative_uris() {
 #[test]
 fn check_github_emits_annotations_with_lines() {
     let dir = workspace(&[(ERRORS, "bad.playbook")]);
-    let out = handoff(&["check", "--format", "github", "bad.playbook"], dir.path());
+    let out = run(&["check", "--format", "github", "bad.playbook"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
@@ -365,7 +349,7 @@ fn check_walks_directories_for_playbooks_only() {
         (ERRORS, "books/team/notes.txt"),
         (ERRORS, "books/.drafts/hidden.playbook"),
     ]);
-    let out = handoff(&["check", "--format", "json", "books"], dir.path());
+    let out = run(&["check", "--format", "json", "books"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["summary"]["files"], 2);
@@ -380,14 +364,14 @@ fn check_walks_directories_for_playbooks_only() {
         std::collections::BTreeSet::from(["books/team/emea/bad.playbook"])
     );
     // Only the clean playbook: exit 0.
-    let out = handoff(&["check", "books/seed.playbook"], dir.path());
+    let out = run(&["check", "books/seed.playbook"], dir.path());
     assert_eq!(out.status.code(), Some(0));
 }
 
 #[test]
 fn check_accepts_several_paths_and_reports_each_file() {
     let dir = workspace(&[(SEED, "a.playbook"), (WARNING, "b/w.playbook")]);
-    let out = handoff(&["check", "a.playbook", "b"], dir.path());
+    let out = run(&["check", "a.playbook", "b"], dir.path());
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
     assert!(text.contains("b/w.playbook:24:9"), "{text}");
@@ -398,7 +382,7 @@ fn check_accepts_several_paths_and_reports_each_file() {
 fn explain_works_for_every_code() {
     let dir = tempfile::tempdir().unwrap();
     for code in handoff::diagnostics::Code::ALL {
-        let out = handoff(&["explain", code.as_str()], dir.path());
+        let out = run(&["explain", code.as_str()], dir.path());
         assert_eq!(out.status.code(), Some(0), "{code}");
         let text = stdout(&out);
         assert!(
@@ -411,6 +395,6 @@ fn explain_works_for_every_code() {
         );
         assert!(text.contains(code.explain()), "{code}");
     }
-    let out = handoff(&["explain", "w0304"], dir.path());
+    let out = run(&["explain", "w0304"], dir.path());
     assert_eq!(out.status.code(), Some(0), "codes are case-insensitive");
 }

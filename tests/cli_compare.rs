@@ -3,7 +3,9 @@
 //! that makes `compare` worth having: paired (common random numbers) intervals are much
 //! narrower than intervals from independent runs.
 
-use assert_cmd::Command;
+mod cli_support;
+use cli_support::handoff;
+
 use handoff::compare::{compare, paired};
 use handoff::engine::Engine;
 use handoff::knobs;
@@ -15,12 +17,6 @@ use std::process::Command as Process;
 
 const SEED: &str = "playbooks/seed-matrix.playbook";
 const SMALL: [&str; 4] = ["--replications", "4", "--days", "15"];
-
-fn handoff() -> Command {
-    let mut cmd = Command::cargo_bin("handoff").unwrap();
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
 
 fn json(out: &assert_cmd::assert::Assert) -> serde_json::Value {
     serde_json::from_slice(&out.get_output().stdout).unwrap()

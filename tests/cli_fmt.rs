@@ -1,18 +1,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 //! `handoff fmt` as a user runs it: in place, `--check`, `--diff`, `-`, and its exit codes.
 
-use assert_cmd::Command;
+mod cli_support;
+use cli_support::handoff;
+
 use std::fs;
 
 const CLEAN: &str = "track t {\n  enter by default\n  touch email every 7d 3 times\n}\n";
 const MESSY: &str =
     "track   t {\r\n\tenter by default   # keep me\r\n\r\n\r\n touch email  every 7d 3 times\r\n}";
-
-fn handoff() -> Command {
-    let mut cmd = Command::cargo_bin("handoff").unwrap();
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
 
 #[test]
 fn rewrites_in_place_and_keeps_comments() {

@@ -2,29 +2,15 @@
 //! counts, `--out` files and clear errors for bad options.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod cli_support;
+use cli_support::{run, stderr, stdout};
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Output;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn handoff(args: &[&str], cwd: &Path) -> Output {
-    assert_cmd::cargo::cargo_bin_cmd!("handoff")
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
 }
 
 const SEED: &str = "playbooks/seed-matrix.playbook";
@@ -32,7 +18,7 @@ const SEED: &str = "playbooks/seed-matrix.playbook";
 fn quick(extra: &[&str]) -> Output {
     let mut args = vec!["simulate", SEED, "--days", "15", "--replications", "3"];
     args.extend_from_slice(extra);
-    handoff(&args, &repo())
+    run(&args, &repo())
 }
 
 #[test]
@@ -120,14 +106,14 @@ fn bad_options_are_usage_errors() {
     ] {
         let mut full = vec!["simulate", SEED];
         full.extend(args.iter());
-        let out = handoff(&full, &repo());
+        let out = run(&full, &repo());
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert_eq!(stderr(&out), message, "{args:?}");
         assert_eq!(stdout(&out), "");
     }
-    let both = handoff(&["simulate", SEED, "--leads", "5", "--days", "3"], &repo());
+    let both = run(&["simulate", SEED, "--leads", "5", "--days", "3"], &repo());
     assert_eq!(both.status.code(), Some(2));
-    let missing = handoff(&["simulate", "missing.playbook"], &repo());
+    let missing = run(&["simulate", "missing.playbook"], &repo());
     assert_eq!(missing.status.code(), Some(2));
     assert_eq!(
         stderr(&missing),
@@ -143,7 +129,7 @@ fn a_playbook_with_errors_is_not_simulated() {
         "handoff x {\n  route to nowhere\n}\n",
     )
     .unwrap();
-    let out = handoff(&["simulate", "bad.playbook"], dir.path());
+    let out = run(&["simulate", "bad.playbook"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stdout(&out), "");
     assert!(stderr(&out).contains("nowhere"));
@@ -151,7 +137,7 @@ fn a_playbook_with_errors_is_not_simulated() {
 
 #[test]
 fn the_mmc_playbook_meets_its_erlang_c_targets() {
-    let out = handoff(
+    let out = run(
         &[
             "simulate",
             "playbooks/mmc.playbook",

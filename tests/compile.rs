@@ -1,33 +1,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 //! `handoff compile` as scripts see it: emitted text, exit codes, and `-o` replacing files whole.
 
+mod cli_support;
+use cli_support::{run, stderr, stdout};
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::path::PathBuf;
 
 use handoff::emit::{IrDocument, IR_FORMAT_VERSION};
 use handoff::span::FileId;
 
-fn handoff(args: &[&str], cwd: &Path) -> Output {
-    assert_cmd::cargo::cargo_bin_cmd!("handoff")
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .output()
-        .unwrap()
-}
-
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
 }
 
 fn shipped_playbooks() -> Vec<PathBuf> {
@@ -41,7 +25,7 @@ fn shipped_playbooks() -> Vec<PathBuf> {
 
 #[test]
 fn dot_of_the_seed_matrix() {
-    let out = handoff(
+    let out = run(
         &["compile", "playbooks/seed-matrix.playbook", "--emit", "dot"],
         &repo(),
     );
@@ -52,7 +36,7 @@ fn dot_of_the_seed_matrix() {
 
 #[test]
 fn mermaid_of_the_seed_matrix() {
-    let out = handoff(
+    let out = run(
         &[
             "compile",
             "playbooks/seed-matrix.playbook",
@@ -70,7 +54,7 @@ fn mermaid_of_the_seed_matrix() {
 fn ir_json_reads_back_into_the_compiled_playbook() {
     for path in shipped_playbooks() {
         let shown = path.display().to_string();
-        let out = handoff(&["compile", &shown, "--emit", "ir"], &repo());
+        let out = run(&["compile", &shown, "--emit", "ir"], &repo());
         assert_eq!(out.status.code(), Some(0), "{shown}: {}", stderr(&out));
         let doc: IrDocument = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(doc.format_version, IR_FORMAT_VERSION);
@@ -178,7 +162,7 @@ fn output_file_is_written_whole_and_nothing_goes_to_stdout() {
     )
     .unwrap();
     fs::write(dir.path().join("seed.dot"), "stale").unwrap();
-    let out = handoff(
+    let out = run(
         &[
             "compile",
             "seed.playbook",
@@ -192,7 +176,7 @@ fn output_file_is_written_whole_and_nothing_goes_to_stdout() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout(&out), "");
     let written = fs::read_to_string(dir.path().join("seed.dot")).unwrap();
-    let printed = handoff(&["compile", "seed.playbook", "--emit", "dot"], dir.path());
+    let printed = run(&["compile", "seed.playbook", "--emit", "dot"], dir.path());
     assert_eq!(written, stdout(&printed));
     let mut names: Vec<String> = fs::read_dir(dir.path())
         .unwrap()
@@ -211,10 +195,10 @@ fn errors_are_shown_like_check_and_nothing_is_written() {
     )
     .unwrap();
     fs::write(dir.path().join("out.json"), "previous").unwrap();
-    let out = handoff(&["compile", "bad.playbook", "-o", "out.json"], dir.path());
+    let out = run(&["compile", "bad.playbook", "-o", "out.json"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stdout(&out), "");
-    let check = handoff(&["check", "bad.playbook"], dir.path());
+    let check = run(&["check", "bad.playbook"], dir.path());
     assert_eq!(stderr(&out), stdout(&check));
     assert!(stderr(&out).contains("error[E0302]"), "{}", stderr(&out));
     assert_eq!(
@@ -229,7 +213,7 @@ fn warnings_are_shown_and_the_output_still_written() {
     let mut src = fs::read_to_string(repo().join("playbooks/seed-matrix.playbook")).unwrap();
     src.push_str("\ncontext spare {\n  include why now\n}\n");
     fs::write(dir.path().join("warn.playbook"), src).unwrap();
-    let out = handoff(
+    let out = run(
         &["compile", "warn.playbook", "--emit", "mermaid"],
         dir.path(),
     );
@@ -241,7 +225,7 @@ fn warnings_are_shown_and_the_output_still_written() {
 #[test]
 fn unreadable_inputs_and_unwritable_outputs_cannot_run() {
     let dir = tempfile::tempdir().unwrap();
-    let missing = handoff(&["compile", "missing.playbook"], dir.path());
+    let missing = run(&["compile", "missing.playbook"], dir.path());
     assert_eq!(missing.status.code(), Some(2));
     assert_eq!(
         stderr(&missing),
@@ -252,7 +236,7 @@ fn unreadable_inputs_and_unwritable_outputs_cannot_run() {
         dir.path().join("seed.playbook"),
     )
     .unwrap();
-    let unwritable = handoff(
+    let unwritable = run(
         &["compile", "seed.playbook", "-o", "no/such/dir/out.json"],
         dir.path(),
     );
@@ -262,6 +246,6 @@ fn unreadable_inputs_and_unwritable_outputs_cannot_run() {
         "{}",
         stderr(&unwritable)
     );
-    let bad_emit = handoff(&["compile", "seed.playbook", "--emit", "svg"], dir.path());
+    let bad_emit = run(&["compile", "seed.playbook", "--emit", "svg"], dir.path());
     assert_eq!(bad_emit.status.code(), Some(2));
 }
