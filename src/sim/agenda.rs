@@ -111,7 +111,11 @@ impl<T> Agenda<T> {
         if self.len == 0 {
             return None;
         }
-        while self.occupied.first().is_some_and(|bits| bits.iter().all(|w| *w == 0)) {
+        while self
+            .occupied
+            .first()
+            .is_some_and(|bits| bits.iter().all(|w| *w == 0))
+        {
             let (level, slot) = self
                 .occupied
                 .iter()
