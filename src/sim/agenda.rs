@@ -106,6 +106,13 @@ impl<T> Agenda<T> {
         self.len += 1;
     }
 
+    /// The next event, when it is already in the lowest level (nearly always: only the first
+    /// event of a new 256-second window needs a redistribution to be found).
+    pub fn peek(&self) -> Option<&T> {
+        let slot = self.occupied.first().and_then(lowest)?;
+        self.buckets.get(slot)?.front().map(|(_, item)| item)
+    }
+
     /// Removes the earliest event (the earliest scheduled among equal times).
     pub fn pop(&mut self) -> Option<(u32, T)> {
         if self.len == 0 {

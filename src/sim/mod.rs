@@ -7,6 +7,7 @@
 mod agenda;
 pub mod chart_data;
 pub mod kpi;
+mod leads;
 pub mod queue;
 pub mod report;
 pub mod rng;

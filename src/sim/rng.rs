@@ -43,7 +43,7 @@ enum Entity {
 }
 
 /// Identifies a simulated lead across playbook variants: the k-th arrival of a source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct LeadKey {
     /// Source index in the scenario.
     pub source: u16,

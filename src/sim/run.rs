@@ -8,6 +8,7 @@
 
 use super::agenda::Agenda;
 use super::kpi::Tallies;
+use super::leads::Leads;
 use super::queue::{LittleSample, QueueSim, Waiting};
 use super::rng::{LeadKey, Purpose, Replication};
 use super::timeline::{Periods, Timeline};
@@ -30,6 +31,19 @@ enum Ev {
     Wake { queue: u16 },
     Attempt { lead: u32 },
     Warmup,
+}
+
+impl Ev {
+    /// The lead the event is for, if any.
+    fn lead(&self) -> Option<u32> {
+        match *self {
+            Ev::Signal { lead, .. }
+            | Ev::Respond { lead, .. }
+            | Ev::Timer { lead, .. }
+            | Ev::Attempt { lead } => Some(lead),
+            _ => None,
+        }
+    }
 }
 
 /// Work that follows from actions and runs after the current event, in order.
@@ -88,7 +102,7 @@ struct HandoffSim {
 }
 
 /// A live lead: the engine's state plus what the simulator needs to drive and measure it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 struct SimLead {
     state: LeadState,
     key: LeadKey,
@@ -102,6 +116,20 @@ struct SimLead {
     touches: u32,
     ticket: u32,
     handoff: Option<Box<HandoffSim>>,
+}
+
+impl SimLead {
+    /// Asks for the record's cache lines (those of the fields an event reads first).
+    fn prefetch(&self) {
+        mem_prefetch::prefetch_read_data::<_, 3>(&self.state.stage);
+        mem_prefetch::prefetch_read_data::<_, 3>(&self.state.generations);
+        mem_prefetch::prefetch_read_data::<_, 3>(&self.state.scores);
+        mem_prefetch::prefetch_read_data::<_, 3>(&self.state.counters);
+        mem_prefetch::prefetch_read_data::<_, 3>(&self.state.signals);
+        mem_prefetch::prefetch_read_data::<_, 3>(&self.state.last_touch);
+        mem_prefetch::prefetch_read_data::<_, 3>(&self.key);
+        mem_prefetch::prefetch_read_data::<_, 3>(&self.flags);
+    }
 }
 
 struct SourceState {
@@ -147,7 +175,7 @@ pub(crate) struct Run<'a> {
     warmup: Timestamp,
     horizon: Timestamp,
     agenda: Agenda<Ev>,
-    leads: Vec<Option<Box<SimLead>>>,
+    leads: Leads<SimLead>,
     queues: Vec<QueueSim>,
     sources: Vec<SourceState>,
     out: Vec<Action>,
@@ -215,7 +243,7 @@ impl<'a> Run<'a> {
             warmup,
             horizon,
             agenda: Agenda::new(),
-            leads: Vec::new(),
+            leads: Leads::new(),
             queues,
             sources,
             out: Vec::new(),
@@ -242,6 +270,13 @@ impl<'a> Run<'a> {
         self.schedule(self.warmup, Ev::Warmup);
         while let Some((at, ev)) = self.agenda.pop() {
             self.now = START + Timestamp::from(at);
+            // Nearly every event lands on a lead not in cache: start fetching the next one's
+            // record now, so the memory latency overlaps with this event's work.
+            if let Some(next) = self.agenda.peek().and_then(Ev::lead) {
+                if let Some(lead) = self.leads.get(next) {
+                    lead.prefetch();
+                }
+            }
             self.handle(ev);
             while let Some(f) = self.follow.pop_front() {
                 match f {
@@ -327,13 +362,11 @@ impl<'a> Run<'a> {
     }
 
     fn lead(&self, id: u32) -> Option<&SimLead> {
-        self.leads.get(id as usize).and_then(|l| l.as_deref())
+        self.leads.get(id)
     }
 
     fn lead_mut(&mut self, id: u32) -> Option<&mut SimLead> {
-        self.leads
-            .get_mut(id as usize)
-            .and_then(|l| l.as_deref_mut())
+        self.leads.get_mut(id)
     }
 
     fn arrive(&mut self, s: usize) {
@@ -375,10 +408,7 @@ impl<'a> Run<'a> {
             .band_set
             .and_then(|b| self.engine.band(&lead, b, self.now))
             .and_then(|b| u8::try_from(b).ok());
-        let Ok(id) = u32::try_from(self.leads.len()) else {
-            return;
-        };
-        self.leads.push(Some(Box::new(SimLead {
+        let Some(id) = self.leads.insert(SimLead {
             state: lead,
             key,
             profile: u16::try_from(profile).unwrap_or(u16::MAX),
@@ -390,7 +420,9 @@ impl<'a> Run<'a> {
             touches: 0,
             ticket: 0,
             handoff: None,
-        })));
+        }) else {
+            return;
+        };
         self.react(id);
         let Some(profile_def) = profile_def else {
             return;
@@ -448,11 +480,7 @@ impl<'a> Run<'a> {
 
     /// Delivers one input to a live lead and reacts to the actions.
     fn step(&mut self, id: u32, input: &Input) {
-        let Some(lead) = self
-            .leads
-            .get_mut(id as usize)
-            .and_then(|l| l.as_deref_mut())
-        else {
+        let Some(lead) = self.leads.get_mut(id) else {
             return;
         };
         self.out.clear();
@@ -617,11 +645,7 @@ impl<'a> Run<'a> {
     /// An automated touch: each `responds` entry of the profile may answer within a day.
     fn auto_touch(&mut self, id: u32) {
         let (world, rep) = (self.world, self.rep);
-        let Some(lead) = self
-            .leads
-            .get_mut(id as usize)
-            .and_then(|l| l.as_deref_mut())
-        else {
+        let Some(lead) = self.leads.get_mut(id) else {
             return;
         };
         lead.flags |= AUTO_TOUCHED;
@@ -667,11 +691,7 @@ impl<'a> Run<'a> {
         let seq = self.placements;
         self.placements += 1;
         let now = self.now;
-        let Some(lead) = self
-            .leads
-            .get_mut(id as usize)
-            .and_then(|l| l.as_deref_mut())
-        else {
+        let Some(lead) = self.leads.get_mut(id) else {
             return;
         };
         let Some(handoff) = lead.handoff.as_deref_mut() else {
@@ -756,8 +776,7 @@ impl<'a> Run<'a> {
             let leads = &self.leads;
             let valid = |w: &Waiting| {
                 leads
-                    .get(w.lead as usize)
-                    .and_then(|l| l.as_deref())
+                    .get(w.lead)
                     .and_then(|l| l.handoff.as_deref())
                     .and_then(|h| h.place)
                     .is_some_and(|p| p.queue == q && p.ticket == w.ticket)
@@ -773,11 +792,7 @@ impl<'a> Run<'a> {
     fn pickup(&mut self, q: usize, s: usize, waiting: Waiting) {
         let now = self.now;
         let id = waiting.lead;
-        let Some(lead) = self
-            .leads
-            .get_mut(id as usize)
-            .and_then(|l| l.as_deref_mut())
-        else {
+        let Some(lead) = self.leads.get_mut(id) else {
             return;
         };
         let Some(handoff) = lead.handoff.as_deref_mut() else {
@@ -936,7 +951,7 @@ impl<'a> Run<'a> {
         if self.lead(id).is_some_and(|l| l.handoff.is_some()) {
             self.end_handoff(id, true);
         }
-        let Some(lead) = self.leads.get_mut(id as usize).and_then(Option::take) else {
+        let Some(lead) = self.leads.remove(id) else {
             return;
         };
         if !lead.counted {
@@ -967,7 +982,7 @@ impl<'a> Run<'a> {
 
     fn finish(mut self) -> ReplicationResult {
         let (warmup, horizon) = (self.warmup, self.horizon);
-        for id in 0..self.leads.len() {
+        for id in 0..self.leads.ids() {
             let Ok(id) = u32::try_from(id) else {
                 break;
             };
