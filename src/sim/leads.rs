@@ -13,13 +13,20 @@
 /// Slot number of a lead that has finished.
 const GONE: u32 = u32::MAX;
 
+/// Records per chunk of the table. The table grows a chunk at a time rather than by doubling
+/// one vector, so it never holds twice the records it needs, nor copies them all (which, with
+/// old and new buffers alive together, set the run's peak memory).
+const CHUNK: usize = 4096;
+
 /// Records of type `T` by lead id.
 #[derive(Debug, Clone)]
 pub(crate) struct Leads<T> {
     /// Slot of each lead id ever admitted, `GONE` once finished.
     slot_of: Vec<u32>,
-    /// Records by slot; a free slot holds a default record.
-    slots: Vec<T>,
+    /// Records by slot, `CHUNK` to a chunk; a free slot holds a default record.
+    chunks: Vec<Vec<T>>,
+    /// Slots handed out so far.
+    used: usize,
     /// Slots of finished leads, reused last-freed first (its memory is the most recently used).
     free: Vec<u32>,
 }
@@ -29,7 +36,8 @@ impl<T: Default> Leads<T> {
     pub fn new() -> Self {
         Leads {
             slot_of: Vec::new(),
-            slots: Vec::new(),
+            chunks: Vec::new(),
+            used: 0,
             free: Vec::new(),
         }
     }
@@ -46,14 +54,16 @@ impl<T: Default> Leads<T> {
             .filter(|id| *id != GONE)?;
         let slot = match self.free.pop() {
             Some(slot) => {
-                *self.slots.get_mut(slot as usize)? = lead;
+                *self.record_mut(slot as usize)? = lead;
                 slot
             }
             None => {
-                let slot = u32::try_from(self.slots.len())
-                    .ok()
-                    .filter(|s| *s != GONE)?;
-                self.slots.push(lead);
+                let slot = u32::try_from(self.used).ok().filter(|s| *s != GONE)?;
+                if self.chunks.last().is_none_or(|c| c.len() == CHUNK) {
+                    self.chunks.push(Vec::with_capacity(CHUNK));
+                }
+                self.chunks.last_mut()?.push(lead);
+                self.used += 1;
                 slot
             }
         };
@@ -68,21 +78,29 @@ impl<T: Default> Leads<T> {
             .map(|s| *s as usize)
     }
 
+    fn record(&self, slot: usize) -> Option<&T> {
+        self.chunks.get(slot / CHUNK)?.get(slot % CHUNK)
+    }
+
+    fn record_mut(&mut self, slot: usize) -> Option<&mut T> {
+        self.chunks.get_mut(slot / CHUNK)?.get_mut(slot % CHUNK)
+    }
+
     /// The live lead with this id.
     pub fn get(&self, id: u32) -> Option<&T> {
-        self.slots.get(self.slot(id)?)
+        self.record(self.slot(id)?)
     }
 
     /// The live lead with this id, to change.
     pub fn get_mut(&mut self, id: u32) -> Option<&mut T> {
         let slot = self.slot(id)?;
-        self.slots.get_mut(slot)
+        self.record_mut(slot)
     }
 
     /// Removes a finished lead and returns its record.
     pub fn remove(&mut self, id: u32) -> Option<T> {
         let slot = self.slot(id)?;
-        let lead = std::mem::take(self.slots.get_mut(slot)?);
+        let lead = std::mem::take(self.record_mut(slot)?);
         if let Some(entry) = self.slot_of.get_mut(id as usize) {
             *entry = GONE;
         }
@@ -118,7 +136,7 @@ mod tests {
                     prop_assert_eq!(leads.remove(id), None);
                 }
                 most_alive = most_alive.max(model.len());
-                prop_assert!(leads.slots.len() <= most_alive);
+                prop_assert!(leads.used <= most_alive);
                 for id in 0..leads.ids() as u32 {
                     prop_assert_eq!(leads.get(id), model.get(&id));
                 }
