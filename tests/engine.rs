@@ -870,7 +870,7 @@ fn bad_inputs_are_ignored_without_any_change() {
         (
             Input::SetField {
                 field: n.field("segment"),
-                value: Value::Text(Arc::from("smb")),
+                value: Value::text("smb"),
             },
             Ignored::BadValue,
         ),

@@ -73,7 +73,7 @@ fn op() -> impl Strategy<Value = Op> {
 
 fn value_for(ty: &FieldType, choice: u16) -> Value {
     match ty {
-        FieldType::Text => Value::Text(Arc::from(
+        FieldType::Text => Value::text(
             [
                 "acme.com",
                 "globex.com",
@@ -82,7 +82,7 @@ fn value_for(ty: &FieldType, choice: u16) -> Value {
                 "PhD student",
                 "",
             ][usize::from(choice) % 6],
-        )),
+        ),
         FieldType::Number => Value::Number(f64::from(choice % 1000)),
         FieldType::Flag => Value::Flag(choice % 2 == 0),
         FieldType::OneOf { values } => Value::Enum(choice % values.len().max(1) as u16),
@@ -92,7 +92,7 @@ fn value_for(ty: &FieldType, choice: u16) -> Value {
 fn garbage(choice: u16) -> Value {
     match choice % 4 {
         0 => Value::Enum(999),
-        1 => Value::Text(Arc::from("x")),
+        1 => Value::text("x"),
         2 => Value::Number(f64::NAN),
         _ => Value::Flag(true),
     }

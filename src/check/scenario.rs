@@ -10,7 +10,6 @@ use crate::ir::scenario::{
 use crate::ir::{self, FieldType, Value};
 use crate::span::Span;
 use crate::syntax::ast::{self, Block, Literal, PopulationStmt, ProfileStmt, ScenarioStmt, Stmt};
-use std::sync::Arc;
 
 /// Horizon when a scenario gives none: one quarter.
 const DEFAULT_HORIZON_SECS: i64 = 90 * 86_400;
@@ -230,7 +229,7 @@ impl Lowerer<'_> {
                             }
                         }
                         (ast::ShareValue::Text(t), FieldType::Text) => {
-                            Value::Text(Arc::from(t.value.as_str()))
+                            Value::text(t.value.as_str())
                         }
                         (v, _) => {
                             let at = match v {
@@ -444,7 +443,7 @@ impl Lowerer<'_> {
                 };
                 Value::Enum(u16::try_from(k).unwrap_or(0))
             }
-            (FieldType::Text, Literal::Text(t)) => Value::Text(Arc::from(t.value.as_str())),
+            (FieldType::Text, Literal::Text(t)) => Value::text(t.value.as_str()),
             (FieldType::Number, Literal::Number(n)) => Value::Number(n.value),
             (FieldType::Flag, Literal::Bool(b, _)) => Value::Flag(*b),
             (_, other) => {

@@ -125,8 +125,9 @@ pub enum FieldType {
     },
 }
 
-/// A runtime value of a field. Text is shared (`Arc<str>`) because simulated populations draw
-/// the same few strings millions of times.
+/// A runtime value of a field. Text is shared (`Arc`) because simulated populations draw the
+/// same few strings millions of times, and behind a thin pointer (`Arc<String>`, not the fat
+/// `Arc<str>`) so a value takes 16 bytes instead of 24: a million live leads hold seven each.
 ///
 /// Tagged in JSON because an enum index and a whole number would otherwise both be written as
 /// a bare number and could not be told apart when the IR is read back.
@@ -140,7 +141,14 @@ pub enum Value {
     /// Index into the field's `OneOf` values.
     Enum(u16),
     /// Text.
-    Text(Arc<str>),
+    Text(Arc<String>),
+}
+
+impl Value {
+    /// A text value.
+    pub fn text(text: impl Into<String>) -> Value {
+        Value::Text(Arc::new(text.into()))
+    }
 }
 
 /// A declared event type.

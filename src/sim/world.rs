@@ -53,7 +53,7 @@ pub(crate) struct World {
 
 fn fresh(value: &Value) -> Value {
     match value {
-        Value::Text(t) => Value::Text(Arc::from(&**t)),
+        Value::Text(t) => Value::text(t.as_str()),
         other => other.clone(),
     }
 }
@@ -70,7 +70,7 @@ fn fresh_gen(gen: &Gen) -> Gen {
 /// The value a field takes when the scenario does not generate it.
 fn default_value(ty: &FieldType) -> Value {
     match ty {
-        FieldType::Text => Value::Text(Arc::from("")),
+        FieldType::Text => Value::text(""),
         FieldType::Number => Value::Number(0.0),
         FieldType::Flag => Value::Flag(false),
         FieldType::OneOf { .. } => Value::Enum(0),

@@ -101,7 +101,7 @@ impl Names<'_> {
 
 pub fn default_value(ty: &ir::FieldType) -> Value {
     match ty {
-        ir::FieldType::Text => Value::Text(Arc::from("")),
+        ir::FieldType::Text => Value::text(""),
         ir::FieldType::Number => Value::Number(0.0),
         ir::FieldType::Flag => Value::Flag(false),
         ir::FieldType::OneOf { .. } => Value::Enum(0),
@@ -140,9 +140,9 @@ impl Lead {
                 "segment" => n.value("segment", self.segment),
                 "region" => n.value("region", self.region),
                 "employees" => Value::Number(self.employees),
-                "country" => Value::Text(Arc::from("GB")),
-                "domain" => Value::Text(Arc::from(self.domain)),
-                "title" => Value::Text(Arc::from(self.title)),
+                "country" => Value::text("GB"),
+                "domain" => Value::text(self.domain),
+                "title" => Value::text(self.title),
                 "target_account" => Value::Flag(self.target_account),
                 _ => default_value(&f.ty),
             })
