@@ -106,11 +106,31 @@ impl<T> Agenda<T> {
         self.len += 1;
     }
 
-    /// The next event, when it is already in the lowest level (nearly always: only the first
-    /// event of a new 256-second window needs a redistribution to be found).
-    pub fn peek(&self) -> Option<&T> {
-        let slot = self.occupied.first().and_then(lowest)?;
-        self.buckets.get(slot)?.front().map(|(_, item)| item)
+    /// The next two events, as far as they are already in the lowest level (nearly always:
+    /// only the first events of a new 256-second window need a redistribution to be found).
+    pub fn peek_two(&self) -> (Option<&T>, Option<&T>) {
+        let Some(bits) = self.occupied.first() else {
+            return (None, None);
+        };
+        let Some(slot) = lowest(bits) else {
+            return (None, None);
+        };
+        let bucket = self.buckets.get(slot);
+        let first = bucket.and_then(VecDeque::front).map(|(_, item)| item);
+        let second = match bucket.and_then(|b| b.get(1)) {
+            Some((_, item)) => Some(item),
+            None => {
+                let mut rest = *bits;
+                if let Some(word) = rest.get_mut(slot / 64) {
+                    *word &= !(1 << (slot % 64));
+                }
+                lowest(&rest)
+                    .and_then(|next| self.buckets.get(next))
+                    .and_then(VecDeque::front)
+                    .map(|(_, item)| item)
+            }
+        };
+        (first, second)
     }
 
     /// Removes the earliest event (the earliest scheduled among equal times).
@@ -200,6 +220,14 @@ mod tests {
             for (is_pop, dt) in ops {
                 if is_pop {
                     model.sort();
+                    // What peeking shows, when it shows anything, is what comes out next.
+                    let (first, second) = a.peek_two();
+                    if let Some(first) = first {
+                        prop_assert_eq!(Some(first), model.first().map(|(_, s)| s));
+                    }
+                    if let Some(second) = second {
+                        prop_assert_eq!(Some(second), model.get(1).map(|(_, s)| s));
+                    }
                     let expected = if model.is_empty() { None } else { Some(model.remove(0)) };
                     let got = a.pop();
                     prop_assert_eq!(got, expected);

@@ -97,6 +97,13 @@ impl<T: Default> Leads<T> {
         self.record_mut(slot)
     }
 
+    /// Asks for the slot number of a lead to be fetched into cache, ahead of a lookup.
+    pub fn prefetch_slot(&self, id: u32) {
+        if let Some(slot) = self.slot_of.get(id as usize) {
+            mem_prefetch::prefetch_read_data::<_, 3>(slot);
+        }
+    }
+
     /// Removes a finished lead and returns its record.
     pub fn remove(&mut self, id: u32) -> Option<T> {
         let slot = self.slot(id)?;

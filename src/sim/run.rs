@@ -270,12 +270,16 @@ impl<'a> Run<'a> {
         self.schedule(self.warmup, Ev::Warmup);
         while let Some((at, ev)) = self.agenda.pop() {
             self.now = START + Timestamp::from(at);
-            // Nearly every event lands on a lead not in cache: start fetching the next one's
-            // record now, so the memory latency overlaps with this event's work.
-            if let Some(next) = self.agenda.peek().and_then(Ev::lead) {
-                if let Some(lead) = self.leads.get(next) {
-                    lead.prefetch();
-                }
+            // Nearly every event lands on a lead not in cache. Fetching is pipelined over the
+            // next two events: the slot number of the one after next, and the record of the next
+            // (whose slot number was fetched during the previous event), so the memory latency
+            // overlaps with this event's work.
+            let (next, after) = self.agenda.peek_two();
+            if let Some(id) = after.and_then(Ev::lead) {
+                self.leads.prefetch_slot(id);
+            }
+            if let Some(lead) = next.and_then(Ev::lead).and_then(|id| self.leads.get(id)) {
+                lead.prefetch();
             }
             self.handle(ev);
             while let Some(f) = self.follow.pop_front() {
