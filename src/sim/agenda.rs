@@ -35,8 +35,6 @@ pub(crate) struct Agenda<T> {
     buckets: Vec<VecDeque<(u32, T)>>,
     /// Per level, one bit per non-empty bucket.
     occupied: [[u64; SLOTS / 64]; LEVELS],
-    /// An empty deque with capacity, swapped in for the bucket being redistributed.
-    spare: VecDeque<(u32, T)>,
 }
 
 /// The level and slot of time `key` relative to the lower bound `last`.
@@ -66,7 +64,6 @@ impl<T> Agenda<T> {
             len: 0,
             buckets: (0..LEVELS * SLOTS).map(|_| VecDeque::new()).collect(),
             occupied: [[0; SLOTS / 64]; LEVELS],
-            spare: VecDeque::new(),
         }
     }
 
@@ -148,10 +145,11 @@ impl<T> Agenda<T> {
                 .iter()
                 .enumerate()
                 .find_map(|(level, bits)| lowest(bits).map(|slot| (level, slot)))?;
-            // Swap the bucket out with the spare deque so both keep their capacity: buckets are
-            // refilled over and over, and reallocating them dominated the profile.
-            let mut items = std::mem::take(&mut self.spare);
-            std::mem::swap(&mut items, self.buckets.get_mut(level * SLOTS + slot)?);
+            // The bucket's buffer goes with its items and is freed once they are redistributed:
+            // higher buckets fill slowly and hold up to a day of events, so keeping (or passing
+            // around) their buffers would pin the peak of every bucket for the whole run. The
+            // lowest level, refilled constantly with a few events per bucket, keeps its buffers.
+            let mut items = std::mem::take(self.buckets.get_mut(level * SLOTS + slot)?);
             self.mark_empty(level, slot);
             // Every time in the bucket shares the bytes above `level` with `last` and has byte
             // `level` equal to `slot`; clearing the bytes below gives a bound under all of them
@@ -162,7 +160,6 @@ impl<T> Agenda<T> {
             for (k, item) in items.drain(..) {
                 self.append(k, item);
             }
-            self.spare = items;
         }
         let slot = self.occupied.first().and_then(lowest)?;
         let bucket = self.buckets.get_mut(slot)?;
