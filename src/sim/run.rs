@@ -1,5 +1,5 @@
-//! One replication: a discrete-event loop over a binary heap of timed events, driving the engine
-//! with a virtual clock.
+//! One replication: a discrete-event loop over the agenda (a radix heap of timed events),
+//! driving the engine with a virtual clock.
 //!
 //! Arrivals are generated lazily (one pending arrival per source, one pending signal per lead and
 //! signal generator), so the event set holds about one entry per live lead. Ties in time are
