@@ -10,7 +10,8 @@
 
 use std::time::Instant;
 
-use handoff::engine::Engine;
+use handoff::engine::{Engine, Input, LeadState};
+use handoff::ir::{EventId, Playbook, Value};
 use handoff::sim::{replicate, simulate, Plan, SimOptions, WARMUP_SHARE};
 use handoff::span::FileId;
 
@@ -24,6 +25,47 @@ fn peak_kib() -> Option<u64> {
         .nth(1)?
         .parse()
         .ok()
+}
+
+/// Nanoseconds per engine step for a page view on `n` leads of the seed playbook, visited in a
+/// pseudo-random order: with a thousand leads every state is in cache and this is the engine's
+/// own work; with a million it adds the memory latency of reaching a lead's state.
+fn engine_step_ns(engine: &Engine, playbook: &Playbook, n: usize) -> f64 {
+    let event = |name: &str| {
+        let index = playbook.events.iter().position(|e| e.name == name).unwrap();
+        EventId(u32::try_from(index).unwrap())
+    };
+    let attributes = vec![
+        Value::Enum(0),
+        Value::Enum(0),
+        Value::Number(50.0),
+        Value::text("GB"),
+        Value::text("customer.com"),
+        Value::text("VP Sales"),
+        Value::Flag(false),
+    ];
+    let start = handoff::sim::START;
+    let mut out = Vec::new();
+    let mut leads: Vec<LeadState> = (0..n)
+        .map(|_| engine.admit(attributes.clone(), None, start, &mut out).0)
+        .collect();
+    // A docs page view: scored, counted and tested against every state rule, firing none.
+    let input = Input::Event {
+        event: event("page_view"),
+        fields: vec![Value::Enum(5)],
+    };
+    let steps = 4_000_000;
+    let mut x = 0x9E37_79B9_7F4A_7C15_u64;
+    let started = Instant::now();
+    for k in 0..steps {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let lead = &mut leads[(x % n as u64) as usize];
+        out.clear();
+        engine.step(lead, &input, start + k, &mut out);
+    }
+    started.elapsed().as_secs_f64() * 1e9 / steps as f64
 }
 
 fn main() {
@@ -83,10 +125,19 @@ fn main() {
     let small = replicate(&mmc_engine, &mmc.scenarios[0], mmc_plan, 1, 0);
     let elapsed = started.elapsed().as_secs_f64();
     println!(
-        "playbook mmc, 10 years, one replication: leads {}  engine events {}  {:.2} M events/s",
-        small.leads_arrived,
-        small.events,
-        small.events as f64 / elapsed / 1e6
+        "playbook mmc, 10 years, one replication: leads {}  engine events {}  time {elapsed:.3}s",
+        small.leads_arrived, small.events,
+    );
+    println!(
+        "  {:.2} M events/s   leads/s {:.0} (compare: bash benches/simpy/run.sh)",
+        small.events as f64 / elapsed / 1e6,
+        small.leads_arrived as f64 / elapsed
+    );
+
+    println!(
+        "engine step alone (docs page view): 1 000 leads {:.0} ns, 1 000 000 leads {:.0} ns",
+        engine_step_ns(&engine, &playbook, 1_000),
+        engine_step_ns(&engine, &playbook, 1_000_000)
     );
 
     let run = |threads: usize| {
