@@ -42,6 +42,11 @@ impl<T: Default> Leads<T> {
         }
     }
 
+    /// Number of leads alive now.
+    pub fn live(&self) -> usize {
+        self.used - self.free.len()
+    }
+
     /// Number of ids handed out so far (finished leads included).
     pub fn ids(&self) -> usize {
         self.slot_of.len()
@@ -143,6 +148,7 @@ mod tests {
                     prop_assert_eq!(leads.remove(id), None);
                 }
                 most_alive = most_alive.max(model.len());
+                prop_assert_eq!(leads.live(), model.len());
                 prop_assert!(leads.used <= most_alive);
                 for id in 0..leads.ids() as u32 {
                     prop_assert_eq!(leads.get(id), model.get(&id));
