@@ -6,10 +6,10 @@
 //! allocator had room and cost an allocation and a free per lead; here records sit side by side
 //! in arrival order, a finished lead's slot goes to the next arrival, and a lookup is one read
 //! of a 4-byte slot number (4 MB for a million leads, which fits the last-level cache) plus the
-//! record itself. Lead ids are
-//! never reused, so an event scheduled for a finished lead finds nothing instead of its
-//! successor. Because a record's address is known from its id without reading the record, the
-//! run can ask for the next event's lead to be fetched into cache while it works on this one.
+//! record itself. Lead ids are never reused, so an event scheduled for a finished lead finds
+//! nothing instead of its successor. Because a record's address is known from its id without
+//! reading the record, the run can ask for the next event's lead to be fetched into cache while
+//! it works on this one.
 
 /// Slot number of a lead that has finished.
 const GONE: u32 = u32::MAX;
