@@ -4,7 +4,7 @@
 //! narrower than intervals from independent runs.
 
 mod cli_support;
-use cli_support::handoff;
+use cli_support::{handoff, json_file};
 
 use handoff::compare::{compare, paired};
 use handoff::engine::Engine;
@@ -230,9 +230,7 @@ fn out_dir_holds_valid_json_csv_svg_and_html() {
         .arg(dir.path())
         .assert()
         .code(0);
-    let summary: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(dir.path().join("summary.json")).unwrap())
-            .unwrap();
+    let summary = json_file(&dir.path().join("summary.json"));
     let kpis = summary["kpis"].as_array().unwrap().len();
     let csv = fs::read_to_string(dir.path().join("kpis.csv")).unwrap();
     let mut lines = csv.lines();
@@ -283,9 +281,7 @@ fn sweep_reports_every_point_and_refuses_bad_parameters() {
         .arg(dir.path())
         .assert()
         .code(0);
-    let summary: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(dir.path().join("summary.json")).unwrap())
-            .unwrap();
+    let summary = json_file(&dir.path().join("summary.json"));
     assert_eq!(summary["points"].as_array().unwrap().len(), 2);
     let svg = fs::read_to_string(dir.path().join("sweep-leakage.svg")).unwrap();
     roxmltree::Document::parse(&svg).unwrap();

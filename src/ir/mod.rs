@@ -144,6 +144,19 @@ pub enum Value {
     Text(Arc<String>),
 }
 
+impl FieldType {
+    /// The value a field takes when nothing sets it (a scenario without a generator for it, an
+    /// event input that leaves it out): the first enum value, 0, no, or empty text.
+    pub fn default_value(&self) -> Value {
+        match self {
+            FieldType::Text => Value::text(""),
+            FieldType::Number => Value::Number(0.0),
+            FieldType::Flag => Value::Flag(false),
+            FieldType::OneOf { .. } => Value::Enum(0),
+        }
+    }
+}
+
 impl Value {
     /// A text value.
     pub fn text(text: impl Into<String>) -> Value {

@@ -9,7 +9,7 @@ use super::rng::ChaChaStream;
 use crate::calendar::{BusinessCalendar, Timestamp};
 use crate::engine::{Engine, Input};
 use crate::ir::scenario::{AttrGen, Dist, Gen, Response, Scenario};
-use crate::ir::{EventId, FieldType, Playbook, ReasonId, Value};
+use crate::ir::{EventId, Playbook, ReasonId, Value};
 use std::sync::Arc;
 
 /// One lead source.
@@ -67,16 +67,6 @@ fn fresh_gen(gen: &Gen) -> Gen {
     }
 }
 
-/// The value a field takes when the scenario does not generate it.
-fn default_value(ty: &FieldType) -> Value {
-    match ty {
-        FieldType::Text => Value::text(""),
-        FieldType::Number => Value::Number(0.0),
-        FieldType::Flag => Value::Flag(false),
-        FieldType::OneOf { .. } => Value::Enum(0),
-    }
-}
-
 /// An event input with the given field values and defaults for the rest.
 fn event_input(playbook: &Playbook, event: EventId, set: &[(u16, Value)]) -> Input {
     let fields = playbook
@@ -89,7 +79,7 @@ fn event_input(playbook: &Playbook, event: EventId, set: &[(u16, Value)]) -> Inp
                 .map(|(i, f)| {
                     set.iter()
                         .find(|(j, _)| usize::from(*j) == i)
-                        .map_or_else(|| default_value(&f.ty), |(_, v)| fresh(v))
+                        .map_or_else(|| f.ty.default_value(), |(_, v)| fresh(v))
                 })
                 .collect()
         })
@@ -158,7 +148,7 @@ impl World {
             defaults: playbook
                 .fields
                 .iter()
-                .map(|f| default_value(&f.ty))
+                .map(|f| f.ty.default_value())
                 .collect(),
             profiles,
             staff,

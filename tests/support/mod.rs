@@ -81,7 +81,7 @@ impl Names<'_> {
                 if let Some((_, v)) = set.iter().find(|(n, _)| *n == f.name) {
                     return v.clone();
                 }
-                default_value(&f.ty)
+                f.ty.default_value()
             })
             .collect();
         Input::Event { event: e, fields }
@@ -96,15 +96,6 @@ impl Names<'_> {
             }
             _ => panic!("{field} is not an enum"),
         }
-    }
-}
-
-pub fn default_value(ty: &ir::FieldType) -> Value {
-    match ty {
-        ir::FieldType::Text => Value::text(""),
-        ir::FieldType::Number => Value::Number(0.0),
-        ir::FieldType::Flag => Value::Flag(false),
-        ir::FieldType::OneOf { .. } => Value::Enum(0),
     }
 }
 
@@ -144,7 +135,7 @@ impl Lead {
                 "domain" => Value::text(self.domain),
                 "title" => Value::text(self.title),
                 "target_account" => Value::Flag(self.target_account),
-                _ => default_value(&f.ty),
+                _ => f.ty.default_value(),
             })
             .collect()
     }
