@@ -32,6 +32,16 @@ fn pos<T>(items: &[T], name: &str, get: impl Fn(&T) -> &str) -> u32 {
         .unwrap_or_else(|| panic!("no `{name}`")) as u32
 }
 
+/// The value named `v` of an enum field.
+fn enum_value(field: &ir::FieldDef, v: &str) -> Value {
+    match &field.ty {
+        ir::FieldType::OneOf { values } => {
+            Value::Enum(values.iter().position(|x| x == v).unwrap() as u16)
+        }
+        _ => panic!("{} is not an enum", field.name),
+    }
+}
+
 impl Names<'_> {
     pub fn event(&self, n: &str) -> ir::EventId {
         ir::EventId(pos(&self.0.events, n, |e| &e.name))
@@ -62,13 +72,7 @@ impl Names<'_> {
     }
     /// An enum value of a lead field.
     pub fn value(&self, field: &str, v: &str) -> Value {
-        let f = &self.0.fields[self.field(field).index()];
-        match &f.ty {
-            ir::FieldType::OneOf { values } => {
-                Value::Enum(values.iter().position(|x| x == v).unwrap() as u16)
-            }
-            _ => panic!("{field} is not an enum"),
-        }
+        enum_value(&self.0.fields[self.field(field).index()], v)
     }
     /// An event with its fields, enum fields given by value name, the rest defaulted.
     pub fn event_input(&self, name: &str, set: &[(&str, Value)]) -> Input {
@@ -89,13 +93,7 @@ impl Names<'_> {
     /// An enum value of an event field.
     pub fn event_value(&self, event: &str, field: &str, v: &str) -> Value {
         let def = &self.0.events[self.event(event).index()];
-        let f = def.fields.iter().find(|f| f.name == field).unwrap();
-        match &f.ty {
-            ir::FieldType::OneOf { values } => {
-                Value::Enum(values.iter().position(|x| x == v).unwrap() as u16)
-            }
-            _ => panic!("{field} is not an enum"),
-        }
+        enum_value(def.fields.iter().find(|f| f.name == field).unwrap(), v)
     }
 }
 
