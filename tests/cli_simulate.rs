@@ -154,3 +154,32 @@ fn the_mmc_playbook_meets_its_erlang_c_targets() {
         assert_eq!(t["met"], true, "{t}");
     }
 }
+
+#[test]
+fn a_run_past_the_lead_limit_is_refused_up_front() {
+    // Three billion leads a year for a year: more than lead ids can number, refused before any
+    // memory is spent rather than dropping arrivals.
+    let dir = tempfile::tempdir().unwrap();
+    let source = fs::read_to_string(repo().join("playbooks/mmc.playbook"))
+        .unwrap()
+        .replace(
+            "source inbound 2 per hour",
+            "source inbound 360000 per hour",
+        );
+    let file = dir.path().join("flood.playbook");
+    fs::write(&file, source).unwrap();
+    let out = run(
+        &["simulate", file.to_str().unwrap(), "--days", "365"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // The overload warning (W0402) comes first; the refusal is the last line.
+    assert!(
+        stderr(&out).ends_with(
+            "\nerror: the run would simulate about 3.154e9 leads per replication; the limit is \
+             2.147e9: use fewer `--leads` or `--days`\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}

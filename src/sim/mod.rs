@@ -30,6 +30,10 @@ pub const MAX_REPLICATIONS: u32 = 10_000;
 pub const MAX_THREADS: usize = 256;
 /// Longest simulated span: a century, so event times fit the agenda's 32-bit seconds.
 pub const MAX_HORIZON_SECS: i64 = 100 * 365 * 86_400;
+/// Most leads a replication may expect to see. Lead ids are 32-bit (they key events and random
+/// streams); half the id space leaves a margin no Poisson count reaches, so the run never has to
+/// drop an arrival it cannot number.
+pub const MAX_LEADS: f64 = 2_147_483_648.0;
 /// Share of the horizon simulated before KPIs start counting, so queues start from a loaded
 /// state rather than empty.
 pub const WARMUP_SHARE: f64 = 0.1;
@@ -75,6 +79,8 @@ pub enum SimError {
     LeadsAndDays,
     /// The span asked for is longer than [`MAX_HORIZON_SECS`].
     Horizon(i64),
+    /// The run would expect more than [`MAX_LEADS`] leads per replication.
+    TooManyLeads(f64),
     /// No source has a positive arrival rate.
     NoArrivals(String),
     /// The thread pool could not start.
@@ -108,6 +114,11 @@ impl fmt::Display for SimError {
                 f,
                 "a span of {:.0} days is too long to simulate: the limit is a century",
                 *secs as f64 / 86_400.0
+            ),
+            SimError::TooManyLeads(n) => write!(
+                f,
+                "the run would simulate about {n:.3e} leads per replication; the limit is \
+                 {MAX_LEADS:.3e}: use fewer `--leads` or `--days`"
             ),
             SimError::NoArrivals(s) => {
                 write!(
@@ -168,6 +179,10 @@ pub fn plan(scenario: &Scenario, options: &SimOptions) -> Result<Plan, SimError>
     .max(1);
     if horizon_secs > MAX_HORIZON_SECS {
         return Err(SimError::Horizon(horizon_secs));
+    }
+    let expected = rate * horizon_secs as f64;
+    if expected > MAX_LEADS {
+        return Err(SimError::TooManyLeads(expected));
     }
     Ok(Plan {
         horizon_secs,
