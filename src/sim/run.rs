@@ -26,15 +26,23 @@ const PREFETCH_ABOVE: usize = 2048;
 /// Simulated time starts on Monday 2026-01-05 00:00 UTC, so business calendars see a normal week.
 pub const START: Timestamp = 1_767_571_200;
 
+/// An event on the agenda.
 #[derive(Debug, Clone, Copy)]
 enum Ev {
-    Arrival { source: u16 },
-    Signal { lead: u32, gen: u16, k: u32 },
-    Respond { lead: u32, index: u16 },
-    Timer { lead: u32, key: TimerKey },
-    SellerFree { queue: u16, seller: u32 },
-    Wake { queue: u16 },
-    Attempt { lead: u32 },
+    Arrival {
+        source: u16,
+    },
+    SellerFree {
+        queue: u16,
+        seller: u32,
+    },
+    Wake {
+        queue: u16,
+    },
+    /// The lead may have a pending event due now (see [`SimLead::booked`]).
+    Lead {
+        lead: u32,
+    },
     Warmup,
 }
 
@@ -42,14 +50,31 @@ impl Ev {
     /// The lead the event is for, if any.
     fn lead(&self) -> Option<u32> {
         match *self {
-            Ev::Signal { lead, .. }
-            | Ev::Respond { lead, .. }
-            | Ev::Timer { lead, .. }
-            | Ev::Attempt { lead } => Some(lead),
+            Ev::Lead { lead } => Some(lead),
             _ => None,
         }
     }
 }
+
+/// An event of one lead, pending in its own list.
+#[derive(Debug, Clone, Copy)]
+enum LeadEv {
+    Signal {
+        gen: u16,
+        k: u32,
+    },
+    Respond {
+        index: u16,
+    },
+    Timer(TimerKey),
+    Attempt,
+    /// The lead, run ahead on its own, reached a handoff at this time: react to the stashed
+    /// actions.
+    Resume,
+}
+
+/// A pending lead event: its time, its place among the lead's events at that time, and what.
+type Pending = (Timestamp, u32, LeadEv);
 
 /// Work that follows from actions and runs after the current event, in order.
 #[derive(Debug, Clone, Copy)]
@@ -121,6 +146,17 @@ struct SimLead {
     touches: u32,
     ticket: u32,
     handoff: Option<Box<HandoffSim>>,
+    /// The actions of the step that started a handoff while the lead ran ahead, held until the
+    /// run reaches that time ([`LeadEv::Resume`]).
+    stash: Vec<Action>,
+    /// The lead's own pending events, served in order of time and then of `orders`.
+    pending: Vec<Pending>,
+    /// Events scheduled so far, numbering ties in time in scheduling order.
+    orders: u32,
+    /// The earliest time the agenda holds an [`Ev::Lead`] for this lead, if it holds one.
+    /// A lead on the agenda always has one at or before its earliest pending event; others
+    /// may be stale and are skipped.
+    booked: Option<Timestamp>,
 }
 
 impl SimLead {
@@ -134,6 +170,28 @@ impl SimLead {
         mem_prefetch::prefetch_read_data::<_, 3>(&self.state.last_touch);
         mem_prefetch::prefetch_read_data::<_, 3>(&self.key);
         mem_prefetch::prefetch_read_data::<_, 3>(&self.flags);
+        mem_prefetch::prefetch_read_data::<_, 3>(&self.pending);
+    }
+
+    /// Whether the lead is outside any handoff, including one it reached ahead of the clock.
+    fn in_nurture(&self) -> bool {
+        self.handoff.is_none() && self.stash.is_empty() && self.state.handoff().is_none()
+    }
+
+    /// The index in `pending` of the next event.
+    fn next_pending(&self) -> Option<usize> {
+        self.pending
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, (at, order, _))| (*at, *order))
+            .map(|(i, _)| i)
+    }
+
+    /// The time of the next event.
+    fn next_at(&self) -> Option<Timestamp> {
+        self.next_pending()
+            .and_then(|i| self.pending.get(i))
+            .map(|(at, _, _)| *at)
     }
 }
 
@@ -190,6 +248,10 @@ pub(crate) struct Run<'a> {
     band_set: Option<BandSetId>,
     events: u64,
     placements: u64,
+    /// The lead being run ahead of the clock, if any (see [`Run::run_ahead`]).
+    ahead: Option<u32>,
+    /// Leads whose handoff ended during the current event, to run ahead after it.
+    released: Vec<u32>,
 }
 
 /// Seconds after [`START`] as the agenda keys them; the plan keeps horizons inside `u32`.
@@ -258,6 +320,8 @@ impl<'a> Run<'a> {
             band_set,
             events: 0,
             placements: 0,
+            ahead: None,
+            released: Vec::new(),
         }
     }
 
@@ -265,6 +329,61 @@ impl<'a> Run<'a> {
         if at <= self.horizon {
             self.agenda.push(relative(at), ev);
         }
+    }
+
+    /// Schedules an event of lead `id` among its pending events, and books the lead on the
+    /// agenda if it is not being run ahead.
+    fn schedule_for(&mut self, id: u32, at: Timestamp, ev: LeadEv) {
+        if at > self.horizon {
+            return;
+        }
+        let Some(lead) = self.leads.get_mut(id) else {
+            return;
+        };
+        lead.orders = lead.orders.wrapping_add(1);
+        let order = if matches!(ev, LeadEv::Resume) {
+            0
+        } else {
+            lead.orders
+        };
+        lead.pending.push((at, order, ev));
+        if self.ahead != Some(id) {
+            self.book(id);
+        }
+    }
+
+    /// Makes sure the agenda holds an [`Ev::Lead`] no later than the lead's next event.
+    fn book(&mut self, id: u32) {
+        let Some(lead) = self.leads.get_mut(id) else {
+            return;
+        };
+        let Some(next) = lead.next_at() else {
+            return;
+        };
+        if lead.booked.is_none_or(|b| next < b) {
+            lead.booked = Some(next);
+            self.schedule(next, Ev::Lead { lead: id });
+        }
+    }
+
+    /// Serves the lead's next event if it is due at `now` (the booking may be stale), then
+    /// books the one after.
+    fn serve(&mut self, id: u32) {
+        let now = self.now;
+        let Some(lead) = self.leads.get_mut(id) else {
+            return;
+        };
+        if lead.booked == Some(now) {
+            lead.booked = None;
+        }
+        let due = lead
+            .next_pending()
+            .filter(|&i| lead.pending.get(i).is_some_and(|(at, _, _)| *at == now));
+        if let Some(i) = due {
+            let (_, _, ev) = lead.pending.swap_remove(i);
+            self.handle_lead(id, ev);
+        }
+        self.book(id);
     }
 
     /// Runs the replication to its horizon.
@@ -297,6 +416,12 @@ impl<'a> Run<'a> {
                     Follow::Dispatch(q) => self.dispatch(q),
                     Follow::Attempt(lead) => self.attempt(lead),
                     Follow::Dispose(lead) => self.dispose(lead),
+                }
+            }
+            while let Some(id) = self.released.pop() {
+                if self.lead(id).is_some_and(SimLead::in_nurture) {
+                    self.ahead = Some(id);
+                    self.run_ahead(id);
                 }
             }
         }
@@ -332,20 +457,7 @@ impl<'a> Run<'a> {
                 self.arrive(usize::from(source));
                 self.next_arrival(usize::from(source));
             }
-            Ev::Signal { lead, gen, k } => self.signal(lead, usize::from(gen), k),
-            Ev::Respond { lead, index } => {
-                let world = self.world;
-                let input = self.lead(lead).and_then(|l| {
-                    world
-                        .profiles
-                        .get(usize::from(l.profile))
-                        .and_then(|p| p.responds.get(usize::from(index)))
-                });
-                if let Some((_, input)) = input {
-                    self.step(lead, input);
-                }
-            }
-            Ev::Timer { lead, key } => self.step(lead, &Input::Timer(key)),
+            Ev::Lead { lead } => self.serve(lead),
             Ev::SellerFree { queue, seller } => {
                 let (q, s) = (usize::from(queue), seller as usize);
                 let (now, lo, hi) = (self.now, self.warmup, self.horizon);
@@ -366,10 +478,35 @@ impl<'a> Run<'a> {
                 }
                 self.dispatch(q);
             }
-            Ev::Attempt { lead } => self.attempt(lead),
             Ev::Warmup => {
                 for q in &mut self.queues {
                     q.little.at_warmup = q.waiting;
+                }
+            }
+        }
+    }
+
+    fn handle_lead(&mut self, id: u32, ev: LeadEv) {
+        match ev {
+            LeadEv::Signal { gen, k } => self.signal(id, usize::from(gen), k),
+            LeadEv::Respond { index } => {
+                let world = self.world;
+                let input = self.lead(id).and_then(|l| {
+                    world
+                        .profiles
+                        .get(usize::from(l.profile))
+                        .and_then(|p| p.responds.get(usize::from(index)))
+                });
+                if let Some((_, input)) = input {
+                    self.step(id, input);
+                }
+            }
+            LeadEv::Timer(key) => self.step(id, &Input::Timer(key)),
+            LeadEv::Attempt => self.attempt(id),
+            LeadEv::Resume => {
+                if let Some(lead) = self.leads.get_mut(id) {
+                    self.out = std::mem::take(&mut lead.stash);
+                    self.react(id);
                 }
             }
         }
@@ -434,19 +571,57 @@ impl<'a> Run<'a> {
             touches: 0,
             ticket: 0,
             handoff: None,
+            stash: Vec::new(),
+            pending: Vec::new(),
+            orders: 0,
+            booked: None,
         }) else {
             return;
         };
+        self.ahead = Some(id);
         self.react(id);
-        let Some(profile_def) = profile_def else {
-            return;
-        };
-        for (g, (input, rate)) in profile_def.signals.iter().enumerate() {
-            match rate {
-                None => self.step(id, input),
-                Some(_) => self.next_signal(id, g, 0),
+        if let Some(profile_def) = profile_def {
+            for (g, (_, rate)) in profile_def.signals.iter().enumerate() {
+                let gen = u16::try_from(g).unwrap_or(u16::MAX);
+                match rate {
+                    None => self.schedule_for(id, self.now, LeadEv::Signal { gen, k: 0 }),
+                    Some(_) => self.next_signal(id, g, 0),
+                }
             }
         }
+        self.run_ahead(id);
+    }
+
+    /// Runs a lead in nurture forward on its own, ahead of the clock, until it finishes, runs
+    /// out of events before the horizon, or starts a handoff.
+    ///
+    /// Outside a handoff a lead shares nothing with other leads: its inputs come from its own
+    /// random streams and its timers, and the engine reads only its state. So its events can be
+    /// applied at once, in its own time order, while its record is in cache, instead of one at a
+    /// time among a million others through the agenda; and a lead that ends in nurture is
+    /// tallied and dropped at once instead of being held to the horizon. A handoff is where the
+    /// lead meets shared state (queues, sellers): the step that starts it has already changed
+    /// the lead, so [`Run::react`] stashes its actions and schedules [`LeadEv::Resume`] at that
+    /// time, and from then on the lead's events go through the agenda like any other's, until
+    /// the handoff ends and the lead is run ahead again.
+    fn run_ahead(&mut self, id: u32) {
+        let clock = self.now;
+        while self.ahead == Some(id) {
+            let Some(lead) = self.leads.get_mut(id) else {
+                break;
+            };
+            let Some(i) = lead.next_pending() else {
+                self.ahead = None;
+                self.finish_lead(id);
+                break;
+            };
+            let (at, _, ev) = lead.pending.swap_remove(i);
+            self.now = at;
+            self.handle_lead(id, ev);
+        }
+        self.ahead = None;
+        self.now = clock;
+        self.book(id);
     }
 
     /// Schedules signal `k` of generator `gen` of a lead, if its intent lasts that long.
@@ -467,10 +642,10 @@ impl<'a> Run<'a> {
         let gap = self.rep.lead(lead.key, purpose, k).exponential(1.0 / rate);
         let at = self.now.saturating_add(whole_secs(gap));
         if at < lead.intent_until {
-            self.schedule(
+            self.schedule_for(
+                id,
                 at,
-                Ev::Signal {
-                    lead: id,
+                LeadEv::Signal {
                     gen: u16::try_from(gen).unwrap_or(u16::MAX),
                     k: k.saturating_add(1),
                 },
@@ -517,6 +692,18 @@ impl<'a> Run<'a> {
     }
 
     fn react(&mut self, id: u32) {
+        if self.ahead == Some(id)
+            && self
+                .lead(id)
+                .is_some_and(|l| l.handoff.is_none() && l.state.handoff().is_some())
+        {
+            if let Some(lead) = self.leads.get_mut(id) {
+                lead.stash = std::mem::take(&mut self.out);
+            }
+            self.ahead = None;
+            self.schedule_for(id, self.now, LeadEv::Resume);
+            return;
+        }
         let out = std::mem::take(&mut self.out);
         self.start_handoff(id);
         for action in &out {
@@ -532,6 +719,9 @@ impl<'a> Run<'a> {
         };
         if ended {
             self.end_handoff(id, false);
+            if !done {
+                self.released.push(id);
+            }
         }
         if done {
             self.finish_lead(id);
@@ -585,13 +775,7 @@ impl<'a> Run<'a> {
     fn act(&mut self, id: u32, action: &Action) {
         let now = self.now;
         match action {
-            Action::StartTimer { key, at } => self.schedule(
-                *at,
-                Ev::Timer {
-                    lead: id,
-                    key: *key,
-                },
-            ),
+            Action::StartTimer { key, at } => self.schedule_for(id, *at, LeadEv::Timer(*key)),
             Action::AutoTouch { .. } => self.auto_touch(id),
             Action::Enqueue {
                 queue,
@@ -676,11 +860,11 @@ impl<'a> Run<'a> {
             let yes = rng.unit() < *chance;
             let delay = 1 + whole_secs(rng.unit() * 86_399.0);
             let at = self.now.saturating_add(delay);
-            if yes && at <= self.horizon {
-                self.agenda.push(
-                    relative(at),
-                    Ev::Respond {
-                        lead: id,
+            if yes {
+                self.schedule_for(
+                    id,
+                    at,
+                    LeadEv::Respond {
                         index: u16::try_from(index).unwrap_or(u16::MAX),
                     },
                 );
@@ -860,7 +1044,7 @@ impl<'a> Run<'a> {
         if let Some(calendar) = calendar {
             if !calendar.is_open(now) {
                 let at = calendar.next_open(now);
-                self.schedule(at, Ev::Attempt { lead: id });
+                self.schedule_for(id, at, LeadEv::Attempt);
                 return;
             }
         }
