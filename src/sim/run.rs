@@ -15,7 +15,7 @@ use super::timeline::{Periods, Timeline};
 use super::world::{whole_secs, World};
 use crate::calendar::Timestamp;
 use crate::engine::{Action, Engine, Input, LeadState, Step, TimerKey, TouchOutcome};
-use crate::ir::{BandSetId, Kpi, QueueOrder, SellerId};
+use crate::ir::{BandSetId, Kpi, QueueOrder, SellerId, Value};
 use std::collections::VecDeque;
 
 /// Live leads above which the run prefetches: at about 370 bytes a record, 2048 leads fill
@@ -195,6 +195,31 @@ impl SimLead {
     }
 }
 
+/// Buffers of finished leads, reused by new ones so that an arrival does not allocate.
+#[derive(Default)]
+struct Spares {
+    attributes: Vec<Vec<Value>>,
+    pending: Vec<Vec<Pending>>,
+}
+
+impl Spares {
+    /// More than this many spare buffers of a kind are freed: enough to cover the leads that
+    /// finish between two arrivals.
+    const KEEP: usize = 256;
+
+    fn keep(&mut self, lead: SimLead) {
+        let (mut attributes, mut pending) = (lead.state.attributes, lead.pending);
+        if self.attributes.len() < Self::KEEP {
+            attributes.clear();
+            self.attributes.push(attributes);
+        }
+        if self.pending.len() < Self::KEEP {
+            pending.clear();
+            self.pending.push(pending);
+        }
+    }
+}
+
 struct SourceState {
     next: f64,
     count: u64,
@@ -252,6 +277,7 @@ pub(crate) struct Run<'a> {
     ahead: Option<u32>,
     /// Leads whose handoff ended during the current event, to run ahead after it.
     released: Vec<u32>,
+    spares: Spares,
 }
 
 /// Seconds after [`START`] as the agenda keys them; the plan keeps horizons inside `u32`.
@@ -322,6 +348,7 @@ impl<'a> Run<'a> {
             placements: 0,
             ahead: None,
             released: Vec::new(),
+            spares: Spares::default(),
         }
     }
 
@@ -505,7 +532,8 @@ impl<'a> Run<'a> {
             LeadEv::Attempt => self.attempt(id),
             LeadEv::Resume => {
                 if let Some(lead) = self.leads.get_mut(id) {
-                    self.out = std::mem::take(&mut lead.stash);
+                    self.out.clear();
+                    std::mem::swap(&mut self.out, &mut lead.stash);
                     self.react(id);
                 }
             }
@@ -534,7 +562,8 @@ impl<'a> Run<'a> {
         };
         state.count += 1;
         let mut rng = self.rep.lead(key, Purpose::Arrival as u8, 0);
-        let attributes = world.attributes(s, &mut rng);
+        let mut attributes = self.spares.attributes.pop().unwrap_or_default();
+        world.attributes(s, &mut rng, &mut attributes);
         let profile = rng
             .pick(world.profiles.iter().map(|p| p.share))
             .unwrap_or(0);
@@ -572,7 +601,7 @@ impl<'a> Run<'a> {
             ticket: 0,
             handoff: None,
             stash: Vec::new(),
-            pending: Vec::new(),
+            pending: self.spares.pending.pop().unwrap_or_default(),
             orders: 0,
             booked: None,
         }) else {
@@ -698,7 +727,7 @@ impl<'a> Run<'a> {
                 .is_some_and(|l| l.handoff.is_none() && l.state.handoff().is_some())
         {
             if let Some(lead) = self.leads.get_mut(id) {
-                lead.stash = std::mem::take(&mut self.out);
+                std::mem::swap(&mut lead.stash, &mut self.out);
             }
             self.ahead = None;
             self.schedule_for(id, self.now, LeadEv::Resume);
@@ -1152,9 +1181,14 @@ impl<'a> Run<'a> {
         let Some(lead) = self.leads.remove(id) else {
             return;
         };
-        if !lead.counted {
-            return;
+        if lead.counted {
+            self.tally_lead(&lead);
         }
+        self.spares.keep(lead);
+    }
+
+    /// Adds a finished lead's lead-level KPIs.
+    fn tally_lead(&mut self, lead: &SimLead) {
         let flag = |f: u16| u64::from(lead.flags & f != 0);
         let band = lead.band.map(usize::from);
         self.tallies.each(band, None, |t| {

@@ -159,23 +159,21 @@ impl World {
     }
 
     /// Draws a lead's attributes for a source.
-    pub fn attributes(&self, source: usize, rng: &mut ChaChaStream) -> Vec<Value> {
+    pub fn attributes(&self, source: usize, rng: &mut ChaChaStream, into: &mut Vec<Value>) {
         let gens = self.sources.get(source).map(|s| s.gens.as_slice());
-        self.defaults
-            .iter()
-            .enumerate()
-            .map(
-                |(f, default)| match gens.and_then(|g| g.get(f)).and_then(Option::as_ref) {
-                    Some(Gen::Mix { shares }) => rng
-                        .pick(shares.iter().map(|(_, s)| *s))
-                        .and_then(|i| shares.get(i))
-                        .map_or_else(|| default.clone(), |(v, _)| v.clone()),
-                    Some(Gen::Draw { dist }) => Value::Number(rng.sample(dist)),
-                    Some(Gen::Chance { p }) => Value::Flag(rng.unit() < *p),
-                    None => default.clone(),
-                },
-            )
-            .collect()
+        into.clear();
+        let values = self.defaults.iter().enumerate().map(|(f, default)| {
+            match gens.and_then(|g| g.get(f)).and_then(Option::as_ref) {
+                Some(Gen::Mix { shares }) => rng
+                    .pick(shares.iter().map(|(_, s)| *s))
+                    .and_then(|i| shares.get(i))
+                    .map_or_else(|| default.clone(), |(v, _)| v.clone()),
+                Some(Gen::Draw { dist }) => Value::Number(rng.sample(dist)),
+                Some(Gen::Chance { p }) => Value::Flag(rng.unit() < *p),
+                None => default.clone(),
+            }
+        });
+        into.extend(values);
     }
 }
 
