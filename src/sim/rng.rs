@@ -92,11 +92,7 @@ impl Replication {
 
     /// A lead's stream for one purpose at draw index `index`.
     pub fn lead(&self, lead: LeadKey, purpose: u8, index: u32) -> ChaChaStream {
-        let stream = ((Entity::Lead as u64) << 60)
-            | ((u64::from(lead.source) & 0xFFF) << 48)
-            | ((lead.index & 0xFF_FFFF_FFFF) << 8)
-            | u64::from(purpose);
-        ChaChaStream::new(self.key, stream, u64::from(index) << 32)
+        ChaChaStream::new(self.key, lead_stream(lead, purpose), u64::from(index) << 32)
     }
 
     /// A source's arrival stream (drawn sequentially).
@@ -107,6 +103,67 @@ impl Replication {
             0,
         )
     }
+
+    /// A uniform draw in `[0, 1)` for gap `k` of signal generator `generator` of a lead.
+    ///
+    /// Gaps come eight to a block: gap `k` is the 64-bit word `k % 8` of the first block at draw
+    /// index `k / 8` of the purpose `Signal + generator`. A lead's gaps are drawn one after the
+    /// other, so with the block kept in `cache` seven gaps in eight cost no ChaCha block at all.
+    pub fn signal_unit(&self, cache: &mut BlockCache, lead: LeadKey, generator: u8, k: u32) -> f64 {
+        let purpose = (Purpose::Signal as u8).saturating_add(generator);
+        let stream = lead_stream(lead, purpose);
+        let counter = u64::from(k / 8) << 32;
+        let slot = usize::from(generator) % BlockCache::SLOTS;
+        let block = match cache.slots.get_mut(slot) {
+            Some(Some(hit)) if hit.stream == stream && hit.counter == counter => &hit.block,
+            Some(entry) => {
+                let block = keystream(&self.key, counter, stream);
+                &entry
+                    .insert(CachedBlock {
+                        stream,
+                        counter,
+                        block,
+                    })
+                    .block
+            }
+            None => return 0.0,
+        };
+        let pair = (k % 8) as usize * 2;
+        let lo = u64::from(block.get(pair).copied().unwrap_or(0));
+        let hi = u64::from(block.get(pair + 1).copied().unwrap_or(0));
+        unit_of((hi << 32) | lo)
+    }
+}
+
+/// The stream number of a lead's purpose.
+fn lead_stream(lead: LeadKey, purpose: u8) -> u64 {
+    ((Entity::Lead as u64) << 60)
+        | ((u64::from(lead.source) & 0xFFF) << 48)
+        | ((lead.index & 0xFF_FFFF_FFFF) << 8)
+        | u64::from(purpose)
+}
+
+/// A uniform `[0, 1)` double from the top 53 bits of a word, as `rand` makes one from `next_u64`.
+fn unit_of(word: u64) -> f64 {
+    (word >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// Keystream blocks kept between draws; one slot per signal generator (generators beyond the
+/// slots share them, which costs recomputation, never a wrong draw, since entries are keyed).
+#[derive(Debug, Clone, Default)]
+pub struct BlockCache {
+    slots: [Option<CachedBlock>; BlockCache::SLOTS],
+}
+
+impl BlockCache {
+    const SLOTS: usize = 4;
+}
+
+#[derive(Debug, Clone)]
+struct CachedBlock {
+    stream: u64,
+    counter: u64,
+    block: [u32; 16],
 }
 
 /// A ChaCha8 keystream positioned at a block, producing one 64-byte block at a time.
@@ -137,6 +194,45 @@ fn quarter(x: &mut [u32; 16], a: usize, b: usize, c: usize, d: usize) {
     }
 }
 
+/// One ChaCha8 block of a key, block counter and stream number.
+fn keystream(key: &[u32; 8], counter: u64, stream: u64) -> [u32; 16] {
+    let [k0, k1, k2, k3, k4, k5, k6, k7] = *key;
+    let [s0, s1, s2, s3] = SIGMA;
+    let input = [
+        s0,
+        s1,
+        s2,
+        s3,
+        k0,
+        k1,
+        k2,
+        k3,
+        k4,
+        k5,
+        k6,
+        k7,
+        counter as u32,
+        (counter >> 32) as u32,
+        stream as u32,
+        (stream >> 32) as u32,
+    ];
+    let mut x = input;
+    for _ in 0..4 {
+        quarter(&mut x, 0, 4, 8, 12);
+        quarter(&mut x, 1, 5, 9, 13);
+        quarter(&mut x, 2, 6, 10, 14);
+        quarter(&mut x, 3, 7, 11, 15);
+        quarter(&mut x, 0, 5, 10, 15);
+        quarter(&mut x, 1, 6, 11, 12);
+        quarter(&mut x, 2, 7, 8, 13);
+        quarter(&mut x, 3, 4, 9, 14);
+    }
+    for (word, add) in x.iter_mut().zip(input) {
+        *word = word.wrapping_add(add);
+    }
+    x
+}
+
 impl ChaChaStream {
     fn new(key: [u32; 8], stream: u64, counter: u64) -> ChaChaStream {
         ChaChaStream {
@@ -149,40 +245,7 @@ impl ChaChaStream {
     }
 
     fn refill(&mut self) {
-        let [k0, k1, k2, k3, k4, k5, k6, k7] = self.key;
-        let [s0, s1, s2, s3] = SIGMA;
-        let input = [
-            s0,
-            s1,
-            s2,
-            s3,
-            k0,
-            k1,
-            k2,
-            k3,
-            k4,
-            k5,
-            k6,
-            k7,
-            self.counter as u32,
-            (self.counter >> 32) as u32,
-            self.stream as u32,
-            (self.stream >> 32) as u32,
-        ];
-        let mut x = input;
-        for _ in 0..4 {
-            quarter(&mut x, 0, 4, 8, 12);
-            quarter(&mut x, 1, 5, 9, 13);
-            quarter(&mut x, 2, 6, 10, 14);
-            quarter(&mut x, 3, 7, 11, 15);
-            quarter(&mut x, 0, 5, 10, 15);
-            quarter(&mut x, 1, 6, 11, 12);
-            quarter(&mut x, 2, 7, 8, 13);
-            quarter(&mut x, 3, 4, 9, 14);
-        }
-        for ((out, word), add) in self.block.iter_mut().zip(x).zip(input) {
-            *out = word.wrapping_add(add);
-        }
+        self.block = keystream(&self.key, self.counter, self.stream);
         self.counter = self.counter.wrapping_add(1);
         self.used = 0;
     }
@@ -305,6 +368,35 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn signal_gaps_are_words_of_chacha8rng_eight_to_a_block() {
+        let rep = Replication::new(42, 3);
+        let key = LeadKey {
+            source: 1,
+            index: 77,
+        };
+        let mut cache = BlockCache::default();
+        for generator in [0u8, 2, 5] {
+            for k in [0u32, 1, 7, 8, 9, 63, 1000] {
+                let mut theirs = ChaCha8Rng::from_seed(rep.seed_bytes());
+                theirs.set_stream(lead_stream(key, Purpose::Signal as u8 + generator));
+                theirs.set_word_pos((u128::from(k / 8) << 36) + u128::from(k % 8) * 2);
+                let expected = unit_of(theirs.next_u64());
+                // The same draw whether the block is cached, recomputed, or evicted by another
+                // generator sharing the slot.
+                assert_eq!(rep.signal_unit(&mut cache, key, generator, k), expected);
+                assert_eq!(rep.signal_unit(&mut cache, key, generator, k), expected);
+                let fresh = rep.signal_unit(&mut BlockCache::default(), key, generator, k);
+                assert_eq!(fresh, expected);
+            }
+        }
+        let other = LeadKey { index: 78, ..key };
+        assert_ne!(
+            rep.signal_unit(&mut cache, key, 0, 0),
+            rep.signal_unit(&mut cache, other, 0, 0)
+        );
     }
 
     #[test]

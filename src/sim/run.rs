@@ -10,7 +10,7 @@ use super::agenda::Agenda;
 use super::kpi::Tallies;
 use super::leads::Leads;
 use super::queue::{LittleSample, QueueSim, Waiting};
-use super::rng::{LeadKey, Purpose, Replication};
+use super::rng::{BlockCache, LeadKey, Purpose, Replication};
 use super::timeline::{Periods, Timeline};
 use super::world::{whole_secs, World};
 use crate::calendar::Timestamp;
@@ -278,6 +278,8 @@ pub(crate) struct Run<'a> {
     /// Leads whose handoff ended during the current event, to run ahead after it.
     released: Vec<u32>,
     spares: Spares,
+    /// Signal gaps' keystream blocks (see [`Replication::signal_unit`]).
+    blocks: BlockCache,
 }
 
 /// Seconds after [`START`] as the agenda keys them; the plan keeps horizons inside `u32`.
@@ -349,6 +351,7 @@ impl<'a> Run<'a> {
             ahead: None,
             released: Vec::new(),
             spares: Spares::default(),
+            blocks: BlockCache::default(),
         }
     }
 
@@ -667,10 +670,12 @@ impl<'a> Run<'a> {
         else {
             return;
         };
-        let purpose = (Purpose::Signal as u8).saturating_add(u8::try_from(gen).unwrap_or(u8::MAX));
-        let gap = self.rep.lead(lead.key, purpose, k).exponential(1.0 / rate);
+        let (key, intent_until) = (lead.key, lead.intent_until);
+        let generator = u8::try_from(gen).unwrap_or(u8::MAX);
+        let u = self.rep.signal_unit(&mut self.blocks, key, generator, k);
+        let gap = -(1.0 - u).ln() / rate;
         let at = self.now.saturating_add(whole_secs(gap));
-        if at < lead.intent_until {
+        if at < intent_until {
             self.schedule_for(
                 id,
                 at,
