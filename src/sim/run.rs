@@ -39,7 +39,8 @@ enum Ev {
     Wake {
         queue: u16,
     },
-    /// The lead may have a pending event due now (see [`SimLead::booked`]).
+    /// A pending event of the lead is due now, unless a run ahead has served it already (each
+    /// event scheduled while the lead is on the agenda gets one).
     Lead {
         lead: u32,
     },
@@ -73,8 +74,9 @@ enum LeadEv {
     Resume,
 }
 
-/// A pending lead event: its time, its place among the lead's events at that time, and what.
-type Pending = (Timestamp, u32, LeadEv);
+/// A pending lead event: its time, its place among the lead's events at that time, what, and
+/// whether the agenda has an [`Ev::Lead`] for it.
+type Pending = (Timestamp, u32, LeadEv, bool);
 
 /// Work that follows from actions and runs after the current event, in order.
 #[derive(Debug, Clone, Copy)]
@@ -153,10 +155,6 @@ struct SimLead {
     pending: Vec<Pending>,
     /// Events scheduled so far, numbering ties in time in scheduling order.
     orders: u32,
-    /// The earliest time the agenda holds an [`Ev::Lead`] for this lead, if it holds one.
-    /// A lead on the agenda always has one at or before its earliest pending event; others
-    /// may be stale and are skipped.
-    booked: Option<Timestamp>,
 }
 
 impl SimLead {
@@ -183,15 +181,8 @@ impl SimLead {
         self.pending
             .iter()
             .enumerate()
-            .min_by_key(|(_, (at, order, _))| (*at, *order))
+            .min_by_key(|(_, (at, order, _, _))| (*at, *order))
             .map(|(i, _)| i)
-    }
-
-    /// The time of the next event.
-    fn next_at(&self) -> Option<Timestamp> {
-        self.next_pending()
-            .and_then(|i| self.pending.get(i))
-            .map(|(at, _, _)| *at)
     }
 }
 
@@ -369,8 +360,8 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Schedules an event of lead `id` among its pending events, and books the lead on the
-    /// agenda if it is not being run ahead.
+    /// Schedules an event of lead `id` among its pending events, and on the agenda unless the
+    /// lead is being run ahead.
     fn schedule_for(&mut self, id: u32, at: Timestamp, ev: LeadEv) {
         if at > self.horizon {
             return;
@@ -384,44 +375,49 @@ impl<'a> Run<'a> {
         } else {
             lead.orders
         };
-        lead.pending.push((at, order, ev));
-        if self.ahead != Some(id) {
-            self.book(id);
+        let listed = self.ahead != Some(id);
+        lead.pending.push((at, order, ev, listed));
+        if listed {
+            self.agenda.push(relative(at), Ev::Lead { lead: id });
         }
     }
 
-    /// Makes sure the agenda holds an [`Ev::Lead`] no later than the lead's next event.
-    fn book(&mut self, id: u32) {
+    /// Puts on the agenda the pending events of a lead that were scheduled while it ran ahead,
+    /// in the lead's own order.
+    fn list_pending(&mut self, id: u32) {
         let Some(lead) = self.leads.get_mut(id) else {
             return;
         };
-        let Some(next) = lead.next_at() else {
-            return;
-        };
-        if lead.booked.is_none_or(|b| next < b) {
-            lead.booked = Some(next);
-            self.schedule(next, Ev::Lead { lead: id });
+        let mut unlisted: Vec<(Timestamp, u32)> = lead
+            .pending
+            .iter_mut()
+            .filter(|(_, _, _, listed)| !listed)
+            .map(|(at, order, _, listed)| {
+                *listed = true;
+                (*at, *order)
+            })
+            .collect();
+        unlisted.sort_unstable();
+        for (at, _) in unlisted {
+            self.agenda.push(relative(at), Ev::Lead { lead: id });
         }
     }
 
-    /// Serves the lead's next event if it is due at `now` (the booking may be stale), then
-    /// books the one after.
+    /// Serves the lead's earliest pending event if it is due now. Each pending event has an
+    /// entry on the agenda, so every due event is served at its time; an entry whose event a
+    /// run ahead has served finds nothing due, or serves another event due at the same time.
     fn serve(&mut self, id: u32) {
         let now = self.now;
         let Some(lead) = self.leads.get_mut(id) else {
             return;
         };
-        if lead.booked == Some(now) {
-            lead.booked = None;
-        }
         let due = lead
             .next_pending()
-            .filter(|&i| lead.pending.get(i).is_some_and(|(at, _, _)| *at == now));
+            .filter(|&i| lead.pending.get(i).is_some_and(|(at, ..)| *at == now));
         if let Some(i) = due {
-            let (_, _, ev) = lead.pending.swap_remove(i);
+            let (_, _, ev, _) = lead.pending.swap_remove(i);
             self.handle_lead(id, ev);
         }
-        self.book(id);
     }
 
     /// Runs the replication to its horizon.
@@ -619,7 +615,6 @@ impl<'a> Run<'a> {
             stash: Vec::new(),
             pending: self.spares.pending.pop().unwrap_or_default(),
             orders: 0,
-            booked: None,
         }) else {
             return;
         };
@@ -660,13 +655,13 @@ impl<'a> Run<'a> {
                 self.finish_lead(id);
                 break;
             };
-            let (at, _, ev) = lead.pending.swap_remove(i);
+            let (at, _, ev, _) = lead.pending.swap_remove(i);
             self.now = at;
             self.handle_lead(id, ev);
         }
         self.ahead = None;
         self.now = clock;
-        self.book(id);
+        self.list_pending(id);
     }
 
     /// Schedules signal `k` of generator `gen` of a lead, if its intent lasts that long.
