@@ -266,6 +266,8 @@ pub(crate) struct Run<'a> {
     placements: u64,
     /// The lead being run ahead of the clock, if any (see [`Run::run_ahead`]).
     ahead: Option<u32>,
+    /// The time of the agenda event being handled; `now` runs ahead of it with a lead.
+    clock: Timestamp,
     /// Whether leads are run ahead at all; off only in tests, which check it changes nothing.
     run_ahead: bool,
     /// Every engine step by lead: time, input, outcome and actions.
@@ -345,6 +347,7 @@ impl<'a> Run<'a> {
             events: 0,
             placements: 0,
             ahead: None,
+            clock: START,
             run_ahead: true,
             #[cfg(test)]
             trace: std::collections::BTreeMap::new(),
@@ -434,6 +437,7 @@ impl<'a> Run<'a> {
         self.schedule(self.warmup, Ev::Warmup);
         while let Some((at, ev)) = self.agenda.pop() {
             self.now = START + Timestamp::from(at);
+            self.clock = self.now;
             // Nearly every event lands on a lead not in cache. Fetching is pipelined over the
             // next two events: the slot number of the one after next, and the record of the next
             // (whose slot number was fetched during the previous event), so the memory latency
@@ -744,12 +748,16 @@ impl<'a> Run<'a> {
                 .lead(id)
                 .is_some_and(|l| l.handoff.is_none() && l.state.handoff().is_some())
         {
-            if let Some(lead) = self.leads.get_mut(id) {
-                std::mem::swap(&mut lead.stash, &mut self.out);
-            }
             self.ahead = None;
-            self.schedule_for(id, self.now, LeadEv::Resume);
-            return;
+            // Ahead of the clock the handoff waits for the run to reach it; at the clock's
+            // time (a hand-raise on arrival) it starts at once.
+            if self.now > self.clock {
+                if let Some(lead) = self.leads.get_mut(id) {
+                    std::mem::swap(&mut lead.stash, &mut self.out);
+                }
+                self.schedule_for(id, self.now, LeadEv::Resume);
+                return;
+            }
         }
         let out = std::mem::take(&mut self.out);
         self.start_handoff(id);
