@@ -2,9 +2,10 @@
 //! driving the engine with a virtual clock.
 //!
 //! Arrivals are generated lazily (one pending arrival per source, one pending signal per lead and
-//! signal generator), so the event set holds about one entry per live lead. Ties in time are
-//! broken by a sequence number, so the order of simultaneous events is the order in which they
-//! were scheduled and the run is deterministic. Finished leads are dropped at once.
+//! signal generator). A lead outside a handoff is run ahead of the clock on its own pending
+//! events (`Run::run_ahead`), so only leads in a handoff are on the agenda and held in memory.
+//! Ties in time are broken by scheduling order, so the run is deterministic. Finished leads are
+//! dropped at once.
 
 use super::agenda::Agenda;
 use super::kpi::Tallies;
