@@ -294,6 +294,14 @@ impl Stream<'_> {
             assert!(out.is_empty(), "ignored input produced actions");
             assert_eq!(before, self.lead, "ignored input changed the lead");
         } else {
+            // Callers learn of a lead's progress from actions, so a change of stage (a handoff
+            // starting or ending, the lead finishing) must always come with one.
+            if std::mem::discriminant(&before.stage) != std::mem::discriminant(&self.lead.stage) {
+                assert!(
+                    !out.is_empty(),
+                    "stage changed without an action: {input:?}"
+                );
+            }
             self.observer.see(&before, at, &out);
             self.collect(&out);
         }
