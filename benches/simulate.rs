@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use handoff::engine::{Engine, Input, LeadState};
 use handoff::ir::{EventId, Playbook, Value};
-use handoff::sim::{replicate, simulate, Plan, SimOptions, WARMUP_SHARE};
+use handoff::sim::{find_scenario, replicate, simulate, Plan, SimOptions, WARMUP_SHARE};
 use handoff::span::FileId;
 
 /// Peak resident set size of this process in KiB, from `/proc/self/status`.
@@ -76,11 +76,7 @@ fn main() {
     let src = std::fs::read_to_string("playbooks/seed-matrix.playbook").unwrap();
     let playbook = handoff::check::compile(FileId(0), &src).playbook.unwrap();
     let engine = Engine::new(&playbook).unwrap();
-    let scenario = playbook
-        .scenarios
-        .iter()
-        .find(|s| s.name == "scale")
-        .unwrap();
+    let scenario = find_scenario(&engine, Some("scale")).unwrap();
     let horizon_secs = (days * 86_400.0) as i64;
     let plan = Plan {
         horizon_secs,

@@ -1319,11 +1319,7 @@ mod tests {
         let mut playbook = crate::check::compile(FileId(0), &src).playbook.unwrap();
         playbook.handoffs.clear();
         let engine = Engine::new(&playbook).unwrap();
-        let scenario = playbook
-            .scenarios
-            .iter()
-            .find(|s| s.name == "scale")
-            .unwrap();
+        let scenario = crate::sim::find_scenario(&engine, Some("scale")).unwrap();
         let world = World::new(&engine, scenario);
         let plan = Plan {
             horizon_secs: 20 * 86_400,
