@@ -14,7 +14,7 @@
 //! way (common random numbers).
 
 use crate::ir::scenario::Dist;
-use rand::{Rng, RngCore};
+use rand::RngCore;
 use rand_distr::{Distribution, StandardNormal};
 
 /// What a stream is for; part of the stream number, so purposes never share draws.
@@ -104,12 +104,25 @@ impl Replication {
         )
     }
 
-    /// A uniform draw in `[0, 1)` for gap `k` of signal generator `generator` of a lead.
+    /// Gap `k` of signal generator `generator` of a lead: an exponential draw with this mean.
     ///
-    /// Gaps come eight to a block: gap `k` is the 64-bit word `k % 8` of the first block at draw
-    /// index `k / 8` of the purpose `Signal + generator`. A lead's gaps are drawn one after the
-    /// other, so with the block kept in `cache` seven gaps in eight cost no ChaCha block at all.
-    pub fn signal_unit(&self, cache: &mut BlockCache, lead: LeadKey, generator: u8, k: u32) -> f64 {
+    /// Gaps come eight to a block: gap `k` is drawn from the 64-bit word `k % 8` of the first
+    /// block at draw index `k / 8` of the purpose `Signal + generator`. A lead's gaps are drawn
+    /// one after the other, so with the block kept in `cache` seven gaps in eight cost no ChaCha
+    /// block at all.
+    pub fn signal_gap(
+        &self,
+        cache: &mut BlockCache,
+        lead: LeadKey,
+        generator: u8,
+        k: u32,
+        mean: f64,
+    ) -> f64 {
+        exponential_of(self.signal_word(cache, lead, generator, k), mean)
+    }
+
+    /// The word behind [`Replication::signal_gap`].
+    fn signal_word(&self, cache: &mut BlockCache, lead: LeadKey, generator: u8, k: u32) -> u64 {
         let purpose = (Purpose::Signal as u8).saturating_add(generator);
         let stream = lead_stream(lead, purpose);
         let counter = u64::from(k / 8) << 32;
@@ -126,12 +139,12 @@ impl Replication {
                     })
                     .block
             }
-            None => return 0.0,
+            None => return 0,
         };
         let pair = (k % 8) as usize * 2;
         let lo = u64::from(block.get(pair).copied().unwrap_or(0));
         let hi = u64::from(block.get(pair + 1).copied().unwrap_or(0));
-        unit_of((hi << 32) | lo)
+        (hi << 32) | lo
     }
 }
 
@@ -143,9 +156,14 @@ fn lead_stream(lead: LeadKey, purpose: u8) -> u64 {
         | u64::from(purpose)
 }
 
-/// A uniform `[0, 1)` double from the top 53 bits of a word, as `rand` makes one from `next_u64`.
+/// A uniform `[0, 1)` double from the top 53 bits of a word (as `rand` makes one from a `u64`).
 fn unit_of(word: u64) -> f64 {
     (word >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// An exponential draw with this mean from a word (inverse transform: exact tail).
+fn exponential_of(word: u64, mean: f64) -> f64 {
+    -(1.0 - unit_of(word)).ln() * mean
 }
 
 /// Keystream blocks kept between draws; one slot per signal generator (generators beyond the
@@ -252,12 +270,12 @@ impl ChaChaStream {
 
     /// A uniform draw in `[0, 1)` with 53 random bits.
     pub fn unit(&mut self) -> f64 {
-        self.random::<f64>()
+        unit_of(self.next_u64())
     }
 
     /// An exponential draw with this mean (inverse transform: one draw, exact tail).
     pub fn exponential(&mut self, mean: f64) -> f64 {
-        -(1.0 - self.unit()).ln() * mean
+        exponential_of(self.next_u64(), mean)
     }
 
     /// A draw from a scenario distribution, never negative or NaN.
@@ -383,19 +401,19 @@ mod tests {
                 let mut theirs = ChaCha8Rng::from_seed(rep.seed_bytes());
                 theirs.set_stream(lead_stream(key, Purpose::Signal as u8 + generator));
                 theirs.set_word_pos((u128::from(k / 8) << 36) + u128::from(k % 8) * 2);
-                let expected = unit_of(theirs.next_u64());
+                let expected = exponential_of(theirs.next_u64(), 60.0);
                 // The same draw whether the block is cached, recomputed, or evicted by another
                 // generator sharing the slot.
-                assert_eq!(rep.signal_unit(&mut cache, key, generator, k), expected);
-                assert_eq!(rep.signal_unit(&mut cache, key, generator, k), expected);
-                let fresh = rep.signal_unit(&mut BlockCache::default(), key, generator, k);
-                assert_eq!(fresh, expected);
+                let gap = |cache: &mut BlockCache| rep.signal_gap(cache, key, generator, k, 60.0);
+                assert_eq!(gap(&mut cache), expected);
+                assert_eq!(gap(&mut cache), expected);
+                assert_eq!(gap(&mut BlockCache::default()), expected);
             }
         }
         let other = LeadKey { index: 78, ..key };
         assert_ne!(
-            rep.signal_unit(&mut cache, key, 0, 0),
-            rep.signal_unit(&mut cache, other, 0, 0)
+            rep.signal_gap(&mut cache, key, 0, 0, 1.0),
+            rep.signal_gap(&mut cache, other, 0, 0, 1.0)
         );
     }
 

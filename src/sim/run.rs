@@ -277,7 +277,7 @@ pub(crate) struct Run<'a> {
     /// Leads whose handoff ended during the current event, to run ahead after it.
     released: Vec<u32>,
     spares: Spares,
-    /// Signal gaps' keystream blocks (see [`Replication::signal_unit`]).
+    /// Signal gaps' keystream blocks (see [`Replication::signal_gap`]).
     blocks: BlockCache,
 }
 
@@ -685,8 +685,9 @@ impl<'a> Run<'a> {
         };
         let (key, intent_until) = (lead.key, lead.intent_until);
         let generator = u8::try_from(gen).unwrap_or(u8::MAX);
-        let u = self.rep.signal_unit(&mut self.blocks, key, generator, k);
-        let gap = -(1.0 - u).ln() / rate;
+        let gap = self
+            .rep
+            .signal_gap(&mut self.blocks, key, generator, k, 1.0 / rate);
         let at = self.now.saturating_add(whole_secs(gap));
         if at < intent_until {
             self.schedule_for(

@@ -158,7 +158,8 @@ impl World {
         }
     }
 
-    /// Draws a lead's attributes for a source.
+    /// Draws a lead's attributes for a source into `into` (a vector reused from a finished
+    /// lead, so an arrival need not allocate).
     pub fn attributes(&self, source: usize, rng: &mut ChaChaStream, into: &mut Vec<Value>) {
         let gens = self.sources.get(source).map(|s| s.gens.as_slice());
         into.clear();
