@@ -456,6 +456,16 @@ impl<'a> Run<'a> {
                 lead.prefetch();
             }
             self.handle(ev);
+            self.settle();
+        }
+        self.now = self.horizon;
+    }
+
+    /// Does the work that follows an event, then runs ahead the leads whose handoff it ended;
+    /// a lead run ahead may hand off again at once, which brings more work, so until none is
+    /// left.
+    fn settle(&mut self) {
+        loop {
             while let Some(f) = self.follow.pop_front() {
                 match f {
                     Follow::Dispatch(q) => self.dispatch(q),
@@ -463,14 +473,14 @@ impl<'a> Run<'a> {
                     Follow::Dispose(lead) => self.dispose(lead),
                 }
             }
-            while let Some(id) = self.released.pop() {
-                if self.run_ahead && self.lead(id).is_some_and(SimLead::in_nurture) {
-                    self.ahead = Some(id);
-                    self.run_ahead(id);
-                }
+            let Some(id) = self.released.pop() else {
+                return;
+            };
+            if self.run_ahead && self.lead(id).is_some_and(SimLead::in_nurture) {
+                self.ahead = Some(id);
+                self.run_ahead(id);
             }
         }
-        self.now = self.horizon;
     }
 
     fn next_arrival(&mut self, s: usize) {
