@@ -374,6 +374,7 @@ impl<'a> Run<'a> {
             return;
         };
         lead.orders = lead.orders.wrapping_add(1);
+        // Resuming finishes a step already taken, so it goes before anything else due then.
         let order = if matches!(ev, LeadEv::Resume) {
             0
         } else {
@@ -386,24 +387,16 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Puts on the agenda the pending events of a lead that were scheduled while it ran ahead,
-    /// in the lead's own order.
+    /// Puts on the agenda the pending events of a lead that were scheduled while it ran ahead.
+    /// Their entries need no particular order: an entry serves whichever of the lead's events
+    /// is first at its time ([`Run::serve`]).
     fn list_pending(&mut self, id: u32) {
         let Some(lead) = self.leads.get_mut(id) else {
             return;
         };
-        let mut unlisted: Vec<(Timestamp, u32)> = lead
-            .pending
-            .iter_mut()
-            .filter(|(_, _, _, listed)| !listed)
-            .map(|(at, order, _, listed)| {
-                *listed = true;
-                (*at, *order)
-            })
-            .collect();
-        unlisted.sort_unstable();
-        for (at, _) in unlisted {
-            self.agenda.push(relative(at), Ev::Lead { lead: id });
+        for (at, _, _, listed) in lead.pending.iter_mut().filter(|(.., listed)| !*listed) {
+            *listed = true;
+            self.agenda.push(relative(*at), Ev::Lead { lead: id });
         }
     }
 
