@@ -10,6 +10,10 @@
 
 use std::time::Instant;
 
+/// The allocator the `handoff` binary uses, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use handoff::engine::{Engine, Input, LeadState};
 use handoff::ir::{EventId, Playbook, Value};
 use handoff::sim::{find_scenario, replicate, simulate, Plan, SimOptions, WARMUP_SHARE};
