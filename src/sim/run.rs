@@ -152,7 +152,8 @@ struct SimLead {
     /// The actions of the step that started a handoff while the lead ran ahead, held until the
     /// run reaches that time ([`LeadEv::Resume`]).
     stash: Vec<Action>,
-    /// The lead's own pending events, served in order of time and then of `orders`.
+    /// The lead's own pending events, latest first: served from the end, in order of time and
+    /// then of `orders`.
     pending: Vec<Pending>,
     /// Events scheduled so far, numbering ties in time in scheduling order.
     orders: u32,
@@ -177,13 +178,24 @@ impl SimLead {
         self.handoff.is_none() && self.stash.is_empty() && self.state.handoff().is_none()
     }
 
-    /// The index in `pending` of the next event.
-    fn next_pending(&self) -> Option<usize> {
-        self.pending
+    /// Adds a pending event, keeping the list in order with the next event last.
+    fn add_pending(&mut self, event: Pending) {
+        let key = |(at, order, ..): &Pending| (*at, *order);
+        let after = self
+            .pending
             .iter()
-            .enumerate()
-            .min_by_key(|(_, (at, order, _, _))| (*at, *order))
-            .map(|(i, _)| i)
+            .rposition(|p| key(p) > key(&event))
+            .map_or(0, |i| i + 1);
+        self.pending.insert(after, event);
+    }
+
+    /// The next event, taken off the list if `due` accepts its time.
+    fn take_next(&mut self, due: impl FnOnce(Timestamp) -> bool) -> Option<(Timestamp, LeadEv)> {
+        let (at, ..) = self.pending.last()?;
+        if !due(*at) {
+            return None;
+        }
+        self.pending.pop().map(|(at, _, ev, _)| (at, ev))
     }
 }
 
@@ -381,7 +393,7 @@ impl<'a> Run<'a> {
             lead.orders
         };
         let listed = self.ahead != Some(id);
-        lead.pending.push((at, order, ev, listed));
+        lead.add_pending((at, order, ev, listed));
         if listed {
             self.agenda.push(relative(at), Ev::Lead { lead: id });
         }
@@ -408,11 +420,7 @@ impl<'a> Run<'a> {
         let Some(lead) = self.leads.get_mut(id) else {
             return;
         };
-        let due = lead
-            .next_pending()
-            .filter(|&i| lead.pending.get(i).is_some_and(|(at, ..)| *at == now));
-        if let Some(i) = due {
-            let (_, _, ev, _) = lead.pending.swap_remove(i);
+        if let Some((_, ev)) = lead.take_next(|at| at == now) {
             self.handle_lead(id, ev);
         }
     }
@@ -658,12 +666,11 @@ impl<'a> Run<'a> {
             let Some(lead) = self.leads.get_mut(id) else {
                 break;
             };
-            let Some(i) = lead.next_pending() else {
+            let Some((at, ev)) = lead.take_next(|_| true) else {
                 self.ahead = None;
                 self.finish_lead(id);
                 break;
             };
-            let (at, _, ev, _) = lead.pending.swap_remove(i);
             self.now = at;
             self.handle_lead(id, ev);
         }
