@@ -23,7 +23,7 @@ use rand_distr::{Distribution, StandardNormal};
 pub enum Purpose {
     /// A lead's attributes, profile and intent duration, drawn once on arrival.
     Arrival = 0,
-    /// Responses of a lead to automated touches (index: touch number).
+    /// Responses of a lead to automated touches (see [`Replication::response`]).
     Response = 1,
     /// Handling time of a pickup (index: handoff number).
     Handle = 2,
@@ -104,12 +104,9 @@ impl Replication {
         )
     }
 
-    /// Gap `k` of signal generator `generator` of a lead: an exponential draw with this mean.
-    ///
-    /// Gaps come eight to a block: gap `k` is drawn from the 64-bit word `k % 8` of the first
-    /// block at draw index `k / 8` of the purpose `Signal + generator`. A lead's gaps are drawn
-    /// one after the other, so with the block kept in `cache` seven gaps in eight cost no ChaCha
-    /// block at all.
+    /// Gap `k` of signal generator `generator` of a lead: an exponential draw with this mean,
+    /// from word `k` of the purpose `Signal + generator` (see [`Replication::lead_word`]). A
+    /// lead's gaps are drawn one after the other, so seven gaps in eight cost no ChaCha block.
     pub fn signal_gap(
         &self,
         cache: &mut BlockCache,
@@ -118,15 +115,54 @@ impl Replication {
         k: u32,
         mean: f64,
     ) -> f64 {
-        exponential_of(self.signal_word(cache, lead, generator, k), mean)
+        let purpose = (Purpose::Signal as u8).saturating_add(generator);
+        let slot = usize::from(generator) % (BlockCache::SLOTS - 1);
+        exponential_of(
+            self.lead_word(cache, slot, lead, purpose, u64::from(k)),
+            mean,
+        )
     }
 
-    /// The word behind [`Replication::signal_gap`].
-    fn signal_word(&self, cache: &mut BlockCache, lead: LeadKey, generator: u8, k: u32) -> u64 {
-        let purpose = (Purpose::Signal as u8).saturating_add(generator);
+    /// The answer of a lead to automated touch `touch`, for response `entry` of `entries` in
+    /// its profile, which comes with this chance: whether it responds, and after how many
+    /// seconds (1 to 86 400). Both come from one word, word `touch × entries + entry` of the
+    /// purpose `Response` (the high half decides, the low half sets the delay), so one block
+    /// serves several touches of the lead.
+    pub fn response(
+        &self,
+        cache: &mut BlockCache,
+        lead: LeadKey,
+        (touch, entries, entry): (u32, usize, usize),
+        chance: f64,
+    ) -> (bool, i64) {
+        let w = u64::from(touch)
+            .saturating_mul(entries as u64)
+            .saturating_add(entry as u64);
+        let word = self.lead_word(
+            cache,
+            BlockCache::SLOTS - 1,
+            lead,
+            Purpose::Response as u8,
+            w,
+        );
+        let half = |w: u64| f64::from(w as u32) * (1.0 / 4_294_967_296.0);
+        let delay = 1 + (half(word) * 86_399.0).round() as i64;
+        (half(word >> 32) < chance, delay)
+    }
+
+    /// Word `w` (64 bits) of a lead's purpose, addressed as a sequence of words: word `w % 8`
+    /// of the first block at draw index `w / 8`. The block is kept in slot `slot` of `cache`,
+    /// keyed by stream and counter, so a hit can never give a wrong word.
+    fn lead_word(
+        &self,
+        cache: &mut BlockCache,
+        slot: usize,
+        lead: LeadKey,
+        purpose: u8,
+        w: u64,
+    ) -> u64 {
         let stream = lead_stream(lead, purpose);
-        let counter = u64::from(k / 8) << 32;
-        let slot = usize::from(generator) % BlockCache::SLOTS;
+        let counter = u64::from(u32::try_from(w / 8).unwrap_or(u32::MAX)) << 32;
         let block = match cache.slots.get_mut(slot) {
             Some(Some(hit)) if hit.stream == stream && hit.counter == counter => &hit.block,
             Some(entry) => {
@@ -141,7 +177,7 @@ impl Replication {
             }
             None => return 0,
         };
-        let pair = (k % 8) as usize * 2;
+        let pair = (w % 8) as usize * 2;
         let lo = u64::from(block.get(pair).copied().unwrap_or(0));
         let hi = u64::from(block.get(pair + 1).copied().unwrap_or(0));
         (hi << 32) | lo
@@ -166,15 +202,16 @@ fn exponential_of(word: u64, mean: f64) -> f64 {
     -(1.0 - unit_of(word)).ln() * mean
 }
 
-/// Keystream blocks kept between draws; one slot per signal generator (generators beyond the
-/// slots share them, which costs recomputation, never a wrong draw, since entries are keyed).
+/// Keystream blocks kept between draws: one slot per signal generator (generators beyond the
+/// slots share them, which costs recomputation, never a wrong draw, since entries are keyed),
+/// and the last slot for touch responses.
 #[derive(Debug, Clone, Default)]
 pub struct BlockCache {
     slots: [Option<CachedBlock>; BlockCache::SLOTS],
 }
 
 impl BlockCache {
-    const SLOTS: usize = 4;
+    const SLOTS: usize = 5;
 }
 
 #[derive(Debug, Clone)]
@@ -415,6 +452,37 @@ mod tests {
             rep.signal_gap(&mut cache, key, 0, 0, 1.0),
             rep.signal_gap(&mut cache, other, 0, 0, 1.0)
         );
+    }
+
+    #[test]
+    fn touch_responses_are_words_of_chacha8rng_halved() {
+        let rep = Replication::new(7, 1);
+        let key = LeadKey {
+            source: 2,
+            index: 4_242,
+        };
+        let mut cache = BlockCache::default();
+        for entries in [1usize, 2, 3] {
+            for touch in [0u32, 1, 2, 3, 5, 11, 400] {
+                for entry in 0..entries {
+                    let w = u64::from(touch) * entries as u64 + entry as u64;
+                    let mut theirs = ChaCha8Rng::from_seed(rep.seed_bytes());
+                    theirs.set_stream(lead_stream(key, Purpose::Response as u8));
+                    theirs.set_word_pos((u128::from(w / 8) << 36) + u128::from(w % 8) * 2);
+                    let word = theirs.next_u64();
+                    let decide = f64::from((word >> 32) as u32) / 4_294_967_296.0;
+                    let delay = f64::from(word as u32) / 4_294_967_296.0 * 86_399.0;
+                    for chance in [0.0, decide, 0.5, 1.0] {
+                        let expected = (decide < chance, 1 + delay.round() as i64);
+                        let draw = |cache: &mut BlockCache| {
+                            rep.response(cache, key, (touch, entries, entry), chance)
+                        };
+                        assert_eq!(draw(&mut cache), expected);
+                        assert_eq!(draw(&mut BlockCache::default()), expected);
+                    }
+                }
+            }
+        }
     }
 
     #[test]

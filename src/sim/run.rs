@@ -289,7 +289,7 @@ pub(crate) struct Run<'a> {
     /// Leads whose handoff ended during the current event, to run ahead after it.
     released: Vec<u32>,
     spares: Spares,
-    /// Signal gaps' keystream blocks (see [`Replication::signal_gap`]).
+    /// Keystream blocks of signal gaps and touch responses (see [`Replication::signal_gap`]).
     blocks: BlockCache,
 }
 
@@ -922,17 +922,16 @@ impl<'a> Run<'a> {
         if profile.responds.is_empty() {
             return;
         }
-        let mut rng = rep.lead(lead.key, Purpose::Response as u8, touch);
-        for (index, (chance, _)) in profile.responds.iter().enumerate() {
-            let yes = rng.unit() < *chance;
-            let delay = 1 + whole_secs(rng.unit() * 86_399.0);
-            let at = self.now.saturating_add(delay);
+        let (key, entries) = (lead.key, profile.responds.len());
+        for (entry, (chance, _)) in profile.responds.iter().enumerate() {
+            let (yes, delay) =
+                rep.response(&mut self.blocks, key, (touch, entries, entry), *chance);
             if yes {
                 self.schedule_for(
                     id,
-                    at,
+                    self.now.saturating_add(delay),
                     LeadEv::Respond {
-                        index: u16::try_from(index).unwrap_or(u16::MAX),
+                        index: u16::try_from(entry).unwrap_or(u16::MAX),
                     },
                 );
             }
