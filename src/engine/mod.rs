@@ -99,8 +99,9 @@ struct Tables {
     by_event: Vec<EventTable>,
     /// Handoff rules with no `on` clause, considered after every update.
     state_handoffs: Vec<HandoffId>,
-    /// Per disqualifier: whether its condition reads only attributes.
-    static_disqualifier: Vec<bool>,
+    /// Disqualifiers to run when attributes are set (arrival, attribute change): those without
+    /// an `on` clause, in declaration order.
+    attribute_disqualifiers: Vec<usize>,
     /// The most signals any context package shows.
     keep_signals: usize,
     /// Role names of `notify` breach steps, shared so actions do not copy strings.
@@ -112,6 +113,10 @@ struct EventTable {
     points: Vec<(ScoreId, usize)>,
     counters: Vec<CounterId>,
     handoffs: Vec<HandoffId>,
+    /// Disqualifiers the event may fire, in declaration order: those listening to it, and those
+    /// without an `on` clause whose condition reads more than attributes (an event cannot
+    /// change an attribute-only condition).
+    disqualifiers: Vec<usize>,
 }
 
 fn listens(event: Option<EventId>, to: EventId) -> bool {
@@ -142,6 +147,15 @@ impl Tables {
                         table.handoffs.push(HandoffId(id(h)));
                     }
                 }
+                table.disqualifiers = (0..playbook.disqualifiers.len())
+                    .filter(|&d| {
+                        playbook.disqualifiers.get(d).is_some_and(|d| {
+                            let on = &d.trigger.on;
+                            on.iter().any(|t| listens(t.event, e))
+                                || (on.is_empty() && !cond::is_static(&d.trigger.when))
+                        })
+                    })
+                    .collect();
                 table
             })
             .collect();
@@ -154,10 +168,13 @@ impl Tables {
             })
             .map(|h| HandoffId(id(h)))
             .collect();
-        let static_disqualifier = playbook
-            .disqualifiers
-            .iter()
-            .map(|d| d.trigger.on.is_empty() && cond::is_static(&d.trigger.when))
+        let attribute_disqualifiers = (0..playbook.disqualifiers.len())
+            .filter(|&d| {
+                playbook
+                    .disqualifiers
+                    .get(d)
+                    .is_some_and(|d| d.trigger.on.is_empty())
+            })
             .collect();
         let keep_signals = playbook
             .contexts
@@ -185,7 +202,7 @@ impl Tables {
         Tables {
             by_event,
             state_handoffs,
-            static_disqualifier,
+            attribute_disqualifiers,
             keep_signals,
             roles,
         }
@@ -438,7 +455,7 @@ impl<'a> Ctx<'a> {
         lead.counters = InlineVec::new();
         lead.stage = Stage::Nurture;
         scoring::refresh_fit(playbook, lead, self.now);
-        if self.disqualify_if(None, true) {
+        if self.disqualify_if(None) {
             return;
         }
         let scope = self.scope();
@@ -483,7 +500,7 @@ impl<'a> Ctx<'a> {
             },
             engine.tables.keep_signals,
         );
-        if self.disqualify_if(Some((event, fields)), false) {
+        if self.disqualify_if(Some((event, fields))) {
             return;
         }
         self.consider_handoffs(Some((event, fields)));
@@ -495,7 +512,7 @@ impl<'a> Ctx<'a> {
             *slot = value;
         }
         scoring::refresh_fit(self.playbook, self.lead, self.now);
-        if self.disqualify_if(None, true) {
+        if self.disqualify_if(None) {
             return;
         }
         self.consider_handoffs(None);
@@ -522,33 +539,35 @@ impl<'a> Ctx<'a> {
         self.consider_handoffs(None);
     }
 
-    /// Runs the disqualifiers in declaration order and closes the lead on the first match.
-    /// Attribute-only conditions are evaluated only when `with_static` (arrival, attribute
-    /// change), since events cannot change their value.
-    fn disqualify_if(&mut self, event: Option<(EventId, &[Value])>, with_static: bool) -> bool {
+    /// Runs the disqualifiers that may fire on an event (or, without one, on attributes being
+    /// set) in declaration order, and closes the lead on the first match.
+    fn disqualify_if(&mut self, event: Option<(EventId, &[Value])>) -> bool {
         let playbook = self.playbook;
         let tables = &self.engine.tables;
-        let hit = playbook.disqualifiers.iter().enumerate().find(|(i, d)| {
-            let scope = Scope {
-                playbook,
-                lead: self.lead,
-                event: event.map_or(&[][..], |(_, f)| f),
-                now: self.now,
-            };
-            let fires = if d.trigger.on.is_empty() {
-                (with_static || !tables.static_disqualifier.get(*i).copied().unwrap_or(false))
+        let candidates = match event {
+            Some((e, _)) => tables.by_event.get(e.index()).map(|t| &t.disqualifiers),
+            None => Some(&tables.attribute_disqualifiers),
+        };
+        let scope = Scope {
+            playbook,
+            lead: self.lead,
+            event: event.map_or(&[][..], |(_, f)| f),
+            now: self.now,
+        };
+        let hit = candidates
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| playbook.disqualifiers.get(i))
+            .find(|d| {
+                let on = &d.trigger.on;
+                (on.is_empty()
+                    || event.is_some_and(|(e, _)| {
+                        on.iter()
+                            .any(|t| listens(t.event, e) && scope.holds(&t.filter))
+                    }))
                     && scope.holds(&d.trigger.when)
-            } else {
-                event.is_some_and(|(e, _)| {
-                    d.trigger
-                        .on
-                        .iter()
-                        .any(|t| listens(t.event, e) && scope.holds(&t.filter))
-                }) && scope.holds(&d.trigger.when)
-            };
-            fires
-        });
-        let Some((_, d)) = hit else {
+            });
+        let Some(d) = hit else {
             return false;
         };
         let reason = d.reason;
