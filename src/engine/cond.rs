@@ -103,14 +103,14 @@ impl<'a> Scope<'a> {
 /// Numeric comparison; equality uses a relative tolerance because scores are decayed floats and
 /// `score = 50` should not depend on the last bit of an exponential.
 fn compare(cmp: Cmp, a: f64, b: f64) -> bool {
-    let close = (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+    let close = || (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
     match cmp {
-        Cmp::Eq => close,
-        Cmp::Ne => !close,
-        Cmp::Le => a <= b || close,
-        Cmp::Ge => a >= b || close,
-        Cmp::Lt => a < b && !close,
-        Cmp::Gt => a > b && !close,
+        Cmp::Eq => close(),
+        Cmp::Ne => !close(),
+        Cmp::Le => a <= b || close(),
+        Cmp::Ge => a >= b || close(),
+        Cmp::Lt => a < b && !close(),
+        Cmp::Gt => a > b && !close(),
     }
 }
 
