@@ -56,17 +56,18 @@ impl<T: Copy + Default, const N: usize> InlineVec<T, N> {
             spill.retain(|x| keep(x));
             return;
         }
-        let mut kept = [T::default(); N];
         let mut count = 0;
-        for x in self.inline.iter().take(self.len).copied() {
+        for i in 0..self.len {
+            let Some(x) = self.inline.get(i).copied() else {
+                break;
+            };
             if keep(&x) {
-                if let Some(slot) = kept.get_mut(count) {
+                if let Some(slot) = self.inline.get_mut(count) {
                     *slot = x;
-                    count += 1;
                 }
+                count += 1;
             }
         }
-        self.inline = kept;
         self.len = count;
     }
 }
