@@ -948,3 +948,84 @@ fn lead_state_round_trips_through_json() {
         assert_eq!(&serde_json::from_str::<Action>(&json).unwrap(), a);
     }
 }
+
+/// Counts compared only with constants keep just the latest times that tell the outcomes apart.
+const COUNTING: &str = r#"
+playbook counting {
+  calendar office
+}
+
+calendar office {
+  timezone "Europe/London"
+  hours mon to fri 09:00 to 17:30
+}
+
+lead {
+  segment: one of smb, enterprise
+}
+
+event visit
+
+score intent {
+  add 1 per visit
+}
+
+track nurture {
+  enter by default
+  touch email every 7d
+  exit to warm when count visit within 30d = 3
+}
+
+track warm {
+  touch email every 7d
+  exit to nurture when count visit within 1d > intent
+}
+
+handoff busy {
+  when count visit within 30d >= 12
+  route to sdr
+  sla 4bh
+  on breach {
+    notify manager
+  }
+}
+
+queue sdr {
+  members ann
+}
+"#;
+
+#[test]
+fn counts_keep_only_the_times_their_comparisons_need() {
+    let p = compile(COUNTING);
+    let keeps: Vec<(i64, Option<u32>)> =
+        p.counters.iter().map(|c| (c.window_secs, c.keep)).collect();
+    // `= 3` needs 5 times and `>= 12` needs 14 (counts above floor(n) + 1 compare alike, with
+    // the float tolerance's margin); a count compared with a score keeps every time.
+    assert_eq!(keeps, vec![(30 * DAY, Some(14)), (DAY, None)]);
+
+    let n = Names(&p);
+    let visit = n.event_input("visit", &[]);
+    let t = monday_morning();
+    let mut d = Driver::new(&p);
+    d.arrive(smb_tiny(&p), t);
+    let monthly = handoff::ir::CounterId(0);
+    let mut fired = None;
+    for k in 1..=30 {
+        let at = t + k * HOUR;
+        let out = d.input(visit.clone(), at).to_vec();
+        let held = d
+            .lead
+            .counters
+            .iter()
+            .filter(|c| c.counter == monthly)
+            .count();
+        assert!(held <= 14, "{held} times kept after {k} visits");
+        if fired.is_none() && out.iter().any(|a| matches!(a, Action::Enqueue { .. })) {
+            fired = Some(k);
+        }
+    }
+    // The rule still fires on exactly the twelfth visit.
+    assert_eq!(fired, Some(12));
+    assert_eq!(d.engine.count(&d.lead, monthly, t + 30 * HOUR), Some(14));
+}

@@ -158,6 +158,7 @@ impl Lowerer<'_> {
                     event,
                     filter,
                     window_secs,
+                    keep: Some(0),
                 })))
             }
             _ => Operand::Cond(self.cond(e, scope)),
@@ -297,16 +298,10 @@ impl Lowerer<'_> {
                 let c = Cond::Flag { field };
                 self.equality(lhs, op, if b { c } else { negate(c) })
             }
-            (Operand::Field(field, FieldType::Number), Operand::Num(n)) => Cond::Compare {
-                lhs: Num::Field(field),
-                cmp,
-                rhs: n,
-            },
-            (Operand::Num(a), Operand::Num(b)) => Cond::Compare {
-                lhs: a,
-                cmp,
-                rhs: b,
-            },
+            (Operand::Field(field, FieldType::Number), Operand::Num(n)) => {
+                self.numeric(Num::Field(field), cmp, n)
+            }
+            (Operand::Num(a), Operand::Num(b)) => self.numeric(a, cmp, b),
             (
                 Operand::Num(_) | Operand::Field(_, FieldType::Number),
                 r @ (Operand::Duration | Operand::Percent),
@@ -556,8 +551,29 @@ impl Lowerer<'_> {
         }
     }
 
+    /// A numeric comparison; a count it reads keeps as many times as it needs to tell the
+    /// comparison's outcomes apart ([`ir::Counter::keep`]).
+    fn numeric(&mut self, lhs: Num, cmp: Cmp, rhs: Num) -> Cond {
+        for (num, other) in [(&lhs, &rhs), (&rhs, &lhs)] {
+            let Num::Count(id) = num else {
+                continue;
+            };
+            let need = match other {
+                Num::Const(n) => Some((n.max(0.0).floor() + 2.0).min(f64::from(u32::MAX)) as u32),
+                _ => None,
+            };
+            if let Some(counter) = self.playbook.counters.get_mut(id.index()) {
+                counter.keep = counter.keep.zip(need).map(|(a, b)| a.max(b));
+            }
+        }
+        Cond::Compare { lhs, cmp, rhs }
+    }
+
     fn counter(&mut self, c: ir::Counter) -> ir::CounterId {
-        if let Some(i) = self.playbook.counters.iter().position(|x| *x == c) {
+        let same = |x: &ir::Counter| {
+            (x.event, &x.filter, x.window_secs) == (c.event, &c.filter, c.window_secs)
+        };
+        if let Some(i) = self.playbook.counters.iter().position(same) {
             return ir::CounterId(u32::try_from(i).unwrap_or(u32::MAX));
         }
         self.playbook.counters.push(c);

@@ -50,6 +50,15 @@ impl<T: Copy + Default, const N: usize> InlineVec<T, N> {
         }
     }
 
+    /// Removes the element at `index`, keeping the order of the rest; out of range does nothing.
+    pub fn remove(&mut self, index: usize) {
+        let mut i = 0;
+        self.retain(|_| {
+            i += 1;
+            i != index + 1
+        });
+    }
+
     /// Keeps only the elements for which `keep` holds, in order.
     pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
         if let Some(spill) = &mut self.spill {

@@ -295,7 +295,8 @@ impl Engine {
         scoring::band_index(&self.playbook, lead, bands, now)
     }
 
-    /// A windowed count's current value.
+    /// A windowed count's current value, exact up to the counter's `keep` (the most any of the
+    /// playbook's conditions needs to tell apart).
     pub fn count(&self, lead: &LeadState, counter: CounterId, now: Timestamp) -> Option<usize> {
         scoring::count(&self.playbook, lead, counter, now)
     }

@@ -47,7 +47,8 @@ pub(crate) fn band_index(
     set.bands.iter().position(|b| b.contains(sum))
 }
 
-/// Events counted by a windowed counter at `now` (those within the last `window` seconds).
+/// Events counted by a windowed counter at `now` (those within the last `window` seconds), up
+/// to the counter's `keep`.
 pub(crate) fn count(
     playbook: &Playbook,
     lead: &LeadState,
@@ -153,10 +154,26 @@ pub(crate) fn record_event(
         let Some(def) = playbook.counters.get(counter.index()) else {
             continue;
         };
-        let applies = passes(lead, &def.filter);
-        if applies {
-            lead.counters.push(Counted { counter, at: now });
+        if !passes(lead, &def.filter) {
+            continue;
         }
+        if let Some(keep) = def.keep {
+            if keep == 0 {
+                continue;
+            }
+            let held = lead
+                .counters
+                .iter()
+                .filter(|c| c.counter == counter)
+                .count();
+            if held >= keep as usize {
+                // Times are kept oldest first, so the counter's first is its oldest.
+                if let Some(oldest) = lead.counters.iter().position(|c| c.counter == counter) {
+                    lead.counters.remove(oldest);
+                }
+            }
+        }
+        lead.counters.push(Counted { counter, at: now });
     }
     earned
 }

@@ -317,6 +317,13 @@ pub struct Counter {
     pub filter: Cond,
     /// Window length in seconds.
     pub window_secs: i64,
+    /// How many of the latest counted times the engine keeps (`None`: all within the window).
+    /// The checker sets it from the comparisons that read the count: when every one compares
+    /// it with a constant `n`, counts above `floor(n) + 1` all compare alike (tolerance
+    /// included), so keeping `floor(n) + 2` times is exact and bounds a lead's state however
+    /// busy the lead. An edit of the IR that changes such a constant must raise it too.
+    #[serde(default)]
+    pub keep: Option<u32>,
 }
 
 /// A score: points while conditions hold plus decaying points per event.
