@@ -60,7 +60,7 @@ pub(crate) fn count(
     Some(
         lead.counters
             .iter()
-            .filter(|c| c.counter == counter && c.at > oldest_outside)
+            .filter(|c| c.counter == counter && c.at(lead.arrived_at) > oldest_outside)
             .count(),
     )
 }
@@ -144,11 +144,12 @@ pub(crate) fn record_event(
     if counters.is_empty() {
         return earned;
     }
+    let arrived_at = lead.arrived_at;
     lead.counters.retain(|c| {
         playbook
             .counters
             .get(c.counter.index())
-            .is_some_and(|def| c.at > now.saturating_sub(def.window_secs))
+            .is_some_and(|def| c.at(arrived_at) > now.saturating_sub(def.window_secs))
     });
     for &counter in counters {
         let Some(def) = playbook.counters.get(counter.index()) else {
@@ -173,7 +174,8 @@ pub(crate) fn record_event(
                 }
             }
         }
-        lead.counters.push(Counted { counter, at: now });
+        lead.counters
+            .push(Counted::new(counter, lead.arrived_at, now));
     }
     earned
 }

@@ -27,9 +27,11 @@ pub struct LeadState {
     /// Time the event points in `scores` were last decayed to.
     pub scored_at: Timestamp,
     /// Counted event times, oldest first, each tagged with its counter; only times still inside
-    /// their counter's window are kept. One flat list rather than one list per counter, because
-    /// most leads count nothing and then this costs no allocation at all.
-    pub counters: InlineVec<Counted, 2>,
+    /// their counter's window, and at most the counter's `keep`, are kept. One flat list rather
+    /// than one list per counter, because most leads count nothing and then this costs no
+    /// allocation at all; eight entries inline (64 bytes) cover the counts of typical playbooks,
+    /// which are read on nearly every event, without a heap spill.
+    pub counters: InlineVec<Counted, 8>,
     /// The most valuable signals so far, for context packages (at most the largest `top N`).
     pub signals: InlineVec<SignalRecord, 3>,
     /// The last automated or manual touch.
@@ -140,13 +142,30 @@ pub struct ScoreState {
     pub events: f64,
 }
 
-/// One counted event: which windowed counter counted it, and when.
+/// One counted event: which windowed counter counted it, and when; 8 bytes, so that the lead's
+/// counts fit inline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counted {
     /// The counter.
     pub counter: CounterId,
+    /// When the event happened, in seconds after the lead's arrival.
+    pub after: u32,
+}
+
+impl Counted {
+    /// An event counted at `at` for a lead that arrived at `arrived_at`.
+    pub fn new(counter: CounterId, arrived_at: Timestamp, at: Timestamp) -> Counted {
+        let after = at.saturating_sub(arrived_at).clamp(0, i64::from(u32::MAX));
+        Counted {
+            counter,
+            after: u32::try_from(after).unwrap_or(u32::MAX),
+        }
+    }
+
     /// When the event happened.
-    pub at: Timestamp,
+    pub fn at(&self, arrived_at: Timestamp) -> Timestamp {
+        arrived_at.saturating_add(i64::from(self.after))
+    }
 }
 
 impl Default for Counted {
@@ -154,7 +173,7 @@ impl Default for Counted {
     fn default() -> Self {
         Counted {
             counter: CounterId(0),
-            at: 0,
+            after: 0,
         }
     }
 }
