@@ -1,7 +1,7 @@
 //! Engine invariants over random input streams (STYLE 14): a lead is always in exactly one
 //! consistent stage, every handoff ends touched, breached into its breach path or dispositioned,
 //! no handoff happens inside a suppression window except through `unless`, ignored inputs change
-//! nothing, and no input in any state panics.
+//! nothing, a quiet lead steps exactly as one tested in full, and no input in any state panics.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -288,8 +288,23 @@ struct Stream<'e> {
 impl Stream<'_> {
     fn apply(&mut self, input: &Input, at: Timestamp) {
         let before = self.lead.clone();
+        // The same step with nothing taken as known: a quiet lead skips re-testing its state
+        // rules and track exits, which must never change what the step does.
+        let mut tested = before.clone();
+        tested.quiet = false;
+        let mut tested_out = Vec::new();
+        let tested_step = self.engine.step(&mut tested, input, at, &mut tested_out);
+        if let Step::Ignored(_) = tested_step {
+            // An ignored input changes nothing, not even the flag.
+            tested.quiet = before.quiet;
+        }
         let mut out = Vec::new();
         let step = self.engine.step(&mut self.lead, input, at, &mut out);
+        assert_eq!(
+            (step, &out, &self.lead),
+            (tested_step, &tested_out, &tested),
+            "skipping the tests of a quiet lead changed the step: {input:?}"
+        );
         if let Step::Ignored(_) = step {
             assert!(out.is_empty(), "ignored input produced actions");
             assert_eq!(before, self.lead, "ignored input changed the lead");
@@ -456,6 +471,125 @@ fn seed_variant() -> Playbook {
     p
 }
 
+/// A playbook whose state rule and exits read counts that earn no points and scores that decay,
+/// with exits on tracks entered by a timer, a parked recycle and suppression: every way a quiet
+/// lead's skipped tests could go wrong has a path here.
+const QUIET: &str = r#"
+playbook quiet {
+  calendar office
+}
+
+calendar office {
+  timezone "Europe/London"
+  hours mon to fri 09:00 to 17:30
+}
+
+lead {
+  segment: one of smb, enterprise
+  employees: number
+}
+
+event visit {
+  kind: one of docs, pricing
+}
+
+event click
+
+score fit {
+  add 20 when segment = enterprise
+}
+
+score intent {
+  decay half-life 1d
+  add 10 per click
+}
+
+bands grade by fit + intent {
+  band A from 40
+  band B from 15 to 40
+  band C below 15
+}
+
+track first {
+  enter by default
+  touch email every 1d 2 times
+  then move to second
+}
+
+track second {
+  touch email every 1d 3 times
+  exit to third when count visit within 2d >= 1 or intent >= 15
+  then move to first
+}
+
+track third {
+  touch email every 2d 2 times
+  exit to first when grade in [A, B] and employees >= 100
+  then close as later
+}
+
+handoff hot {
+  when count visit where kind = pricing within 3d >= 2 or grade = A
+  route to sdr
+  sla 1h
+  sequence outreach
+  on breach {
+    notify manager
+  }
+}
+
+queue sdr {
+  members ann, bob
+}
+
+sequence outreach {
+  day 0 call
+  max attempts 2
+  on meeting disposition won
+  on exhausted disposition later
+}
+
+reason later {
+  recycle to second after 1d
+  suppress for 2d
+}
+
+reason won {
+  convert
+}
+"#;
+
+fn quiet_engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| Engine::new(&compile(QUIET)).unwrap())
+}
+
+/// The property above is only worth something if leads of that playbook do go quiet.
+#[test]
+fn leads_of_the_quiet_playbook_go_quiet_until_something_can_raise_a_test() {
+    let p = compile(QUIET);
+    let n = Names(&p);
+    let t = monday_morning();
+    let mut d = Driver::new(&p);
+    d.arrive(vec![n.value("segment", "smb"), Value::Number(10.0)], t);
+    // The track's second touch: nothing that the rule or exits read has changed.
+    d.advance(t + DAY);
+    assert!(d.lead.quiet);
+    // A visit is counted, so the rule and the exits are tested again; still false.
+    let docs = n.event_input("visit", &[("kind", n.event_value("visit", "kind", "docs"))]);
+    d.input(docs, t + DAY + HOUR);
+    assert!(d.lead.quiet);
+    // A second pricing visit within three days makes the rule true: the lead is handed off.
+    let pricing = n.event_input(
+        "visit",
+        &[("kind", n.event_value("visit", "kind", "pricing"))],
+    );
+    d.input(pricing.clone(), t + DAY + 2 * HOUR);
+    d.input(pricing, t + DAY + 3 * HOUR);
+    assert!(d.lead.handoff().is_some());
+    assert!(!d.lead.quiet);
+}
+
 /// Compiled once: checking and building calendar tables per case would dominate the run time.
 fn seed_engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
@@ -476,6 +610,15 @@ proptest! {
         ops in prop::collection::vec(op(), 0..60),
     ) {
         let engine = seed_engine();
+        run_stream(engine, seed_attributes(engine.playbook(), &choices), &ops);
+    }
+
+    #[test]
+    fn quiet_leads_step_as_leads_tested_in_full(
+        choices in attributes(),
+        ops in prop::collection::vec(op(), 0..80),
+    ) {
+        let engine = quiet_engine();
         run_stream(engine, seed_attributes(engine.playbook(), &choices), &ops);
     }
 

@@ -168,6 +168,84 @@ pub(crate) fn is_static(cond: &Cond) -> bool {
     }
 }
 
+/// Whether a state condition can turn from false to true only at a step that gives a score
+/// points, counts an event, sets attributes or changes the lead's track, never by time passing.
+///
+/// Time only lowers what such a condition reads: event points decay towards zero (so no score
+/// it reads may have negative event points), windowed counts lose old events, and attributes do
+/// not change. So it must read those values only in the rising direction: a score or count at
+/// least a steady value, a band set whose selected bands are everything above some score, and
+/// `not` only of attribute conditions. The engine relies on this to skip re-testing state rules
+/// and track exits that were false at the lead's last step when nothing could have raised them.
+pub(crate) fn rises_only(playbook: &Playbook, cond: &Cond) -> bool {
+    let steady = |n: &Num| matches!(n, Num::Const(_) | Num::Field(FieldRef::Lead(_)));
+    let rising = |n: &Num| match n {
+        Num::Count(_) => true,
+        Num::Score(score) => score_rises_only(playbook, *score),
+        n => steady(n),
+    };
+    match cond {
+        Cond::True => true,
+        Cond::And { all } => all.iter().all(|c| rises_only(playbook, c)),
+        Cond::Or { any } => any.iter().all(|c| rises_only(playbook, c)),
+        Cond::Not { cond } => is_static(cond),
+        Cond::Compare { lhs, cmp, rhs } => match cmp {
+            Cmp::Ge | Cmp::Gt => rising(lhs) && steady(rhs),
+            Cmp::Le | Cmp::Lt => steady(lhs) && rising(rhs),
+            Cmp::Eq | Cmp::Ne => steady(lhs) && steady(rhs),
+        },
+        Cond::BandIn { bands, mask } => playbook.band_sets.get(bands.index()).is_some_and(|set| {
+            set.scores.iter().all(|s| score_rises_only(playbook, *s))
+                && upward_closed(&set.bands, *mask)
+        }),
+        Cond::Flag { .. }
+        | Cond::EnumIn { .. }
+        | Cond::TextIn { .. }
+        | Cond::Contains { .. }
+        | Cond::EndsWith { .. }
+        | Cond::InAccounts { .. } => is_static(cond),
+    }
+}
+
+/// Whether a score only falls between the events that give it points.
+fn score_rises_only(playbook: &Playbook, score: crate::ir::ScoreId) -> bool {
+    playbook
+        .scores
+        .get(score.index())
+        .is_some_and(|def| def.per_event.iter().all(|p| p.points >= 0.0))
+}
+
+/// Whether the sums whose first matching band is selected by `mask` are all the sums above
+/// some value. Membership only changes at a band bound, so testing each bound and one value
+/// below them all tells.
+fn upward_closed(bands: &[crate::ir::Band], mask: u64) -> bool {
+    let selected = |sum: f64| {
+        bands
+            .iter()
+            .position(|b| b.contains(sum))
+            .and_then(|i| u32::try_from(i).ok())
+            .and_then(|i| 1u64.checked_shl(i))
+            .is_some_and(|bit| mask & bit != 0)
+    };
+    let mut bounds: Vec<f64> = bands
+        .iter()
+        .flat_map(|b| [b.from, b.to])
+        .flatten()
+        .filter(|b| b.is_finite())
+        .collect();
+    bounds.sort_by(f64::total_cmp);
+    let below = bounds.first().map_or(0.0, |b| b - 1.0);
+    let mut seen = false;
+    for sum in std::iter::once(below).chain(bounds) {
+        let now = selected(sum);
+        if seen && !now {
+            return false;
+        }
+        seen |= now;
+    }
+    true
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
@@ -185,6 +263,99 @@ mod tests {
         assert!(ends_with_ci("mit.EDU", ".edu"));
         assert!(!ends_with_ci("edu", ".edu"));
         assert!(ends_with_ci("université.FR", ".fr"));
+    }
+
+    /// Whether the `when` of a state rule in a small playbook only rises.
+    fn rises(when: &str) -> bool {
+        let src = format!(
+            r#"
+playbook probe {{
+  calendar office
+}}
+
+calendar office {{
+  timezone "Europe/London"
+  hours mon to fri 09:00 to 17:30
+}}
+
+lead {{
+  segment: one of smb, enterprise
+}}
+
+event visit
+
+event unsubscribe
+
+score fit {{
+  add 20 when segment = enterprise
+}}
+
+score intent {{
+  decay half-life 1d
+  add 10 per visit
+}}
+
+score mood {{
+  decay half-life 1d
+  add -5 per unsubscribe
+}}
+
+bands grade by fit + intent {{
+  band A from 40
+  band B from 15 to 40
+  band C below 15
+}}
+
+handoff probe {{
+  when {when}
+  route to sdr
+  sla 1h
+  on breach {{
+    notify manager
+  }}
+}}
+
+queue sdr {{
+  members ann
+}}
+"#
+        );
+        let compiled = crate::check::compile(crate::span::FileId(0), &src);
+        let playbook = compiled.playbook.expect("the probe compiles");
+        rises_only(&playbook, &playbook.handoffs[0].trigger.when)
+    }
+
+    #[test]
+    fn conditions_that_time_can_only_lower_rise_only() {
+        for when in [
+            "intent >= 15",
+            "intent > 15",
+            "15 <= intent",
+            "count visit within 2d >= 1",
+            "grade = A",
+            "grade in [A, B]",
+            "segment = enterprise",
+            "not (segment = enterprise)",
+            "intent >= 15 and segment = smb",
+            "grade = A or count visit within 1d > 2",
+        ] {
+            assert!(rises(when), "{when}");
+        }
+        for when in [
+            "intent < 15",
+            "intent = 15",
+            "intent != 15",
+            "count visit within 2d = 1",
+            "count visit within 2d < 3",
+            "grade = B",
+            "grade = C",
+            "grade in [A, C]",
+            "not (intent >= 15)",
+            "mood >= -5",
+            "segment = smb and intent <= 10",
+        ] {
+            assert!(!rises(when), "{when}");
+        }
     }
 
     #[test]

@@ -66,15 +66,22 @@ impl Ctx<'_> {
                 }
             }
         }
-        for &rule in &tables.state_handoffs {
-            let fires = playbook
-                .handoffs
-                .get(rule.index())
-                .is_some_and(|def| scope.holds(&def.trigger.when));
-            if fires && self.allowed(rule) {
-                offer(rule, None);
+        // A quiet lead's state rules were all false at its last step, and nothing since could
+        // have made one true.
+        let mut rules_false = true;
+        if self.raised {
+            for &rule in &tables.state_handoffs {
+                let fires = playbook
+                    .handoffs
+                    .get(rule.index())
+                    .is_some_and(|def| scope.holds(&def.trigger.when));
+                rules_false &= !fires;
+                if fires && self.allowed(rule) {
+                    offer(rule, None);
+                }
             }
         }
+        self.rules_false = rules_false;
         if let Some((_, rule, trigger)) = best {
             self.hand_off(rule, trigger);
         }

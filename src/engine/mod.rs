@@ -106,6 +106,9 @@ struct Tables {
     keep_signals: usize,
     /// Role names of `notify` breach steps, shared so actions do not copy strings.
     roles: Vec<Vec<Option<Arc<str>>>>,
+    /// Whether every state rule and every track exit only rises ([`cond::rises_only`]), so a
+    /// quiet lead ([`LeadState::quiet`]) need not have them tested again.
+    rises_only: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -199,8 +202,21 @@ impl Tables {
                     .collect()
             })
             .collect();
+        let rises_only = playbook
+            .handoffs
+            .iter()
+            .filter(|h| h.trigger.on.is_empty())
+            .map(|h| &h.trigger.when)
+            .chain(
+                playbook
+                    .tracks
+                    .iter()
+                    .flat_map(|t| t.exits.iter().map(|e| &e.when)),
+            )
+            .all(|c| cond::rises_only(playbook, c));
         Tables {
             by_event,
+            rises_only,
             state_handoffs,
             attribute_disqualifiers,
             keep_signals,
@@ -282,6 +298,7 @@ impl Engine {
             Input::Disposition { reason } => cx.dispose(*reason),
         }
         cx.follow_exits();
+        cx.settle();
         Step::Applied
     }
 
@@ -414,6 +431,13 @@ struct Ctx<'a> {
     /// Set when this step ended a handoff: no new handoff starts in the same step, so a handoff
     /// always needs a fresh event or timer and the caller's clock can never loop in place.
     ended_handoff: bool,
+    /// Whether state rules and track exits must be tested: unless the lead was quiet, set once
+    /// the step raises a score or a count, sets attributes or enters a track.
+    raised: bool,
+    /// Whether every state rule is known false after this step.
+    rules_false: bool,
+    /// Whether every exit of the lead's track is known false after this step.
+    exits_false: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -426,11 +450,21 @@ impl<'a> Ctx<'a> {
         Ctx {
             engine,
             playbook: &engine.playbook,
+            raised: !(engine.tables.rises_only && lead.quiet),
             lead,
             now,
             out,
             ended_handoff: false,
+            rules_false: false,
+            exits_false: false,
         }
+    }
+
+    /// Records whether the lead ends the step quiet ([`LeadState::quiet`]).
+    fn settle(&mut self) {
+        let in_nurture = matches!(self.lead.stage, Stage::Nurture | Stage::Parked { .. });
+        self.lead.quiet =
+            self.engine.tables.rises_only && in_nurture && self.rules_false && self.exits_false;
     }
 
     fn scope(&self) -> Scope<'_> {
@@ -446,6 +480,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn arrive(&mut self, attributes: Vec<Value>, source: Option<Arc<str>>) {
+        self.raised = true;
         let playbook = self.playbook;
         let lead = &mut *self.lead;
         lead.attributes = attributes;
@@ -484,7 +519,7 @@ impl<'a> Ctx<'a> {
         let Some(table) = engine.tables.by_event.get(event.index()) else {
             return;
         };
-        let earned = scoring::record_event(
+        let (earned, rose) = scoring::record_event(
             self.playbook,
             &table.points,
             &table.counters,
@@ -492,6 +527,7 @@ impl<'a> Ctx<'a> {
             fields,
             self.now,
         );
+        self.raised |= rose;
         scoring::remember_signal(
             self.lead,
             SignalRecord {
@@ -508,6 +544,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn set_field(&mut self, field: usize, value: Value) {
+        self.raised = true;
         scoring::decay_to(self.playbook, self.lead, self.now);
         if let Some(slot) = self.lead.attributes.get_mut(field) {
             *slot = value;

@@ -104,7 +104,9 @@ fn clamp_to_cap(def: &Score, parts: &mut super::state::ScoreState) {
     }
 }
 
-/// Applies an event's points and counters; returns the points it earned (for ranking signals).
+/// Applies an event's points and counters; returns the points it earned (for ranking signals)
+/// and whether any score gained points or any counter counted the event (the only ways an event
+/// can make a rising condition true, see [`super::cond::rises_only`]).
 pub(crate) fn record_event(
     playbook: &Playbook,
     points: &[(ScoreId, usize)],
@@ -112,7 +114,7 @@ pub(crate) fn record_event(
     lead: &mut LeadState,
     fields: &[Value],
     now: Timestamp,
-) -> f64 {
+) -> (f64, bool) {
     // Whether the event being scored passes a filter, given the lead as it is at that moment.
     let passes = |lead: &LeadState, filter: &crate::ir::Cond| {
         Scope {
@@ -123,7 +125,7 @@ pub(crate) fn record_event(
         }
         .holds(filter)
     };
-    let mut earned = 0.0;
+    let (mut earned, mut rose) = (0.0, false);
     for &(score, entry) in points {
         let Some(def) = playbook.scores.get(score.index()) else {
             continue;
@@ -135,6 +137,7 @@ pub(crate) fn record_event(
         if !applies {
             continue;
         }
+        rose |= rule.points > 0.0;
         if let Some(parts) = lead.scores.get_mut(score.index()) {
             parts.events += rule.points;
             clamp_to_cap(def, parts);
@@ -142,7 +145,7 @@ pub(crate) fn record_event(
         }
     }
     if counters.is_empty() {
-        return earned;
+        return (earned, rose);
     }
     let arrived_at = lead.arrived_at;
     lead.counters.retain(|c| {
@@ -176,8 +179,9 @@ pub(crate) fn record_event(
         }
         lead.counters
             .push(Counted::new(counter, lead.arrived_at, now));
+        rose = true;
     }
-    earned
+    (earned, rose)
 }
 
 /// Remembers a signal if it ranks among the `keep` most valuable (ties go to the newer one).

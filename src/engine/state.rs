@@ -42,6 +42,13 @@ pub struct LeadState {
     pub generations: Generations,
     /// Handoffs so far.
     pub handoffs: u32,
+    /// Whether, at the end of the last step, the lead was in nurture (or parked) with every
+    /// state handoff rule and every exit of its track false, in a playbook whose state rules
+    /// and exits only rise ([`Engine`](super::Engine)): until a step raises a score or a count,
+    /// sets attributes or changes track, they stay false and need not be tested. `false` is
+    /// always safe: everything is then tested.
+    #[serde(default)]
+    pub quiet: bool,
 }
 
 /// The lifecycle stages of a lead; the enum makes "exactly one stage" true by construction.
@@ -245,6 +252,7 @@ impl LeadState {
             suppression: None,
             generations: Generations::default(),
             handoffs: 0,
+            quiet: false,
         }
     }
 

@@ -21,6 +21,7 @@ impl Ctx<'_> {
         let Some(def) = self.playbook.tracks.get(track.index()) else {
             return;
         };
+        self.raised = true;
         self.lead.track = Some(TrackRun { track, sent: 0 });
         self.out.push(Action::EnteredTrack { track });
         match &def.cadence {
@@ -89,8 +90,14 @@ impl Ctx<'_> {
     /// Moves the lead along `exit to` clauses as long as one holds (at most once per track, so
     /// exits that point at each other cannot loop).
     pub(super) fn follow_exits(&mut self) {
+        if !self.raised {
+            // Quiet, and nothing since could have made an exit true.
+            self.exits_false = true;
+            return;
+        }
         for _ in 0..=self.playbook.tracks.len() {
             let Some(run) = self.lead.track else {
+                self.exits_false = true;
                 return;
             };
             let Some(def) = self.playbook.tracks.get(run.track.index()) else {
@@ -104,7 +111,10 @@ impl Ctx<'_> {
                 .map(|exit| exit.to);
             match next {
                 Some(next) => self.enter_track(next),
-                None => return,
+                None => {
+                    self.exits_false = true;
+                    return;
+                }
             }
         }
     }
