@@ -103,31 +103,31 @@ impl<T> Agenda<T> {
         self.len += 1;
     }
 
-    /// The next two events, as far as they are already in the lowest level (nearly always:
+    /// The next three events, as far as they are already in the lowest level (nearly always:
     /// only the first events of a new 256-second window need a redistribution to be found).
-    pub fn peek_two(&self) -> (Option<&T>, Option<&T>) {
+    pub fn peek_three(&self) -> [Option<&T>; 3] {
+        let mut found = [None; 3];
         let Some(bits) = self.occupied.first() else {
-            return (None, None);
+            return found;
         };
-        let Some(slot) = lowest(bits) else {
-            return (None, None);
-        };
-        let bucket = self.buckets.get(slot);
-        let first = bucket.and_then(VecDeque::front).map(|(_, item)| item);
-        let second = match bucket.and_then(|b| b.get(1)) {
-            Some((_, item)) => Some(item),
-            None => {
-                let mut rest = *bits;
-                if let Some(word) = rest.get_mut(slot / 64) {
-                    *word &= !(1 << (slot % 64));
-                }
-                lowest(&rest)
-                    .and_then(|next| self.buckets.get(next))
-                    .and_then(VecDeque::front)
-                    .map(|(_, item)| item)
+        let mut rest = *bits;
+        let mut k = 0;
+        while k < found.len() {
+            let Some(slot) = lowest(&rest) else {
+                break;
+            };
+            if let Some(word) = rest.get_mut(slot / 64) {
+                *word &= !(1 << (slot % 64));
             }
-        };
-        (first, second)
+            for (_, item) in self.buckets.get(slot).into_iter().flatten() {
+                match found.get_mut(k) {
+                    Some(place) => *place = Some(item),
+                    None => break,
+                }
+                k += 1;
+            }
+        }
+        found
     }
 
     /// Removes the earliest event (the earliest scheduled among equal times).
@@ -218,12 +218,10 @@ mod tests {
                 if is_pop {
                     model.sort();
                     // What peeking shows, when it shows anything, is what comes out next.
-                    let (first, second) = a.peek_two();
-                    if let Some(first) = first {
-                        prop_assert_eq!(Some(first), model.first().map(|(_, s)| s));
-                    }
-                    if let Some(second) = second {
-                        prop_assert_eq!(Some(second), model.get(1).map(|(_, s)| s));
+                    for (k, seen) in a.peek_three().into_iter().enumerate() {
+                        if let Some(seen) = seen {
+                            prop_assert_eq!(Some(seen), model.get(k).map(|(_, s)| s));
+                        }
                     }
                     let expected = if model.is_empty() { None } else { Some(model.remove(0)) };
                     let got = a.pop();

@@ -173,6 +173,13 @@ impl SimLead {
         mem_prefetch::prefetch_read_data::<_, 3>(&self.pending);
     }
 
+    /// Asks for the lead's next pending event (a separate allocation).
+    fn prefetch_next(&self) {
+        if let Some(next) = self.pending.last() {
+            mem_prefetch::prefetch_read_data::<_, 3>(next);
+        }
+    }
+
     /// Whether the lead is outside any handoff, including one it reached ahead of the clock.
     fn in_nurture(&self) -> bool {
         self.handoff.is_none() && self.stash.is_empty() && self.state.handoff().is_none()
@@ -441,20 +448,22 @@ impl<'a> Run<'a> {
             self.now = START + Timestamp::from(at);
             self.clock = self.now;
             // Nearly every event lands on a lead not in cache. Fetching is pipelined over the
-            // next two events: the slot number of the one after next, and the record of the next
-            // (whose slot number was fetched during the previous event), so the memory latency
-            // overlaps with this event's work. With few leads alive their records stay in cache
-            // and prefetching would only cost time.
-            let (next, after) = if self.leads.live() > PREFETCH_ABOVE {
-                self.agenda.peek_two()
-            } else {
-                (None, None)
-            };
-            if let Some(id) = after.and_then(Ev::lead) {
-                self.leads.prefetch_slot(id);
-            }
-            if let Some(lead) = next.and_then(Ev::lead).and_then(|id| self.leads.get(id)) {
-                lead.prefetch();
+            // next three events: the slot number of the third, the record of the second (whose
+            // slot number was fetched during the previous event) and the next pending event of
+            // the first (whose record was), so the memory latency overlaps with this event's
+            // work. With few leads alive their records stay in cache and prefetching would only
+            // cost time.
+            if self.leads.live() > PREFETCH_ABOVE {
+                let [first, second, third] = self.agenda.peek_three().map(|e| e.and_then(Ev::lead));
+                if let Some(id) = third {
+                    self.leads.prefetch_slot(id);
+                }
+                if let Some(lead) = second.and_then(|id| self.leads.get(id)) {
+                    lead.prefetch();
+                }
+                if let Some(lead) = first.and_then(|id| self.leads.get(id)) {
+                    lead.prefetch_next();
+                }
             }
             self.handle(ev);
             self.settle();
