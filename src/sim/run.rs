@@ -764,6 +764,11 @@ impl<'a> Run<'a> {
     }
 
     fn react(&mut self, id: u32) {
+        // A step without actions changed no stage (`tests/engine_props.rs` checks that every
+        // change of stage comes with an action), so there is nothing to react to.
+        if self.out.is_empty() {
+            return;
+        }
         if self.ahead == Some(id)
             && self
                 .lead(id)
