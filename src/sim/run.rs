@@ -188,12 +188,8 @@ impl SimLead {
     /// Adds a pending event, keeping the list in order with the next event last.
     fn add_pending(&mut self, event: Pending) {
         let key = |(at, order, ..): &Pending| (*at, *order);
-        let after = self
-            .pending
-            .iter()
-            .rposition(|p| key(p) > key(&event))
-            .map_or(0, |i| i + 1);
-        self.pending.insert(after, event);
+        let at = self.pending.partition_point(|p| key(p) > key(&event));
+        self.pending.insert(at, event);
     }
 
     /// The next event, taken off the list if `due` accepts its time.
