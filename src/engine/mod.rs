@@ -162,22 +162,14 @@ impl Tables {
                 table
             })
             .collect();
-        let state_handoffs = (0..playbook.handoffs.len())
-            .filter(|&h| {
-                playbook
-                    .handoffs
-                    .get(h)
-                    .is_some_and(|r| r.trigger.on.is_empty())
-            })
-            .map(|h| HandoffId(id(h)))
+        let on_state = |trigger: &crate::ir::Trigger| trigger.on.is_empty();
+        let state_handoffs = (playbook.handoffs.iter().enumerate())
+            .filter(|(_, h)| on_state(&h.trigger))
+            .map(|(h, _)| HandoffId(id(h)))
             .collect();
-        let attribute_disqualifiers = (0..playbook.disqualifiers.len())
-            .filter(|&d| {
-                playbook
-                    .disqualifiers
-                    .get(d)
-                    .is_some_and(|d| d.trigger.on.is_empty())
-            })
+        let attribute_disqualifiers = (playbook.disqualifiers.iter().enumerate())
+            .filter(|(_, d)| on_state(&d.trigger))
+            .map(|(d, _)| d)
             .collect();
         let keep_signals = playbook
             .contexts
