@@ -291,7 +291,7 @@ impl Stream<'_> {
         // The same step with nothing taken as known: a quiet lead skips re-testing its state
         // rules and track exits, which must never change what the step does.
         let mut tested = before.clone();
-        tested.quiet = false;
+        tested.quiet = 0;
         let mut tested_out = Vec::new();
         let tested_step = self.engine.step(&mut tested, input, at, &mut tested_out);
         if let Step::Ignored(_) = tested_step {
@@ -574,11 +574,11 @@ fn leads_of_the_quiet_playbook_go_quiet_until_something_can_raise_a_test() {
     d.arrive(vec![n.value("segment", "smb"), Value::Number(10.0)], t);
     // The track's second touch: nothing that the rule or exits read has changed.
     d.advance(t + DAY);
-    assert!(d.lead.quiet);
+    assert!(d.engine.is_quiet(&d.lead));
     // A visit is counted, so the rule and the exits are tested again; still false.
     let docs = n.event_input("visit", &[("kind", n.event_value("visit", "kind", "docs"))]);
     d.input(docs, t + DAY + HOUR);
-    assert!(d.lead.quiet);
+    assert!(d.engine.is_quiet(&d.lead));
     // A second pricing visit within three days makes the rule true: the lead is handed off.
     let pricing = n.event_input(
         "visit",
@@ -587,7 +587,23 @@ fn leads_of_the_quiet_playbook_go_quiet_until_something_can_raise_a_test() {
     d.input(pricing.clone(), t + DAY + 2 * HOUR);
     d.input(pricing, t + DAY + 3 * HOUR);
     assert!(d.lead.handoff().is_some());
-    assert!(!d.lead.quiet);
+    assert!(!d.engine.is_quiet(&d.lead));
+}
+
+/// A lead state carried over to a changed playbook is not taken as quiet there: the new rules
+/// have never been tested on it.
+#[test]
+fn a_quiet_mark_holds_only_for_the_playbook_that_set_it() {
+    let p = compile(QUIET);
+    let n = Names(&p);
+    let t = monday_morning();
+    let mut d = Driver::new(&p);
+    d.arrive(vec![n.value("segment", "smb"), Value::Number(10.0)], t);
+    d.advance(t + DAY);
+    assert!(d.engine.is_quiet(&d.lead));
+    let changed = compile(&QUIET.replace("intent >= 15", "intent >= 5"));
+    assert!(!Engine::new(&changed).unwrap().is_quiet(&d.lead));
+    assert!(Engine::new(&compile(QUIET)).unwrap().is_quiet(&d.lead));
 }
 
 /// Compiled once: checking and building calendar tables per case would dominate the run time.

@@ -106,9 +106,10 @@ struct Tables {
     keep_signals: usize,
     /// Role names of `notify` breach steps, shared so actions do not copy strings.
     roles: Vec<Vec<Option<Arc<str>>>>,
-    /// Whether every state rule and every track exit only rises ([`cond::rises_only`]), so a
-    /// quiet lead ([`LeadState::quiet`]) need not have them tested again.
-    rises_only: bool,
+    /// When every state rule and every track exit only rises ([`cond::rises_only`]), the
+    /// playbook's fingerprint, which marks a lead quiet ([`LeadState::quiet`]); otherwise zero,
+    /// and no lead is ever quiet.
+    quiet_mark: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -208,13 +209,25 @@ impl Tables {
             .all(|c| cond::rises_only(playbook, c));
         Tables {
             by_event,
-            rises_only,
+            quiet_mark: if rises_only { fingerprint(playbook) } else { 0 },
             state_handoffs,
             attribute_disqualifiers,
             keep_signals,
             roles,
         }
     }
+}
+
+/// A non-zero hash of the whole playbook, so that a lead state marked under one playbook is not
+/// taken as quiet under another; zero (never quiet) if it cannot be serialised.
+fn fingerprint(playbook: &Playbook) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let Ok(bytes) = serde_json::to_vec(playbook) else {
+        return 0;
+    };
+    let mut hasher = std::hash::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish() | 1
 }
 
 impl Engine {
@@ -292,6 +305,12 @@ impl Engine {
         cx.follow_exits();
         cx.settle();
         Step::Applied
+    }
+
+    /// Whether the lead's state rules and track exits are known false, so that a step which
+    /// raises nothing they read does not test them ([`LeadState::quiet`]).
+    pub fn is_quiet(&self, lead: &LeadState) -> bool {
+        lead.quiet != 0 && lead.quiet == self.tables.quiet_mark
     }
 
     /// A score's current value, for reports and tests.
@@ -442,7 +461,7 @@ impl<'a> Ctx<'a> {
         Ctx {
             engine,
             playbook: &engine.playbook,
-            raised: !(engine.tables.rises_only && lead.quiet),
+            raised: !engine.is_quiet(lead),
             lead,
             now,
             out,
@@ -455,8 +474,12 @@ impl<'a> Ctx<'a> {
     /// Records whether the lead ends the step quiet ([`LeadState::quiet`]).
     fn settle(&mut self) {
         let in_nurture = matches!(self.lead.stage, Stage::Nurture | Stage::Parked { .. });
-        self.lead.quiet =
-            self.engine.tables.rises_only && in_nurture && self.rules_false && self.exits_false;
+        let quiet = in_nurture && self.rules_false && self.exits_false;
+        self.lead.quiet = if quiet {
+            self.engine.tables.quiet_mark
+        } else {
+            0
+        };
     }
 
     fn scope(&self) -> Scope<'_> {

@@ -42,13 +42,14 @@ pub struct LeadState {
     pub generations: Generations,
     /// Handoffs so far.
     pub handoffs: u32,
-    /// Whether, at the end of the last step, the lead was in nurture (or parked) with every
-    /// state handoff rule and every exit of its track false, in a playbook whose state rules
-    /// and exits only rise ([`Engine`](super::Engine)): until a step raises a score or a count,
-    /// sets attributes or changes track, they stay false and need not be tested. `false` is
-    /// always safe: everything is then tested.
+    /// Non-zero when, at the end of the last step, the lead was in nurture (or parked) with
+    /// every state handoff rule and every exit of its track false, in a playbook whose state
+    /// rules and exits only rise: until a step raises a score or a count, sets attributes or
+    /// changes track, they stay false and need not be tested. The value is that playbook's
+    /// fingerprint, so a state carried over to a changed playbook is tested in full again. Zero
+    /// is always safe: everything is then tested ([`crate::engine::Engine::is_quiet`]).
     #[serde(default)]
-    pub quiet: bool,
+    pub quiet: u64,
 }
 
 /// The lifecycle stages of a lead; the enum makes "exactly one stage" true by construction.
@@ -252,7 +253,7 @@ impl LeadState {
             suppression: None,
             generations: Generations::default(),
             handoffs: 0,
-            quiet: false,
+            quiet: 0,
         }
     }
 
