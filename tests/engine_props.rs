@@ -565,16 +565,24 @@ fn quiet_engine() -> &'static Engine {
 }
 
 /// The property above is only worth something if leads of that playbook do go quiet.
+/// An smb lead of the quiet playbook at its second touch (Monday morning plus a day), when
+/// nothing that the rule or the exits read has changed since arrival: quiet.
+fn quiet_lead(p: &Playbook) -> Driver {
+    let n = Names(p);
+    let t = monday_morning();
+    let mut d = Driver::new(p);
+    d.arrive(vec![n.value("segment", "smb"), Value::Number(10.0)], t);
+    d.advance(t + DAY);
+    assert!(d.engine.is_quiet(&d.lead));
+    d
+}
+
 #[test]
 fn leads_of_the_quiet_playbook_go_quiet_until_something_can_raise_a_test() {
     let p = compile(QUIET);
     let n = Names(&p);
     let t = monday_morning();
-    let mut d = Driver::new(&p);
-    d.arrive(vec![n.value("segment", "smb"), Value::Number(10.0)], t);
-    // The track's second touch: nothing that the rule or exits read has changed.
-    d.advance(t + DAY);
-    assert!(d.engine.is_quiet(&d.lead));
+    let mut d = quiet_lead(&p);
     // A visit is counted, so the rule and the exits are tested again; still false.
     let docs = n.event_input("visit", &[("kind", n.event_value("visit", "kind", "docs"))]);
     d.input(docs, t + DAY + HOUR);
@@ -594,13 +602,7 @@ fn leads_of_the_quiet_playbook_go_quiet_until_something_can_raise_a_test() {
 /// have never been tested on it.
 #[test]
 fn a_quiet_mark_holds_only_for_the_playbook_that_set_it() {
-    let p = compile(QUIET);
-    let n = Names(&p);
-    let t = monday_morning();
-    let mut d = Driver::new(&p);
-    d.arrive(vec![n.value("segment", "smb"), Value::Number(10.0)], t);
-    d.advance(t + DAY);
-    assert!(d.engine.is_quiet(&d.lead));
+    let d = quiet_lead(&compile(QUIET));
     let changed = compile(&QUIET.replace("intent >= 15", "intent >= 5"));
     assert!(!Engine::new(&changed).unwrap().is_quiet(&d.lead));
     assert!(Engine::new(&compile(QUIET)).unwrap().is_quiet(&d.lead));
