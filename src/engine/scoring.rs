@@ -165,14 +165,10 @@ pub(crate) fn record_event(
             if keep == 0 {
                 continue;
             }
-            let held = lead
-                .counters
-                .iter()
-                .filter(|c| c.counter == counter)
-                .count();
-            if held >= keep as usize {
-                // Times are kept oldest first, so the counter's first is its oldest.
-                if let Some(oldest) = lead.counters.iter().position(|c| c.counter == counter) {
+            // Times are kept oldest first, so the counter's first is its oldest.
+            let mut held = (lead.counters.iter().enumerate()).filter(|(_, c)| c.counter == counter);
+            if let Some((oldest, _)) = held.next() {
+                if 1 + held.count() >= keep as usize {
                     lead.counters.remove(oldest);
                 }
             }
