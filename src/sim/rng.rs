@@ -124,9 +124,9 @@ impl Replication {
     }
 
     /// The answer of a lead to automated touch `touch`, for response `entry` of `entries` in
-    /// its profile, which comes with this chance: whether it responds, and after how many
-    /// seconds (1 to 86 400). Both come from one word, word `touch × entries + entry` of the
-    /// purpose `Response` (the high half decides, the low half sets the delay), so one block
+    /// its profile, which comes with this chance: whether it responds, and a uniform `[0, 1)`
+    /// draw for when. Both come from one word, word `touch × entries + entry` of the purpose
+    /// `Response` (the high half decides, the low half places the response), so one block
     /// serves several touches of the lead.
     pub fn response(
         &self,
@@ -134,20 +134,16 @@ impl Replication {
         lead: LeadKey,
         (touch, entries, entry): (u32, usize, usize),
         chance: f64,
-    ) -> (bool, i64) {
+    ) -> (bool, f64) {
         let w = u64::from(touch)
             .saturating_mul(entries as u64)
             .saturating_add(entry as u64);
-        let word = self.lead_word(
-            cache,
-            BlockCache::SLOTS - 1,
-            lead,
-            Purpose::Response as u8,
-            w,
-        );
-        let half = |w: u64| f64::from(w as u32) * (1.0 / 4_294_967_296.0);
-        let delay = 1 + (half(word) * 86_399.0).round() as i64;
-        (half(word >> 32) < chance, delay)
+        let slot = BlockCache::SLOTS - 1;
+        let word = self.lead_word(cache, slot, lead, Purpose::Response as u8, w);
+        (
+            half_unit_of((word >> 32) as u32) < chance,
+            half_unit_of(word as u32),
+        )
     }
 
     /// Word `w` (64 bits) of a lead's purpose, addressed as a sequence of words: word `w % 8`
@@ -195,6 +191,11 @@ fn lead_stream(lead: LeadKey, purpose: u8) -> u64 {
 /// A uniform `[0, 1)` double from the top 53 bits of a word (as `rand` makes one from a `u64`).
 fn unit_of(word: u64) -> f64 {
     (word >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// A uniform `[0, 1)` double from a 32-bit half word, for draws that need no finer grain.
+fn half_unit_of(half: u32) -> f64 {
+    f64::from(half) * (1.0 / 4_294_967_296.0)
 }
 
 /// An exponential draw with this mean from a word (inverse transform: exact tail).
@@ -471,9 +472,9 @@ mod tests {
                     theirs.set_word_pos((u128::from(w / 8) << 36) + u128::from(w % 8) * 2);
                     let word = theirs.next_u64();
                     let decide = f64::from((word >> 32) as u32) / 4_294_967_296.0;
-                    let delay = f64::from(word as u32) / 4_294_967_296.0 * 86_399.0;
+                    let when = f64::from(word as u32) / 4_294_967_296.0;
                     for chance in [0.0, decide, 0.5, 1.0] {
-                        let expected = (decide < chance, 1 + delay.round() as i64);
+                        let expected = (decide < chance, when);
                         let draw = |cache: &mut BlockCache| {
                             rep.response(cache, key, (touch, entries, entry), chance)
                         };

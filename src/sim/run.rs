@@ -934,9 +934,10 @@ impl<'a> Run<'a> {
         }
         let (key, entries) = (lead.key, profile.responds.len());
         for (entry, (chance, _)) in profile.responds.iter().enumerate() {
-            let (yes, delay) =
-                rep.response(&mut self.blocks, key, (touch, entries, entry), *chance);
+            let (yes, when) = rep.response(&mut self.blocks, key, (touch, entries, entry), *chance);
             if yes {
+                // Within the next day, at least a second after the touch.
+                let delay = 1 + whole_secs(when * 86_399.0);
                 self.schedule_for(
                     id,
                     self.now.saturating_add(delay),
