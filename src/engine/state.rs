@@ -163,7 +163,7 @@ pub struct Counted {
 impl Counted {
     /// An event counted at `at` for a lead that arrived at `arrived_at`.
     pub fn new(counter: CounterId, arrived_at: Timestamp, at: Timestamp) -> Counted {
-        let after = at.saturating_sub(arrived_at).clamp(0, i64::from(u32::MAX));
+        let after = at.saturating_sub(arrived_at).max(0);
         Counted {
             counter,
             after: u32::try_from(after).unwrap_or(u32::MAX),
