@@ -173,10 +173,20 @@ impl SimLead {
         mem_prefetch::prefetch_read_data::<_, 3>(&self.pending);
     }
 
-    /// Asks for the lead's next pending event (a separate allocation).
+    /// Asks for the lead's separate allocations an event reads: its next pending event, its
+    /// attributes and, in a handoff, the engine's and the simulator's records of it.
     fn prefetch_next(&self) {
         if let Some(next) = self.pending.last() {
             mem_prefetch::prefetch_read_data::<_, 3>(next);
+        }
+        if let Some(run) = self.state.handoff() {
+            mem_prefetch::prefetch_read_data::<_, 3>(run);
+        }
+        if let Some(handoff) = self.handoff.as_deref() {
+            mem_prefetch::prefetch_read_data::<_, 3>(handoff);
+        }
+        if let Some(first) = self.state.attributes.first() {
+            mem_prefetch::prefetch_read_data::<_, 3>(first);
         }
     }
 
