@@ -187,7 +187,7 @@ fn a_hand_raise_is_routed_with_task_context_and_sla() {
         .find_map(|a| match a {
             Action::AttachContext { context, package } => {
                 assert_eq!(*context, n.context("hand_raise_brief"));
-                Some(package.clone())
+                package.clone()
             }
             _ => None,
         })

@@ -280,6 +280,8 @@ fn consistent(lead: &LeadState, playbook: &Playbook) {
 /// One lead under test with its pending timers and the observer of its actions.
 struct Stream<'e> {
     engine: &'e Engine,
+    /// The same engine rendering no context packages, as the simulator runs it.
+    bare: Engine,
     lead: LeadState,
     observer: Observer<'e>,
     timers: Vec<(Timestamp, TimerKey)>,
@@ -298,8 +300,26 @@ impl Stream<'_> {
             // An ignored input changes nothing, not even the flag.
             tested.quiet = before.quiet;
         }
+        // Without context packages, the same step but for the packages.
+        let mut bare = before.clone();
+        let mut bare_out = Vec::new();
+        let bare_step = self.bare.step(&mut bare, input, at, &mut bare_out);
         let mut out = Vec::new();
         let step = self.engine.step(&mut self.lead, input, at, &mut out);
+        let unpacked: Vec<Action> = (out.iter().cloned())
+            .map(|a| match a {
+                Action::AttachContext { context, .. } => Action::AttachContext {
+                    context,
+                    package: None,
+                },
+                a => a,
+            })
+            .collect();
+        assert_eq!(
+            (bare_step, &bare_out, &bare),
+            (step, &unpacked, &self.lead),
+            "an engine without context packages stepped differently: {input:?}"
+        );
         assert_eq!(
             (step, &out, &self.lead),
             (tested_step, &tested_out, &tested),
@@ -353,6 +373,7 @@ fn run_stream(engine: &Engine, attributes: Vec<Value>, ops: &[Op]) {
     assert_eq!(step, Step::Applied);
     let mut s = Stream {
         engine,
+        bare: engine.clone().without_context_packages(),
         lead,
         observer: Observer::new(playbook),
         timers: Vec::new(),

@@ -63,8 +63,9 @@ pub enum Action {
     AttachContext {
         /// The package definition (message and call to action live there).
         context: ContextId,
-        /// Its rendered content.
-        package: Box<ContextSnapshot>,
+        /// Its rendered content; `None` from an engine that renders none
+        /// ([`crate::engine::Engine::without_context_packages`]).
+        package: Option<Box<ContextSnapshot>>,
     },
     /// The lead left its queue without being picked up (recycled, closed or disqualified).
     Dequeue {

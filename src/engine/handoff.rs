@@ -152,6 +152,13 @@ impl Ctx<'_> {
         let Some(def) = self.playbook.contexts.get(context.index()) else {
             return;
         };
+        if !self.engine.context_packages {
+            self.out.push(Action::AttachContext {
+                context,
+                package: None,
+            });
+            return;
+        }
         let mut package = ContextSnapshot {
             why_now: None,
             top_signals: Vec::new(),
@@ -182,7 +189,7 @@ impl Ctx<'_> {
         }
         self.out.push(Action::AttachContext {
             context,
-            package: Box::new(package),
+            package: Some(Box::new(package)),
         });
     }
 

@@ -198,6 +198,7 @@ pub fn replicate(
     seed: u64,
     replication: u32,
 ) -> ReplicationResult {
+    let engine = &engine.clone().without_context_packages();
     let world = world::World::new(engine, scenario);
     run::Run::new(
         engine,
