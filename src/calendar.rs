@@ -1398,6 +1398,14 @@ mod tests {
         calendar("America/New_York", h, &["2026-07-03"])
     });
 
+    /// The precomputed table of a calendar with hours.
+    fn table_of(cal: &BusinessCalendar) -> &Table {
+        match &cal.kind {
+            Kind::Hours(h) => &h.table,
+            Kind::AlwaysOpen => unreachable!("the test calendars have hours"),
+        }
+    }
+
     proptest! {
         #[test]
         fn add_and_between_are_inverse_and_monotonic(
@@ -1422,11 +1430,7 @@ mod tests {
             which in 0..2usize,
             t in utc("1999-12-30 00:00")..utc("2101-01-02 00:00"),
         ) {
-            let cal = if which == 0 { &*LONDON } else { &*NEW_YORK };
-            let Kind::Hours(h) = &cal.kind else {
-                panic!("a calendar with hours");
-            };
-            let table = &h.table;
+            let table = table_of(if which == 0 { &LONDON } else { &NEW_YORK });
             prop_assert_eq!(
                 table.first_ending_after(t),
                 table.ends.partition_point(|&e| e <= t)
@@ -1437,10 +1441,7 @@ mod tests {
     #[test]
     fn the_day_index_agrees_at_every_interval_edge() {
         for cal in [&*LONDON, &*NEW_YORK] {
-            let Kind::Hours(h) = &cal.kind else {
-                panic!("a calendar with hours");
-            };
-            let table = &h.table;
+            let table = table_of(cal);
             for &edge in table.starts.iter().chain(&table.ends).step_by(7) {
                 for t in [edge - 1, edge, edge + 1] {
                     assert_eq!(
