@@ -64,7 +64,7 @@ impl Ev {
 #[repr(u8)]
 enum LeadEv {
     Signal {
-        gen: u8,
+        gen: u16,
         k: u32,
     },
     Respond {
@@ -85,8 +85,9 @@ enum LeadEv {
 struct Pending {
     /// When, in seconds after [`START`] (see [`relative`]).
     at: u32,
-    /// The event's place among the lead's events at that time, shifted left by one, with the
-    /// lowest bit set once the agenda has an [`Ev::Lead`] for it.
+    /// The event's place among the lead's events at that time, shifted left by one (a lead
+    /// schedules far fewer than 2^31 events), with the lowest bit set once the agenda has an
+    /// [`Ev::Lead`] for it.
     order: u32,
     ev: LeadEv,
 }
@@ -691,7 +692,7 @@ impl<'a> Run<'a> {
         self.react(id);
         if let Some(profile_def) = profile_def {
             for (g, (_, rate)) in profile_def.signals.iter().enumerate() {
-                let gen = u8::try_from(g).unwrap_or(u8::MAX);
+                let gen = u16::try_from(g).unwrap_or(u16::MAX);
                 match rate {
                     None => self.schedule_for(id, self.now, LeadEv::Signal { gen, k: 0 }),
                     Some(_) => self.next_signal(id, g, 0),
@@ -757,7 +758,7 @@ impl<'a> Run<'a> {
                 id,
                 at,
                 LeadEv::Signal {
-                    gen: u8::try_from(gen).unwrap_or(u8::MAX),
+                    gen: u16::try_from(gen).unwrap_or(u16::MAX),
                     k: k.saturating_add(1),
                 },
             );
