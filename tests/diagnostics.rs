@@ -172,3 +172,28 @@ fn several_independent_mistakes_are_all_reported() {
         );
     });
 }
+
+/// Each signal line of a profile draws from its own random stream, numbered in one byte: a
+/// profile with one line more than that is refused, one at the limit is not.
+#[test]
+fn a_profile_has_at_most_one_signal_line_per_random_stream() {
+    let fixture = Path::new("tests/fixtures/diagnostics/E0401_impossible_distribution.playbook");
+    let base = std::fs::read_to_string(fixture)
+        .unwrap()
+        .replace("uniform(30m, 5m)", "uniform(5m, 30m)");
+    let with_lines = |n: usize| {
+        base.replace(
+            "    signal form_submit on arrival\n",
+            &"    signal form_submit 1 per day\n".repeat(n),
+        )
+    };
+    let limit = handoff::ir::scenario::MAX_SIGNAL_LINES;
+    let (diags, text) = check("at_limit.playbook", &with_lines(limit));
+    assert!(diags.is_empty(), "{text}");
+    let (diags, text) = check("over_limit.playbook", &with_lines(limit + 1));
+    assert_eq!(codes(&diags), BTreeSet::from(["E0401"]), "{text}");
+    assert!(
+        text.contains("profile `hand_raiser` has 241 signal lines"),
+        "{text}"
+    );
+}

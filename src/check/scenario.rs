@@ -423,6 +423,17 @@ impl Lowerer<'_> {
                 ProfileStmt::Lasts(d) => p.intent_lasts = self.dist(d),
             }
         }
+        if p.signals.len() > ir::scenario::MAX_SIGNAL_LINES {
+            self.invalid(
+                *name.loc,
+                format!(
+                    "profile `{}` has {} signal lines, more than the {} that can each have their own random stream",
+                    name.name,
+                    p.signals.len(),
+                    ir::scenario::MAX_SIGNAL_LINES
+                ),
+            );
+        }
         p
     }
 

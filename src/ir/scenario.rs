@@ -118,6 +118,10 @@ impl Dist {
     }
 }
 
+/// Signal lines a profile may have: the simulator gives each its own random stream, numbered
+/// in one byte after the streams of a lead's other purposes.
+pub const MAX_SIGNAL_LINES: usize = 240;
+
 /// A latent-intent profile: how a share of leads behaves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Profile {

@@ -35,6 +35,12 @@ pub enum Purpose {
     Signal = 16,
 }
 
+// Signal line `g` of a profile uses purpose `Signal + g`: the checker's limit on signal lines
+// keeps every line's purpose distinct and inside the byte.
+const _: () = assert!(
+    Purpose::Signal as usize + crate::ir::scenario::MAX_SIGNAL_LINES - 1 == u8::MAX as usize
+);
+
 /// Which kind of entity a stream belongs to (top bits of the stream number).
 #[derive(Debug, Clone, Copy)]
 enum Entity {
