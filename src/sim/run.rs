@@ -691,9 +691,9 @@ impl<'a> Run<'a> {
         self.ahead = self.run_ahead.then_some(id);
         self.react(id);
         if let Some(profile_def) = profile_def {
-            for (g, (_, rate)) in profile_def.signals.iter().enumerate() {
+            for (g, (_, mean)) in profile_def.signals.iter().enumerate() {
                 let gen = u16::try_from(g).unwrap_or(u16::MAX);
-                match rate {
+                match mean {
                     None => self.schedule_for(id, self.now, LeadEv::Signal { gen, k: 0 }),
                     Some(_) => self.next_signal(id, g, 0),
                 }
@@ -739,11 +739,11 @@ impl<'a> Run<'a> {
         let Some(lead) = self.lead(id) else {
             return;
         };
-        let Some(rate) = world
+        let Some(mean) = world
             .profiles
             .get(usize::from(lead.profile))
             .and_then(|p| p.signals.get(gen))
-            .and_then(|(_, rate)| *rate)
+            .and_then(|(_, mean)| *mean)
         else {
             return;
         };
@@ -751,7 +751,7 @@ impl<'a> Run<'a> {
         let generator = u8::try_from(gen).unwrap_or(u8::MAX);
         let gap = self
             .rep
-            .signal_gap(&mut self.blocks, key, generator, k, 1.0 / rate);
+            .signal_gap(&mut self.blocks, key, generator, k, mean);
         let at = self.now.saturating_add(whole_secs(gap));
         if at < intent_until {
             self.schedule_for(

@@ -24,7 +24,8 @@ pub(crate) struct SourceWorld {
 /// One behaviour profile.
 pub(crate) struct ProfileWorld {
     pub share: f64,
-    /// Signals: the event input and its rate (`None`: once on arrival).
+    /// Signals: the event input and the mean gap between two in seconds, the reciprocal of the
+    /// rate worked out once rather than per signal (`None`: once on arrival).
     pub signals: Vec<(Input, Option<f64>)>,
     /// Responses to automated touches: probability and the event input.
     pub responds: Vec<(f64, Input)>,
@@ -118,7 +119,7 @@ impl World {
                     .map(|s| {
                         (
                             event_input(playbook, s.event, &s.fields),
-                            s.rate_per_sec.filter(|r| *r > 0.0),
+                            s.rate_per_sec.filter(|r| *r > 0.0).map(|r| 1.0 / r),
                         )
                     })
                     .collect(),
