@@ -200,9 +200,21 @@ pub fn replicate(
 ) -> ReplicationResult {
     let engine = &engine.clone().without_context_packages();
     let world = world::World::new(engine, scenario);
+    run_replication(engine, &world, plan, seed, replication)
+}
+
+/// Runs one replication with an engine and world prepared once for all of them (the engine
+/// without context packages, see [`Engine::without_context_packages`]).
+fn run_replication(
+    engine: &Engine,
+    world: &world::World,
+    plan: Plan,
+    seed: u64,
+    replication: u32,
+) -> ReplicationResult {
     run::Run::new(
         engine,
-        &world,
+        world,
         rng::Replication::new(seed, replication),
         plan,
     )
@@ -218,6 +230,8 @@ pub fn simulate(
 ) -> Result<Report, SimError> {
     let scenario = find_scenario(engine, options.scenario.as_deref())?;
     let plan = plan(scenario, options)?;
+    let bare = engine.clone().without_context_packages();
+    let world = world::World::new(&bare, scenario);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
         .build()
@@ -226,7 +240,7 @@ pub fn simulate(
         (0..options.replications)
             .into_par_iter()
             .map(|r| {
-                let result = replicate(engine, scenario, plan, options.seed, r);
+                let result = run_replication(&bare, &world, plan, options.seed, r);
                 progress();
                 result
             })
