@@ -657,7 +657,7 @@ impl Table {
         match bounds.and_then(|(from, to)| Some((from, self.ends.get(from..to)?))) {
             // Every interval before `from` ends by the day's start, at or before `t`, and the
             // interval at `to` ends after the next day begins, after `t`.
-            Some((from, day)) => from + day.partition_point(|&e| e <= t),
+            Some((from, ends)) => from + ends.partition_point(|&e| e <= t),
             None => self.ends.partition_point(|&e| e <= t),
         }
     }
