@@ -5,11 +5,13 @@
 //! records sit in memory decides the speed of the run. Boxing each lead put it wherever the
 //! allocator had room and cost an allocation and a free per lead; here records sit side by side
 //! in arrival order, a finished lead's slot goes to the next arrival, and a lookup is one read
-//! of a 4-byte slot number (4 MB for a million leads, which fits the last-level cache) plus the
+//! of an 8-byte entry (8 MB for a million leads, which fits the last-level cache) plus the
 //! record itself. Lead ids are never reused, so an event scheduled for a finished lead finds
 //! nothing instead of its successor. Because a record's address is known from its id without
 //! reading the record, the run can ask for the next event's lead to be fetched into cache while
-//! it works on this one.
+//! it works on this one. Beside each slot number sits a word the owner keeps up to date (the time
+//! of the lead's next event), so an event that finds its lead not due is dropped without the
+//! record being read at all.
 
 /// Slot number of a lead that has finished.
 const GONE: u32 = u32::MAX;
@@ -19,11 +21,20 @@ const GONE: u32 = u32::MAX;
 /// old and new buffers alive together, set the run's peak memory).
 const CHUNK: usize = 4096;
 
+/// Where a lead's record is, and the owner's word about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    /// Slot of the record, `GONE` once the lead has finished.
+    slot: u32,
+    /// Set by the owner with [`Leads::set_due`].
+    due: u32,
+}
+
 /// Records of type `T` by lead id.
 #[derive(Debug, Clone)]
 pub(crate) struct Leads<T> {
-    /// Slot of each lead id ever admitted, `GONE` once finished.
-    slot_of: Vec<u32>,
+    /// Entry of each lead id ever admitted.
+    slot_of: Vec<Entry>,
     /// Records by slot, `CHUNK` to a chunk; a free slot holds a default record.
     chunks: Vec<Vec<T>>,
     /// Slots handed out so far.
@@ -73,15 +84,18 @@ impl<T: Default> Leads<T> {
                 slot
             }
         };
-        self.slot_of.push(slot);
+        self.slot_of.push(Entry {
+            slot,
+            due: u32::MAX,
+        });
         Some(id)
     }
 
     fn slot(&self, id: u32) -> Option<usize> {
         self.slot_of
             .get(id as usize)
-            .filter(|s| **s != GONE)
-            .map(|s| *s as usize)
+            .filter(|e| e.slot != GONE)
+            .map(|e| e.slot as usize)
     }
 
     fn record(&self, slot: usize) -> Option<&T> {
@@ -103,6 +117,23 @@ impl<T: Default> Leads<T> {
         self.record_mut(slot)
     }
 
+    /// The word last set with [`Leads::set_due`] for a live lead (`u32::MAX` until then), read
+    /// without touching its record.
+    pub fn due(&self, id: u32) -> Option<u32> {
+        self.slot_of
+            .get(id as usize)
+            .filter(|e| e.slot != GONE)
+            .map(|e| e.due)
+    }
+
+    /// Keeps a word beside a lead's slot number: the run stores the time of the lead's next
+    /// event there.
+    pub fn set_due(&mut self, id: u32, due: u32) {
+        if let Some(entry) = self.slot_of.get_mut(id as usize) {
+            entry.due = due;
+        }
+    }
+
     /// Asks for the slot number of a lead to be fetched into cache, ahead of a lookup.
     pub fn prefetch_slot(&self, id: u32) {
         if let Some(slot) = self.slot_of.get(id as usize) {
@@ -115,7 +146,7 @@ impl<T: Default> Leads<T> {
         let slot = self.slot(id)?;
         let lead = std::mem::take(self.record_mut(slot)?);
         if let Some(entry) = self.slot_of.get_mut(id as usize) {
-            *entry = GONE;
+            entry.slot = GONE;
         }
         self.free.push(u32::try_from(slot).ok()?);
         Some(lead)
@@ -131,7 +162,7 @@ mod tests {
 
     proptest! {
         /// Inserts and removes agree with a map from id to value: ids are never reused, removed
-        /// leads are gone for good, and slots are recycled (the table never outgrows the most
+        /// leads are gone for good (with their due word), and slots are recycled (the table never outgrows the most
         /// leads alive at once).
         #[test]
         fn behaves_like_a_map(ops in prop::collection::vec((any::<bool>(), 0u32..40), 0..300)) {
@@ -142,6 +173,8 @@ mod tests {
                 if is_insert {
                     let id = leads.insert(x).unwrap();
                     prop_assert_eq!(id as usize, leads.ids() - 1);
+                    prop_assert_eq!(leads.due(id), Some(u32::MAX));
+                    leads.set_due(id, x * 7);
                     model.insert(id, x);
                 } else if leads.ids() > 0 {
                     let id = x % leads.ids() as u32;
@@ -153,6 +186,7 @@ mod tests {
                 prop_assert!(leads.used <= most_alive);
                 for id in 0..leads.ids() as u32 {
                     prop_assert_eq!(leads.get(id), model.get(&id));
+                    prop_assert_eq!(leads.due(id), model.get(&id).map(|x| x * 7));
                 }
             }
         }

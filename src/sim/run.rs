@@ -247,6 +247,12 @@ impl SimLead {
         }
         self.pending.pop().map(|p| (p.time(), p.ev))
     }
+
+    /// When the next event is due, in the agenda's seconds; `u32::MAX` with none pending (no
+    /// event is ever due then: horizons end before it).
+    fn next_due(&self) -> u32 {
+        self.pending.last().map_or(u32::MAX, |p| p.at)
+    }
 }
 
 /// Buffers of finished leads, reused by new ones so that an arrival does not allocate.
@@ -356,7 +362,9 @@ impl<'a> Run<'a> {
     pub fn new(engine: &'a Engine, world: &'a World, rep: Replication, plan: Plan) -> Self {
         let playbook = engine.playbook();
         let warmup = START.saturating_add(plan.warmup_secs.max(0));
-        let horizon = START.saturating_add(plan.horizon_secs.max(0));
+        // Within the longest plan `simulate` accepts, times stay below `u32::MAX`, which
+        // `SimLead::next_due` keeps for "nothing pending".
+        let horizon = START.saturating_add(plan.horizon_secs.clamp(0, super::MAX_HORIZON_SECS));
         let band_set = (!playbook.band_sets.is_empty()).then_some(BandSetId(0));
         let periods = Periods::new(START, plan.horizon_secs);
         let bands = playbook.band_sets.first().map_or(0, |b| b.bands.len());
@@ -444,6 +452,8 @@ impl<'a> Run<'a> {
         };
         let listed = self.ahead != Some(id);
         lead.add_pending(Pending::new(at, order, ev, listed));
+        let due = lead.next_due();
+        self.leads.set_due(id, due);
         if listed {
             self.agenda.push(relative(at), Ev::Lead { lead: id });
         }
@@ -460,17 +470,27 @@ impl<'a> Run<'a> {
             event.order |= 1;
             self.agenda.push(event.at, Ev::Lead { lead: id });
         }
+        let due = lead.next_due();
+        self.leads.set_due(id, due);
     }
 
     /// Serves the lead's earliest pending event if it is due now. Each pending event has an
     /// entry on the agenda, so every due event is served at its time; an entry whose event a
     /// run ahead has served finds nothing due, or serves another event due at the same time.
+    /// Whether anything is due is read beside the lead's slot number ([`Leads::due`]), so an
+    /// entry that finds nothing never reads the record.
     fn serve(&mut self, id: u32) {
         let now = self.now;
+        if self.leads.due(id) != Some(relative(now)) {
+            return;
+        }
         let Some(lead) = self.leads.get_mut(id) else {
             return;
         };
-        if let Some((_, ev)) = lead.take_next(|at| at == now) {
+        let taken = lead.take_next(|at| at == now);
+        let due = lead.next_due();
+        self.leads.set_due(id, due);
+        if let Some((_, ev)) = taken {
             self.handle_lead(id, ev);
         }
     }
@@ -494,17 +514,21 @@ impl<'a> Run<'a> {
             // next three events: the slot number of the third, the record of the second (whose
             // slot number was fetched during the previous event) and the next pending event of
             // the first (whose record was), so the memory latency overlaps with this event's
-            // work. With few leads alive their records stay in cache and prefetching would only
-            // cost time.
+            // work; a lead with nothing due at its entry's time is not fetched, since serving
+            // the entry will not read it. With few leads alive their records stay in cache and
+            // prefetching would only cost time.
             if self.leads.live() > PREFETCH_ABOVE {
-                let [first, second, third] = self.agenda.peek_three().map(|e| e.and_then(Ev::lead));
-                if let Some(id) = third {
+                let [first, second, third] = self
+                    .agenda
+                    .peek_three()
+                    .map(|e| e.and_then(|(at, ev)| Some((*at, ev.lead()?))));
+                if let Some((_, id)) = third {
                     self.leads.prefetch_slot(id);
                 }
-                if let Some(lead) = second.and_then(|id| self.leads.get(id)) {
+                if let Some(lead) = second.and_then(|(at, id)| self.due_lead(id, at)) {
                     lead.prefetch();
                 }
-                if let Some(lead) = first.and_then(|id| self.leads.get(id)) {
+                if let Some(lead) = first.and_then(|(at, id)| self.due_lead(id, at)) {
                     lead.prefetch_next();
                 }
             }
@@ -620,6 +644,14 @@ impl<'a> Run<'a> {
                 }
             }
         }
+    }
+
+    /// The lead, if it has an event due at `at` (otherwise an agenda entry for it at `at` will
+    /// find nothing, see [`Run::serve`]).
+    fn due_lead(&self, id: u32, at: u32) -> Option<&SimLead> {
+        (self.leads.due(id) == Some(at))
+            .then(|| self.leads.get(id))
+            .flatten()
     }
 
     fn lead(&self, id: u32) -> Option<&SimLead> {
