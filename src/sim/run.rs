@@ -195,6 +195,9 @@ struct SimLead {
     pending: Vec<Pending>,
     /// Events scheduled so far, numbering ties in time in scheduling order.
     orders: u32,
+    /// Set when the lead is done or has nothing left to do; the run drops it as soon as it
+    /// stops working on it, and nothing more happens to it before then.
+    finished: bool,
 }
 
 impl SimLead {
@@ -252,6 +255,15 @@ impl SimLead {
     /// event is ever due then: horizons end before it).
     fn next_due(&self) -> u32 {
         self.pending.last().map_or(u32::MAX, |p| p.at)
+    }
+}
+
+/// Records something about the running handoff of a lead (the first ending wins).
+fn note(lead: &mut SimLead, f: impl FnOnce(&mut HandoffSim)) {
+    if let Some(h) = lead.handoff.as_deref_mut() {
+        if h.end == End::Running {
+            f(h);
+        }
     }
 }
 
@@ -436,13 +448,10 @@ impl<'a> Run<'a> {
 
     /// Schedules an event of lead `id` among its pending events, and on the agenda unless the
     /// lead is being run ahead.
-    fn schedule_for(&mut self, id: u32, at: Timestamp, ev: LeadEv) {
-        if at > self.horizon {
+    fn schedule_for(&mut self, id: u32, lead: &mut SimLead, at: Timestamp, ev: LeadEv) {
+        if at > self.horizon || lead.finished {
             return;
         }
-        let Some(lead) = self.leads.get_mut(id) else {
-            return;
-        };
         lead.orders = lead.orders.wrapping_add(1);
         // Resuming finishes a step already taken, so it goes before anything else due then.
         let order = if matches!(ev, LeadEv::Resume) {
@@ -452,8 +461,6 @@ impl<'a> Run<'a> {
         };
         let listed = self.ahead != Some(id);
         lead.add_pending(Pending::new(at, order, ev, listed));
-        let due = lead.next_due();
-        self.leads.set_due(id, due);
         if listed {
             self.agenda.push(relative(at), Ev::Lead { lead: id });
         }
@@ -462,16 +469,14 @@ impl<'a> Run<'a> {
     /// Puts on the agenda the pending events of a lead that were scheduled while it ran ahead.
     /// Their entries need no particular order: an entry serves whichever of the lead's events
     /// is first at its time ([`Run::serve`]).
-    fn list_pending(&mut self, id: u32) {
-        let Some(lead) = self.leads.get_mut(id) else {
+    fn list_pending(&mut self, id: u32, lead: &mut SimLead) {
+        if lead.finished {
             return;
-        };
+        }
         for event in lead.pending.iter_mut().filter(|p| !p.listed()) {
             event.order |= 1;
             self.agenda.push(event.at, Ev::Lead { lead: id });
         }
-        let due = lead.next_due();
-        self.leads.set_due(id, due);
     }
 
     /// Serves the lead's earliest pending event if it is due now. Each pending event has an
@@ -484,15 +489,39 @@ impl<'a> Run<'a> {
         if self.leads.due(id) != Some(relative(now)) {
             return;
         }
-        let Some(lead) = self.leads.get_mut(id) else {
-            return;
-        };
-        let taken = lead.take_next(|at| at == now);
-        let due = lead.next_due();
-        self.leads.set_due(id, due);
-        if let Some((_, ev)) = taken {
-            self.handle_lead(id, ev);
+        self.with_lead(id, |run, lead| {
+            if let Some((_, ev)) = lead.take_next(|at| at == now) {
+                run.handle_lead(id, lead, ev);
+            }
+        });
+    }
+
+    /// Works on lead `id` in place: `work` gets its record by reference, with the table moved
+    /// aside meanwhile (every lead counts as absent, which nothing reads: queues are
+    /// dispatched after the event). A lead that finished is tallied and dropped; the time of
+    /// another's next event is noted beside its slot number.
+    fn with_lead(&mut self, id: u32, work: impl FnOnce(&mut Self, &mut SimLead)) {
+        let mut leads = std::mem::take(&mut self.leads);
+        if let Some(lead) = leads.get_mut(id) {
+            work(self, lead);
+            if lead.finished {
+                let lead = std::mem::take(lead);
+                leads.release(id);
+                self.retire(lead);
+            } else {
+                let due = lead.next_due();
+                leads.set_due(id, due);
+            }
         }
+        self.leads = leads;
+    }
+
+    /// Tallies a finished lead's lead-level KPIs and keeps its buffers for new arrivals.
+    fn retire(&mut self, lead: SimLead) {
+        if lead.counted {
+            self.tally_lead(&lead);
+        }
+        self.spares.keep(lead);
     }
 
     /// Runs the replication to its horizon.
@@ -546,16 +575,20 @@ impl<'a> Run<'a> {
             while let Some(f) = self.follow.pop_front() {
                 match f {
                     Follow::Dispatch(q) => self.dispatch(q),
-                    Follow::Attempt(lead) => self.attempt(lead),
-                    Follow::Dispose(lead) => self.dispose(lead),
+                    Follow::Attempt(id) => self.with_lead(id, |run, lead| run.attempt(id, lead)),
+                    Follow::Dispose(id) => self.with_lead(id, |run, lead| run.dispose(id, lead)),
                 }
             }
             let Some(id) = self.released.pop() else {
                 return;
             };
-            if self.run_ahead && self.lead(id).is_some_and(SimLead::in_nurture) {
-                self.ahead = Some(id);
-                self.run_ahead(id);
+            if self.run_ahead {
+                self.with_lead(id, |run, lead| {
+                    if lead.in_nurture() {
+                        run.ahead = Some(id);
+                        run.run_ahead(id, lead);
+                    }
+                });
             }
         }
     }
@@ -617,31 +650,27 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn handle_lead(&mut self, id: u32, ev: LeadEv) {
+    fn handle_lead(&mut self, id: u32, lead: &mut SimLead, ev: LeadEv) {
         match ev {
-            LeadEv::Signal { gen, k } => self.signal(id, usize::from(gen), k),
+            LeadEv::Signal { gen, k } => self.signal(id, lead, usize::from(gen), k),
             LeadEv::Respond { index } => {
-                let world = self.world;
-                let input = self.lead(id).and_then(|l| {
-                    world
-                        .profiles
-                        .get(usize::from(l.profile))
-                        .and_then(|p| p.responds.get(usize::from(index)))
-                });
+                let input = self
+                    .world
+                    .profiles
+                    .get(usize::from(lead.profile))
+                    .and_then(|p| p.responds.get(usize::from(index)));
                 if let Some((_, input)) = input {
-                    self.step(id, input);
+                    self.step(id, lead, input);
                 }
             }
             LeadEv::Timer { kind, generation } => {
-                self.step(id, &Input::Timer(TimerKey { kind, generation }));
+                self.step(id, lead, &Input::Timer(TimerKey { kind, generation }));
             }
-            LeadEv::Attempt => self.attempt(id),
+            LeadEv::Attempt => self.attempt(id, lead),
             LeadEv::Resume => {
-                if let Some(lead) = self.leads.get_mut(id) {
-                    self.out.clear();
-                    std::mem::swap(&mut self.out, &mut lead.stash);
-                    self.react(id);
-                }
+                self.out.clear();
+                std::mem::swap(&mut self.out, &mut lead.stash);
+                self.react(id, lead);
             }
         }
     }
@@ -652,14 +681,6 @@ impl<'a> Run<'a> {
         (self.leads.due(id) == Some(at))
             .then(|| self.leads.get(id))
             .flatten()
-    }
-
-    fn lead(&self, id: u32) -> Option<&SimLead> {
-        self.leads.get(id)
-    }
-
-    fn lead_mut(&mut self, id: u32) -> Option<&mut SimLead> {
-        self.leads.get_mut(id)
     }
 
     fn arrive(&mut self, s: usize) {
@@ -702,7 +723,10 @@ impl<'a> Run<'a> {
             .band_set
             .and_then(|b| self.engine.band(&lead, b, self.now))
             .and_then(|b| u8::try_from(b).ok());
-        let Some(id) = self.leads.insert(SimLead {
+        let Some(id) = self.leads.reserve() else {
+            return;
+        };
+        let mut lead = SimLead {
             state: lead,
             key,
             profile: u16::try_from(profile).unwrap_or(u16::MAX),
@@ -717,21 +741,29 @@ impl<'a> Run<'a> {
             stash: Vec::new(),
             pending: self.spares.pending.pop().unwrap_or_default(),
             orders: 0,
-        }) else {
-            return;
+            finished: false,
         };
         self.ahead = self.run_ahead.then_some(id);
-        self.react(id);
+        self.react(id, &mut lead);
         if let Some(profile_def) = profile_def {
             for (g, (_, mean)) in profile_def.signals.iter().enumerate() {
                 let gen = u16::try_from(g).unwrap_or(u16::MAX);
                 match mean {
-                    None => self.schedule_for(id, self.now, LeadEv::Signal { gen, k: 0 }),
-                    Some(_) => self.next_signal(id, g, 0),
+                    None => {
+                        self.schedule_for(id, &mut lead, self.now, LeadEv::Signal { gen, k: 0 });
+                    }
+                    Some(_) => self.next_signal(id, &mut lead, g, 0),
                 }
             }
         }
-        self.run_ahead(id);
+        self.run_ahead(id, &mut lead);
+        if lead.finished {
+            self.leads.release(id);
+            self.retire(lead);
+        } else {
+            let due = lead.next_due();
+            self.leads.put(id, lead, due);
+        }
     }
 
     /// Runs a lead in nurture forward on its own, ahead of the clock, until it finishes, runs
@@ -746,32 +778,29 @@ impl<'a> Run<'a> {
     /// the lead, so [`Run::react`] stashes its actions and schedules [`LeadEv::Resume`] at that
     /// time, and from then on the lead's events go through the agenda like any other's, until
     /// the handoff ends and the lead is run ahead again.
-    fn run_ahead(&mut self, id: u32) {
+    fn run_ahead(&mut self, id: u32, lead: &mut SimLead) {
         let clock = self.now;
-        while self.ahead == Some(id) {
-            let Some(lead) = self.leads.get_mut(id) else {
-                break;
-            };
+        while self.ahead == Some(id) && !lead.finished {
             let Some((at, ev)) = lead.take_next(|_| true) else {
                 self.ahead = None;
-                self.finish_lead(id);
+                self.finish_lead(lead);
                 break;
             };
             self.now = at;
-            self.handle_lead(id, ev);
+            self.handle_lead(id, lead, ev);
         }
         self.ahead = None;
         self.now = clock;
-        self.list_pending(id);
+        self.list_pending(id, lead);
     }
 
     /// Schedules signal `k` of generator `gen` of a lead, if its intent lasts that long.
-    fn next_signal(&mut self, id: u32, gen: usize, k: u32) {
-        let world = self.world;
-        let Some(lead) = self.lead(id) else {
+    fn next_signal(&mut self, id: u32, lead: &mut SimLead, gen: usize, k: u32) {
+        if lead.finished {
             return;
-        };
-        let Some(mean) = world
+        }
+        let Some(mean) = self
+            .world
             .profiles
             .get(usize::from(lead.profile))
             .and_then(|p| p.signals.get(gen))
@@ -779,15 +808,15 @@ impl<'a> Run<'a> {
         else {
             return;
         };
-        let (key, intent_until) = (lead.key, lead.intent_until);
         let generator = u8::try_from(gen).unwrap_or(u8::MAX);
         let gap = self
             .rep
-            .signal_gap(&mut self.blocks, key, generator, k, mean);
+            .signal_gap(&mut self.blocks, lead.key, generator, k, mean);
         let at = self.now.saturating_add(whole_secs(gap));
-        if at < intent_until {
+        if at < lead.intent_until {
             self.schedule_for(
                 id,
+                lead,
                 at,
                 LeadEv::Signal {
                     gen: u16::try_from(gen).unwrap_or(u16::MAX),
@@ -797,25 +826,23 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn signal(&mut self, id: u32, gen: usize, k: u32) {
-        let world = self.world;
-        let input = self.lead(id).and_then(|l| {
-            world
-                .profiles
-                .get(usize::from(l.profile))
-                .and_then(|p| p.signals.get(gen))
-        });
+    fn signal(&mut self, id: u32, lead: &mut SimLead, gen: usize, k: u32) {
+        let input = self
+            .world
+            .profiles
+            .get(usize::from(lead.profile))
+            .and_then(|p| p.signals.get(gen));
         if let Some((input, _)) = input {
-            self.step(id, input);
-            self.next_signal(id, gen, k);
+            self.step(id, lead, input);
+            self.next_signal(id, lead, gen, k);
         }
     }
 
     /// Delivers one input to a live lead and reacts to the actions.
-    fn step(&mut self, id: u32, input: &Input) {
-        let Some(lead) = self.leads.get_mut(id) else {
+    fn step(&mut self, id: u32, lead: &mut SimLead, input: &Input) {
+        if lead.finished {
             return;
-        };
+        }
         self.out.clear();
         let step = self
             .engine
@@ -837,60 +864,46 @@ impl<'a> Run<'a> {
                 lead.flags |= RE_ENGAGED;
             }
         }
-        self.react(id);
+        self.react(id, lead);
     }
 
-    fn react(&mut self, id: u32) {
+    fn react(&mut self, id: u32, lead: &mut SimLead) {
         // A step without actions changed no stage (`tests/engine_props.rs` checks that every
         // change of stage comes with an action), so there is nothing to react to.
-        if self.out.is_empty() {
+        if self.out.is_empty() || lead.finished {
             return;
         }
-        if self.ahead == Some(id)
-            && self
-                .lead(id)
-                .is_some_and(|l| l.handoff.is_none() && l.state.handoff().is_some())
-        {
+        if self.ahead == Some(id) && lead.handoff.is_none() && lead.state.handoff().is_some() {
             self.ahead = None;
             // Ahead of the clock the handoff waits for the run to reach it; at the clock's
             // time (a hand-raise on arrival) it starts at once.
             if self.now > self.clock {
-                if let Some(lead) = self.leads.get_mut(id) {
-                    std::mem::swap(&mut lead.stash, &mut self.out);
-                }
-                self.schedule_for(id, self.now, LeadEv::Resume);
+                std::mem::swap(&mut lead.stash, &mut self.out);
+                self.schedule_for(id, lead, self.now, LeadEv::Resume);
                 return;
             }
         }
         let out = std::mem::take(&mut self.out);
-        self.start_handoff(id);
+        self.start_handoff(lead);
         for action in &out {
-            self.act(id, action);
+            self.act(id, lead, action);
         }
         self.out = out;
-        let (ended, done) = match self.lead(id) {
-            Some(l) => (
-                l.handoff.is_some() && l.state.handoff().is_none(),
-                l.state.is_done(),
-            ),
-            None => return,
-        };
+        let ended = lead.handoff.is_some() && lead.state.handoff().is_none();
+        let done = lead.state.is_done();
         if ended {
-            self.end_handoff(id, false);
+            self.end_handoff(lead, false);
             if !done {
                 self.released.push(id);
             }
         }
         if done {
-            self.finish_lead(id);
+            self.finish_lead(lead);
         }
     }
 
-    fn start_handoff(&mut self, id: u32) {
+    fn start_handoff(&mut self, lead: &mut SimLead) {
         let (engine, band_set, now, warmup) = (self.engine, self.band_set, self.now, self.warmup);
-        let Some(lead) = self.lead_mut(id) else {
-            return;
-        };
         if lead.handoff.is_some() {
             return;
         }
@@ -930,100 +943,75 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn act(&mut self, id: u32, action: &Action) {
+    fn act(&mut self, id: u32, lead: &mut SimLead, action: &Action) {
         let now = self.now;
         match action {
             Action::StartTimer { key, at } => {
                 let TimerKey { kind, generation } = *key;
-                self.schedule_for(id, *at, LeadEv::Timer { kind, generation });
+                self.schedule_for(id, lead, *at, LeadEv::Timer { kind, generation });
             }
-            Action::AutoTouch { .. } => self.auto_touch(id),
+            Action::AutoTouch { .. } => self.auto_touch(id, lead),
             Action::Enqueue {
                 queue,
                 owner,
                 priority,
                 ..
-            } => self.place(id, queue.index(), *owner, *priority),
-            Action::Dequeue { .. } => self.unplace(id),
+            } => self.place(id, lead, queue.index(), *owner, *priority),
+            Action::Dequeue { .. } => self.unplace(lead),
             Action::FirstTouch {
                 delay_secs,
                 breaches,
                 ..
             } => {
-                if let Some(lead) = self.lead_mut(id) {
-                    lead.flags |= TOUCHED;
-                    let late = now > lead.intent_until;
-                    if let Some(h) = lead.handoff.as_deref_mut() {
-                        h.delay = Some(*delay_secs);
-                        h.breaches = *breaches;
-                        h.late = late;
-                    }
+                lead.flags |= TOUCHED;
+                let late = now > lead.intent_until;
+                if let Some(h) = lead.handoff.as_deref_mut() {
+                    h.delay = Some(*delay_secs);
+                    h.breaches = *breaches;
+                    h.late = late;
                 }
             }
             Action::StepDue { .. } => self.follow.push_back(Follow::Attempt(id)),
             Action::AwaitingDisposition { .. } => self.follow.push_back(Follow::Dispose(id)),
-            Action::SlaBreached { breaches, .. } => self.note(id, |h| h.breaches = *breaches),
-            Action::BreachRecycled { .. } => self.note(id, |h| h.end = End::Recycled),
-            Action::Unresolved { .. } => self.note(id, |h| h.end = End::Unresolved),
-            Action::Disposition { .. } => self.note(id, |h| h.end = End::Disposed),
-            Action::Closed { .. } => self.note(id, |h| h.end = End::Closed),
-            Action::Disqualified { .. } => self.note(id, |h| h.end = End::Disqualified),
+            Action::SlaBreached { breaches, .. } => note(lead, |h| h.breaches = *breaches),
+            Action::BreachRecycled { .. } => note(lead, |h| h.end = End::Recycled),
+            Action::Unresolved { .. } => note(lead, |h| h.end = End::Unresolved),
+            Action::Disposition { .. } => note(lead, |h| h.end = End::Disposed),
+            Action::Closed { .. } => note(lead, |h| h.end = End::Closed),
+            Action::Disqualified { .. } => note(lead, |h| h.end = End::Disqualified),
             Action::Recycled {
                 suppressed_until, ..
             } => {
-                if let Some(lead) = self.lead_mut(id) {
-                    lead.flags |= RECYCLED;
-                    if suppressed_until.is_some() {
-                        lead.flags |= SUPPRESSED;
-                    }
+                lead.flags |= RECYCLED;
+                if suppressed_until.is_some() {
+                    lead.flags |= SUPPRESSED;
                 }
             }
-            Action::Converted { .. } => {
-                if let Some(lead) = self.lead_mut(id) {
-                    lead.flags |= CONVERTED;
-                }
-            }
-            Action::Unroutable { .. } => {
-                if let Some(lead) = self.lead_mut(id) {
-                    lead.flags |= MQL;
-                }
-            }
+            Action::Converted { .. } => lead.flags |= CONVERTED,
+            Action::Unroutable { .. } => lead.flags |= MQL,
             _ => {}
         }
     }
 
-    /// Records something about the running handoff (the first ending wins).
-    fn note(&mut self, id: u32, f: impl FnOnce(&mut HandoffSim)) {
-        if let Some(h) = self.lead_mut(id).and_then(|l| l.handoff.as_deref_mut()) {
-            if h.end == End::Running {
-                f(h);
-            }
-        }
-    }
-
     /// An automated touch: each `responds` entry of the profile may answer within a day.
-    fn auto_touch(&mut self, id: u32) {
+    fn auto_touch(&mut self, id: u32, lead: &mut SimLead) {
         let (world, rep) = (self.world, self.rep);
-        let Some(lead) = self.leads.get_mut(id) else {
-            return;
-        };
         lead.flags |= AUTO_TOUCHED;
         let touch = lead.touches;
         lead.touches = lead.touches.saturating_add(1);
         let Some(profile) = world.profiles.get(usize::from(lead.profile)) else {
             return;
         };
-        if profile.responds.is_empty() {
-            return;
-        }
-        let (key, entries) = (lead.key, profile.responds.len());
+        let entries = profile.responds.len();
         for (entry, (chance, _)) in profile.responds.iter().enumerate() {
-            let (yes, when) = rep.response(&mut self.blocks, key, (touch, entries, entry), *chance);
+            let (yes, when) =
+                rep.response(&mut self.blocks, lead.key, (touch, entries, entry), *chance);
             if yes {
                 // Within the next day, at least a second after the touch.
                 let delay = 1 + whole_secs(when * 86_399.0);
                 self.schedule_for(
                     id,
+                    lead,
                     self.now.saturating_add(delay),
                     LeadEv::Respond {
                         index: u16::try_from(entry).unwrap_or(u16::MAX),
@@ -1035,8 +1023,15 @@ impl<'a> Run<'a> {
 
     /// Puts a lead in a queue (its overflow when every seller is at capacity), replacing any
     /// earlier placement.
-    fn place(&mut self, id: u32, queue: usize, owner: Option<SellerId>, priority: u32) {
-        self.unplace(id);
+    fn place(
+        &mut self,
+        id: u32,
+        lead: &mut SimLead,
+        queue: usize,
+        owner: Option<SellerId>,
+        priority: u32,
+    ) {
+        self.unplace(lead);
         let mut q = queue;
         for _ in 0..self.queues.len() {
             match self.queues.get(q) {
@@ -1050,9 +1045,6 @@ impl<'a> Run<'a> {
         let seq = self.placements;
         self.placements += 1;
         let now = self.now;
-        let Some(lead) = self.leads.get_mut(id) else {
-            return;
-        };
         let Some(handoff) = lead.handoff.as_deref_mut() else {
             return;
         };
@@ -1079,12 +1071,9 @@ impl<'a> Run<'a> {
         self.follow.push_back(Follow::Dispatch(q));
     }
 
-    fn unplace(&mut self, id: u32) {
+    fn unplace(&mut self, lead: &mut SimLead) {
         let now = self.now;
-        let place = self
-            .lead_mut(id)
-            .and_then(|l| l.handoff.as_deref_mut())
-            .and_then(|h| h.place.take());
+        let place = lead.handoff.as_deref_mut().and_then(|h| h.place.take());
         if let Some(place) = place {
             if let Some(q) = self.queues.get_mut(place.queue) {
                 q.forget(now);
@@ -1141,19 +1130,16 @@ impl<'a> Run<'a> {
                     .is_some_and(|p| p.queue == q && p.ticket == w.ticket)
             };
             match queue.next_pickup(valid, now) {
-                Some((s, w)) => self.pickup(q, s, w),
+                Some((s, w)) => self.with_lead(w.lead, |run, lead| run.pickup(q, s, w, lead)),
                 None => return,
             }
         }
     }
 
     /// A seller takes a lead: busy for a handling time, one more open lead, first touch now.
-    fn pickup(&mut self, q: usize, s: usize, waiting: Waiting) {
+    fn pickup(&mut self, q: usize, s: usize, waiting: Waiting, lead: &mut SimLead) {
         let now = self.now;
         let id = waiting.lead;
-        let Some(lead) = self.leads.get_mut(id) else {
-            return;
-        };
         let Some(handoff) = lead.handoff.as_deref_mut() else {
             return;
         };
@@ -1180,15 +1166,12 @@ impl<'a> Run<'a> {
                 seller: u32::try_from(s).unwrap_or(u32::MAX),
             },
         );
-        self.step(id, &Input::Pickup { seller: member });
+        self.step(id, lead, &Input::Pickup { seller: member });
     }
 
     /// A sequence step is due: the seller attempts a touch in working hours.
-    fn attempt(&mut self, id: u32) {
+    fn attempt(&mut self, id: u32, lead: &mut SimLead) {
         let (now, world) = (self.now, self.world);
-        let Some(lead) = self.lead(id) else {
-            return;
-        };
         let Some(handoff) = lead.handoff.as_deref() else {
             return;
         };
@@ -1198,16 +1181,15 @@ impl<'a> Run<'a> {
         if run.is_queued() || run.awaiting_disposition {
             return;
         }
-        let calendar = handoff
+        let reopens = handoff
             .seller
             .and_then(|(q, _)| self.queues.get(q))
-            .and_then(|q| q.calendar.as_ref());
-        if let Some(calendar) = calendar {
-            if !calendar.is_open(now) {
-                let at = calendar.next_open(now);
-                self.schedule_for(id, at, LeadEv::Attempt);
-                return;
-            }
+            .and_then(|q| q.calendar.as_ref())
+            .filter(|calendar| !calendar.is_open(now))
+            .map(|calendar| calendar.next_open(now));
+        if let Some(at) = reopens {
+            self.schedule_for(id, lead, at, LeadEv::Attempt);
+            return;
         }
         let delay = (now - handoff.started_at).max(0) as f64;
         let index = (lead.state.handoffs << 8) | (run.attempts & 0xFF);
@@ -1227,20 +1209,15 @@ impl<'a> Run<'a> {
             });
         }
         if connect {
-            if let Some(lead) = self.lead_mut(id) {
-                lead.flags |= CONNECTED;
-            }
+            lead.flags |= CONNECTED;
         }
-        self.step(id, &Input::Touch { outcome });
+        self.step(id, lead, &Input::Touch { outcome });
     }
 
     /// After a conversation with no mapped outcome the seller records a reason, drawn from the
     /// scenario's `after connect` shares.
-    fn dispose(&mut self, id: u32) {
+    fn dispose(&mut self, id: u32, lead: &mut SimLead) {
         let world = self.world;
-        let Some(lead) = self.lead(id) else {
-            return;
-        };
         let mut rng = self
             .rep
             .lead(lead.key, Purpose::Dispose as u8, lead.state.handoffs);
@@ -1249,14 +1226,14 @@ impl<'a> Run<'a> {
             .and_then(|i| world.after_connect.get(i))
             .map(|(r, _)| *r);
         if let Some(reason) = reason {
-            self.step(id, &Input::Disposition { reason });
+            self.step(id, lead, &Input::Disposition { reason });
         }
     }
 
     /// The handoff is over (or the horizon came): free the seller and tally it.
-    fn end_handoff(&mut self, id: u32, at_horizon: bool) {
-        self.unplace(id);
-        let Some(handoff) = self.lead_mut(id).and_then(|l| l.handoff.take()) else {
+    fn end_handoff(&mut self, lead: &mut SimLead, at_horizon: bool) {
+        self.unplace(lead);
+        let Some(handoff) = lead.handoff.take() else {
             return;
         };
         if !at_horizon {
@@ -1306,17 +1283,11 @@ impl<'a> Run<'a> {
     }
 
     /// The lead is finished (or the horizon came): tally its lead-level KPIs and drop it.
-    fn finish_lead(&mut self, id: u32) {
-        if self.lead(id).is_some_and(|l| l.handoff.is_some()) {
-            self.end_handoff(id, true);
+    fn finish_lead(&mut self, lead: &mut SimLead) {
+        if lead.handoff.is_some() {
+            self.end_handoff(lead, true);
         }
-        let Some(lead) = self.leads.remove(id) else {
-            return;
-        };
-        if lead.counted {
-            self.tally_lead(&lead);
-        }
-        self.spares.keep(lead);
+        lead.finished = true;
     }
 
     /// Adds a finished lead's lead-level KPIs.
@@ -1350,17 +1321,14 @@ impl<'a> Run<'a> {
             let Ok(id) = u32::try_from(id) else {
                 break;
             };
-            let still = self
-                .lead(id)
-                .and_then(|l| l.handoff.as_deref())
-                .and_then(|h| h.place);
-            if let Some(place) = still {
-                self.sojourn(place.queue, place.since, horizon);
-                if let Some(h) = self.lead_mut(id).and_then(|l| l.handoff.as_deref_mut()) {
-                    h.place = None;
+            self.with_lead(id, |run, lead| {
+                if let Some(h) = lead.handoff.as_deref_mut() {
+                    if let Some(place) = h.place.take() {
+                        run.sojourn(place.queue, place.since, horizon);
+                    }
                 }
-            }
-            self.finish_lead(id);
+                run.finish_lead(lead);
+            });
         }
         let window = (horizon - warmup).max(0) as f64;
         let mut little = Vec::new();
