@@ -179,11 +179,58 @@ impl World {
     }
 }
 
-/// Seconds of a duration draw as a whole number of seconds (the engine's clock resolution).
+/// Seconds of a duration draw as a whole number of seconds (the engine's clock resolution),
+/// rounded half away from zero like `f64::round`, which without SSE4.1 (not in the x86-64
+/// baseline) is a call into libm on every draw. Splitting off the fraction is exact.
 pub(crate) fn whole_secs(secs: f64) -> Timestamp {
     if secs.is_finite() && secs > 0.0 {
-        secs.round().min(1e15) as Timestamp
+        let secs = secs.min(1e15);
+        let whole = secs as Timestamp;
+        whole + Timestamp::from(secs - whole as f64 >= 0.5)
     } else {
         0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whole seconds agree with `f64::round` on every draw a distribution can give, halves
+        /// and the largest values included.
+        #[test]
+        fn whole_secs_rounds_like_f64_round(secs in prop_oneof![
+            0.0f64..10.0,
+            0.0f64..1e7,
+            0.0f64..2e15,
+            (0u64..1_000_000).prop_map(|n| n as f64 + 0.5),
+            (0u64..1_000_000).prop_map(|n| n as f64 + 0.5 - f64::EPSILON * n as f64),
+            any::<f64>(),
+        ]) {
+            let expected = if secs.is_finite() && secs > 0.0 {
+                secs.round().min(1e15) as Timestamp
+            } else {
+                0
+            };
+            prop_assert_eq!(whole_secs(secs), expected);
+        }
+    }
+
+    #[test]
+    fn whole_secs_edges() {
+        for (secs, expected) in [
+            (0.49999999999999994, 0),
+            (0.5, 1),
+            (1.5, 2),
+            (2.499_999_999_999_999_6, 2),
+            (f64::NAN, 0),
+            (-3.0, 0),
+            (f64::INFINITY, 0),
+            (1e300, 1_000_000_000_000_000),
+        ] {
+            assert_eq!(whole_secs(secs), expected, "{secs}");
+        }
     }
 }
