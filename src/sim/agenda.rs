@@ -17,8 +17,6 @@
 //! redistributed when every lower bucket is empty, and later pushes append behind; so the order
 //! survives every redistribution, and a time's bucket at the lowest level is served from the front.
 
-use std::collections::VecDeque;
-
 /// One level per byte of the key.
 const LEVELS: usize = 4;
 /// One bucket per value of a byte.
@@ -32,7 +30,11 @@ pub(crate) struct Agenda<T> {
     len: usize,
     /// Bucket `level * SLOTS + slot` holds the times whose highest byte differing from `last` is
     /// byte `level` (level 0 also holds `last` itself) and whose byte `level` is `slot`.
-    buckets: Vec<VecDeque<(u32, T)>>,
+    /// Buckets are plain vectors, appended to and, at level 0, read from the front through
+    /// `heads`.
+    buckets: Vec<Vec<(u32, T)>>,
+    /// Per level-0 bucket, the index of its first item not yet popped.
+    heads: [usize; SLOTS],
     /// Per level, one bit per non-empty bucket.
     occupied: [[u64; SLOTS / 64]; LEVELS],
 }
@@ -56,13 +58,14 @@ fn lowest(bits: &[u64; SLOTS / 64]) -> Option<usize> {
         .map(|(i, w)| i * 64 + w.trailing_zeros() as usize)
 }
 
-impl<T> Agenda<T> {
+impl<T: Copy> Agenda<T> {
     /// An empty agenda at time 0.
     pub fn new() -> Self {
         Agenda {
             last: 0,
             len: 0,
-            buckets: (0..LEVELS * SLOTS).map(|_| VecDeque::new()).collect(),
+            buckets: (0..LEVELS * SLOTS).map(|_| Vec::new()).collect(),
+            heads: [0; SLOTS],
             occupied: [[0; SLOTS / 64]; LEVELS],
         }
     }
@@ -76,7 +79,7 @@ impl<T> Agenda<T> {
     fn append(&mut self, at: u32, item: T) {
         let (level, slot) = place(at, self.last);
         if let Some(b) = self.buckets.get_mut(level * SLOTS + slot) {
-            b.push_back((at, item));
+            b.push((at, item));
             if let Some(word) = self
                 .occupied
                 .get_mut(level)
@@ -119,7 +122,9 @@ impl<T> Agenda<T> {
             if let Some(word) = rest.get_mut(slot / 64) {
                 *word &= !(1 << (slot % 64));
             }
-            for item in self.buckets.get(slot).into_iter().flatten() {
+            let head = self.heads.get(slot).copied().unwrap_or(0);
+            let items = self.buckets.get(slot).and_then(|b| b.get(head..));
+            for item in items.into_iter().flatten() {
                 match found.get_mut(k) {
                     Some(place) => *place = Some(item),
                     None => break,
@@ -149,22 +154,26 @@ impl<T> Agenda<T> {
             // higher buckets fill slowly and hold up to a day of events, so keeping (or passing
             // around) their buffers would pin the peak of every bucket for the whole run. The
             // lowest level, refilled constantly with a few events per bucket, keeps its buffers.
-            let mut items = std::mem::take(self.buckets.get_mut(level * SLOTS + slot)?);
+            let items = std::mem::take(self.buckets.get_mut(level * SLOTS + slot)?);
             self.mark_empty(level, slot);
             // Every time in the bucket shares the bytes above `level` with `last` and has byte
             // `level` equal to `slot`; clearing the bytes below gives a bound under all of them
             // and above every other bucket's lower bound, so every item moves to a lower level
             // (not necessarily level 0, hence the loop).
-            let first = items.front()?.0;
+            let first = items.first()?.0;
             self.last = first & !((1u32 << (8 * level)) - 1);
-            for (k, item) in items.drain(..) {
+            for (k, item) in items {
                 self.append(k, item);
             }
         }
         let slot = self.occupied.first().and_then(lowest)?;
         let bucket = self.buckets.get_mut(slot)?;
-        let item = bucket.pop_front()?;
-        if bucket.is_empty() {
+        let head = self.heads.get_mut(slot)?;
+        let item = *bucket.get(*head)?;
+        *head += 1;
+        if *head == bucket.len() {
+            bucket.clear();
+            *head = 0;
             self.mark_empty(0, slot);
         }
         self.last = item.0;
