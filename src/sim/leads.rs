@@ -39,7 +39,8 @@ struct Entry {
     due: u32,
 }
 
-/// Records of type `T` by lead id.
+/// Records of type `T` by lead id; the default has none, and allocates nothing (which lets
+/// the run move the table aside cheaply, see `Run::with_lead`).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Leads<T> {
     /// Entry of each lead id ever admitted.
@@ -54,16 +55,6 @@ pub(crate) struct Leads<T> {
 }
 
 impl<T: Default> Leads<T> {
-    /// No leads.
-    pub fn new() -> Self {
-        Leads {
-            slot_of: Vec::new(),
-            chunks: Vec::new(),
-            used: 0,
-            free: Vec::new(),
-        }
-    }
-
     /// Number of leads alive now (those out included).
     pub fn live(&self) -> usize {
         self.used - self.free.len()
@@ -195,7 +186,7 @@ mod tests {
         /// never outgrows the most leads alive at once).
         #[test]
         fn behaves_like_a_map(ops in prop::collection::vec((0u8..4, 0u32..40), 0..300)) {
-            let mut leads = Leads::new();
+            let mut leads = Leads::default();
             // Per id: value and due word once put in, `None` while reserved; absent once
             // released.
             let mut model: BTreeMap<u32, Option<(u32, u32)>> = BTreeMap::new();

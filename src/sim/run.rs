@@ -419,7 +419,7 @@ impl<'a> Run<'a> {
             warmup,
             horizon,
             agenda: Agenda::new(),
-            leads: Leads::new(),
+            leads: Leads::default(),
             queues,
             sources,
             out: Vec::new(),
