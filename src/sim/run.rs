@@ -196,7 +196,8 @@ struct SimLead {
     /// Events scheduled so far, numbering ties in time in scheduling order.
     orders: u32,
     /// Set when the lead is done or has nothing left to do; the run drops it as soon as it
-    /// stops working on it, and nothing more happens to it before then.
+    /// stops working on it. Until then nothing is scheduled for it ([`Run::schedule_for`],
+    /// [`Run::list_pending`]) and a run ahead stops, so no further step reaches it.
     finished: bool,
 }
 
@@ -796,9 +797,6 @@ impl<'a> Run<'a> {
 
     /// Schedules signal `k` of generator `gen` of a lead, if its intent lasts that long.
     fn next_signal(&mut self, id: u32, lead: &mut SimLead, gen: usize, k: u32) {
-        if lead.finished {
-            return;
-        }
         let Some(mean) = self
             .world
             .profiles
@@ -840,9 +838,6 @@ impl<'a> Run<'a> {
 
     /// Delivers one input to a live lead and reacts to the actions.
     fn step(&mut self, id: u32, lead: &mut SimLead, input: &Input) {
-        if lead.finished {
-            return;
-        }
         self.out.clear();
         let step = self
             .engine
@@ -870,7 +865,7 @@ impl<'a> Run<'a> {
     fn react(&mut self, id: u32, lead: &mut SimLead) {
         // A step without actions changed no stage (`tests/engine_props.rs` checks that every
         // change of stage comes with an action), so there is nothing to react to.
-        if self.out.is_empty() || lead.finished {
+        if self.out.is_empty() {
             return;
         }
         if self.ahead == Some(id) && lead.handoff.is_none() && lead.state.handoff().is_some() {
