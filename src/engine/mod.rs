@@ -12,6 +12,7 @@
 
 mod action;
 mod cond;
+mod filter;
 mod handoff;
 mod inline;
 mod input;
@@ -35,6 +36,7 @@ use crate::ir::{
     BandSetId, BreachAction, CounterId, EventId, FieldType, HandoffId, Playbook, ScoreId, Value,
 };
 use cond::Scope;
+use filter::Filter;
 use std::fmt;
 use std::sync::Arc;
 
@@ -116,8 +118,10 @@ struct Tables {
 
 #[derive(Debug, Clone, Default)]
 struct EventTable {
-    points: Vec<(ScoreId, usize)>,
-    counters: Vec<CounterId>,
+    /// Score entries (score, entry) that may give the event points, with their filters.
+    points: Vec<(ScoreId, usize, Filter)>,
+    /// Counters that may count the event, with their filters.
+    counters: Vec<(CounterId, Filter)>,
     handoffs: Vec<HandoffId>,
     /// Disqualifiers the event may fire, in declaration order: those listening to it, and those
     /// without an `on` clause whose condition reads more than attributes (an event cannot
@@ -134,18 +138,25 @@ impl Tables {
         let id = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
         let by_event = (0..playbook.events.len())
             .map(|e| {
+                let def = playbook.events.get(e);
                 let e = EventId(id(e));
+                let filter =
+                    |cond: &crate::ir::Cond| def.map_or(Filter::Cond, |d| Filter::resolve(cond, d));
                 let mut table = EventTable::default();
                 for (s, score) in playbook.scores.iter().enumerate() {
                     for (i, points) in score.per_event.iter().enumerate() {
                         if listens(points.event, e) {
-                            table.points.push((ScoreId(id(s)), i));
+                            table
+                                .points
+                                .push((ScoreId(id(s)), i, filter(&points.filter)));
                         }
                     }
                 }
                 for (c, counter) in playbook.counters.iter().enumerate() {
                     if listens(counter.event, e) {
-                        table.counters.push(CounterId(id(c)));
+                        table
+                            .counters
+                            .push((CounterId(id(c)), filter(&counter.filter)));
                     }
                 }
                 for (h, rule) in playbook.handoffs.iter().enumerate() {

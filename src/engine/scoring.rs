@@ -6,6 +6,7 @@
 
 use super::action::SignalRecord;
 use super::cond::Scope;
+use super::filter::Filter;
 use super::state::{Counted, LeadState};
 use crate::calendar::Timestamp;
 use crate::ir::{BandSetId, CounterId, Playbook, Score, ScoreId, Value};
@@ -109,31 +110,31 @@ fn clamp_to_cap(def: &Score, parts: &mut super::state::ScoreState) {
 /// can make a rising condition true, see [`super::cond::rises_only`]).
 pub(crate) fn record_event(
     playbook: &Playbook,
-    points: &[(ScoreId, usize)],
-    counters: &[crate::ir::CounterId],
+    points: &[(ScoreId, usize, Filter)],
+    counters: &[(crate::ir::CounterId, Filter)],
     lead: &mut LeadState,
     fields: &[Value],
     now: Timestamp,
 ) -> (f64, bool) {
     // Whether the event being scored passes a filter, given the lead as it is at that moment.
-    let passes = |lead: &LeadState, filter: &crate::ir::Cond| {
-        Scope {
+    let passes = |lead: &LeadState, filter: Filter, cond: &crate::ir::Cond| {
+        let scope = Scope {
             playbook,
             lead,
             event: fields,
             now,
-        }
-        .holds(filter)
+        };
+        filter.passes(fields, scope, cond)
     };
     let (mut earned, mut rose) = (0.0, false);
-    for &(score, entry) in points {
+    for &(score, entry, filter) in points {
         let Some(def) = playbook.scores.get(score.index()) else {
             continue;
         };
         let Some(rule) = def.per_event.get(entry) else {
             continue;
         };
-        let applies = passes(lead, &rule.filter);
+        let applies = passes(lead, filter, &rule.filter);
         if !applies {
             continue;
         }
@@ -154,11 +155,11 @@ pub(crate) fn record_event(
             .get(c.counter.index())
             .is_some_and(|def| c.at(arrived_at) > now.saturating_sub(def.window_secs))
     });
-    for &counter in counters {
+    for &(counter, filter) in counters {
         let Some(def) = playbook.counters.get(counter.index()) else {
             continue;
         };
-        if !passes(lead, &def.filter) {
+        if !passes(lead, filter, &def.filter) {
             continue;
         }
         if let Some(keep) = def.keep {
