@@ -33,6 +33,15 @@ impl Ctx<'_> {
         }
         let playbook = self.playbook;
         let tables = &self.engine.tables;
+        let event_rules = event
+            .and_then(|(e, _)| tables.by_event.get(e.index()))
+            .map_or(&[][..], |t| &t.handoffs[..]);
+        // A quiet lead's state rules were all false at its last step, and nothing since could
+        // have made one true; with no event rule to test either, nothing can fire.
+        if event_rules.is_empty() && !self.raised {
+            self.rules_false = true;
+            return;
+        }
         let fields = event.map_or(&[][..], |(_, f)| f);
         let scope = Scope {
             playbook,
@@ -51,23 +60,19 @@ impl Ctx<'_> {
             best = Some((def.priority, rule, trigger));
         };
         if let Some((e, _)) = event {
-            if let Some(table) = tables.by_event.get(e.index()) {
-                for &rule in &table.handoffs {
-                    let fires = playbook.handoffs.get(rule.index()).is_some_and(|def| {
-                        def.trigger
-                            .on
-                            .iter()
-                            .any(|t| listens(t.event, e) && scope.holds(&t.filter))
-                            && scope.holds(&def.trigger.when)
-                    });
-                    if fires && self.allowed(rule) {
-                        offer(rule, Some(e));
-                    }
+            for &rule in event_rules {
+                let fires = playbook.handoffs.get(rule.index()).is_some_and(|def| {
+                    def.trigger
+                        .on
+                        .iter()
+                        .any(|t| listens(t.event, e) && scope.holds(&t.filter))
+                        && scope.holds(&def.trigger.when)
+                });
+                if fires && self.allowed(rule) {
+                    offer(rule, Some(e));
                 }
             }
         }
-        // A quiet lead's state rules were all false at its last step, and nothing since could
-        // have made one true.
         let mut rules_false = true;
         if self.raised {
             for &rule in &tables.state_handoffs {

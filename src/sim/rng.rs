@@ -111,8 +111,11 @@ impl Replication {
     }
 
     /// Gap `k` of signal generator `generator` of a lead: an exponential draw with this mean,
-    /// from word `k` of the purpose `Signal + generator` (see [`Replication::lead_word`]). A
-    /// lead's gaps are drawn one after the other, so seven gaps in eight cost no ChaCha block.
+    /// from 32-bit word `k` of the purpose `Signal + generator` (see [`Replication::lead_word`]).
+    /// A lead's gaps are drawn one after the other, so fifteen gaps in sixteen cost no ChaCha
+    /// block. 32 bits are plenty for a gap: the draw's tail ends at 22 means (a chance of
+    /// 3·10⁻¹⁰ cut off), and its grain is 10⁻⁹ of the mean, far below the whole second it is
+    /// rounded to.
     pub fn signal_gap(
         &self,
         cache: &mut BlockCache,
@@ -123,17 +126,15 @@ impl Replication {
     ) -> f64 {
         let purpose = (Purpose::Signal as u8).saturating_add(generator);
         let slot = usize::from(generator) % (BlockCache::SLOTS - 1);
-        exponential_of(
-            self.lead_word(cache, slot, lead, purpose, u64::from(k)),
-            mean,
-        )
+        -(1.0 - half_unit_of(self.lead_word(cache, slot, lead, purpose, u64::from(k)))).ln() * mean
     }
 
     /// The answer of a lead to automated touch `touch`, for response `entry` of `entries` in
     /// its profile, which comes with this chance: whether it responds, and a uniform `[0, 1)`
-    /// draw for when. Both come from one word, word `touch × entries + entry` of the purpose
-    /// `Response` (the high half decides, the low half places the response), so one block
-    /// serves several touches of the lead.
+    /// draw for when. Both come from one uniform `u`, 32-bit word `touch × entries + entry` of
+    /// the purpose `Response`: the lead responds when `u < chance`, and then `u / chance` is
+    /// uniform on `[0, 1)` and independent of the decision. So one block serves sixteen
+    /// answers.
     pub fn response(
         &self,
         cache: &mut BlockCache,
@@ -151,14 +152,16 @@ impl Replication {
             Purpose::Response as u8,
             w,
         );
-        (
-            half_unit_of((word >> 32) as u32) < chance,
-            half_unit_of(word as u32),
-        )
+        let u = half_unit_of(word);
+        if u < chance {
+            (true, (u / chance).min(1.0 - f64::EPSILON))
+        } else {
+            (false, 0.0)
+        }
     }
 
-    /// Word `w` (64 bits) of a lead's purpose, addressed as a sequence of words: word `w % 8`
-    /// of the first block at draw index `w / 8`. The block is kept in slot `slot` of `cache`,
+    /// Word `w` (32 bits) of a lead's purpose, addressed as a sequence of words: word `w % 16`
+    /// of the first block at draw index `w / 16`. The block is kept in slot `slot` of `cache`,
     /// keyed by stream and counter, so a hit can never give a wrong word.
     fn lead_word(
         &self,
@@ -167,9 +170,9 @@ impl Replication {
         lead: LeadKey,
         purpose: u8,
         w: u64,
-    ) -> u64 {
+    ) -> u32 {
         let stream = lead_stream(lead, purpose);
-        let counter = u64::from(u32::try_from(w / 8).unwrap_or(u32::MAX)) << 32;
+        let counter = u64::from(u32::try_from(w / 16).unwrap_or(u32::MAX)) << 32;
         let block = match cache.slots.get_mut(slot) {
             Some(Some(hit)) if hit.stream == stream && hit.counter == counter => &hit.block,
             Some(entry) => {
@@ -184,10 +187,7 @@ impl Replication {
             }
             None => return 0,
         };
-        let pair = (w % 8) as usize * 2;
-        let lo = u64::from(block.get(pair).copied().unwrap_or(0));
-        let hi = u64::from(block.get(pair + 1).copied().unwrap_or(0));
-        (hi << 32) | lo
+        block.get((w % 16) as usize).copied().unwrap_or(0)
     }
 
     /// A lead's arrival stream (purpose `Arrival`, draw index 0). Its first two blocks are
@@ -543,8 +543,16 @@ mod tests {
         }
     }
 
+    /// The 32-bit word of ChaCha8Rng at draw index `w / 16`, word `w % 16` of a lead's purpose.
+    fn their_word(rep: &Replication, key: LeadKey, purpose: u8, w: u64) -> u32 {
+        let mut theirs = ChaCha8Rng::from_seed(rep.seed_bytes());
+        theirs.set_stream(lead_stream(key, purpose));
+        theirs.set_word_pos((u128::from(w / 16) << 36) + u128::from(w % 16));
+        theirs.next_u32()
+    }
+
     #[test]
-    fn signal_gaps_are_words_of_chacha8rng_eight_to_a_block() {
+    fn signal_gaps_are_words_of_chacha8rng_sixteen_to_a_block() {
         let rep = Replication::new(42, 3);
         let key = LeadKey {
             source: 1,
@@ -552,11 +560,9 @@ mod tests {
         };
         let mut cache = BlockCache::default();
         for generator in [0u8, 2, 5] {
-            for k in [0u32, 1, 7, 8, 9, 63, 1000] {
-                let mut theirs = ChaCha8Rng::from_seed(rep.seed_bytes());
-                theirs.set_stream(lead_stream(key, Purpose::Signal as u8 + generator));
-                theirs.set_word_pos((u128::from(k / 8) << 36) + u128::from(k % 8) * 2);
-                let expected = exponential_of(theirs.next_u64(), 60.0);
+            for k in [0u32, 1, 7, 15, 16, 17, 63, 1000] {
+                let word = their_word(&rep, key, Purpose::Signal as u8 + generator, k.into());
+                let expected = -(1.0 - f64::from(word) / 4_294_967_296.0).ln() * 60.0;
                 // The same draw whether the block is cached, recomputed, or evicted by another
                 // generator sharing the slot.
                 let gap = |cache: &mut BlockCache| rep.signal_gap(cache, key, generator, k, 60.0);
@@ -573,7 +579,7 @@ mod tests {
     }
 
     #[test]
-    fn touch_responses_are_words_of_chacha8rng_halved() {
+    fn touch_responses_decide_and_place_with_one_word_of_chacha8rng() {
         let rep = Replication::new(7, 1);
         let key = LeadKey {
             source: 2,
@@ -584,14 +590,14 @@ mod tests {
             for touch in [0u32, 1, 2, 3, 5, 11, 400] {
                 for entry in 0..entries {
                     let w = u64::from(touch) * entries as u64 + entry as u64;
-                    let mut theirs = ChaCha8Rng::from_seed(rep.seed_bytes());
-                    theirs.set_stream(lead_stream(key, Purpose::Response as u8));
-                    theirs.set_word_pos((u128::from(w / 8) << 36) + u128::from(w % 8) * 2);
-                    let word = theirs.next_u64();
-                    let decide = f64::from((word >> 32) as u32) / 4_294_967_296.0;
-                    let when = f64::from(word as u32) / 4_294_967_296.0;
-                    for chance in [0.0, decide, 0.5, 1.0] {
-                        let expected = (decide < chance, when);
+                    let u = f64::from(their_word(&rep, key, Purpose::Response as u8, w))
+                        / 4_294_967_296.0;
+                    for chance in [0.0, u, 0.5, 1.0] {
+                        let expected = if u < chance {
+                            (true, u / chance)
+                        } else {
+                            (false, 0.0)
+                        };
                         let draw = |cache: &mut BlockCache| {
                             rep.response(cache, key, (touch, entries, entry), chance)
                         };
@@ -600,6 +606,40 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn response_timing_is_uniform_and_independent_of_the_chance() {
+        // Among the answers that respond, `when` is uniform on [0, 1): its mean is 1/2 and a
+        // quarter of it falls below 1/4, within five standard errors, for a small and a large
+        // chance alike.
+        let rep = Replication::new(5, 0);
+        let mut cache = BlockCache::default();
+        for chance in [0.03, 0.6] {
+            let whens: Vec<f64> = (0..400_000u64)
+                .map(|i| LeadKey {
+                    source: 0,
+                    index: i,
+                })
+                .map(|key| rep.response(&mut cache, key, (0, 1, 0), chance))
+                .filter_map(|(yes, when)| yes.then_some(when))
+                .collect();
+            let n = whens.len() as f64;
+            assert!(
+                (n / 400_000.0 - chance).abs() < 5.0 * (chance * (1.0 - chance) / 400_000.0).sqrt()
+            );
+            let mean = whens.iter().sum::<f64>() / n;
+            assert!(
+                (mean - 0.5).abs() < 5.0 * (1.0 / 12.0 / n).sqrt(),
+                "{chance}: {mean}"
+            );
+            let low = whens.iter().filter(|w| **w < 0.25).count() as f64 / n;
+            assert!(
+                (low - 0.25).abs() < 5.0 * (0.25 * 0.75 / n).sqrt(),
+                "{chance}: {low}"
+            );
+            assert!(whens.iter().all(|w| (0.0..1.0).contains(w)));
         }
     }
 
