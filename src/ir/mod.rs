@@ -680,11 +680,19 @@ pub struct AccountSet {
 }
 
 impl AccountSet {
-    /// Owner of a key, compared case-insensitively.
+    /// Owner of a key, compared case-insensitively. ASCII keys (domains, nearly always) are
+    /// lowercased byte by byte as they are compared, so routing a lead allocates nothing.
     pub fn owner_of(&self, key: &str) -> Option<SellerId> {
-        let key = key.to_lowercase();
-        self.owners
-            .binary_search_by(|(k, _)| k.as_str().cmp(key.as_str()))
+        let found = if key.is_ascii() {
+            let lower = key.bytes().map(|b| b.to_ascii_lowercase());
+            self.owners
+                .binary_search_by(|(k, _)| k.bytes().cmp(lower.clone()))
+        } else {
+            let key = key.to_lowercase();
+            self.owners
+                .binary_search_by(|(k, _)| k.as_str().cmp(key.as_str()))
+        };
+        found
             .ok()
             .and_then(|i| self.owners.get(i))
             .map(|(_, s)| *s)
@@ -946,4 +954,31 @@ pub enum TargetCmp {
     AtMost,
     /// `<`
     Below,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_owners_are_found_whatever_the_case() {
+        let set = AccountSet {
+            name: "strategic".into(),
+            key: FieldId(0),
+            owners: vec![
+                ("globex.com".into(), SellerId(1)),
+                ("initech.com".into(), SellerId(2)),
+                ("société.fr".into(), SellerId(3)),
+                ("umbrella.co.uk".into(), SellerId(4)),
+            ],
+        };
+        assert_eq!(set.owner_of("GLOBEX.com"), Some(SellerId(1)));
+        assert_eq!(set.owner_of("initech.com"), Some(SellerId(2)));
+        assert_eq!(set.owner_of("Umbrella.Co.UK"), Some(SellerId(4)));
+        assert_eq!(set.owner_of("SOCIÉTÉ.FR"), Some(SellerId(3)));
+        for missing in ["globex.co", "globex.comm", "", "acme.com", "zzz"] {
+            assert_eq!(set.owner_of(missing), None, "{missing}");
+        }
+    }
 }
