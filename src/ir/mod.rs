@@ -692,10 +692,7 @@ impl AccountSet {
             self.owners
                 .binary_search_by(|(k, _)| k.as_str().cmp(key.as_str()))
         };
-        found
-            .ok()
-            .and_then(|i| self.owners.get(i))
-            .map(|(_, s)| *s)
+        found.ok().and_then(|i| self.owners.get(i)).map(|(_, s)| *s)
     }
 }
 

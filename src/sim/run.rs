@@ -665,7 +665,12 @@ impl<'a> Run<'a> {
                 }
             }
             LeadEv::Timer { kind, generation } => {
-                self.step(id, lead, &Input::Timer(TimerKey { kind, generation }));
+                // A timer input owns nothing, so it is not dropped: dropping it would call the
+                // drop code of every kind of input (about 20 instructions, for 9.7 M timers in
+                // the reference year).
+                let input =
+                    std::mem::ManuallyDrop::new(Input::Timer(TimerKey { kind, generation }));
+                self.step(id, lead, &input);
             }
             LeadEv::Attempt => self.attempt(id, lead),
             LeadEv::Resume => {
