@@ -128,7 +128,13 @@ pub(crate) fn eq_ci(text: &str, lower: &str) -> bool {
 pub(crate) fn contains_ci(text: &str, needle: &str) -> bool {
     if text.is_ascii() && needle.is_ascii() {
         let (hay, pin) = (text.as_bytes(), needle.as_bytes());
-        pin.is_empty() || hay.windows(pin.len()).any(|w| w.eq_ignore_ascii_case(pin))
+        let Some(&first) = pin.first() else {
+            return true;
+        };
+        // Most windows fail on their first byte: test it before the whole window.
+        hay.windows(pin.len()).any(|w| {
+            w.first().is_some_and(|b| b.eq_ignore_ascii_case(&first)) && w.eq_ignore_ascii_case(pin)
+        })
     } else {
         text.to_lowercase().contains(needle)
     }
