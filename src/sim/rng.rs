@@ -281,43 +281,62 @@ pub struct ChaChaStream {
 
 const SIGMA: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
 
-#[inline(always)]
-fn quarter(x: &mut [u32; 16], a: usize, b: usize, c: usize, d: usize) {
-    // Indices are the fixed ChaCha constants below, all in 0..16.
-    #[allow(clippy::indexing_slicing)]
-    {
-        x[a] = x[a].wrapping_add(x[b]);
-        x[d] = (x[d] ^ x[a]).rotate_left(16);
-        x[c] = x[c].wrapping_add(x[d]);
-        x[b] = (x[b] ^ x[c]).rotate_left(12);
-        x[a] = x[a].wrapping_add(x[b]);
-        x[d] = (x[d] ^ x[a]).rotate_left(8);
-        x[c] = x[c].wrapping_add(x[d]);
-        x[b] = (x[b] ^ x[c]).rotate_left(7);
+/// A 32-bit ChaCha word, alone or in SIMD lanes, so that one body of the block function serves
+/// single blocks and four-way batches.
+trait Word: Copy + std::ops::BitXor<Output = Self> {
+    fn splat(word: u32) -> Self;
+    fn add(self, other: Self) -> Self;
+    fn rotate(self, bits: u32) -> Self;
+}
+
+impl Word for u32 {
+    fn splat(word: u32) -> Self {
+        word
+    }
+    fn add(self, other: Self) -> Self {
+        self.wrapping_add(other)
+    }
+    fn rotate(self, bits: u32) -> Self {
+        self.rotate_left(bits)
     }
 }
 
-/// One ChaCha8 block of a key, block counter and stream number.
-fn keystream(key: &[u32; 8], counter: u64, stream: u64) -> [u32; 16] {
-    let [k0, k1, k2, k3, k4, k5, k6, k7] = *key;
-    let [s0, s1, s2, s3] = SIGMA;
+impl Word for wide::u32x4 {
+    fn splat(word: u32) -> Self {
+        wide::u32x4::splat(word)
+    }
+    fn add(self, other: Self) -> Self {
+        self + other
+    }
+    fn rotate(self, bits: u32) -> Self {
+        (self << bits) | (self >> (32 - bits))
+    }
+}
+
+#[inline(always)]
+fn quarter<W: Word>(x: &mut [W; 16], a: usize, b: usize, c: usize, d: usize) {
+    // Indices are the fixed ChaCha constants below, all in 0..16.
+    #[allow(clippy::indexing_slicing)]
+    {
+        x[a] = x[a].add(x[b]);
+        x[d] = (x[d] ^ x[a]).rotate(16);
+        x[c] = x[c].add(x[d]);
+        x[b] = (x[b] ^ x[c]).rotate(12);
+        x[a] = x[a].add(x[b]);
+        x[d] = (x[d] ^ x[a]).rotate(8);
+        x[c] = x[c].add(x[d]);
+        x[b] = (x[b] ^ x[c]).rotate(7);
+    }
+}
+
+/// The ChaCha8 block function on a key and the four words of block counter and stream number.
+#[inline(always)]
+fn chacha8<W: Word>(key: &[u32; 8], position: [W; 4]) -> [W; 16] {
+    let [k0, k1, k2, k3, k4, k5, k6, k7] = key.map(W::splat);
+    let [s0, s1, s2, s3] = SIGMA.map(W::splat);
+    let [c0, c1, n0, n1] = position;
     let input = [
-        s0,
-        s1,
-        s2,
-        s3,
-        k0,
-        k1,
-        k2,
-        k3,
-        k4,
-        k5,
-        k6,
-        k7,
-        counter as u32,
-        (counter >> 32) as u32,
-        stream as u32,
-        (stream >> 32) as u32,
+        s0, s1, s2, s3, k0, k1, k2, k3, k4, k5, k6, k7, c0, c1, n0, n1,
     ];
     let mut x = input;
     for _ in 0..4 {
@@ -331,67 +350,41 @@ fn keystream(key: &[u32; 8], counter: u64, stream: u64) -> [u32; 16] {
         quarter(&mut x, 3, 4, 9, 14);
     }
     for (word, add) in x.iter_mut().zip(input) {
-        *word = word.wrapping_add(add);
+        *word = word.add(add);
     }
     x
+}
+
+/// One ChaCha8 block of a key, block counter and stream number.
+fn keystream(key: &[u32; 8], counter: u64, stream: u64) -> [u32; 16] {
+    chacha8(
+        key,
+        [
+            counter as u32,
+            (counter >> 32) as u32,
+            stream as u32,
+            (stream >> 32) as u32,
+        ],
+    )
 }
 
 /// Four ChaCha8 blocks of one key at four (block counter, stream number) pairs, computed side
 /// by side in SSE2 lanes: the same words as four calls of [`keystream`], for about half the
 /// instructions.
 fn keystream4(key: &[u32; 8], at: [(u64, u64); 4]) -> [[u32; 16]; 4] {
-    use wide::u32x4;
-    #[inline(always)]
-    fn quarter4(x: &mut [u32x4; 16], a: usize, b: usize, c: usize, d: usize) {
-        let rotate = |v: u32x4, r: u32| (v << r) | (v >> (32 - r));
-        // Indices are the fixed ChaCha constants below, all in 0..16.
-        #[allow(clippy::indexing_slicing)]
-        {
-            x[a] += x[b];
-            x[d] = rotate(x[d] ^ x[a], 16);
-            x[c] += x[d];
-            x[b] = rotate(x[b] ^ x[c], 12);
-            x[a] += x[b];
-            x[d] = rotate(x[d] ^ x[a], 8);
-            x[c] += x[d];
-            x[b] = rotate(x[b] ^ x[c], 7);
-        }
-    }
-    let lanes = |word: fn(u64, u64) -> u32| u32x4::new(at.map(|(c, s)| word(c, s)));
-    let [k0, k1, k2, k3, k4, k5, k6, k7] = key.map(u32x4::splat);
-    let [s0, s1, s2, s3] = SIGMA.map(u32x4::splat);
-    let input = [
-        s0,
-        s1,
-        s2,
-        s3,
-        k0,
-        k1,
-        k2,
-        k3,
-        k4,
-        k5,
-        k6,
-        k7,
-        lanes(|c, _| c as u32),
-        lanes(|c, _| (c >> 32) as u32),
-        lanes(|_, s| s as u32),
-        lanes(|_, s| (s >> 32) as u32),
-    ];
-    let mut x = input;
-    for _ in 0..4 {
-        quarter4(&mut x, 0, 4, 8, 12);
-        quarter4(&mut x, 1, 5, 9, 13);
-        quarter4(&mut x, 2, 6, 10, 14);
-        quarter4(&mut x, 3, 7, 11, 15);
-        quarter4(&mut x, 0, 5, 10, 15);
-        quarter4(&mut x, 1, 6, 11, 12);
-        quarter4(&mut x, 2, 7, 8, 13);
-        quarter4(&mut x, 3, 4, 9, 14);
-    }
+    let lanes = |word: fn(u64, u64) -> u32| wide::u32x4::new(at.map(|(c, s)| word(c, s)));
+    let x = chacha8(
+        key,
+        [
+            lanes(|c, _| c as u32),
+            lanes(|c, _| (c >> 32) as u32),
+            lanes(|_, s| s as u32),
+            lanes(|_, s| (s >> 32) as u32),
+        ],
+    );
     let mut out = [[0u32; 16]; 4];
-    for (w, (word, add)) in x.iter().zip(input).enumerate() {
-        for (block, lane) in out.iter_mut().zip((*word + add).to_array()) {
+    for (w, word) in x.iter().enumerate() {
+        for (block, lane) in out.iter_mut().zip(word.to_array()) {
             if let Some(slot) = block.get_mut(w) {
                 *slot = lane;
             }
