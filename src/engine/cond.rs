@@ -102,7 +102,7 @@ impl<'a> Scope<'a> {
 
 /// Numeric comparison; equality uses a relative tolerance because scores are decayed floats and
 /// `score = 50` should not depend on the last bit of an exponential.
-fn compare(cmp: Cmp, a: f64, b: f64) -> bool {
+pub(crate) fn compare(cmp: Cmp, a: f64, b: f64) -> bool {
     let close = || (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
     match cmp {
         Cmp::Eq => close(),
@@ -202,7 +202,7 @@ pub(crate) fn rises_only(playbook: &Playbook, cond: &Cond) -> bool {
         },
         Cond::BandIn { bands, mask } => playbook.band_sets.get(bands.index()).is_some_and(|set| {
             set.scores.iter().all(|s| score_rises_only(playbook, *s))
-                && upward_closed(&set.bands, *mask)
+                && band_threshold(&set.bands, *mask).is_some()
         }),
         Cond::Flag { .. }
         | Cond::EnumIn { .. }
@@ -221,10 +221,10 @@ fn score_rises_only(playbook: &Playbook, score: crate::ir::ScoreId) -> bool {
         .is_some_and(|def| def.per_event.iter().all(|p| p.points >= 0.0))
 }
 
-/// Whether the sums whose first matching band is selected by `mask` are all the sums above
-/// some value. Membership only changes at a band bound, so testing each bound and one value
-/// below them all tells.
-fn upward_closed(bands: &[crate::ir::Band], mask: u64) -> bool {
+/// The lowest sum whose first matching band is selected by `mask`, when the selected sums are
+/// all the sums from it up (`-∞`: every sum, `+∞`: none); `None` when they are not. Membership
+/// only changes at a band bound, so testing each bound and one value below them all tells.
+pub(crate) fn band_threshold(bands: &[crate::ir::Band], mask: u64) -> Option<f64> {
     let selected = |sum: f64| {
         bands
             .iter()
@@ -241,15 +241,17 @@ fn upward_closed(bands: &[crate::ir::Band], mask: u64) -> bool {
         .collect();
     bounds.sort_by(f64::total_cmp);
     let below = bounds.first().map_or(0.0, |b| b - 1.0);
-    let mut seen = false;
-    for sum in std::iter::once(below).chain(bounds) {
-        let now = selected(sum);
-        if seen && !now {
-            return false;
+    let mut threshold = None;
+    for (sum, lowest) in
+        std::iter::once((below, f64::NEG_INFINITY)).chain(bounds.iter().map(|b| (*b, *b)))
+    {
+        match (selected(sum), threshold) {
+            (true, None) => threshold = Some(lowest),
+            (false, Some(_)) => return None,
+            _ => {}
         }
-        seen |= now;
     }
-    true
+    Some(threshold.unwrap_or(f64::INFINITY))
 }
 
 #[cfg(test)]

@@ -75,14 +75,11 @@ impl Ctx<'_> {
         }
         let mut rules_false = true;
         if self.raised {
-            for &rule in &tables.state_handoffs {
-                let fires = playbook
-                    .handoffs
-                    .get(rule.index())
-                    .is_some_and(|def| scope.holds(&def.trigger.when));
+            for (rule, test) in &tables.state_handoffs {
+                let fires = test.holds(&scope);
                 rules_false &= !fires;
-                if fires && self.allowed(rule) {
-                    offer(rule, None);
+                if fires && self.allowed(*rule) {
+                    offer(*rule, None);
                 }
             }
         }

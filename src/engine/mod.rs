@@ -20,6 +20,7 @@ mod routing;
 mod scoring;
 mod sla;
 mod state;
+mod state_test;
 mod track;
 mod work;
 
@@ -37,6 +38,7 @@ use crate::ir::{
 };
 use cond::Scope;
 use filter::Filter;
+use state_test::StateTest;
 use std::fmt;
 use std::sync::Arc;
 
@@ -101,8 +103,11 @@ pub enum Ignored {
 struct Tables {
     /// Per event: the score entries, counters and handoff rules it may feed.
     by_event: Vec<EventTable>,
-    /// Handoff rules with no `on` clause, considered after every update.
-    state_handoffs: Vec<HandoffId>,
+    /// Handoff rules with no `on` clause, considered after every update, with their `when`
+    /// compiled.
+    state_handoffs: Vec<(HandoffId, StateTest)>,
+    /// Per track, its exits' conditions compiled, in declaration order.
+    exits: Vec<Vec<StateTest>>,
     /// Disqualifiers to run when attributes are set (arrival, attribute change): those without
     /// an `on` clause, in declaration order.
     attribute_disqualifiers: Vec<usize>,
@@ -179,7 +184,20 @@ impl Tables {
         let on_state = |trigger: &crate::ir::Trigger| trigger.on.is_empty();
         let state_handoffs = (playbook.handoffs.iter().enumerate())
             .filter(|(_, h)| on_state(&h.trigger))
-            .map(|(h, _)| HandoffId(id(h)))
+            .map(|(h, def)| {
+                (
+                    HandoffId(id(h)),
+                    StateTest::new(playbook, &def.trigger.when),
+                )
+            })
+            .collect();
+        let exits = (playbook.tracks.iter())
+            .map(|t| {
+                t.exits
+                    .iter()
+                    .map(|e| StateTest::new(playbook, &e.when))
+                    .collect()
+            })
             .collect();
         let attribute_disqualifiers = (playbook.disqualifiers.iter().enumerate())
             .filter(|(_, d)| on_state(&d.trigger))
@@ -224,6 +242,7 @@ impl Tables {
             by_event,
             quiet_mark: if rises_only { fingerprint(playbook) } else { 0 },
             state_handoffs,
+            exits,
             attribute_disqualifiers,
             keep_signals,
             roles,

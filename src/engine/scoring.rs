@@ -40,11 +40,27 @@ pub(crate) fn band_index(
     bands: BandSetId,
     now: Timestamp,
 ) -> Option<usize> {
+    band_at(playbook, bands, band_sum(playbook, lead, bands, now)?)
+}
+
+/// The sum of a band set's scores at `now`.
+pub(crate) fn band_sum(
+    playbook: &Playbook,
+    lead: &LeadState,
+    bands: BandSetId,
+    now: Timestamp,
+) -> Option<f64> {
     let set = playbook.band_sets.get(bands.index())?;
     let mut sum = 0.0;
     for score in &set.scores {
         sum += score_value(playbook, lead, *score, now)?;
     }
+    Some(sum)
+}
+
+/// Index of the first band of a set containing a sum.
+pub(crate) fn band_at(playbook: &Playbook, bands: BandSetId, sum: f64) -> Option<usize> {
+    let set = playbook.band_sets.get(bands.index())?;
     set.bands.iter().position(|b| b.contains(sum))
 }
 

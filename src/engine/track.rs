@@ -104,11 +104,11 @@ impl Ctx<'_> {
                 return;
             };
             let scope = self.scope();
-            let next = def
-                .exits
-                .iter()
-                .find(|exit| exit.to != run.track && scope.holds(&exit.when))
-                .map(|exit| exit.to);
+            let tests =
+                (self.engine.tables.exits.get(run.track.index())).map_or(&[][..], |t| &t[..]);
+            let next = (def.exits.iter().zip(tests))
+                .find(|(exit, test)| exit.to != run.track && test.holds(&scope))
+                .map(|(exit, _)| exit.to);
             match next {
                 Some(next) => self.enter_track(next),
                 None => {
