@@ -3,7 +3,8 @@
 //! over that field's values: scoring an event tests a bit instead of walking a condition.
 
 use super::cond::Scope;
-use crate::ir::{Cond, EventDef, FieldRef, FieldType, Value};
+use super::state::LeadState;
+use crate::ir::{Cond, EventDef, FieldRef, FieldType, Playbook, Value};
 
 /// A `where` clause as the engine tests it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,8 +19,8 @@ pub(crate) enum Filter {
 }
 
 impl Filter {
-    /// Resolves the filter of an event definition.
-    pub(crate) fn resolve(cond: &Cond, event: &EventDef) -> Filter {
+    /// Resolves the filter of an event definition of a playbook.
+    pub(crate) fn resolve(playbook: &Playbook, cond: &Cond, event: &EventDef) -> Filter {
         if matches!(cond, Cond::True) {
             return Filter::Always;
         }
@@ -30,9 +31,26 @@ impl Filter {
             Some(FieldType::OneOf { values }) if values.len() <= 64 => values.len(),
             _ => return Filter::Cond,
         };
-        let mask = (0..values)
-            .filter(|&v| holds_for(cond, v))
-            .fold(0u64, |mask, v| mask | (1 << v));
+        // The condition reads nothing but that field, so testing it on an event with each
+        // value there (and defaults elsewhere) for any lead tells which values pass.
+        let lead = LeadState::default();
+        let mut fields: Vec<Value> = event.fields.iter().map(|f| f.ty.default_value()).collect();
+        let mut mask = 0u64;
+        for v in 0..values {
+            if let (Some(slot), Ok(value)) = (fields.get_mut(usize::from(field)), u16::try_from(v))
+            {
+                *slot = Value::Enum(value);
+            }
+            let scope = Scope {
+                playbook,
+                lead: &lead,
+                event: &fields,
+                now: 0,
+            };
+            if scope.holds(cond) {
+                mask |= 1 << v;
+            }
+        }
         Filter::Enum {
             field: usize::from(field),
             mask,
@@ -78,26 +96,10 @@ fn single_enum_field(cond: &Cond) -> Option<u16> {
     }
 }
 
-/// Whether a condition of [`single_enum_field`]'s shape holds when its field has value `v`,
-/// by the same rules as [`Scope::holds`].
-fn holds_for(cond: &Cond, v: usize) -> bool {
-    match cond {
-        Cond::True => true,
-        Cond::And { all } => all.iter().all(|c| holds_for(c, v)),
-        Cond::Or { any } => any.iter().any(|c| holds_for(c, v)),
-        Cond::Not { cond } => !holds_for(cond, v),
-        Cond::EnumIn { mask, .. } => 1u64
-            .checked_shl(u32::try_from(v).unwrap_or(u32::MAX))
-            .is_some_and(|b| mask & b != 0),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
-    use crate::engine::state::LeadState;
     use crate::ir::FieldDef;
     use proptest::prelude::*;
 
@@ -122,6 +124,13 @@ mod tests {
                 },
             ],
         }
+    }
+
+    /// A playbook to evaluate event conditions in (they read nothing of it).
+    fn probe() -> Playbook {
+        crate::check::compile(crate::span::FileId(0), "playbook probe {\n}\n")
+            .playbook
+            .unwrap()
     }
 
     /// Conditions over the event's two enum fields and its number, nested.
@@ -151,11 +160,10 @@ mod tests {
         /// A resolved filter passes exactly the events the condition holds for.
         #[test]
         fn resolving_keeps_what_passes(cond in cond(), category in 0u16..6, kind in 0u16..3, seats in 0.0..10.0f64) {
-            let compiled = crate::check::compile(crate::span::FileId(0), "playbook probe {\n}\n");
-            let (playbook, lead) = (compiled.playbook.unwrap(), LeadState::default());
+            let (playbook, lead) = (probe(), LeadState::default());
             let fields = [Value::Enum(category), Value::Enum(kind), Value::Number(seats)];
             let scope = Scope { playbook: &playbook, lead: &lead, event: &fields, now: 0 };
-            let filter = Filter::resolve(&cond, &event());
+            let filter = Filter::resolve(&playbook, &cond, &event());
             prop_assert_eq!(filter.passes(&fields, scope, &cond), scope.holds(&cond));
         }
     }
@@ -177,13 +185,16 @@ mod tests {
             ],
         };
         assert_eq!(
-            Filter::resolve(&cond, &event()),
+            Filter::resolve(&probe(), &cond, &event()),
             Filter::Enum {
                 field: 0,
                 mask: 0b11
             }
         );
-        assert_eq!(Filter::resolve(&Cond::True, &event()), Filter::Always);
+        assert_eq!(
+            Filter::resolve(&probe(), &Cond::True, &event()),
+            Filter::Always
+        );
         let two_fields = Cond::And {
             all: vec![
                 Cond::EnumIn {
@@ -196,6 +207,9 @@ mod tests {
                 },
             ],
         };
-        assert_eq!(Filter::resolve(&two_fields, &event()), Filter::Cond);
+        assert_eq!(
+            Filter::resolve(&probe(), &two_fields, &event()),
+            Filter::Cond
+        );
     }
 }

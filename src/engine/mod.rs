@@ -145,8 +145,9 @@ impl Tables {
             .map(|e| {
                 let def = playbook.events.get(e);
                 let e = EventId(id(e));
-                let filter =
-                    |cond: &crate::ir::Cond| def.map_or(Filter::Cond, |d| Filter::resolve(cond, d));
+                let filter = |cond: &crate::ir::Cond| {
+                    def.map_or(Filter::Cond, |d| Filter::resolve(playbook, cond, d))
+                };
                 let mut table = EventTable::default();
                 for (s, score) in playbook.scores.iter().enumerate() {
                     for (i, points) in score.per_event.iter().enumerate() {

@@ -18,11 +18,12 @@ pub(crate) enum StateTest {
     All(Vec<StateTest>),
     /// Any holds.
     Any(Vec<StateTest>),
-    /// The lead's band in `bands` is selected by `mask`, which selects every sum from `min` up.
+    /// The lead's band in `bands` is selected by `cond` (a band selection), which selects every
+    /// sum from `min` up.
     SumAtLeast {
         bands: BandSetId,
         min: f64,
-        mask: u64,
+        cond: Cond,
     },
     /// A windowed count compares with a constant: bit `k` of `passes` says whether count `k`
     /// does, for counts below 64; above, the comparison is made.
@@ -73,7 +74,7 @@ impl StateTest {
                     |min| StateTest::SumAtLeast {
                         bands: *bands,
                         min,
-                        mask: *mask,
+                        cond: cond.clone(),
                     },
                 ),
             Cond::Compare { lhs, cmp, rhs } => {
@@ -110,14 +111,11 @@ impl StateTest {
         match self {
             StateTest::All(all) => all.iter().all(|t| t.holds(scope)),
             StateTest::Any(any) => any.iter().any(|t| t.holds(scope)),
-            StateTest::SumAtLeast { bands, min, mask } => {
+            StateTest::SumAtLeast { bands, min, cond } => {
                 match scoring::band_sum(scope.playbook, scope.lead, *bands, scope.now) {
                     Some(sum) if !sum.is_nan() => sum >= *min,
-                    // No threshold orders NaN; the band lookup decides as the condition would.
-                    Some(sum) => scoring::band_at(scope.playbook, *bands, sum)
-                        .and_then(|i| u32::try_from(i).ok())
-                        .and_then(|i| 1u64.checked_shl(i))
-                        .is_some_and(|bit| mask & bit != 0),
+                    // No threshold orders NaN: the condition decides.
+                    Some(_) => scope.holds(cond),
                     None => false,
                 }
             }
