@@ -126,7 +126,10 @@ impl Replication {
     ) -> f64 {
         let purpose = (Purpose::Signal as u8).saturating_add(generator);
         let slot = usize::from(generator) % (BlockCache::SLOTS - 1);
-        -(1.0 - half_unit_of(self.lead_word(cache, slot, lead, purpose, u64::from(k)))).ln() * mean
+        exponential_at(
+            half_unit_of(self.lead_word(cache, slot, lead, purpose, u64::from(k))),
+            mean,
+        )
     }
 
     /// The answer of a lead to automated touch `touch`, for response `entry` of `entries` in
@@ -244,7 +247,12 @@ fn half_unit_of(half: u32) -> f64 {
 
 /// An exponential draw with this mean from a word (inverse transform: exact tail).
 fn exponential_of(word: u64, mean: f64) -> f64 {
-    -(1.0 - unit_of(word)).ln() * mean
+    exponential_at(unit_of(word), mean)
+}
+
+/// An exponential draw with this mean from a uniform `[0, 1)` draw (inverse transform).
+fn exponential_at(unit: f64, mean: f64) -> f64 {
+    -(1.0 - unit).ln() * mean
 }
 
 /// Keystream blocks kept between draws: one slot per signal generator (generators beyond the
