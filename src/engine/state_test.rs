@@ -125,8 +125,8 @@ impl StateTest {
                 comparison,
             } => scoring::count(scope.playbook, scope.lead, *counter, scope.now).is_some_and(|k| {
                 match u32::try_from(k).ok().and_then(|k| passes.checked_shr(k)) {
-                    Some(bits) if k < 64 => bits & 1 != 0,
-                    _ => comparison.holds(k),
+                    Some(bits) => bits & 1 != 0,
+                    None => comparison.holds(k),
                 }
             }),
             StateTest::Cond(cond) => scope.holds(cond),

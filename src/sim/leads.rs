@@ -90,12 +90,14 @@ impl<T: Default> Leads<T> {
         Some(id)
     }
 
+    /// Entry of a live lead whose record is in (a finished lead's `GONE` has `OUT` set too).
+    fn entry_in(&self, id: u32) -> Option<&Entry> {
+        self.slot_of.get(id as usize).filter(|e| e.slot & OUT == 0)
+    }
+
     /// Slot of a lead whose record is in.
     fn slot(&self, id: u32) -> Option<usize> {
-        self.slot_of
-            .get(id as usize)
-            .filter(|e| e.slot & OUT == 0)
-            .map(|e| e.slot as usize)
+        self.entry_in(id).map(|e| e.slot as usize)
     }
 
     fn record(&self, slot: usize) -> Option<&T> {
@@ -158,10 +160,7 @@ impl<T: Default> Leads<T> {
     /// The word last set for a live lead whose record is in (`u32::MAX` until set), read
     /// without touching the record.
     pub fn due(&self, id: u32) -> Option<u32> {
-        self.slot_of
-            .get(id as usize)
-            .filter(|e| e.slot & OUT == 0)
-            .map(|e| e.due)
+        self.entry_in(id).map(|e| e.due)
     }
 
     /// Asks for the slot number of a lead to be fetched into cache, ahead of a lookup.

@@ -125,7 +125,7 @@ impl Replication {
         mean: f64,
     ) -> f64 {
         let purpose = (Purpose::Signal as u8).saturating_add(generator);
-        let slot = usize::from(generator) % (BlockCache::SLOTS - 1);
+        let slot = BlockCache::signal_slot(generator);
         exponential_at(
             half_unit_of(self.lead_word(cache, slot, lead, purpose, u64::from(k))),
             mean,
@@ -214,7 +214,7 @@ impl Replication {
                 });
             }
         };
-        keep(0, signal, signal_block);
+        keep(BlockCache::signal_slot(0), signal, signal_block);
         keep(BlockCache::RESPONSES, response, response_block);
         ChaChaStream {
             key: self.key,
@@ -266,6 +266,11 @@ pub struct BlockCache {
 impl BlockCache {
     const SLOTS: usize = 5;
     const RESPONSES: usize = BlockCache::SLOTS - 1;
+
+    /// The slot of a signal generator's blocks.
+    fn signal_slot(generator: u8) -> usize {
+        usize::from(generator) % BlockCache::RESPONSES
+    }
 }
 
 #[derive(Debug, Clone)]
