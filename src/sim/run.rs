@@ -702,11 +702,7 @@ impl<'a> Run<'a> {
             index: state.count,
         };
         state.count += 1;
-        let mut rng = if source.batch {
-            self.rep.arrival(&mut self.blocks, key)
-        } else {
-            self.rep.lead(key, Purpose::Arrival as u8, 0)
-        };
+        let mut rng = self.rep.lead(key, Purpose::Arrival as u8, 0);
         let mut attributes = self.spares.attributes.pop().unwrap_or_default();
         world.attributes(s, &mut rng, &mut attributes);
         let profile = rng

@@ -19,9 +19,6 @@ pub(crate) struct SourceWorld {
     pub rate: f64,
     /// Generator per lead field (the source's own, else the scenario's), `None` for defaults.
     pub gens: Vec<Option<Gen>>,
-    /// Whether its arrivals take their first ChaCha blocks in one batch
-    /// ([`super::rng::Replication::arrival`]), which pays when they draw from most of them.
-    pub batch: bool,
 }
 
 /// One behaviour profile.
@@ -69,34 +66,6 @@ fn fresh_gen(gen: &Gen) -> Gen {
         },
         other => other.clone(),
     }
-}
-
-/// Whether an arrival with these attribute generators and profiles is expected to draw from at
-/// least two and a half of the four blocks [`super::rng::Replication::arrival`] computes
-/// together, which cost about two blocks' work: the arrival stream's first block always, its
-/// second when the draws need more than eight 64-bit words (about one per attribute, one for
-/// the profile and one for the intent), the first signal line's first block when it has a
-/// rate, and the first response block when the profile responds to touches.
-fn batches_arrivals(gens: &[Option<Gen>], profiles: &[ProfileWorld]) -> bool {
-    let words = gens.iter().flatten().count()
-        + 1
-        + usize::from(profiles.iter().any(|p| p.intent_lasts.is_some()));
-    let total: f64 = profiles.iter().map(|p| p.share.max(0.0)).sum();
-    let share = |uses: fn(&ProfileWorld) -> bool| {
-        let of: f64 = (profiles.iter().filter(|p| uses(p)))
-            .map(|p| p.share.max(0.0))
-            .sum();
-        if total > 0.0 {
-            of / total
-        } else {
-            0.0
-        }
-    };
-    let expected = 1.0
-        + f64::from(u8::from(words > 8))
-        + share(|p| p.signals.first().is_some_and(|(_, mean)| mean.is_some()))
-        + share(|p| !p.responds.is_empty());
-    expected >= 2.5
 }
 
 /// An event input with the given field values and defaults for the rest.
@@ -154,16 +123,12 @@ impl World {
         let sources = scenario
             .sources
             .iter()
-            .map(|s| {
-                let gens: Vec<_> = (0..playbook.fields.len())
+            .map(|s| SourceWorld {
+                name: Arc::from(s.name.as_str()),
+                rate: s.rate_per_sec.max(0.0),
+                gens: (0..playbook.fields.len())
                     .map(|f| gen_for(&s.population, f).or_else(|| gen_for(&scenario.population, f)))
-                    .collect();
-                SourceWorld {
-                    name: Arc::from(s.name.as_str()),
-                    rate: s.rate_per_sec.max(0.0),
-                    batch: batches_arrivals(&gens, &profiles),
-                    gens,
-                }
+                    .collect(),
             })
             .collect();
         let staff = (0..playbook.queues.len())
@@ -232,25 +197,6 @@ pub(crate) fn whole_secs(secs: f64) -> Timestamp {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-
-    /// The seed's reference load draws from all four blocks of the arrival batch; M/M/c leads
-    /// draw one attribute-free block and nothing else, so they do not batch.
-    #[test]
-    fn arrivals_batch_where_they_use_the_blocks() {
-        let world = |file: &str, scenario: &str| {
-            let src = std::fs::read_to_string(file).unwrap();
-            let playbook = crate::check::compile(crate::span::FileId(0), &src)
-                .playbook
-                .unwrap();
-            let engine = Engine::new(&playbook).unwrap();
-            let scenario = crate::sim::find_scenario(&engine, Some(scenario)).unwrap();
-            World::new(&engine, scenario)
-        };
-        let scale = world("playbooks/seed-matrix.playbook", "scale");
-        assert!(scale.sources.iter().all(|s| s.batch));
-        let mmc = world("playbooks/mmc.playbook", "mmc");
-        assert!(mmc.sources.iter().all(|s| !s.batch));
-    }
 
     proptest! {
         /// Whole seconds agree with `f64::round` on every draw a distribution can give, halves
