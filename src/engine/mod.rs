@@ -643,6 +643,10 @@ impl<'a> Ctx<'a> {
             Some((e, _)) => tables.by_event.get(e.index()).map(|t| &t.disqualifiers),
             None => Some(&tables.attribute_disqualifiers),
         };
+        // Most events have no disqualifier: leave before building anything.
+        let Some(candidates) = candidates.filter(|c| !c.is_empty()) else {
+            return false;
+        };
         let scope = Scope {
             playbook,
             lead: self.lead,
@@ -650,8 +654,7 @@ impl<'a> Ctx<'a> {
             now: self.now,
         };
         let hit = candidates
-            .into_iter()
-            .flatten()
+            .iter()
             .filter_map(|&i| playbook.disqualifiers.get(i))
             .find(|d| {
                 let on = &d.trigger.on;

@@ -264,7 +264,9 @@ const SIGMA: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
 #[inline(always)]
 fn lanes_down(v: wide::u32x4, n: usize) -> wide::u32x4 {
     let a = v.to_array();
-    wide::u32x4::new(std::array::from_fn(|i| a.get((i + n) % 4).copied().unwrap_or(0)))
+    wide::u32x4::new(std::array::from_fn(|i| {
+        a.get((i + n) % 4).copied().unwrap_or(0)
+    }))
 }
 
 /// Each lane rotated left by `bits` (SSE2 has no rotate).
