@@ -5,7 +5,8 @@
 //! over one simulated year (2,740 a day) with a sales floor sized to match. Reports engine events
 //! per second on one core, the speed-up of two threads over one on replications, and the peak
 //! memory per simulated lead (growth of the process's peak resident set, `VmHWM`, during one
-//! replication, divided by the leads that arrived). `HANDOFF_BENCH_DAYS` shortens the span for a
+//! replication, divided by the leads that arrived). Timed runs are repeated and the fastest
+//! kept, since the machines this runs on are shared. `HANDOFF_BENCH_DAYS` shortens the span for a
 //! quick look; the figures in `docs/benchmarks.md` use the full year.
 
 use std::time::Instant;
@@ -72,6 +73,9 @@ fn engine_step_ns(engine: &Engine, playbook: &Playbook, n: usize) -> f64 {
     started.elapsed().as_secs_f64() * 1e9 / steps as f64
 }
 
+/// Runs of the reference load; the fastest is reported (see `main`).
+const REFERENCE_RUNS: usize = 3;
+
 fn main() {
     let days: f64 = std::env::var("HANDOFF_BENCH_DAYS")
         .ok()
@@ -87,28 +91,43 @@ fn main() {
         warmup_secs: (horizon_secs as f64 * WARMUP_SHARE) as i64,
     };
 
-    let before = peak_kib();
-    let started = Instant::now();
-    let one = replicate(&engine, scenario, plan, 1, 0);
-    let elapsed = started.elapsed().as_secs_f64();
-    let after = peak_kib();
+    // The machine this runs on is shared, and a neighbour's load can slow one run by a third
+    // (docs/benchmarks.md): the reference load runs three times, and the fastest run, the one
+    // least disturbed, is the code's speed; every run is printed. Peak memory is read around
+    // the first run, since the process's peak only grows.
     println!("scenario `scale` of seed-matrix, {days} days, one replication on one thread");
-    println!(
-        "  leads {}  engine events {}  time {elapsed:.2}s",
-        one.leads_arrived, one.events
-    );
-    println!(
-        "  engine events/s/core {:.2} M   leads/s {:.0}",
-        one.events as f64 / elapsed / 1e6,
-        one.leads_arrived as f64 / elapsed
-    );
-    if let (Some(b), Some(a)) = (before, after) {
+    let mut secs = Vec::new();
+    for attempt in 0..REFERENCE_RUNS {
+        let before = peak_kib();
+        let started = Instant::now();
+        let one = replicate(&engine, scenario, plan, 1, 0);
+        let elapsed = started.elapsed().as_secs_f64();
+        let after = peak_kib();
         println!(
-            "  peak memory growth {:.1} MiB = {:.0} bytes per simulated lead",
-            (a.saturating_sub(b)) as f64 / 1024.0,
-            (a.saturating_sub(b) * 1024) as f64 / one.leads_arrived as f64
+            "  run {}: leads {}  engine events {}  time {elapsed:.2}s  {:.2} M events/s",
+            attempt + 1,
+            one.leads_arrived,
+            one.events,
+            one.events as f64 / elapsed / 1e6
         );
+        if let (0, Some(b), Some(a)) = (attempt, before, after) {
+            println!(
+                "  peak memory growth {:.1} MiB = {:.0} bytes per simulated lead",
+                (a.saturating_sub(b)) as f64 / 1024.0,
+                (a.saturating_sub(b) * 1024) as f64 / one.leads_arrived as f64
+            );
+        }
+        secs.push((elapsed, one.events, one.leads_arrived));
     }
+    secs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (fastest, events, leads) = secs[0];
+    let median = secs[secs.len() / 2].0;
+    println!(
+        "  engine events/s/core {:.2} M (fastest of {REFERENCE_RUNS}; median {:.2} M)   leads/s {:.0}",
+        events as f64 / fastest / 1e6,
+        events as f64 / median / 1e6,
+        leads as f64 / fastest
+    );
 
     // The same engine on a small working set: the M/M/c playbook keeps only the few leads in the
     // queue alive, so its throughput shows the cost of the work itself rather than of memory.
@@ -153,15 +172,25 @@ fn main() {
         let report = simulate(&engine, &options, &|| {}).unwrap();
         (started.elapsed().as_secs_f64(), report)
     };
-    let (t1, r1) = run(1);
-    let (t2, r2) = run(2);
+    // Interleaved and twice each, the fastest of each kept, for the same reason as above.
+    let (mut t1, mut t2) = (f64::INFINITY, f64::INFINITY);
+    let (mut r1, mut r2) = (None, None);
+    for _ in 0..2 {
+        let (t, r) = run(1);
+        t1 = t1.min(t);
+        r1 = Some(r);
+        let (t, r) = run(2);
+        t2 = t2.min(t);
+        r2 = Some(r);
+    }
+    let (r1, r2) = (r1.unwrap(), r2.unwrap());
     assert_eq!(
         serde_json::to_string(&r1).unwrap(),
         serde_json::to_string(&r2).unwrap(),
         "thread count changed the report"
     );
     println!(
-        "two replications: 1 thread {t1:.2}s, 2 threads {t2:.2}s, speed-up {:.2}x",
+        "two replications (fastest of two runs each): 1 thread {t1:.2}s, 2 threads {t2:.2}s, speed-up {:.2}x",
         t1 / t2
     );
     println!(
