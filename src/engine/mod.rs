@@ -639,14 +639,17 @@ impl<'a> Ctx<'a> {
     fn disqualify_if(&mut self, event: Option<(EventId, &[Value])>) -> bool {
         let playbook = self.playbook;
         let tables = &self.engine.tables;
-        let candidates = match event {
-            Some((e, _)) => tables.by_event.get(e.index()).map(|t| &t.disqualifiers),
-            None => Some(&tables.attribute_disqualifiers),
+        let candidates: &[usize] = match event {
+            Some((e, _)) => tables
+                .by_event
+                .get(e.index())
+                .map_or(&[], |t| &t.disqualifiers),
+            None => &tables.attribute_disqualifiers,
         };
         // Most events have no disqualifier: leave before building anything.
-        let Some(candidates) = candidates.filter(|c| !c.is_empty()) else {
+        if candidates.is_empty() {
             return false;
-        };
+        }
         let scope = Scope {
             playbook,
             lead: self.lead,
