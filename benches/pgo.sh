@@ -31,8 +31,8 @@ mkdir -p "$raw"
 
 echo "pgo.sh: building the instrumented binary (target/pgo/gen)" >&2
 # Both builds are the bench's (`cargo bench --no-run`, which builds the `handoff` binary too):
-# a profile's counts reach only functions of the same symbol name, and under `cargo bench` the
-# dev-dependencies' features change our crate's symbol names against a plain `cargo build`.
+# a profile's counts reach only functions of the same symbol name, and our crate's symbol names
+# under `cargo bench` differ from a plain `cargo build`'s (dev-dependencies' features, most likely).
 RUSTFLAGS="-Cprofile-generate=$raw" cargo bench --locked --no-run --bench simulate \
   --target-dir "$out/gen"
 # Build scripts run instrumented too; only the training's profiles count.
