@@ -25,6 +25,8 @@ if [ ! -x "$profdata" ]; then
   exit 2
 fi
 
+# The caller's own RUSTFLAGS (a target CPU, say) go into both builds.
+base_flags="${RUSTFLAGS:-}"
 out="$root/target/pgo"
 raw="$out/raw"
 mkdir -p "$raw"
@@ -33,7 +35,7 @@ echo "pgo.sh: building the instrumented binary (target/pgo/gen)" >&2
 # Both builds are the bench's (`cargo bench --no-run`, which builds the `handoff` binary too):
 # a profile's counts reach only functions of the same symbol name, and our crate's symbol names
 # under `cargo bench` differ from a plain `cargo build`'s (dev-dependencies' features, most likely).
-RUSTFLAGS="-Cprofile-generate=$raw" cargo bench --locked --no-run --bench simulate \
+RUSTFLAGS="$base_flags -Cprofile-generate=$raw" cargo bench --locked --no-run --bench simulate \
   --target-dir "$out/gen"
 # Build scripts run instrumented too; only the training's profiles count.
 rm -rf "$raw"
@@ -55,7 +57,7 @@ rm -f "$out"/handoff-*.profdata
 mv "$out/merged.profdata" "$profile"
 
 echo "pgo.sh: building with the profile (target/pgo/use)" >&2
-export RUSTFLAGS="-Cprofile-use=$profile"
+export RUSTFLAGS="$base_flags -Cprofile-use=$profile"
 cargo bench --locked --no-run --bench simulate --target-dir "$out/use"
 echo "pgo.sh: $out/use/release/handoff" >&2
 if [ "$bench" = 1 ]; then
