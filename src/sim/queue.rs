@@ -217,8 +217,7 @@ impl QueueSim {
             _ => 0,
         };
         let mut best: Option<(usize, u32)> = None;
-        for i in 0..n {
-            let s = (start + i) % n;
+        for s in (start..n).chain(0..start) {
             let Some(seller) = self.sellers.get(s) else {
                 continue;
             };

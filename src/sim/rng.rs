@@ -346,6 +346,14 @@ impl ChaChaStream {
         unit_of(self.next_u64())
     }
 
+    /// A uniform draw in `[0, 1)` from one 32-bit word, for choices among shares and chances,
+    /// where a grain of 2⁻³² is far below any share a scenario can state. Half the words of
+    /// [`ChaChaStream::unit`] keep an arrival's draws (six choices, a chance, a size and an
+    /// intent span) within one ChaCha block.
+    pub fn chance_unit(&mut self) -> f64 {
+        half_unit_of(self.next_u32())
+    }
+
     /// An exponential draw with this mean (inverse transform: one draw, exact tail).
     pub fn exponential(&mut self, mean: f64) -> f64 {
         exponential_of(self.next_u64(), mean)
@@ -389,7 +397,7 @@ impl ChaChaStream {
         if total <= 0.0 {
             return None;
         }
-        let mut u = self.unit() * total;
+        let mut u = self.chance_unit() * total;
         let mut last = None;
         for (i, w) in weights.enumerate() {
             let w = w.max(0.0);
@@ -453,7 +461,10 @@ mod tests {
                 theirs.set_word_pos(u128::from(index) << 36);
                 // Mixed widths across several block boundaries.
                 for i in 0..100 {
-                    if i % 3 == 0 {
+                    if i % 5 == 0 {
+                        let expected = f64::from(theirs.next_u32()) / 4_294_967_296.0;
+                        assert_eq!(ours.chance_unit(), expected);
+                    } else if i % 3 == 0 {
                         assert_eq!(ours.next_u32(), theirs.next_u32());
                     } else {
                         assert_eq!(ours.next_u64(), theirs.next_u64());

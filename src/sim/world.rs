@@ -171,7 +171,7 @@ impl World {
                     .and_then(|i| shares.get(i))
                     .map_or_else(|| default.clone(), |(v, _)| v.clone()),
                 Some(Gen::Draw { dist }) => Value::Number(rng.sample(dist)),
-                Some(Gen::Chance { p }) => Value::Flag(rng.unit() < *p),
+                Some(Gen::Chance { p }) => Value::Flag(rng.chance_unit() < *p),
                 None => default.clone(),
             }
         });
