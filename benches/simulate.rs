@@ -52,7 +52,11 @@ fn engine_step_ns(engine: &Engine, playbook: &Playbook, n: usize) -> f64 {
     let start = handoff::sim::START;
     let mut out = Vec::new();
     let mut leads: Vec<LeadState> = (0..n)
-        .map(|_| engine.admit(attributes.clone(), None, start, &mut out).0)
+        .map(|_| {
+            let mut lead = LeadState::new();
+            engine.admit(&mut lead, attributes.clone(), None, start, &mut out);
+            lead
+        })
         .collect();
     // A docs page view: scored, counted and tested against every state rule, firing none.
     let input = Input::Event {

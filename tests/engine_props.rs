@@ -369,7 +369,8 @@ fn run_stream(engine: &Engine, attributes: Vec<Value>, ops: &[Op]) {
     let playbook = engine.playbook();
     let t0 = monday_morning();
     let mut out = Vec::new();
-    let (lead, step) = engine.admit(attributes, Some(Arc::from("web")), t0, &mut out);
+    let mut lead = LeadState::new();
+    let step = engine.admit(&mut lead, attributes, Some(Arc::from("web")), t0, &mut out);
     assert_eq!(step, Step::Applied);
     let mut s = Stream {
         engine,

@@ -303,21 +303,26 @@ impl Engine {
         self.calendars.get(id.index())
     }
 
-    /// Creates a lead from its attributes and runs its arrival: the allocation-free way in for
-    /// callers that own the attribute vector (the simulator).
+    /// Runs the arrival of a new lead ([`LeadState::new`]) with these attributes, in place: the
+    /// way in that neither copies the attribute vector nor moves the state, for callers that
+    /// own both (the simulator, which keeps a million states in a table). Like
+    /// [`Input::Arrive`], it is ignored for a lead that has already arrived.
     pub fn admit(
         &self,
+        lead: &mut LeadState,
         attributes: Vec<Value>,
         source: Option<Arc<str>>,
         now: Timestamp,
         out: &mut Vec<Action>,
-    ) -> (LeadState, Step) {
-        let mut lead = LeadState::new();
-        if let Err(why) = self.check_attributes(&attributes) {
-            return (lead, Step::Ignored(why));
+    ) -> Step {
+        if !matches!(lead.stage, Stage::New) {
+            return Step::Ignored(Ignored::WrongStage);
         }
-        Ctx::new(self, &mut lead, now, out).arrive(attributes, source);
-        (lead, Step::Applied)
+        if let Err(why) = self.check_attributes(&attributes) {
+            return Step::Ignored(why);
+        }
+        Ctx::new(self, lead, now, out).arrive(attributes, source);
+        Step::Applied
     }
 
     /// Applies one input to one lead at time `now`, appending the resulting actions to `out`.

@@ -280,8 +280,9 @@ impl Spares {
     /// finish between two arrivals.
     const KEEP: usize = 256;
 
-    fn keep(&mut self, lead: SimLead) {
-        let (mut attributes, mut pending) = (lead.state.attributes, lead.pending);
+    fn keep(&mut self, lead: &mut SimLead) {
+        let mut attributes = std::mem::take(&mut lead.state.attributes);
+        let mut pending = std::mem::take(&mut lead.pending);
         if self.attributes.len() < Self::KEEP {
             attributes.clear();
             self.attributes.push(attributes);
@@ -506,9 +507,9 @@ impl<'a> Run<'a> {
         if let Some(lead) = leads.get_mut(id) {
             work(self, lead);
             if lead.finished {
-                let lead = std::mem::take(lead);
+                let mut lead = std::mem::take(lead);
                 leads.release(id);
-                self.retire(lead);
+                self.retire(&mut lead);
             } else {
                 let due = lead.next_due();
                 leads.set_due(id, due);
@@ -518,9 +519,9 @@ impl<'a> Run<'a> {
     }
 
     /// Tallies a finished lead's lead-level KPIs and keeps its buffers for new arrivals.
-    fn retire(&mut self, lead: SimLead) {
+    fn retire(&mut self, lead: &mut SimLead) {
         if lead.counted {
-            self.tally_lead(&lead);
+            self.tally_lead(lead);
         }
         self.spares.keep(lead);
     }
@@ -715,29 +716,14 @@ impl<'a> Run<'a> {
                 self.now.saturating_add(whole_secs(rng.sample(d)))
             });
         self.out.clear();
-        let (lead, step) = self.engine.admit(
-            attributes,
-            Some(source.name.clone()),
-            self.now,
-            &mut self.out,
-        );
-        self.events += 1;
-        if step != Step::Applied {
-            return;
-        }
-        let band = self
-            .band_set
-            .and_then(|b| self.engine.band(&lead, b, self.now))
-            .and_then(|b| u8::try_from(b).ok());
-        let Some(id) = self.leads.reserve() else {
-            return;
-        };
+        // Built here and admitted in place: a record is only copied if it outlives its run
+        // ahead (into the table, below).
         let mut lead = SimLead {
-            state: lead,
+            state: LeadState::new(),
             key,
             profile: u16::try_from(profile).unwrap_or(u16::MAX),
             counted: self.now >= self.warmup,
-            band,
+            band: None,
             first: None,
             flags: 0,
             intent_until,
@@ -745,10 +731,30 @@ impl<'a> Run<'a> {
             ticket: 0,
             handoff: None,
             stash: Vec::new(),
-            pending: self.spares.pending.pop().unwrap_or_default(),
+            pending: Vec::new(),
             orders: 0,
             finished: false,
         };
+        let step = self.engine.admit(
+            &mut lead.state,
+            attributes,
+            Some(source.name.clone()),
+            self.now,
+            &mut self.out,
+        );
+        self.events += 1;
+        if step != Step::Applied {
+            self.spares.keep(&mut lead);
+            return;
+        }
+        lead.band = self
+            .band_set
+            .and_then(|b| self.engine.band(&lead.state, b, self.now))
+            .and_then(|b| u8::try_from(b).ok());
+        let Some(id) = self.leads.reserve() else {
+            return;
+        };
+        lead.pending = self.spares.pending.pop().unwrap_or_default();
         self.ahead = self.run_ahead.then_some(id);
         self.react(id, &mut lead);
         if let Some(profile_def) = profile_def {
@@ -765,7 +771,7 @@ impl<'a> Run<'a> {
         self.run_ahead(id, &mut lead);
         if lead.finished {
             self.leads.release(id);
-            self.retire(lead);
+            self.retire(&mut lead);
         } else {
             let due = lead.next_due();
             self.leads.put(id, lead, due);
