@@ -676,7 +676,7 @@ impl<'a> Run<'a> {
             LeadEv::Attempt => self.attempt(id, lead),
             LeadEv::Resume => {
                 self.out.clear();
-                std::mem::swap(&mut self.out, &mut lead.stash);
+                self.out.append(&mut lead.stash);
                 self.react(id, lead);
             }
         }
@@ -754,7 +754,12 @@ impl<'a> Run<'a> {
         let Some(id) = self.leads.reserve() else {
             return;
         };
-        lead.pending = self.spares.pending.pop().unwrap_or_default();
+        // Room for a lead's usual handful of pending events, so a new list rarely grows.
+        lead.pending = self
+            .spares
+            .pending
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(8));
         self.ahead = self.run_ahead.then_some(id);
         self.react(id, &mut lead);
         if let Some(profile_def) = profile_def {
@@ -884,7 +889,8 @@ impl<'a> Run<'a> {
             // Ahead of the clock the handoff waits for the run to reach it; at the clock's
             // time (a hand-raise on arrival) it starts at once.
             if self.now > self.clock {
-                std::mem::swap(&mut lead.stash, &mut self.out);
+                // Moved, not swapped: the run's buffer keeps its capacity for the next step.
+                lead.stash.append(&mut self.out);
                 self.schedule_for(id, lead, self.now, LeadEv::Resume);
                 return;
             }
