@@ -769,7 +769,7 @@ impl<'a> Run<'a> {
                     None => {
                         self.schedule_for(id, &mut lead, self.now, LeadEv::Signal { gen, k: 0 });
                     }
-                    Some(_) => self.next_signal(id, &mut lead, g, 0),
+                    Some(mean) => self.next_signal(id, &mut lead, g, 0, *mean),
                 }
             }
         }
@@ -811,17 +811,13 @@ impl<'a> Run<'a> {
         self.list_pending(id, lead);
     }
 
-    /// Schedules signal `k` of generator `gen` of a lead, if its intent lasts that long.
-    fn next_signal(&mut self, id: u32, lead: &mut SimLead, gen: usize, k: u32) {
-        let Some(mean) = self
-            .world
-            .profiles
-            .get(usize::from(lead.profile))
-            .and_then(|p| p.signals.get(gen))
-            .and_then(|(_, mean)| *mean)
-        else {
+    /// Schedules signal `k` of generator `gen` of a lead, `mean` seconds apart on average, if
+    /// its intent lasts that long.
+    fn next_signal(&mut self, id: u32, lead: &mut SimLead, gen: usize, k: u32, mean: f64) {
+        // Nothing is scheduled for a finished lead: skip the draw too.
+        if lead.finished {
             return;
-        };
+        }
         let generator = u8::try_from(gen).unwrap_or(u8::MAX);
         let gap = self
             .rep
@@ -841,14 +837,16 @@ impl<'a> Run<'a> {
     }
 
     fn signal(&mut self, id: u32, lead: &mut SimLead, gen: usize, k: u32) {
-        let input = self
-            .world
+        let world = self.world;
+        let line = world
             .profiles
             .get(usize::from(lead.profile))
             .and_then(|p| p.signals.get(gen));
-        if let Some((input, _)) = input {
+        if let Some((input, mean)) = line {
             self.step(id, lead, input);
-            self.next_signal(id, lead, gen, k);
+            if let Some(mean) = *mean {
+                self.next_signal(id, lead, gen, k, mean);
+            }
         }
     }
 
