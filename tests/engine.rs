@@ -917,6 +917,26 @@ fn bad_inputs_are_ignored_without_any_change() {
         assert!(d.out.is_empty());
         assert_eq!(d.lead, before, "{input:?}");
     }
+    // The simulator's way in refuses the same: a lead that has arrived, or attributes that do
+    // not fit the playbook's fields, leave the lead as it was.
+    let attributes = Lead::default().attributes(&p);
+    let mut out = Vec::new();
+    let step = d
+        .engine
+        .admit(&mut d.lead, attributes.clone(), None, t + 1, &mut out);
+    assert_eq!(step, Step::Ignored(Ignored::WrongStage));
+    assert!(out.is_empty());
+    assert_eq!(d.lead, before);
+    let mut fresh = handoff::engine::LeadState::new();
+    let step = d.engine.admit(&mut fresh, vec![], None, t + 1, &mut out);
+    assert_eq!(step, Step::Ignored(Ignored::BadValue));
+    assert!(out.is_empty());
+    assert_eq!(fresh, handoff::engine::LeadState::new());
+    let step = d
+        .engine
+        .admit(&mut fresh, attributes, None, t + 1, &mut out);
+    assert_eq!(step, Step::Applied);
+    assert!(!out.is_empty());
 }
 
 #[test]

@@ -347,9 +347,8 @@ impl ChaChaStream {
     }
 
     /// A uniform draw in `[0, 1)` from one 32-bit word, for choices among shares and chances,
-    /// where a grain of 2⁻³² is far below any share a scenario can state. Half the words of
-    /// [`ChaChaStream::unit`] keep an arrival's draws (six choices, a chance, a size and an
-    /// intent span) within one ChaCha block.
+    /// where a grain of 2⁻³² is far below any share a scenario can state. Taking half the
+    /// words of [`ChaChaStream::unit`] keeps a typical arrival's draws within one ChaCha block.
     pub fn chance_unit(&mut self) -> f64 {
         half_unit_of(self.next_u32())
     }

@@ -744,7 +744,6 @@ impl<'a> Run<'a> {
         );
         self.events += 1;
         if step != Step::Applied {
-            self.spares.keep(&mut lead);
             return;
         }
         lead.band = self
