@@ -237,11 +237,21 @@ impl SimLead {
         self.handoff.is_none() && self.stash.is_empty() && self.state.handoff().is_none()
     }
 
-    /// Adds a pending event, keeping the list in order with the next event last.
+    /// Adds a pending event, keeping the list in order with the next event last (after any
+    /// event with the same key). A new event is pushed and moved down past those due before
+    /// it: a lead has a handful pending, so this costs less than a binary search and the call
+    /// to `memmove` that `insert` makes (1% of a simulation).
     fn add_pending(&mut self, event: Pending) {
         let key = event.key();
-        let at = self.pending.partition_point(|p| p.key() > key);
-        self.pending.insert(at, event);
+        let mut at = self.pending.len();
+        self.pending.push(event);
+        while let Some(pair) = at.checked_sub(1).and_then(|i| self.pending.get_mut(i..=at)) {
+            match pair {
+                [earlier, new] if earlier.key() <= key => std::mem::swap(earlier, new),
+                _ => break,
+            }
+            at -= 1;
+        }
     }
 
     /// The next event, taken off the list if `due` accepts its time.
