@@ -8,6 +8,7 @@
 
 use super::cond::{band_threshold, compare, Scope};
 use super::scoring;
+use super::state::LeadState;
 use crate::ir::{BandSetId, Cmp, Cond, CounterId, Num, Playbook};
 
 /// A state condition as the engine tests it; always the same answer as [`Scope::holds`] on
@@ -22,6 +23,10 @@ pub(crate) enum StateTest {
     /// sum from `min` up.
     SumAtLeast {
         bands: BandSetId,
+        /// The summed scores, each with its cap (`None` if the set or a score is missing):
+        /// read straight from the lead when its scores are decayed to the time of the test,
+        /// as they are once a step has begun.
+        terms: Option<Vec<(usize, Option<f64>)>>,
         min: f64,
         cond: Cond,
     },
@@ -73,6 +78,7 @@ impl StateTest {
                     || StateTest::Cond(cond.clone()),
                     |min| StateTest::SumAtLeast {
                         bands: *bands,
+                        terms: sum_terms(playbook, *bands),
                         min,
                         cond: cond.clone(),
                     },
@@ -111,8 +117,19 @@ impl StateTest {
         match self {
             StateTest::All(all) => all.iter().all(|t| t.holds(scope)),
             StateTest::Any(any) => any.iter().any(|t| t.holds(scope)),
-            StateTest::SumAtLeast { bands, min, cond } => {
-                match scoring::band_sum(scope.playbook, scope.lead, *bands, scope.now) {
+            StateTest::SumAtLeast {
+                bands,
+                terms,
+                min,
+                cond,
+            } => {
+                let sum = match terms {
+                    Some(terms) if scope.lead.scored_at == scope.now => {
+                        decayed_sum(scope.lead, terms)
+                    }
+                    _ => scoring::band_sum(scope.playbook, scope.lead, *bands, scope.now),
+                };
+                match sum {
                     Some(sum) if !sum.is_nan() => sum >= *min,
                     // No threshold orders NaN: the condition decides.
                     Some(_) => scope.holds(cond),
@@ -132,6 +149,26 @@ impl StateTest {
             StateTest::Cond(cond) => scope.holds(cond),
         }
     }
+}
+
+/// The summed scores of a band set with their caps; `None` if the set or a score is missing.
+fn sum_terms(playbook: &Playbook, bands: BandSetId) -> Option<Vec<(usize, Option<f64>)>> {
+    let set = playbook.band_sets.get(bands.index())?;
+    (set.scores.iter())
+        .map(|s| playbook.scores.get(s.index()).map(|def| (s.index(), def.cap)))
+        .collect()
+}
+
+/// The sum of scores decayed to the lead's `scored_at`, as [`scoring::band_sum`] computes it
+/// at that time (where every decay factor is 1), without looking the scores up again.
+fn decayed_sum(lead: &LeadState, terms: &[(usize, Option<f64>)]) -> Option<f64> {
+    let mut sum = 0.0;
+    for &(score, cap) in terms {
+        let parts = lead.scores.get(score)?;
+        let total = parts.fit + parts.events;
+        sum += cap.map_or(total, |cap| total.min(cap));
+    }
+    Some(sum)
 }
 
 #[cfg(test)]
