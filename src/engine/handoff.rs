@@ -27,14 +27,16 @@ impl Ctx<'_> {
     }
 
     /// Fires the winning handoff rule, if any, for an update (with the event, if there is one).
+    ///
+    /// Most updates can fire nothing, and are told apart here, inlined into the step, before
+    /// the call that tests rules (and whose entry saves every register it may use).
+    #[inline(always)]
     pub(super) fn consider_handoffs(&mut self, event: Option<(EventId, &[Value])>) {
         if self.ended_handoff || !matches!(self.lead.stage, Stage::Nurture | Stage::Parked { .. }) {
             return;
         }
-        let playbook = self.playbook;
-        let tables = &self.engine.tables;
         let event_rules = event
-            .and_then(|(e, _)| tables.by_event.get(e.index()))
+            .and_then(|(e, _)| self.engine.tables.by_event.get(e.index()))
             .map_or(&[][..], |t| &t.handoffs[..]);
         // A quiet lead's state rules were all false at its last step, and nothing since could
         // have made one true; with no event rule to test either, nothing can fire.
@@ -42,6 +44,14 @@ impl Ctx<'_> {
             self.rules_false = true;
             return;
         }
+        self.test_handoffs(event, event_rules);
+    }
+
+    /// Tests the rules that may fire on an update and fires the winner.
+    #[inline(never)]
+    fn test_handoffs(&mut self, event: Option<(EventId, &[Value])>, event_rules: &[HandoffId]) {
+        let playbook = self.playbook;
+        let tables = &self.engine.tables;
         let fields = event.map_or(&[][..], |(_, f)| f);
         let scope = Scope {
             playbook,

@@ -641,8 +641,11 @@ impl<'a> Ctx<'a> {
 
     /// Runs the disqualifiers that may fire on an event (or, without one, on attributes being
     /// set) in declaration order, and closes the lead on the first match.
+    ///
+    /// Most events have no disqualifier: that is told here, inlined into the step, before the
+    /// call that tests them.
+    #[inline(always)]
     fn disqualify_if(&mut self, event: Option<(EventId, &[Value])>) -> bool {
-        let playbook = self.playbook;
         let tables = &self.engine.tables;
         let candidates: &[usize] = match event {
             Some((e, _)) => tables
@@ -651,10 +654,18 @@ impl<'a> Ctx<'a> {
                 .map_or(&[], |t| &t.disqualifiers),
             None => &tables.attribute_disqualifiers,
         };
-        // Most events have no disqualifier: leave before building anything.
-        if candidates.is_empty() {
-            return false;
-        }
+        !candidates.is_empty() && self.test_disqualifiers(event, candidates)
+    }
+
+    /// Tests the disqualifiers that may fire on an update, and closes the lead on the first
+    /// that does.
+    #[inline(never)]
+    fn test_disqualifiers(
+        &mut self,
+        event: Option<(EventId, &[Value])>,
+        candidates: &[usize],
+    ) -> bool {
+        let playbook = self.playbook;
         let scope = Scope {
             playbook,
             lead: self.lead,

@@ -155,7 +155,12 @@ impl StateTest {
 fn sum_terms(playbook: &Playbook, bands: BandSetId) -> Option<Vec<(usize, Option<f64>)>> {
     let set = playbook.band_sets.get(bands.index())?;
     (set.scores.iter())
-        .map(|s| playbook.scores.get(s.index()).map(|def| (s.index(), def.cap)))
+        .map(|s| {
+            playbook
+                .scores
+                .get(s.index())
+                .map(|def| (s.index(), def.cap))
+        })
         .collect()
 }
 
