@@ -618,8 +618,10 @@ impl<'a> Ctx<'a> {
         self.consider_handoffs(None);
     }
 
+    /// A timer changes no score, so it leaves the points decayed to the last event: reads
+    /// decay them to their own time ([`scoring::score_value`]), and the next event or attribute
+    /// change decays them in one step, which also saves an exponential per timer.
     fn timer(&mut self, kind: TimerKind) {
-        scoring::decay_to(self.playbook, self.lead, self.now);
         match kind {
             TimerKind::Track => self.track_timer(),
             TimerKind::Sla => self.breach(),
