@@ -1,8 +1,8 @@
 //! Scores, bands, windowed counters and remembered signals.
 //!
 //! Event points decay exponentially, so a lead keeps one number per score plus the time it was
-//! last decayed to (O(1) per event, whatever the history); windowed counts keep only the event
-//! times still inside their window.
+//! last decayed to (O(1) per event, whatever the history); windowed counts keep the event times
+//! still inside their window, dropping the others whenever one is added.
 
 use super::action::SignalRecord;
 use super::cond::Scope;
@@ -165,18 +165,24 @@ pub(crate) fn record_event(
         return (earned, rose);
     }
     let arrived_at = lead.arrived_at;
-    lead.counters.retain(|c| {
-        playbook
-            .counters
-            .get(c.counter.index())
-            .is_some_and(|def| c.at(arrived_at) > now.saturating_sub(def.window_secs))
-    });
+    let mut pruned = false;
     for &(counter, filter) in counters {
         let Some(def) = playbook.counters.get(counter.index()) else {
             continue;
         };
         if !passes(lead, filter, &def.filter) {
             continue;
+        }
+        // Times out of their window are dropped before the first one is added: reads skip
+        // them anyway ([`count`]), so an event that counts nothing need not touch the list.
+        if !pruned {
+            lead.counters.retain(|c| {
+                playbook
+                    .counters
+                    .get(c.counter.index())
+                    .is_some_and(|def| c.at(arrived_at) > now.saturating_sub(def.window_secs))
+            });
+            pruned = true;
         }
         if let Some(keep) = def.keep {
             if keep == 0 {

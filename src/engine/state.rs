@@ -26,8 +26,9 @@ pub struct LeadState {
     pub scores: InlineVec<ScoreState, 2>,
     /// Time the event points in `scores` were last decayed to.
     pub scored_at: Timestamp,
-    /// Counted event times, oldest first, each tagged with its counter; only times still inside
-    /// their counter's window, and at most the counter's `keep`, are kept. One flat list rather
+    /// Counted event times, oldest first, each tagged with its counter; times that left their
+    /// counter's window are dropped whenever a time is added, and at most the counter's `keep`
+    /// are kept. Reads skip times out of their window. One flat list rather
     /// than one list per counter, because most leads count nothing and then this costs no
     /// allocation at all; eight entries inline (64 bytes) cover the counts of typical playbooks,
     /// which are read on nearly every event, without a heap spill.
