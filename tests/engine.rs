@@ -1049,3 +1049,45 @@ fn counts_keep_only_the_times_their_comparisons_need() {
     assert_eq!(fired, Some(12));
     assert_eq!(d.engine.count(&d.lead, monthly, t + 30 * HOUR), Some(14));
 }
+
+/// Times that left their window stay in the list until the next time is counted, and no read
+/// sees them: a blog post counts nothing, so forty days of them leave the pricing visits in
+/// place, counted as zero once their windows have passed; the next pricing visit drops them.
+#[test]
+fn counted_times_out_of_their_window_are_dropped_when_a_time_is_added() {
+    let p = seed();
+    let n = Names(&p);
+    let t = monday_morning();
+    let mut d = Driver::new(&p);
+    d.arrive(Lead::default().attributes(&p), t);
+    let blog = n.event_input(
+        "page_view",
+        &[("category", n.event_value("page_view", "category", "blog"))],
+    );
+    d.input(pricing(&n), t + HOUR);
+    let held = d.lead.counters.len();
+    assert!(held > 0, "a pricing visit is counted");
+    for day in 1..=40 {
+        d.input(blog.clone(), t + day * DAY);
+    }
+    assert_eq!(d.lead.counters.len(), held, "blog posts count nothing");
+    let later = t + 40 * DAY + HOUR;
+    for c in 0..p.counters.len() {
+        let counter = handoff::ir::CounterId(c as u32);
+        assert_eq!(d.engine.count(&d.lead, counter, later), Some(0));
+    }
+    d.input(pricing(&n), later);
+    assert_eq!(
+        d.lead.counters.len(),
+        held,
+        "only the new visit's times are left"
+    );
+    let now_counted: Vec<i64> = (0..p.counters.len())
+        .filter_map(|c| {
+            d.engine
+                .count(&d.lead, handoff::ir::CounterId(c as u32), later)
+        })
+        .map(|k| k as i64)
+        .collect();
+    assert!(now_counted.iter().all(|&k| k <= 1) && now_counted.contains(&1));
+}

@@ -25,7 +25,8 @@ pub(crate) enum StateTest {
         bands: BandSetId,
         /// The summed scores, each with its cap (`None` if the set or a score is missing):
         /// read straight from the lead when its scores are decayed to the time of the test,
-        /// as they are once a step has begun.
+        /// as they are in a step on an event or an attribute change (a timer leaves them
+        /// decayed to the last one, and then the sum is computed the long way).
         terms: Option<Vec<(usize, Option<f64>)>>,
         min: f64,
         cond: Cond,
