@@ -22,14 +22,15 @@ fn hand_raise(n: &Names) -> Input {
     )
 }
 
-fn pricing(n: &Names) -> Input {
+fn page_view(n: &Names, category: &str) -> Input {
     n.event_input(
         "page_view",
-        &[(
-            "category",
-            n.event_value("page_view", "category", "pricing"),
-        )],
+        &[("category", n.event_value("page_view", "category", category))],
     )
+}
+
+fn pricing(n: &Names) -> Input {
+    page_view(n, "pricing")
 }
 
 fn stage_name(d: &Driver) -> &'static str {
@@ -553,13 +554,7 @@ fn repeated_high_intent_visits_within_the_window_fire_the_state_rule() {
     let p = seed();
     let n = Names(&p);
     let t = monday_morning();
-    let comparison = n.event_input(
-        "page_view",
-        &[(
-            "category",
-            n.event_value("page_view", "category", "comparison"),
-        )],
-    );
+    let comparison = page_view(&n, "comparison");
     let mut d = Driver::new(&p);
     d.arrive(Lead::default().attributes(&p), t);
     d.input(comparison.clone(), t);
@@ -1060,10 +1055,7 @@ fn counted_times_out_of_their_window_are_dropped_when_a_time_is_added() {
     let t = monday_morning();
     let mut d = Driver::new(&p);
     d.arrive(Lead::default().attributes(&p), t);
-    let blog = n.event_input(
-        "page_view",
-        &[("category", n.event_value("page_view", "category", "blog"))],
-    );
+    let blog = page_view(&n, "blog");
     d.input(pricing(&n), t + HOUR);
     let held = d.lead.counters.len();
     assert!(held > 0, "a pricing visit is counted");
