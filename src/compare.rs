@@ -73,8 +73,8 @@ pub fn guardrail_kpis() -> Vec<(String, KpiUnit)> {
 pub fn compare(kpis: &[Paired]) -> Vec<Delta> {
     kpis.iter()
         .filter_map(|k| {
-            let base = estimate(&k.base)?;
-            let candidate = estimate(&k.candidate)?;
+            let base = estimate(&k.base)?.within(k.unit.range());
+            let candidate = estimate(&k.candidate)?.within(k.unit.range());
             let delta = paired_estimate(&k.base, &k.candidate)?;
             let significant = delta.ci_low > 0.0 || delta.ci_high < 0.0;
             Some(Delta {
@@ -208,6 +208,17 @@ mod tests {
         assert_eq!(d[0].delta.ci_high, 0.0);
         assert!(!d[0].significant);
         assert_eq!(summary_line(&d), "no significant change in any kpi");
+    }
+
+    #[test]
+    fn each_side_stays_within_the_kpi_while_the_delta_may_be_negative() {
+        let base = [0.0, 0.004, 0.0, 0.0];
+        let cand = [0.002, 0.0, 0.0, 0.0];
+        let d = compare(&[paired("leakage", KpiUnit::Fraction, &base, &cand)]);
+        assert!(estimate(&base).unwrap().ci_low < 0.0);
+        assert_eq!(d[0].base.ci_low, 0.0);
+        assert_eq!(d[0].candidate.ci_low, 0.0);
+        assert!(d[0].delta.ci_low < 0.0 && d[0].delta.ci_high > 0.0);
     }
 
     #[test]

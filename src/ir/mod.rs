@@ -904,6 +904,15 @@ pub enum KpiUnit {
 }
 
 impl KpiUnit {
+    /// The values a KPI in this unit can take, which bound its confidence interval
+    /// ([`crate::sim::stats::Estimate::within`]).
+    pub fn range(self) -> (f64, f64) {
+        match self {
+            KpiUnit::Fraction => (0.0, 1.0),
+            KpiUnit::Seconds | KpiUnit::Count => (0.0, f64::INFINITY),
+        }
+    }
+
     /// The lowercase name machine-readable outputs (CSV, JSON) use for the unit.
     pub fn name(self) -> &'static str {
         match self {

@@ -129,7 +129,7 @@ fn estimates(rows: &[Row], samples: impl Fn(usize) -> Vec<f64>) -> Vec<KpiEstima
     rows.iter()
         .enumerate()
         .map(|(i, row)| {
-            let e = estimate(&samples(i));
+            let e = estimate(&samples(i)).map(|e| e.within(row.unit.range()));
             KpiEstimate {
                 name: row.name,
                 unit: row.unit,
@@ -274,4 +274,53 @@ fn warnings(playbook: &Playbook, scenario: &str, results: &[ReplicationResult]) 
         }
     }
     out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::sim::kpi::Row;
+
+    fn row(name: &'static str, unit: Unit) -> Row {
+        Row {
+            name,
+            unit,
+            by_band: false,
+            by_queue: false,
+        }
+    }
+
+    #[test]
+    fn intervals_stay_within_what_a_kpi_can_take() {
+        let rows = [
+            row("leakage", Unit::Fraction),
+            row("sla_attainment", Unit::Fraction),
+            row("queue_length", Unit::Count),
+            row("speed_to_lead.mean", Unit::Seconds),
+            row("seller_utilisation", Unit::Fraction),
+        ];
+        let samples = [
+            vec![0.0, 0.0, 0.004, 0.0],
+            vec![1.0, 1.0, 0.996, 1.0],
+            vec![0.0, 0.1, 0.0, 0.0],
+            vec![0.0, 0.0, 30.0, 0.0],
+            // Above 100% (pickups past working hours): the interval is left as it is.
+            vec![1.02, 1.03, 1.05, 1.04],
+        ];
+        // Student-t intervals of these samples cross the bounds.
+        for s in &samples[..4] {
+            let e = estimate(s).unwrap();
+            assert!(e.ci_low < 0.0 || e.ci_high > 1.0, "{s:?}: {e:?}");
+        }
+        let got = estimates(&rows, |i| samples[i].clone());
+        let bounds = |k: &KpiEstimate| (k.ci_low.unwrap(), k.ci_high.unwrap());
+        let e = |i: usize| estimate(&samples[i]).unwrap();
+        assert_eq!(bounds(&got[0]), (0.0, e(0).ci_high));
+        assert_eq!(bounds(&got[1]), (e(1).ci_low, 1.0));
+        assert_eq!(bounds(&got[2]), (0.0, e(2).ci_high));
+        assert_eq!(bounds(&got[3]), (0.0, e(3).ci_high));
+        assert_eq!(bounds(&got[4]), (e(4).ci_low, e(4).ci_high));
+        assert!(e(4).ci_high > 1.0);
+    }
 }

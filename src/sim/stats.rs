@@ -53,6 +53,28 @@ pub fn estimate(samples: &[f64]) -> Option<Estimate> {
     })
 }
 
+impl Estimate {
+    /// The interval cut to the values the quantity can take, `range` (a Student-t interval
+    /// around a share near 0% would otherwise reach below zero), on a side where the mean is
+    /// within it: a seller utilisation can pass 100% when pickups run past working hours, and
+    /// then the range says nothing about its spread.
+    pub fn within(self, (lo, hi): (f64, f64)) -> Estimate {
+        Estimate {
+            ci_low: if self.mean >= lo {
+                self.ci_low.max(lo)
+            } else {
+                self.ci_low
+            },
+            ci_high: if self.mean <= hi {
+                self.ci_high.min(hi)
+            } else {
+                self.ci_high
+            },
+            ..self
+        }
+    }
+}
+
 /// Student's t 0.975 quantiles for df = 1..=30, where the asymptotic expansion is least accurate.
 const T_975: [f64; 30] = [
     12.706204736174705,
