@@ -280,7 +280,6 @@ fn warnings(playbook: &Playbook, scenario: &str, results: &[ReplicationResult]) 
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
-    use crate::sim::kpi::Row;
 
     fn row(name: &'static str, unit: Unit) -> Row {
         Row {
