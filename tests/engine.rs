@@ -1074,12 +1074,11 @@ fn counted_times_out_of_their_window_are_dropped_when_a_time_is_added() {
         held,
         "only the new visit's times are left"
     );
-    let now_counted: Vec<i64> = (0..p.counters.len())
+    let now_counted: Vec<usize> = (0..p.counters.len())
         .filter_map(|c| {
             d.engine
                 .count(&d.lead, handoff::ir::CounterId(c as u32), later)
         })
-        .map(|k| k as i64)
         .collect();
     assert!(now_counted.iter().all(|&k| k <= 1) && now_counted.contains(&1));
 }

@@ -29,8 +29,15 @@ pub(crate) fn score_value(
     let def = playbook.scores.get(score.index())?;
     let parts = lead.scores.get(score.index())?;
     let events = parts.events * decay_factor(def, now.saturating_sub(lead.scored_at));
-    let total = parts.fit + events;
-    Some(def.cap.map_or(total, |cap| total.min(cap)))
+    Some(capped(parts.fit, events, def.cap))
+}
+
+/// Fit points plus event points, held to the score's cap: one rule for every reader of a
+/// score, the compiled band thresholds included.
+#[inline]
+pub(crate) fn capped(fit: f64, events: f64, cap: Option<f64>) -> f64 {
+    let total = fit + events;
+    cap.map_or(total, |cap| total.min(cap))
 }
 
 /// Index of the band the lead is in at `now`: the first band containing the sum of the scores.

@@ -171,8 +171,7 @@ fn decayed_sum(lead: &LeadState, terms: &[(usize, Option<f64>)]) -> Option<f64> 
     let mut sum = 0.0;
     for &(score, cap) in terms {
         let parts = lead.scores.get(score)?;
-        let total = parts.fit + parts.events;
-        sum += cap.map_or(total, |cap| total.min(cap));
+        sum += scoring::capped(parts.fit, parts.events, cap);
     }
     Some(sum)
 }
