@@ -93,6 +93,8 @@ fn main() {
     let plan = Plan {
         horizon_secs,
         warmup_secs: (horizon_secs as f64 * WARMUP_SHARE) as i64,
+        max_events: u64::MAX,
+        max_leads_alive: usize::MAX,
     };
 
     // The machine this runs on is shared, and a neighbour's load can slow one run by a third
@@ -104,7 +106,7 @@ fn main() {
     for attempt in 0..REFERENCE_RUNS {
         let before = peak_kib();
         let started = Instant::now();
-        let one = replicate(&engine, scenario, plan, 1, 0);
+        let one = replicate(&engine, scenario, plan, 1, 0).expect("within budget");
         let elapsed = started.elapsed().as_secs_f64();
         let after = peak_kib();
         println!(
@@ -143,9 +145,11 @@ fn main() {
     let mmc_plan = Plan {
         horizon_secs: 10 * 365 * 86_400,
         warmup_secs: 365 * 86_400,
+        max_events: u64::MAX,
+        max_leads_alive: usize::MAX,
     };
     let started = Instant::now();
-    let small = replicate(&mmc_engine, &mmc.scenarios[0], mmc_plan, 1, 0);
+    let small = replicate(&mmc_engine, &mmc.scenarios[0], mmc_plan, 1, 0).expect("within budget");
     let elapsed = started.elapsed().as_secs_f64();
     println!(
         "playbook mmc, 10 years, one replication: leads {}  engine events {}  time {elapsed:.3}s",
@@ -171,6 +175,8 @@ fn main() {
             replications: 2,
             seed: 1,
             threads,
+            max_events: u64::MAX,
+            max_leads_alive: usize::MAX,
         };
         let started = Instant::now();
         let report = simulate(&engine, &options, &|| {}).unwrap();

@@ -73,6 +73,8 @@ fn common_random_numbers_make_paired_intervals_several_times_narrower() {
         replications: 10,
         seed,
         threads: 2,
+        max_events: handoff::sim::DEFAULT_MAX_EVENTS,
+        max_leads_alive: handoff::sim::DEFAULT_MAX_LEADS_ALIVE,
     };
     let run = |p: &handoff::ir::Playbook, seed| {
         simulate(&Engine::new(p).unwrap(), &options(seed), &|| {}).unwrap()

@@ -183,3 +183,43 @@ fn a_run_past_the_lead_limit_is_refused_up_front() {
         stderr(&out)
     );
 }
+
+/// Issue 19: leads routed to a queue no seller staffs pile up for the whole horizon. The
+/// checker warns (W0403), and the run stops with a clear error and exit 2 when too many leads
+/// are alive, instead of aborting on a failed allocation.
+#[test]
+fn a_queue_that_grows_without_bound_stops_the_run_with_a_message() {
+    let out = run(
+        &[
+            "simulate",
+            "tests/fixtures/sim/unstaffed_flood.playbook",
+            "--replications",
+            "2",
+            "--max-leads-alive",
+            "20000",
+        ],
+        &repo(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("warning[W0403]"), "{err}");
+    assert!(
+        err.contains(
+            "error: replication 1 stopped on simulated day 1: more than 20000 leads were alive \
+             at once, 20001 of them waiting in queue `sdr`"
+        ),
+        "{err}"
+    );
+}
+
+/// Issue 19: a budget of engine events makes an absurdly busy scenario a clear error, not a wait.
+#[test]
+fn a_run_past_its_event_budget_stops_with_a_message() {
+    let out = quick(&["--max-events", "10000"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("used its budget of 10000 engine events; raise `--max-events`"),
+        "{}",
+        stderr(&out)
+    );
+}

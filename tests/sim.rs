@@ -21,6 +21,8 @@ fn options(threads: usize, seed: u64) -> SimOptions {
         replications: 4,
         seed,
         threads,
+        max_events: handoff::sim::DEFAULT_MAX_EVENTS,
+        max_leads_alive: handoff::sim::DEFAULT_MAX_LEADS_ALIVE,
     }
 }
 
@@ -129,6 +131,8 @@ fn an_overloaded_queue_is_a_warning_and_a_finite_run() {
         replications: 2,
         seed: 1,
         threads: 2,
+        max_events: handoff::sim::DEFAULT_MAX_EVENTS,
+        max_leads_alive: handoff::sim::DEFAULT_MAX_LEADS_ALIVE,
     };
     let r = simulate(&engine, &o, &|| {}).unwrap();
     assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
@@ -170,4 +174,94 @@ fn seed_scenario_kpis_are_in_range_and_targets_are_checked() {
         ]
     );
     assert!(r.targets.iter().all(|t| t.met.is_some()));
+}
+
+/// A profile whose one signal line, at `per_hour`, triggers nothing: every engine event past
+/// arrival is a signal, for as long as intent lasts (one hour).
+fn signal_only(per_hour: u32) -> String {
+    format!(
+        "lead {{
+  segment: one of smb, enterprise
+}}
+
+event page_view
+event form_submit
+
+track nurture {{
+  enter by default
+  touch email every 7d 4 times
+  then close as no_response
+}}
+
+handoff demo_request {{
+  on form_submit
+  route to desk
+  sla 15m
+  on breach {{
+    after 2 breaches recycle to nurture as no_response
+  }}
+}}
+
+queue desk {{
+  members ana
+}}
+
+reason no_response {{
+  recycle to nurture
+  suppress for 30d
+}}
+
+scenario busy {{
+  horizon 2d
+  source web 20 per hour
+  profile browser 100% {{
+    signal page_view {per_hour} per hour
+    intent lasts constant(1h)
+  }}
+  staff desk {{
+    sellers 1
+    handle exponential(mean 20m)
+  }}
+}}
+"
+    )
+}
+
+/// Signals closer together than the clock's second keep their rate (issue 19: each gap was
+/// rounded to whole seconds, so 3 600 an hour gave 15% too many and faster rates never ended).
+/// The seed fixes the arrivals, so doubling the rate from 1 800 to 3 600 an hour adds
+/// 1 800 signals per lead-hour of intent; the difference of two Poisson totals over about 960
+/// leads has a standard deviation near 0.25% of that, and the test allows 2%.
+#[test]
+fn signals_closer_than_a_second_keep_their_rate() {
+    let run = |per_hour| {
+        let engine = Engine::new(&compile(&signal_only(per_hour))).unwrap();
+        let mut o = options(2, 5);
+        o.scenario = None;
+        o.days = None;
+        o.replications = 1;
+        let r = simulate(&engine, &o, &|| {}).unwrap();
+        (r.leads_arrived, r.events_processed)
+    };
+    let (leads, slow) = run(1800);
+    let (same_leads, fast) = run(3600);
+    assert_eq!(leads, same_leads);
+    assert!(leads > 800, "{leads}");
+    let per_lead = (fast - slow) as f64 / leads as f64;
+    assert!(
+        (per_lead - 1800.0).abs() < 36.0,
+        "{per_lead} more signals per lead"
+    );
+}
+
+/// A rate the clock cannot represent is refused by the checker, never simulated for ever.
+#[test]
+fn signal_rates_beyond_the_clock_are_refused() {
+    let src = signal_only(1_000_000_000);
+    let compiled = handoff::check::compile(handoff::span::FileId(0), &src);
+    assert!(compiled.playbook.is_none());
+    assert!(compiled
+        .diagnostics
+        .iter()
+        .any(|d| d.code.as_str() == "E0401" && d.message.contains("1000000000 per hour")));
 }

@@ -47,9 +47,11 @@ fn run(case: &Case, seed: u64) -> (MMc, Vec<ReplicationResult>) {
     let plan = Plan {
         horizon_secs,
         warmup_secs: (horizon_secs as f64 * WARMUP_SHARE) as i64,
+        max_events: handoff::sim::DEFAULT_MAX_EVENTS,
+        max_leads_alive: handoff::sim::DEFAULT_MAX_LEADS_ALIVE,
     };
     let results = (0..case.replications)
-        .map(|r| replicate(&engine, &p.scenarios[0], plan, seed, r))
+        .map(|r| replicate(&engine, &p.scenarios[0], plan, seed, r).unwrap())
         .collect();
     let theory = MMc::new(case.lambda, 1.0 / case.mean_handle, case.sellers).unwrap();
     (theory, results)

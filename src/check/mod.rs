@@ -14,7 +14,7 @@ mod scenario;
 
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::ir;
-use crate::span::FileId;
+use crate::span::{FileId, Span};
 use crate::syntax::{self, ast};
 use names::Names;
 use origins::Origins;
@@ -156,48 +156,34 @@ impl Lowerer<'_> {
             ast::DurationUnit::Days | ast::DurationUnit::BusinessDays => 86_400.0,
             ast::DurationUnit::Weeks => 604_800.0,
         };
-        let secs = d.value * per_unit;
-        if !secs.is_finite() || !(0.0..=3.2e9).contains(&secs) {
-            self.diags.push(
-                Diagnostic::new(Code::BadLiteral, *d.loc, "duration out of range")
-                    .with_primary_message("must be between 0 and 100 years"),
-            );
-            return None;
+        match ir::limits::duration_secs(d.value * per_unit) {
+            Ok(secs) => Some(secs),
+            Err(e) => {
+                self.out_of_range(Code::BadLiteral, *d.loc, e);
+                None
+            }
         }
-        Some(secs.round() as i64)
     }
 
     /// A percentage literal as a fraction, reported when outside 0–100%.
     fn percent(&mut self, p: &ast::NumberLit) -> f64 {
-        if !(0.0..=100.0).contains(&p.value) {
-            self.diags.push(
-                Diagnostic::new(
-                    Code::BadLiteral,
-                    *p.loc,
-                    format!("percentage `{}%` is outside 0% to 100%", p.value),
-                )
-                .with_primary_message("out of range"),
-            );
-            return p.value.clamp(0.0, 100.0) / 100.0;
-        }
-        p.value / 100.0
+        ir::limits::percent(p.value).unwrap_or_else(|e| {
+            self.out_of_range(Code::BadLiteral, *p.loc, e);
+            p.value.clamp(0.0, 100.0) / 100.0
+        })
     }
 
-    /// A whole number within `range`, reported otherwise.
+    /// A whole number from `min` to [`ir::limits::MAX_COUNT`], reported otherwise.
     fn count(&mut self, n: &ast::NumberLit, what: &str, min: u32) -> u32 {
-        let ok = n.value.fract() == 0.0 && n.value >= f64::from(min) && n.value <= 1_000_000.0;
-        if !ok {
-            self.diags.push(
-                Diagnostic::new(
-                    Code::BadLiteral,
-                    *n.loc,
-                    format!("{what} must be a whole number of at least {min}"),
-                )
-                .with_primary_message(format!("`{}` is not allowed here", n.value)),
-            );
-            return min;
-        }
-        n.value as u32
+        ir::limits::count(n.value, what, min).unwrap_or_else(|e| {
+            self.out_of_range(Code::BadLiteral, *n.loc, e);
+            min
+        })
+    }
+
+    fn out_of_range(&mut self, code: Code, span: Span, e: ir::limits::OutOfRange) {
+        self.diags
+            .push(Diagnostic::new(code, span, e.message).with_primary_message(e.label));
     }
 
     fn bad_unit(&mut self, t: &ast::Token) {

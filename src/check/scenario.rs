@@ -49,7 +49,7 @@ impl Lowerer<'_> {
                     rate,
                     population,
                 } => {
-                    let rate_per_sec = self.rate(rate);
+                    let rate_per_sec = self.rate(rate, ir::limits::RateOf::Arrivals);
                     let population = population
                         .iter()
                         .filter_map(|p| self.attr_gen(&p.kind, p.loc.0))
@@ -125,6 +125,7 @@ impl Lowerer<'_> {
             );
         }
         self.check_load(&sc, b);
+        self.check_staffed(&sc, b);
         self.playbook.scenarios.push(sc);
     }
 
@@ -155,14 +156,18 @@ impl Lowerer<'_> {
         }
     }
 
-    fn rate(&mut self, r: &ast::Rate) -> f64 {
-        let per = match r.per {
-            ast::RatePeriod::Hour => 3600.0,
-            ast::RatePeriod::Day => 86_400.0,
-            ast::RatePeriod::Week => 604_800.0,
+    fn rate(&mut self, r: &ast::Rate, of: ir::limits::RateOf) -> f64 {
+        let (per, period) = match r.per {
+            ast::RatePeriod::Hour => (3600.0, "hour"),
+            ast::RatePeriod::Day => (86_400.0, "day"),
+            ast::RatePeriod::Week => (604_800.0, "week"),
         };
-        self.positive(r.count.value, *r.count.loc, "a rate");
-        r.count.value.max(0.0) / per
+        let per_sec = r.count.value / per;
+        let written = format!("{} per {period}", compact(r.count.value));
+        ir::limits::rate(per_sec, of, &written).unwrap_or_else(|e| {
+            self.out_of_range(Code::InvalidScenario, *r.count.loc, e);
+            per_sec.clamp(0.0, 1.0)
+        })
     }
 
     fn response(
@@ -407,7 +412,9 @@ impl Lowerer<'_> {
                             values.push((u16::try_from(i).unwrap_or(0), v));
                         }
                     }
-                    let rate_per_sec = rate.as_ref().map(|r| self.rate(r));
+                    let rate_per_sec = rate
+                        .as_ref()
+                        .map(|r| self.rate(r, ir::limits::RateOf::Signals));
                     p.signals.push(SignalGen {
                         event: ir::EventId(eid),
                         fields: values,
@@ -555,6 +562,63 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
+    /// Warns for each queue a handoff can send leads to that the scenario staffs with no
+    /// seller: its leads wait for the whole horizon (W0402 cannot see it, having no capacity
+    /// to compare the load with).
+    fn check_staffed(&mut self, sc: &Scenario, b: &Block<ScenarioStmt>) {
+        let p = &self.playbook;
+        let mut reached: Vec<(ir::QueueId, &str)> = Vec::new();
+        for h in &p.handoffs {
+            let mut queues = Vec::new();
+            match h.route {
+                ir::RouteTarget::Queue(q) => queues.push(q),
+                ir::RouteTarget::Router(r) => {
+                    for rule in p.routers.get(r.index()).map_or(&[][..], |r| &r.rules) {
+                        match rule {
+                            ir::RouteRule::When { queue, .. }
+                            | ir::RouteRule::Otherwise { queue } => queues.push(*queue),
+                            ir::RouteRule::Owner { .. } => {}
+                        }
+                    }
+                }
+            }
+            for step in &h.breach {
+                match step {
+                    ir::BreachAction::Requeue { queue: Some(q), .. }
+                    | ir::BreachAction::Escalate { queue: q, .. }
+                    | ir::BreachAction::Reassign { queue: Some(q), .. } => queues.push(*q),
+                    _ => {}
+                }
+            }
+            for q in queues {
+                if !reached.iter().any(|(r, _)| *r == q) {
+                    reached.push((q, &h.name));
+                }
+            }
+        }
+        let unstaffed: Vec<(String, String)> = reached
+            .into_iter()
+            .filter(|(q, _)| !sc.staff.iter().any(|st| st.queue == *q && st.sellers > 0))
+            .filter_map(|(q, h)| Some((p.queues.get(q.index())?.name.clone(), h.to_string())))
+            .collect();
+        for (queue, handoff) in unstaffed {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::UnstaffedQueue,
+                    *b.name.loc,
+                    format!(
+                        "scenario `{}` staffs no seller for queue `{queue}`, which handoff `{handoff}` routes to",
+                        b.name.name
+                    ),
+                )
+                .with_primary_message("leads routed there wait for the whole horizon")
+                .with_help(format!("add a `staff {queue}` block with `sellers` and `handle` to the scenario")),
+            );
+        }
+    }
+}
+
+impl Lowerer<'_> {
     /// Share of a week a calendar is open (1 for around the clock), from its weekly hours: an
     /// estimate of capacity needs no particular week, and building the full calendar to measure
     /// one would cost milliseconds per staff line.
@@ -565,6 +629,15 @@ impl Lowerer<'_> {
         };
         spec.weekly_open_secs()
             .map_or(1.0, |secs| secs as f64 / WEEK)
+    }
+}
+
+/// A number as short as it reads: exponent form for the very small and the very large.
+fn compact(v: f64) -> String {
+    if v != 0.0 && !(1e-6..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
     }
 }
 

@@ -35,6 +35,15 @@ pub struct SimArgs {
     /// Worker threads (default: the available cores); results do not depend on it
     #[arg(long, value_name = "T")]
     pub threads: Option<usize>,
+    /// Engine events one replication may take before the run stops with an error, so that a
+    /// scenario far busier than intended ends at once rather than after hours
+    #[arg(long, default_value_t = sim::DEFAULT_MAX_EVENTS, value_name = "N")]
+    pub max_events: u64,
+    /// Leads one replication may hold alive at once (about a kilobyte each) before the run
+    /// stops with an error, so that queues growing without bound end the run rather than
+    /// exhaust memory
+    #[arg(long, default_value_t = sim::DEFAULT_MAX_LEADS_ALIVE, value_name = "N")]
+    pub max_leads_alive: usize,
 }
 
 impl SimArgs {
@@ -49,6 +58,8 @@ impl SimArgs {
             threads: self
                 .threads
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
+            max_events: self.max_events,
+            max_leads_alive: self.max_leads_alive,
         }
     }
 }

@@ -170,6 +170,13 @@ reference to it is misspelt.";
 "The offered load (arrival rate times mean handling time) is at least the number of
 sellers, so queues grow without bound. The simulation still runs for its horizon, but
 waits reflect the horizon, not a steady state.";
+
+    UnstaffedQueue = "W0403", Warning, "a scenario staffs no seller for a queue leads are routed to",
+"A handoff can route a lead to this queue (directly, through a router, or by a breach
+step), but the scenario has no `staff` block for it. No seller ever picks such a lead
+up: it waits until its SLA breaches or the horizon ends, and the queue grows for the
+whole run. Add `staff QUEUE { sellers N  handle ... }` to the scenario, or route the
+handoff elsewhere.";
 }
 
 impl Code {

@@ -6,6 +6,7 @@
 //! here points back into the source except the `origin` spans kept for runtime diagnostics.
 //! Every type is serde-serializable so `handoff compile --emit ir` is a faithful dump.
 
+pub mod limits;
 pub mod scenario;
 
 use crate::calendar::CalendarSpec;

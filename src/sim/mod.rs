@@ -21,7 +21,7 @@ use crate::engine::Engine;
 use crate::ir::Scenario;
 use rayon::prelude::*;
 pub use report::Report;
-pub use run::{Plan, ReplicationResult, START};
+pub use run::{Overrun, Plan, ReplicationResult, START};
 use std::fmt;
 
 /// Most replications one run may ask for.
@@ -53,7 +53,20 @@ pub struct SimOptions {
     pub seed: u64,
     /// Worker threads (does not change the results).
     pub threads: usize,
+    /// Engine events one replication may take before it stops with an error.
+    pub max_events: u64,
+    /// Leads one replication may hold alive at once before it stops with an error.
+    pub max_leads_alive: usize,
 }
+
+/// The default of [`SimOptions::max_events`]: minutes of work on one core, far more than any
+/// shipped scenario needs, so an absurd scenario ends with an error rather than a wait.
+pub const DEFAULT_MAX_EVENTS: u64 = 1_000_000_000;
+
+/// The default of [`SimOptions::max_leads_alive`]. A lead waiting in a queue takes about a
+/// kilobyte, so this bounds a replication's memory near 2 GB; only a scenario whose queues grow
+/// without bound (see W0402 and W0403) comes near it.
+pub const DEFAULT_MAX_LEADS_ALIVE: usize = 2_000_000;
 
 /// Why a simulation cannot run.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,6 +98,13 @@ pub enum SimError {
     NoArrivals(String),
     /// The thread pool could not start.
     ThreadPool(String),
+    /// A replication stopped before its horizon.
+    Overrun {
+        /// Which replication.
+        replication: u32,
+        /// Why.
+        overrun: Overrun,
+    },
 }
 
 impl fmt::Display for SimError {
@@ -127,11 +147,49 @@ impl fmt::Display for SimError {
                 )
             }
             SimError::ThreadPool(e) => write!(f, "cannot start worker threads: {e}"),
+            SimError::Overrun {
+                replication,
+                overrun,
+            } => overrun_message(f, *replication, overrun),
         }
     }
 }
 
 impl std::error::Error for SimError {}
+
+fn overrun_message(f: &mut fmt::Formatter<'_>, replication: u32, overrun: &Overrun) -> fmt::Result {
+    let day = |secs: i64| secs.div_euclid(86_400) + 1;
+    match overrun {
+        Overrun::Events { limit, at_secs } => write!(
+            f,
+            "replication {replication} stopped on simulated day {}: it used its budget of \
+             {limit} engine events; raise `--max-events` if the scenario is meant to be this \
+             busy, or look for a signal or arrival rate far higher than intended",
+            day(*at_secs)
+        ),
+        Overrun::LeadsAlive {
+            limit,
+            at_secs,
+            longest_queue,
+        } => {
+            write!(
+                f,
+                "replication {replication} stopped on simulated day {}: more than {limit} \
+                 leads were alive at once",
+                day(*at_secs)
+            )?;
+            if let Some((queue, waiting)) = longest_queue {
+                write!(f, ", {waiting} of them waiting in queue `{queue}`")?;
+            }
+            write!(
+                f,
+                "; the sellers cannot keep up (see warnings W0402 and W0403): add sellers, \
+                 lower the arrival rates or shorten the horizon (or raise `--max-leads-alive`, \
+                 at about a kilobyte a lead)"
+            )
+        }
+    }
+}
 
 /// Picks the scenario a run uses.
 pub fn find_scenario<'a>(engine: &'a Engine, name: Option<&str>) -> Result<&'a Scenario, SimError> {
@@ -187,6 +245,8 @@ pub fn plan(scenario: &Scenario, options: &SimOptions) -> Result<Plan, SimError>
     Ok(Plan {
         horizon_secs,
         warmup_secs: (horizon_secs as f64 * WARMUP_SHARE).floor() as i64,
+        max_events: options.max_events,
+        max_leads_alive: options.max_leads_alive,
     })
 }
 
@@ -197,7 +257,7 @@ pub fn replicate(
     plan: Plan,
     seed: u64,
     replication: u32,
-) -> ReplicationResult {
+) -> Result<ReplicationResult, Overrun> {
     let engine = &engine.clone().without_context_packages();
     let world = world::World::new(engine, scenario);
     run_replication(engine, &world, plan, seed, replication)
@@ -211,7 +271,7 @@ fn run_replication(
     plan: Plan,
     seed: u64,
     replication: u32,
-) -> ReplicationResult {
+) -> Result<ReplicationResult, Overrun> {
     run::Run::new(
         engine,
         world,
@@ -236,16 +296,23 @@ pub fn simulate(
         .num_threads(options.threads)
         .build()
         .map_err(|e| SimError::ThreadPool(e.to_string()))?;
-    let results: Vec<ReplicationResult> = pool.install(|| {
-        (0..options.replications)
-            .into_par_iter()
-            .map(|r| {
-                let result = run_replication(&bare, &world, plan, options.seed, r);
-                progress();
-                result
-            })
-            .collect()
-    });
+    let results: Vec<ReplicationResult> = pool
+        .install(|| {
+            (0..options.replications)
+                .into_par_iter()
+                .map(|r| {
+                    let result = run_replication(&bare, &world, plan, options.seed, r);
+                    progress();
+                    result.map_err(|overrun| SimError::Overrun {
+                        replication: r + 1,
+                        overrun,
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        // The first replication that stopped, whichever thread stopped first.
+        .into_iter()
+        .collect::<Result<_, _>>()?;
     let inputs = report::Inputs {
         playbook: engine.playbook().name.clone(),
         scenario: scenario.name.clone(),

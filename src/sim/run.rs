@@ -63,8 +63,12 @@ impl Ev {
 #[derive(Debug, Clone, Copy)]
 #[repr(u8)]
 enum LeadEv {
+    /// Signal `k` of generator `gen`, due `frac` 65 536ths of a second after the whole
+    /// second it is listed at: the clock keeps whole seconds, and the carry keeps signals
+    /// closer together than a second from piling up or standing still.
     Signal {
-        gen: u16,
+        gen: u8,
+        frac: u16,
         k: u32,
     },
     Respond {
@@ -336,6 +340,31 @@ pub struct Plan {
     pub horizon_secs: i64,
     /// Initial span excluded from KPIs, in seconds.
     pub warmup_secs: i64,
+    /// Engine events after which the replication stops with [`Overrun::Events`].
+    pub max_events: u64,
+    /// Leads alive at once above which the replication stops with [`Overrun::LeadsAlive`].
+    pub max_leads_alive: usize,
+}
+
+/// Why a replication stopped before its horizon.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overrun {
+    /// More than [`Plan::max_events`] engine events.
+    Events {
+        /// The budget.
+        limit: u64,
+        /// Simulated seconds since the start when it ran out.
+        at_secs: i64,
+    },
+    /// More than [`Plan::max_leads_alive`] leads alive at once.
+    LeadsAlive {
+        /// The limit.
+        limit: usize,
+        /// Simulated seconds since the start.
+        at_secs: i64,
+        /// The queue with the most leads waiting then, and how many.
+        longest_queue: Option<(String, u32)>,
+    },
 }
 
 /// One replication in progress.
@@ -371,6 +400,28 @@ pub(crate) struct Run<'a> {
     spares: Spares,
     /// Keystream blocks of signal gaps and touch responses (see [`Replication::signal_gap`]).
     blocks: BlockCache,
+    /// See [`Plan::max_events`].
+    max_events: u64,
+    /// See [`Plan::max_leads_alive`].
+    max_leads_alive: usize,
+    /// Why the run stopped early, if it did.
+    overrun: Option<Overrun>,
+}
+
+/// The time `gap` seconds after `frac` 65 536ths of a second past `now`: the whole second it
+/// falls in and the fraction past it, so that gaps shorter than a second add up instead of
+/// rounding to nothing. `None` for a gap that never ends (a rate so small its reciprocal is
+/// infinite).
+fn after_gap(now: Timestamp, frac: u16, gap: f64) -> Option<(Timestamp, u16)> {
+    if !(gap.is_finite() && gap >= 0.0) {
+        return None;
+    }
+    let exact = f64::from(frac) / 65_536.0 + gap.min(1e15);
+    // Both casts truncate a non-negative value: the whole seconds, then the 65 536ths left,
+    // which are below 65 536 because the fraction is below one.
+    let whole = exact as Timestamp;
+    let carry = ((exact - whole as f64) * 65_536.0) as u16;
+    Some((now.saturating_add(whole), carry))
 }
 
 /// Seconds after [`START`] as the agenda keys them; the plan keeps horizons inside `u32`.
@@ -449,6 +500,9 @@ impl<'a> Run<'a> {
             released: Vec::new(),
             spares: Spares::default(),
             blocks: BlockCache::default(),
+            max_events: plan.max_events,
+            max_leads_alive: plan.max_leads_alive,
+            overrun: None,
         }
     }
 
@@ -538,9 +592,39 @@ impl<'a> Run<'a> {
     }
 
     /// Runs the replication to its horizon.
-    pub fn run(mut self) -> ReplicationResult {
+    pub fn run(mut self) -> Result<ReplicationResult, Overrun> {
         self.drive();
-        self.finish()
+        match self.overrun.take() {
+            Some(overrun) => Err(overrun),
+            None => Ok(self.finish()),
+        }
+    }
+
+    /// Stops the run when it has used its event budget or holds too many leads: an absurd
+    /// scenario ends with a clear error instead of a wait or an allocation failure.
+    fn overrun(&self) -> Option<Overrun> {
+        let at_secs = self.clock - START;
+        if self.events > self.max_events {
+            return Some(Overrun::Events {
+                limit: self.max_events,
+                at_secs,
+            });
+        }
+        if self.leads.live() > self.max_leads_alive {
+            let queues = &self.engine.playbook().queues;
+            let longest_queue = self
+                .queues
+                .iter()
+                .zip(queues)
+                .max_by_key(|(q, _)| q.waiting)
+                .map(|(q, def)| (def.name.clone(), q.waiting));
+            return Some(Overrun::LeadsAlive {
+                limit: self.max_leads_alive,
+                at_secs,
+                longest_queue,
+            });
+        }
+        None
     }
 
     /// The event loop, up to the horizon.
@@ -576,6 +660,10 @@ impl<'a> Run<'a> {
             }
             self.handle(ev);
             self.settle();
+            if self.events > self.max_events || self.leads.live() > self.max_leads_alive {
+                self.overrun = self.overrun();
+                return;
+            }
         }
         self.now = self.horizon;
     }
@@ -665,7 +753,7 @@ impl<'a> Run<'a> {
 
     fn handle_lead(&mut self, id: u32, lead: &mut SimLead, ev: LeadEv) {
         match ev {
-            LeadEv::Signal { gen, k } => self.signal(id, lead, usize::from(gen), k),
+            LeadEv::Signal { gen, frac, k } => self.signal(id, lead, usize::from(gen), frac, k),
             LeadEv::Respond { index } => {
                 let input = self
                     .world
@@ -774,12 +862,13 @@ impl<'a> Run<'a> {
         self.react(id, &mut lead);
         if let Some(profile_def) = profile_def {
             for (g, (_, mean)) in profile_def.signals.iter().enumerate() {
-                let gen = u16::try_from(g).unwrap_or(u16::MAX);
+                let gen = u8::try_from(g).unwrap_or(u8::MAX);
                 match mean {
                     None => {
-                        self.schedule_for(id, &mut lead, self.now, LeadEv::Signal { gen, k: 0 });
+                        let first = LeadEv::Signal { gen, frac: 0, k: 0 };
+                        self.schedule_for(id, &mut lead, self.now, first);
                     }
-                    Some(mean) => self.next_signal(id, &mut lead, g, 0, *mean),
+                    Some(mean) => self.next_signal(id, &mut lead, gen, (0, 0), *mean),
                 }
             }
         }
@@ -807,7 +896,7 @@ impl<'a> Run<'a> {
     /// the handoff ends and the lead is run ahead again.
     fn run_ahead(&mut self, id: u32, lead: &mut SimLead) {
         let clock = self.now;
-        while self.ahead == Some(id) && !lead.finished {
+        while self.ahead == Some(id) && !lead.finished && self.events <= self.max_events {
             let Some((at, ev)) = lead.take_next(|_| true) else {
                 self.ahead = None;
                 self.finish_lead(lead);
@@ -822,31 +911,33 @@ impl<'a> Run<'a> {
     }
 
     /// Schedules signal `k` of generator `gen` of a lead, `mean` seconds apart on average, if
-    /// its intent lasts that long.
-    fn next_signal(&mut self, id: u32, lead: &mut SimLead, gen: usize, k: u32, mean: f64) {
+    /// its intent lasts that long; the last signal was `frac` 65 536ths of a second after the
+    /// clock's whole second (see [`LeadEv::Signal`]).
+    fn next_signal(
+        &mut self,
+        id: u32,
+        lead: &mut SimLead,
+        gen: u8,
+        (frac, k): (u16, u32),
+        mean: f64,
+    ) {
         // Nothing is scheduled for a finished lead: skip the draw too.
         if lead.finished {
             return;
         }
-        let generator = u8::try_from(gen).unwrap_or(u8::MAX);
         let gap = self
             .rep
-            .signal_gap(&mut self.blocks, lead.key, generator, k, mean);
-        let at = self.now.saturating_add(whole_secs(gap));
+            .signal_gap(&mut self.blocks, lead.key, gen, k, mean);
+        let Some((at, frac)) = after_gap(self.now, frac, gap) else {
+            return;
+        };
         if at < lead.intent_until {
-            self.schedule_for(
-                id,
-                lead,
-                at,
-                LeadEv::Signal {
-                    gen: u16::try_from(gen).unwrap_or(u16::MAX),
-                    k: k.saturating_add(1),
-                },
-            );
+            let k = k.saturating_add(1);
+            self.schedule_for(id, lead, at, LeadEv::Signal { gen, frac, k });
         }
     }
 
-    fn signal(&mut self, id: u32, lead: &mut SimLead, gen: usize, k: u32) {
+    fn signal(&mut self, id: u32, lead: &mut SimLead, gen: usize, frac: u16, k: u32) {
         let world = self.world;
         let line = world
             .profiles
@@ -854,8 +945,8 @@ impl<'a> Run<'a> {
             .and_then(|p| p.signals.get(gen));
         if let Some((input, mean)) = line {
             self.step(id, lead, input);
-            if let Some(mean) = *mean {
-                self.next_signal(id, lead, gen, k, mean);
+            if let (Some(mean), Ok(gen)) = (*mean, u8::try_from(gen)) {
+                self.next_signal(id, lead, gen, (frac, k), mean);
             }
         }
     }
@@ -1416,6 +1507,22 @@ mod tests {
     use crate::sim::world::World;
     use crate::span::FileId;
 
+    /// Gaps shorter than a second add up through the carry: a thousand gaps of 0.3 s end
+    /// 300 s later, not where a thousand roundings to zero would leave them (issue 19).
+    #[test]
+    fn signal_gaps_under_a_second_add_up() {
+        let (mut at, mut frac) = (0, 0);
+        for _ in 0..1000 {
+            (at, frac) = after_gap(at, frac, 0.3).unwrap();
+        }
+        let exact = at as f64 + f64::from(frac) / 65_536.0;
+        assert!((exact - 300.0).abs() < 0.02, "{exact}");
+        assert_eq!(after_gap(10, 0, f64::INFINITY), None);
+        assert_eq!(after_gap(10, 0, f64::NAN), None);
+        assert_eq!(after_gap(10, 65_535, 0.0), Some((10, 65_535)));
+        assert_eq!(after_gap(10, 32_768, 0.5), Some((11, 0)));
+    }
+
     /// Without handoffs leads share nothing, so running them ahead of the clock must give
     /// exactly what delivering every event through the agenda gives: every lead sees the same
     /// inputs at the same times with the same actions, and the tallies agree to the bit.
@@ -1430,6 +1537,8 @@ mod tests {
         let plan = Plan {
             horizon_secs: 20 * 86_400,
             warmup_secs: 5 * 86_400,
+            max_events: u64::MAX,
+            max_leads_alive: usize::MAX,
         };
         let rep = Replication::new(7, 0);
         let run = |run_ahead: bool| {

@@ -1,0 +1,155 @@
+//! What the engine and the simulator can represent, in one place.
+//!
+//! The checker holds the values written in a playbook to these limits, and `sweep` holds a
+//! `--set` value to the same ones, so a value is accepted or refused the same way (with the same
+//! words) whether it is written in the text or swept from the command line.
+
+/// Largest count a playbook may give (sellers, capacity, breaches, attempts, touches, days).
+pub const MAX_COUNT: u32 = 1_000_000;
+
+/// Longest duration in seconds, about a century: every time the engine schedules stays within
+/// the simulator's 32-bit clock and far from the calendar's arithmetic limits.
+pub const MAX_DURATION_SECS: f64 = 3.2e9;
+
+/// Most signals one profile line may emit per second on average. The engine's clock counts
+/// whole seconds, and a lead emitting more than one signal a second is a mistake in the
+/// scenario, not behaviour to predict.
+pub const MAX_SIGNAL_RATE_PER_SEC: f64 = 1.0;
+
+/// Most arrivals one source may bring per second (3.6 million an hour).
+pub const MAX_ARRIVAL_RATE_PER_SEC: f64 = 1000.0;
+
+/// Least rate: once in the longest duration. A smaller rate is indistinguishable from never
+/// over any horizon the simulator can run, and its reciprocal may not even be finite.
+pub const MIN_RATE_PER_SEC: f64 = 1.0 / MAX_DURATION_SECS;
+
+/// Why a value is out of range, in the checker's words: the message of the finding and the
+/// label under the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutOfRange {
+    /// The finding's message, e.g. "a seller count must be at most 1000000".
+    pub message: String,
+    /// The label at the value, e.g. "`0` is not allowed here".
+    pub label: String,
+}
+
+fn out_of_range<T>(message: String, label: String) -> Result<T, OutOfRange> {
+    Err(OutOfRange { message, label })
+}
+
+/// A whole number from `min` to [`MAX_COUNT`]; `what` names it ("a seller count").
+pub fn count(value: f64, what: &str, min: u32) -> Result<u32, OutOfRange> {
+    let label = format!("`{value}` is not allowed here");
+    if value.fract() != 0.0 || value < f64::from(min) || !value.is_finite() {
+        return out_of_range(
+            format!("{what} must be a whole number of at least {min}"),
+            label,
+        );
+    }
+    if value > f64::from(MAX_COUNT) {
+        return out_of_range(format!("{what} must be at most {MAX_COUNT}"), label);
+    }
+    Ok(value as u32)
+}
+
+/// Whole seconds of a duration of `secs` seconds, from 0 to [`MAX_DURATION_SECS`].
+pub fn duration_secs(secs: f64) -> Result<i64, OutOfRange> {
+    if !secs.is_finite() || !(0.0..=MAX_DURATION_SECS).contains(&secs) {
+        return out_of_range(
+            "duration out of range".to_string(),
+            "must be between 0 and 100 years".to_string(),
+        );
+    }
+    Ok(secs.round() as i64)
+}
+
+/// A percentage from 0% to 100% as a fraction.
+pub fn percent(value: f64) -> Result<f64, OutOfRange> {
+    if !(0.0..=100.0).contains(&value) {
+        return out_of_range(
+            format!("percentage `{value}%` is outside 0% to 100%"),
+            "out of range".to_string(),
+        );
+    }
+    Ok(value / 100.0)
+}
+
+/// What a rate counts, for its limits and its words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateOf {
+    /// Leads arriving from a source.
+    Arrivals,
+    /// Signals of one line of a profile, per lead.
+    Signals,
+}
+
+/// A rate per second within the limits of what it counts; `written` is the rate as the user
+/// wrote it ("1000000000 per hour"), for the message.
+pub fn rate(per_sec: f64, of: RateOf, written: &str) -> Result<f64, OutOfRange> {
+    let label = "impossible setting".to_string();
+    if !(per_sec > 0.0 && per_sec.is_finite()) {
+        return out_of_range("a rate must be above zero".to_string(), label);
+    }
+    if per_sec < MIN_RATE_PER_SEC {
+        return out_of_range(
+            format!("a rate of {written} is less than once a century"),
+            label,
+        );
+    }
+    let (max, most) = match of {
+        RateOf::Arrivals => (MAX_ARRIVAL_RATE_PER_SEC, "1000 arrivals a second"),
+        RateOf::Signals => (MAX_SIGNAL_RATE_PER_SEC, "one signal a second per lead"),
+    };
+    if per_sec > max {
+        return out_of_range(
+            format!("a rate of {written} is more than the {most} the simulator can represent"),
+            label,
+        );
+    }
+    Ok(per_sec)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn counts_name_the_bound_they_break() {
+        assert_eq!(count(3.0, "a seller count", 1), Ok(3));
+        assert_eq!(count(1e6, "a seller count", 1), Ok(1_000_000));
+        let low = count(0.0, "a seller count", 1).unwrap_err();
+        assert_eq!(
+            low.message,
+            "a seller count must be a whole number of at least 1"
+        );
+        let high = count(1e9, "a seller count", 1).unwrap_err();
+        assert_eq!(high.message, "a seller count must be at most 1000000");
+        assert!(count(2.5, "a capacity", 1).is_err());
+        assert!(count(f64::INFINITY, "a capacity", 1).is_err());
+        assert!(count(f64::NAN, "a capacity", 1).is_err());
+    }
+
+    #[test]
+    fn rates_stay_within_what_the_clock_can_tell_apart() {
+        let per_hour = |n: f64| n / 3600.0;
+        assert!(rate(per_hour(3600.0), RateOf::Signals, "3600 per hour").is_ok());
+        assert!(rate(per_hour(3601.0), RateOf::Signals, "3601 per hour").is_err());
+        assert!(rate(per_hour(1e9), RateOf::Signals, "1e9 per hour").is_err());
+        assert!(rate(per_hour(1e9), RateOf::Arrivals, "1e9 per hour").is_err());
+        assert!(rate(per_hour(1e6), RateOf::Arrivals, "1e6 per hour").is_ok());
+        assert!(rate(1e-320, RateOf::Signals, "tiny").is_err());
+        assert!(rate(0.0, RateOf::Arrivals, "0 per hour").is_err());
+        assert!(rate(f64::NAN, RateOf::Arrivals, "NaN").is_err());
+    }
+
+    #[test]
+    fn durations_and_percentages() {
+        assert_eq!(duration_secs(90.4), Ok(90));
+        assert!(duration_secs(-1.0).is_err());
+        assert!(duration_secs(1e18 * 86_400.0).is_err());
+        assert!(duration_secs(f64::INFINITY).is_err());
+        assert_eq!(percent(40.0), Ok(0.4));
+        assert!(percent(100.5).is_err());
+    }
+}
