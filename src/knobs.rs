@@ -162,6 +162,9 @@ pub fn parse(spec: &str, p: &Playbook, scenario: Option<&ir::Scenario>) -> Resul
     if values.is_empty() {
         return err(format!("`--set {name}` has no values"));
     }
+    for (written, v) in &values {
+        admit(&target, *v, p).map_err(|e| KnobError(format!("`--set {name}={written}`: {e}")))?;
+    }
     if values.len() > 1000 {
         return err(format!(
             "`--set {name}` expands to {} values; at most 1000 are allowed",
@@ -173,6 +176,73 @@ pub fn parse(spec: &str, p: &Playbook, scenario: Option<&ir::Scenario>) -> Resul
         target,
         values,
     })
+}
+
+/// Holds a value to the limits the checker applies to the same value written in the playbook
+/// (`ir::limits`), so a sweep never runs what `check` would refuse.
+fn admit(target: &Target, v: Value, p: &Playbook) -> Result<(), String> {
+    use ir::limits;
+    let message = |e: limits::OutOfRange| e.message;
+    match (target, v) {
+        (Target::Sellers(_), Value::Number(n)) => limits::count(n, "a seller count", 1)
+            .map(drop)
+            .map_err(message),
+        (Target::Capacity(_), Value::Number(n)) => {
+            limits::count(n, "a capacity", 1).map(drop).map_err(message)
+        }
+        (Target::Breaches(_), Value::Number(n)) => limits::count(n, "a breach count", 1)
+            .map(drop)
+            .map_err(message),
+        (Target::Rate(_), Value::Number(n)) => limits::rate(
+            n / 86_400.0,
+            limits::RateOf::Arrivals,
+            &format!("{n} per day"),
+        )
+        .map(drop)
+        .map_err(message),
+        (Target::Sla(_) | Target::Suppress(_), Value::Duration { secs, .. }) => {
+            limits::duration_secs(secs as f64)
+                .map(drop)
+                .map_err(|e| format!("{}: {}", e.message, e.label))
+        }
+        (Target::BandFrom(set, band), Value::Number(n)) => band_from(p, *set, *band, n),
+        _ => Ok(()),
+    }
+}
+
+/// A band's new lower bound must stay above the band below it and below the band's own upper
+/// bound, so the bands neither overlap nor swap (what E0308 checks in the text).
+fn band_from(p: &Playbook, set: ir::BandSetId, band: usize, n: f64) -> Result<(), String> {
+    let Some(bands) = p.band_sets.get(set.index()).map(|s| &s.bands) else {
+        return Ok(());
+    };
+    let Some(this) = bands.get(band) else {
+        return Ok(());
+    };
+    let below = bands
+        .iter()
+        .find(|b| this.from.is_some() && b.to == this.from)
+        .and_then(|b| b.from);
+    let (low, high) = (
+        below.unwrap_or(f64::NEG_INFINITY),
+        this.to.unwrap_or(f64::INFINITY),
+    );
+    if n > low && n < high {
+        return Ok(());
+    }
+    let bound = |v: f64| {
+        if v.is_finite() {
+            format!("{v}")
+        } else {
+            "no bound".to_string()
+        }
+    };
+    Err(format!(
+        "band `{}` must start above {} and below {}, or the bands would overlap",
+        this.name,
+        bound(low),
+        bound(high)
+    ))
 }
 
 fn target(name: &str, p: &Playbook, scenario: Option<&ir::Scenario>) -> Result<Target, KnobError> {
@@ -486,6 +556,36 @@ mod tests {
             parse("sellers.inbound_sdr=3", &p, None).is_err(),
             "scenario knob without a scenario"
         );
+    }
+
+    /// Issue 19: a swept value passes the checks the same value written in the playbook
+    /// passes, with the checker's words.
+    #[test]
+    fn values_are_held_to_the_checker_limits() {
+        let p = seed();
+        let scenario = p.scenarios.first();
+        let refused = |spec: &str| parse(spec, &p, scenario).unwrap_err().0;
+        assert_eq!(
+            refused("sellers.inbound_sdr=4294967296"),
+            "`--set sellers.inbound_sdr=4294967296`: a seller count must be at most 1000000"
+        );
+        assert_eq!(
+            refused("sellers.inbound_sdr=2,0"),
+            "`--set sellers.inbound_sdr=0`: a seller count must be a whole number of at least 1"
+        );
+        assert!(refused("sla.hand_raise=1000000000000000000d").contains("duration out of range"));
+        assert!(refused("suppress.no_response=200000w").contains("duration out of range"));
+        assert!(refused("capacity.inbound_sdr=0").contains("at least 1"));
+        assert!(refused("rate.web=0").contains("above zero"));
+        assert!(refused("rate.web=100000000000").contains("more than the 1000 arrivals a second"));
+        assert!(
+            refused("band.grade.A=30").contains("band `A` must start above 40 and below no bound")
+        );
+        assert!(
+            refused("band.grade.B=70").contains("band `B` must start above no bound and below 70")
+        );
+        assert!(parse("sellers.inbound_sdr=1..6", &p, scenario).is_ok());
+        assert!(parse("band.grade.A=41..99", &p, scenario).is_ok());
     }
 
     #[test]
