@@ -223,3 +223,29 @@ fn a_run_past_its_event_budget_stops_with_a_message() {
         stderr(&out)
     );
 }
+
+/// Issue 19: with ten working minutes a day, handling runs past closing time; the overload
+/// warning says so in hours instead of a share of working time in the thousands of percent.
+#[test]
+fn an_overload_past_closing_time_is_told_in_hours() {
+    let out = run(
+        &[
+            "simulate",
+            "tests/fixtures/sim/few_hours.playbook",
+            "--replications",
+            "2",
+        ],
+        &repo(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    let warning = err
+        .lines()
+        .find(|l| l.starts_with("warning: simulate: queue `desk` is overloaded"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        warning.contains("hours handling leads against"),
+        "{warning}"
+    );
+    assert!(!warning.contains("% of their working time"), "{warning}");
+}

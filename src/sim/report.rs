@@ -265,6 +265,16 @@ fn warnings(playbook: &Playbook, scenario: &str, results: &[ReplicationResult]) 
                 "queue `{}` has no sellers in scenario `{scenario}`: {mean_waiting:.0} leads were still waiting at the end",
                 queue.name
             ));
+        } else if busy > available {
+            // Handling that starts before closing time runs past it, so with few working hours
+            // sellers can be busy for longer than they are on duty: a share of working time
+            // would read as thousands of percent.
+            out.push(format!(
+                "queue `{}` is overloaded in scenario `{scenario}`: its sellers spent {:.0} hours handling leads against {:.0} working hours (handling runs past closing time) and {mean_waiting:.0} leads were still waiting at the end (arrivals exceed capacity, so waits grow with the horizon)",
+                queue.name,
+                busy / 3600.0,
+                available / 3600.0
+            ));
         } else if busy / available >= 0.95 {
             out.push(format!(
                 "queue `{}` is overloaded in scenario `{scenario}`: sellers were busy {:.0}% of their working time and {mean_waiting:.0} leads were still waiting at the end (arrivals exceed capacity, so waits grow with the horizon)",
