@@ -242,7 +242,7 @@ fn an_overload_past_closing_time_is_told_in_hours() {
     let warning = err
         .lines()
         .find(|l| l.starts_with("warning: simulate: queue `desk` is overloaded"))
-        .unwrap_or_else(|| panic!("{err}"));
+        .expect("an overload warning");
     assert!(
         warning.contains("hours handling leads against"),
         "{warning}"
