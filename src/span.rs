@@ -51,6 +51,31 @@ impl Span {
     }
 }
 
+/// The lines of `text`, each with its line end: LF, CRLF or a lone CR.
+///
+/// `docs/formatting.md` promises that all three end a line, so every stage that works line by
+/// line (comments, error recovery, positions in diagnostics) splits with this one function.
+pub fn lines_inclusive(text: &str) -> impl Iterator<Item = &str> + '_ {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = line_end(rest).unwrap_or(rest.len());
+        let (line, tail) = rest.split_at(end);
+        rest = tail;
+        Some(line)
+    })
+}
+
+/// Offset just past the first line end of `text`, if it has one.
+fn line_end(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let at = bytes.iter().position(|&b| b == b'\n' || b == b'\r')?;
+    let crlf = bytes.get(at) == Some(&b'\r') && bytes.get(at + 1) == Some(&b'\n');
+    Some(at + if crlf { 2 } else { 1 })
+}
+
 /// Converts byte offsets to 1-based line and column (in characters) for machine formats.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
@@ -58,10 +83,17 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
-    /// Indexes the line starts of `text` once so each lookup is a binary search.
+    /// Indexes the line starts of `text` once so each lookup is a binary search; LF, CRLF and
+    /// a lone CR all end a line.
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let mut offset = 0;
+        for line in lines_inclusive(text) {
+            offset += line.len();
+            if line.ends_with(['\n', '\r']) {
+                line_starts.push(offset);
+            }
+        }
         LineIndex { line_starts }
     }
 
@@ -89,5 +121,22 @@ mod tests {
         assert_eq!(idx.line_col(text, 3), (2, 1));
         assert_eq!(idx.line_col(text, 5), (2, 2));
         assert_eq!(idx.line_col(text, 999), (3, 1));
+    }
+
+    #[test]
+    fn lf_crlf_and_lone_cr_all_end_a_line() {
+        let text = "a\nb\r\nc\rd";
+        let lines: Vec<&str> = lines_inclusive(text).collect();
+        assert_eq!(lines, ["a\n", "b\r\n", "c\r", "d"]);
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, 2), (2, 1));
+        assert_eq!(idx.line_col(text, 4), (2, 3));
+        assert_eq!(idx.line_col(text, 5), (3, 1));
+        assert_eq!(idx.line_col(text, 7), (4, 1));
+        assert_eq!(lines_inclusive("").count(), 0);
+        assert_eq!(
+            lines_inclusive("\r\r\n\n").collect::<Vec<_>>(),
+            ["\r", "\r\n", "\n"]
+        );
     }
 }

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use handoff::check;
 use handoff::diagnostics::render::{self, Sources};
 use handoff::diagnostics::{Code, Diagnostic};
+use handoff::span::FileId;
 
 const FIXTURES: &str = "tests/fixtures/diagnostics";
 
@@ -115,6 +116,28 @@ fn every_fixture_reports_its_code() {
                 format!("----- SOURCE CODE\n{src}\n----- DIAGNOSTICS\n{text}")
             );
         });
+    }
+}
+
+/// `docs/formatting.md` promises that a lone CR ends a line like LF: with every `\n` of a
+/// fixture or shipped playbook turned into `\r` (which keeps every byte offset), the findings
+/// and the IR are the same, and so are their rendered positions.
+#[test]
+fn lone_carriage_returns_check_like_line_feeds() {
+    let shipped = std::fs::read_dir("playbooks")
+        .unwrap()
+        .map(|e| e.unwrap().path());
+    for path in fixtures().into_iter().chain(shipped) {
+        let lf = std::fs::read_to_string(&path).unwrap();
+        let cr = lf.replace('\n', "\r");
+        let name = path.display().to_string();
+        let with_lf = check::compile(FileId(0), &lf);
+        let with_cr = check::compile(FileId(0), &cr);
+        assert_eq!(with_lf.diagnostics, with_cr.diagnostics, "{name}");
+        assert_eq!(with_lf.playbook, with_cr.playbook, "{name}");
+        let (_, lf_text) = check(&name, &lf);
+        let (_, cr_text) = check(&name, &cr);
+        assert_eq!(lf_text, cr_text, "{name}");
     }
 }
 

@@ -141,12 +141,37 @@ fn empty_and_comment_only_files() {
 }
 
 #[test]
-fn lone_carriage_returns_are_line_breaks_outside_comments() {
+fn lone_carriage_returns_are_line_breaks() {
     let src = "event a\revent b {\r  x: text\r\r  y: flag }\r";
     assert_eq!(
         fmt(src),
         "event a\n\nevent b {\n  x: text\n\n  y: flag\n}\n"
     );
+}
+
+/// Reproducer: a `#` comment used to run past a lone CR to the end of the file, swallowing
+/// every block after it.
+#[test]
+fn a_lone_carriage_return_ends_a_comment() {
+    let src = "# head\revent a # trailing\revent b\r";
+    assert_eq!(fmt(src), "# head\nevent a # trailing\n\nevent b\n");
+}
+
+/// Every fixture and shipped playbook formats the same with lone CR line ends as with LF.
+#[test]
+fn lone_carriage_returns_format_like_line_feeds() {
+    let inputs = fixture_pairs()
+        .into_iter()
+        .map(|(name, input, _)| (name, input))
+        .chain(
+            shipped_playbooks()
+                .into_iter()
+                .map(|(path, src)| (path.display().to_string(), src)),
+        );
+    for (name, src) in inputs {
+        let cr = src.replace("\r\n", "\n").replace('\n', "\r");
+        assert_eq!(fmt(&cr), fmt(&src), "{name}");
+    }
 }
 
 #[test]

@@ -170,15 +170,14 @@ fn clamp(text: &str, range: Range<usize>) -> Range<usize> {
     start..end
 }
 
-/// Replaces characters that ariadne treats as line breaks (but [`LineIndex`] does not) and
-/// characters that could drive a terminal, keeping every byte offset and line number unchanged.
+/// Replaces characters that ariadne treats as line breaks (but [`LineIndex`] does not: LF,
+/// CRLF and a lone CR are the only line ends) and characters that could drive a terminal,
+/// keeping every byte offset and line number unchanged.
 fn sanitize_for_display(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    for c in text.chars() {
         match c {
-            '\n' | '\t' => out.push(c),
-            '\r' if chars.peek() == Some(&'\n') => out.push(c),
+            '\n' | '\t' | '\r' => out.push(c),
             c if c.is_ascii_control() => out.push(' '),
             // C1 controls, including NEL, are two bytes: a two-byte space keeps offsets.
             '\u{80}'..='\u{9f}' => out.push('\u{a0}'),
@@ -963,7 +962,7 @@ mod tests {
         let text = "a\rb\u{85}c\u{2028}d\u{1b}e\r\nf\u{202e}g\n";
         let shown = sanitize_for_display(text);
         assert_eq!(shown.len(), text.len());
-        assert_eq!(ariadne::Source::from(shown.as_str()).lines().count(), 2);
+        assert_eq!(ariadne::Source::from(shown.as_str()).lines().count(), 3);
         for (i, _) in text.char_indices() {
             assert!(shown.is_char_boundary(i));
         }

@@ -1073,7 +1073,7 @@ fn is_noise_by_name(rule: Rule) -> bool {
 fn trim_trailing_comments(text: &str) -> &str {
     let mut t = text.trim_end();
     loop {
-        let line_start = t.rfind('\n').map_or(0, |i| i + 1);
+        let line_start = t.rfind(['\n', '\r']).map_or(0, |i| i + 1);
         let last = t.get(line_start..).unwrap_or("");
         match super::comments::comment_start(last) {
             Some(hash) => t = t.get(..line_start + hash).unwrap_or("").trim_end(),

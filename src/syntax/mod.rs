@@ -11,7 +11,7 @@ mod comments;
 mod errors;
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::span::{FileId, Span};
+use crate::span::{lines_inclusive, FileId, Span};
 use pest::Parser;
 
 pub use comments::{comments, Comment};
@@ -211,7 +211,7 @@ fn unclosed_braces(text: &str) -> Vec<usize> {
 fn content_end(text: &str) -> usize {
     let mut end = 0;
     let mut offset = 0;
-    for line in text.split_inclusive('\n') {
+    for line in lines_inclusive(text) {
         let code = comments::comment_start(line)
             .and_then(|hash| line.get(..hash))
             .unwrap_or(line);
@@ -231,14 +231,14 @@ fn code_bytes(text: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
     let mut in_comment = false;
     text.bytes().enumerate().filter(move |&(_, b)| {
         if in_comment {
-            in_comment = b != b'\n';
+            in_comment = b != b'\n' && b != b'\r';
             return false;
         }
         if in_string {
             match b {
                 _ if escaped => escaped = false,
                 b'\\' => escaped = true,
-                b'"' | b'\n' => in_string = false,
+                b'"' | b'\n' | b'\r' => in_string = false,
                 _ => {}
             }
             return false;
@@ -259,8 +259,7 @@ fn code_bytes(text: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
 
 /// What a chunk that failed to parse was declaring, read from its first words.
 fn broken_block(file: FileId, chunk: &str, offset: usize) -> BrokenBlock {
-    let code: String = chunk
-        .lines()
+    let code: String = lines_inclusive(chunk)
         .map(|l| l.split('#').next().unwrap_or(""))
         .collect::<Vec<_>>()
         .join(" ");
@@ -315,7 +314,7 @@ pub const BLOCK_KEYWORDS: &[&str] = &[
 fn block_starts(src: &str) -> Vec<usize> {
     let mut starts = vec![0];
     let mut offset = 0;
-    for line in src.split_inclusive('\n') {
+    for line in lines_inclusive(src) {
         let word: String = line
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
