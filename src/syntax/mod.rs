@@ -61,8 +61,9 @@ pub fn parse(file: FileId, src: &str) -> Parsed {
         return recover(file, src, None);
     }
     match parse_chunk(file, src, 0, src, src.len()) {
-        Ok(items) => Parsed {
+        Ok((items, diagnostics)) => Parsed {
             file: ast::File { items },
+            diagnostics,
             ..Parsed::default()
         },
         Err(first) => recover(file, src, Some(first)),
@@ -86,22 +87,63 @@ fn ensure_call_limit(len: usize) {
 }
 
 /// Parses `text`, a chunk of `src` starting at byte `offset`; spans stop at `limit`.
+///
+/// A chunk that reads returns its items with the problems found inside its tokens (unknown
+/// string escapes), which cost nothing of the tree; one that does not returns its syntax error.
 fn parse_chunk(
     file: FileId,
     text: &str,
     offset: usize,
     src: &str,
     limit: usize,
-) -> Result<Vec<ast::Item>, Diagnostic> {
+) -> Result<(Vec<ast::Item>, Vec<Diagnostic>), Diagnostic> {
     ensure_call_limit(text.len());
     let pairs = PlaybookParser::parse(Rule::file, text)
         .map_err(|e| errors::syntax_diagnostic(file, src, offset, text.len(), e))?;
+    let escapes = pairs
+        .clone()
+        .flatten()
+        .filter(|p| p.as_rule() == Rule::string_inner)
+        .flat_map(|p| escape_diagnostics(file, offset + p.as_span().start(), p.as_str()))
+        .collect();
     let builder = build::Builder {
         file,
         offset,
         limit,
     };
-    Ok(pairs.flat_map(|p| builder.items(p)).collect())
+    Ok((pairs.flat_map(|p| builder.items(p)).collect(), escapes))
+}
+
+/// One error per unknown escape in the text of a string that starts at byte `start`.
+fn escape_diagnostics(file: FileId, start: usize, raw: &str) -> Vec<Diagnostic> {
+    build::unknown_escapes(raw)
+        .into_iter()
+        .map(|(at, next)| {
+            let from = start + at;
+            let span = Span::new(file, from, from + 1 + next.len_utf8());
+            let message = if next.is_control() {
+                format!(
+                    "unknown escape: a backslash before {}",
+                    describe_control(next)
+                )
+            } else {
+                format!("unknown escape `\\{next}`")
+            };
+            Diagnostic::new(Code::BadEscape, span, message)
+                .with_primary_message("not an escape")
+                .with_help(
+                    "the escapes are `\\\"`, `\\\\`, `\\n` and `\\t`; write `\\\\` for a backslash",
+                )
+        })
+        .collect()
+}
+
+/// A control character in words, since printing it would show nothing or break the line.
+fn describe_control(c: char) -> String {
+    match c {
+        '\n' | '\r' => "a line end".to_string(),
+        _ => format!("the control character U+{:04X}", u32::from(c)),
+    }
 }
 
 /// After a failure, parses each top-level block separately to report every broken block.
@@ -109,6 +151,7 @@ fn recover(file: FileId, src: &str, first: Option<Diagnostic>) -> Parsed {
     let mut bounds = block_starts(src);
     bounds.push(src.len());
     let mut parsed = Parsed::default();
+    let mut unreadable = false;
     for pair in bounds.windows(2) {
         let (start, end) = match pair {
             [s, e] => (*s, *e),
@@ -124,20 +167,25 @@ fn recover(file: FileId, src: &str, first: Option<Diagnostic>) -> Parsed {
             (None, _) => parse_chunk(file, chunk, start, src, end),
         };
         match result {
-            Ok(mut items) => parsed.file.items.append(&mut items),
+            Ok((mut items, mut found)) => {
+                parsed.file.items.append(&mut items);
+                parsed.diagnostics.append(&mut found);
+            }
             Err(d) => match close_unclosed(file, chunk, start, src, &d) {
-                Some((mut items, unclosed)) => {
+                Some((mut items, mut found)) => {
                     parsed.file.items.append(&mut items);
-                    parsed.diagnostics.push(unclosed);
+                    parsed.diagnostics.append(&mut found);
+                    unreadable = true;
                 }
                 None => {
+                    unreadable = true;
                     parsed.diagnostics.push(d);
                     parsed.broken.push(broken_block(file, chunk, start));
                 }
             },
         }
     }
-    if parsed.diagnostics.is_empty() {
+    if !unreadable {
         // Every block reads on its own, yet the whole did not: keep the whole file's error.
         parsed.diagnostics.extend(first);
     }
@@ -145,14 +193,15 @@ fn recover(file: FileId, src: &str, first: Option<Diagnostic>) -> Parsed {
 }
 
 /// A block whose error is at its very end with `{`s still open lacks only its `}`s: parse it
-/// with them added, keep its contents, and report the missing brace where it was opened.
+/// with them added, keep its contents, and report the missing brace where it was opened (first,
+/// before any problem found inside the tokens).
 fn close_unclosed(
     file: FileId,
     chunk: &str,
     offset: usize,
     src: &str,
     error: &Diagnostic,
-) -> Option<(Vec<ast::Item>, Diagnostic)> {
+) -> Option<(Vec<ast::Item>, Vec<Diagnostic>)> {
     let content_end = content_end(chunk);
     let error_at = (error.span().start as usize).checked_sub(offset)?;
     let open = unclosed_braces(chunk);
@@ -163,7 +212,8 @@ fn close_unclosed(
     let mut repaired = chunk.get(..content_end)?.to_string();
     repaired.push('\n');
     repaired.push_str(&"}".repeat(open.len()));
-    let items = parse_chunk(file, &repaired, offset, src, offset + chunk.len()).ok()?;
+    let (items, mut found) =
+        parse_chunk(file, &repaired, offset, src, offset + chunk.len()).ok()?;
     let header = broken_block(file, chunk, offset);
     let what = match (header.keyword, &header.name) {
         (Some(k), Some(n)) => format!("{k} `{n}`"),
@@ -188,7 +238,8 @@ fn close_unclosed(
     } else {
         diag = diag.with_help("add `}` at the end of the block");
     }
-    Some((items, diag))
+    found.insert(0, diag);
+    Some((items, found))
 }
 
 /// Byte offsets of the `{`s left open at the end of `text`, outermost first; braces in strings
@@ -425,4 +476,36 @@ fn word_at(bytes: &[u8], i: usize) -> &[u8] {
         .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
         .unwrap_or(rest.len());
     rest.get(..len).unwrap_or(&[])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(src: &str) -> (Vec<Code>, usize) {
+        let parsed = parse(FileId(0), src);
+        let codes = parsed.diagnostics.iter().map(|d| d.code).collect();
+        (codes, parsed.file.items.len())
+    }
+
+    #[test]
+    fn unknown_escapes_are_reported_beside_syntax_errors_and_keep_their_block() {
+        let escape = "playbook p {\n  title \"a\\qb\"\n}\n\n";
+        assert_eq!(codes(escape), (vec![Code::BadEscape], 1));
+        let broken = format!("{escape}queue q {{\n  capacity\n}}\n");
+        assert_eq!(codes(&broken), (vec![Code::BadEscape, Code::Syntax], 1));
+        let unclosed = "playbook p {\n  title \"a\\qb\"\n";
+        assert_eq!(codes(unclosed), (vec![Code::Syntax, Code::BadEscape], 1));
+    }
+
+    #[test]
+    fn a_backslash_before_a_line_end_is_named_in_words() {
+        let parsed = parse(FileId(0), "playbook p {\n  title \"a\\\nb\"\n}\n");
+        let messages: Vec<&str> = parsed
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(messages, ["unknown escape: a backslash before a line end"]);
+    }
 }
