@@ -1,5 +1,6 @@
 //! Text → AST. Parsing never fails: it returns the blocks it could read and a diagnostic for
-//! every block it could not.
+//! every block it could not; a file over [`MAX_SOURCE_BYTES`] is refused whole, before pest
+//! sees it.
 //!
 //! pest stops at the first error, so after a failure the file is split at top-level block
 //! keywords that start a line and each chunk is parsed on its own; one typo costs one block,
@@ -24,6 +25,13 @@ pub(crate) struct PlaybookParser;
 /// Deepest nesting of parentheses, brackets, braces, `not` and `count ... where` accepted;
 /// deeper input is refused before pest sees it, so a hostile file cannot overflow the stack.
 pub const MAX_NESTING: usize = 64;
+
+/// Largest source accepted, in bytes: real playbooks are a few kilobytes, and parsing costs
+/// tens of bytes of memory per byte of input, so a larger file is refused before parsing.
+pub const MAX_SOURCE_BYTES: usize = MAX_SOURCE_MIB << 20;
+
+/// [`MAX_SOURCE_BYTES`] in MiB, as the diagnostic and the docs state it.
+const MAX_SOURCE_MIB: usize = 4;
 
 /// Upper bound on pest rule calls per byte of input, so no input can backtrack for ever.
 const CALL_LIMIT_PER_BYTE: usize = 400;
@@ -56,6 +64,12 @@ pub struct BrokenBlock {
 
 /// Parses a playbook; `file` tags every span so diagnostics from many files can be mixed.
 pub fn parse(file: FileId, src: &str) -> Parsed {
+    if src.len() > MAX_SOURCE_BYTES {
+        return Parsed {
+            diagnostics: vec![too_large(file, src.len())],
+            ..Parsed::default()
+        };
+    }
     if nesting_guard(file, src, 0).is_some() {
         // Too deep somewhere: find out where block by block, and read the other blocks.
         return recover(file, src, None);
@@ -68,6 +82,20 @@ pub fn parse(file: FileId, src: &str) -> Parsed {
         },
         Err(first) => recover(file, src, Some(first)),
     }
+}
+
+/// The whole-file error for a source over [`MAX_SOURCE_BYTES`], pointing at its start.
+fn too_large(file: FileId, len: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::TooLarge,
+        Span::new(file, 0, 0),
+        format!("the file is larger than the {MAX_SOURCE_MIB} MiB limit"),
+    )
+    .with_primary_message("this file was not read")
+    .with_note(format!(
+        "the file has {len} bytes; the limit is {MAX_SOURCE_BYTES} bytes"
+    ))
+    .with_help("check that this is the intended file, or split it into smaller playbooks")
 }
 
 /// Raises pest's process-wide call budget to cover a text of `len` bytes.
@@ -480,6 +508,8 @@ fn word_at(bytes: &[u8], i: usize) -> &[u8] {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::indexing_slicing)]
+
     use super::*;
 
     fn codes(src: &str) -> (Vec<Code>, usize) {
@@ -496,6 +526,22 @@ mod tests {
         assert_eq!(codes(&broken), (vec![Code::BadEscape, Code::Syntax], 1));
         let unclosed = "playbook p {\n  title \"a\\qb\"\n";
         assert_eq!(codes(unclosed), (vec![Code::Syntax, Code::BadEscape], 1));
+    }
+
+    #[test]
+    fn a_file_over_the_size_limit_is_refused_before_parsing() {
+        let mut src = format!(
+            "queue q {{\n  capacity\n}}\n{}",
+            " ".repeat(MAX_SOURCE_BYTES)
+        );
+        src.truncate(MAX_SOURCE_BYTES + 1);
+        let parsed = parse(FileId(3), &src);
+        assert!(parsed.file.items.is_empty());
+        assert_eq!(parsed.diagnostics.len(), 1, "{:?}", parsed.diagnostics);
+        let d = &parsed.diagnostics[0];
+        assert_eq!(d.code, Code::TooLarge);
+        assert_eq!(d.span(), Span::new(FileId(3), 0, 0));
+        assert_eq!(d.message, "the file is larger than the 4 MiB limit");
     }
 
     #[test]
