@@ -77,10 +77,18 @@ fn line_end(text: &str) -> Option<usize> {
 }
 
 /// Converts byte offsets to 1-based line and column (in characters) for machine formats.
+///
+/// Every lookup costs the same whatever the length of the line: a finding at the end of a
+/// one-megabyte line must not count the megabyte again, or many findings cost quadratic time.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// Characters before each multiple of [`CHAR_MARK_STRIDE`] bytes.
+    char_marks: Vec<usize>,
 }
+
+/// Bytes between two character-count marks of a [`LineIndex`].
+const CHAR_MARK_STRIDE: usize = 256;
 
 impl LineIndex {
     /// Indexes the line starts of `text` once so each lookup is a binary search; LF, CRLF and
@@ -94,23 +102,54 @@ impl LineIndex {
                 line_starts.push(offset);
             }
         }
-        LineIndex { line_starts }
+        let mut char_marks = vec![0];
+        for chunk in text.as_bytes().chunks(CHAR_MARK_STRIDE) {
+            let before = char_marks.last().copied().unwrap_or(0);
+            char_marks.push(before + char_starts(chunk));
+        }
+        LineIndex {
+            line_starts,
+            char_marks,
+        }
     }
 
     /// 1-based `(line, column)` of a byte offset; the column counts characters, not bytes.
     pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = offset.min(text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
-        let col = text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
-        (line, col + 1)
+        let line = self.line_of(offset);
+        let start = self.line_start(line).unwrap_or(0);
+        let col = self.chars_before(text, offset) - self.chars_before(text, start);
+        (line + 1, col + 1)
     }
+
+    /// 0-based index of the line holding a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset).max(1) - 1
+    }
+
+    /// Byte offset where a 0-based line starts, if the text has that line.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line).copied()
+    }
+
+    /// Characters in `text` before byte `offset`: a mark, then at most one stride of bytes.
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let mark = offset / CHAR_MARK_STRIDE;
+        let from = mark * CHAR_MARK_STRIDE;
+        let counted = self.char_marks.get(mark).copied().unwrap_or(0);
+        counted + text.as_bytes().get(from..offset).map_or(0, char_starts)
+    }
+}
+
+/// Characters that start in `bytes` (every byte but UTF-8 continuation bytes).
+fn char_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
     use super::*;
 
     #[test]
@@ -121,6 +160,17 @@ mod tests {
         assert_eq!(idx.line_col(text, 3), (2, 1));
         assert_eq!(idx.line_col(text, 5), (2, 2));
         assert_eq!(idx.line_col(text, 999), (3, 1));
+    }
+
+    #[test]
+    fn columns_on_a_long_line_count_characters_across_marks() {
+        let text = format!("x\n{}", "aé日".repeat(300));
+        let idx = LineIndex::new(&text);
+        for (offset, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            let expected = text[..offset].rsplit('\n').next().unwrap().chars().count() + 1;
+            let line = if offset < 2 { 1 } else { 2 };
+            assert_eq!(idx.line_col(&text, offset), (line, expected), "{offset}");
+        }
     }
 
     #[test]

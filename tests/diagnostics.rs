@@ -212,6 +212,38 @@ fn a_file_over_the_size_limit_is_refused_whole() {
     ");
 }
 
+/// Reproducer (issue 19): a line with 4,000 uses of an undeclared name printed the whole line
+/// once per finding (12 s and 486 MB); now the first findings show a window of the line each,
+/// one line counts the rest, and the output stays small.
+#[test]
+fn thousands_of_findings_on_one_line_print_a_bounded_report() {
+    let fixture =
+        std::fs::read_to_string(format!("{FIXTURES}/E0101_undefined_field.playbook")).unwrap();
+    let condition = vec!["x = a"; 4_000].join(" or ");
+    let src = fixture.replace("industry = \"software\"", &condition);
+    let (diags, text) = check("long.playbook", &src);
+    assert_eq!(diags.len(), 4_000, "{text}");
+    let shown = render::MAX_SHOWN_PER_FILE;
+    assert_eq!(text.matches("error[E0101]").count(), shown);
+    assert!(text.contains(
+        "\nand 3900 more findings in `long.playbook` (`--format json` lists every one)\n"
+    ));
+    assert!(text.ends_with("\n4000 errors in 1 file\n"), "{text}");
+    assert!(text.len() < shown * 1_000, "{} bytes", text.len());
+    // The last finding shown sits 99 terms of `x = a or ` along the line.
+    assert!(text.contains(&format!("long.playbook:14:{} ]", 14 + 9 * 99)));
+    let mut sources = Sources::new();
+    let id = sources.add("long.playbook", src.clone());
+    let diags = check::check_source(id, &src);
+    assert_eq!(
+        render::json(&diags, &sources)["diagnostics"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4_000
+    );
+}
+
 /// One file with a mistake of each kind in different blocks: the checker reports every one
 /// of them, not only the first.
 #[test]
