@@ -1,10 +1,16 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 //! The formatter three ways: fixtures format to their expected output, formatted text is a
 //! fixed point, and formatting twice equals formatting once; plus whitespace perturbation and
 //! arbitrary input as properties.
 
 use handoff::fmt::{format_source, FormatError};
 use handoff::span::FileId;
+use handoff::syntax::ast::{Item, PlaybookStmt};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -141,7 +147,7 @@ fn empty_and_comment_only_files() {
 }
 
 #[test]
-fn lone_carriage_returns_are_line_breaks_outside_comments() {
+fn lone_carriage_returns_are_line_breaks() {
     let src = "event a\revent b {\r  x: text\r\r  y: flag }\r";
     assert_eq!(
         fmt(src),
@@ -149,15 +155,52 @@ fn lone_carriage_returns_are_line_breaks_outside_comments() {
     );
 }
 
+/// Reproducer: a `#` comment used to run past a lone CR to the end of the file, swallowing
+/// every block after it.
+#[test]
+fn a_lone_carriage_return_ends_a_comment() {
+    let src = "# head\revent a # trailing\revent b\r";
+    assert_eq!(fmt(src), "# head\nevent a # trailing\n\nevent b\n");
+}
+
+/// Every fixture and shipped playbook formats the same with lone CR line ends as with LF.
+#[test]
+fn lone_carriage_returns_format_like_line_feeds() {
+    let inputs = fixture_pairs()
+        .into_iter()
+        .map(|(name, input, _)| (name, input))
+        .chain(
+            shipped_playbooks()
+                .into_iter()
+                .map(|(path, src)| (path.display().to_string(), src)),
+        );
+    for (name, src) in inputs {
+        let cr = src.replace("\r\n", "\n").replace('\n', "\r");
+        assert_eq!(fmt(&cr), fmt(&src), "{name}");
+    }
+}
+
 #[test]
 fn numbers_and_strings_are_canonical() {
-    let src =
-        "kpi k { label \"tab\\there \\\"q\\\" back\\\\slash \\x\" target at least 007.50% }\n\
+    let src = "kpi k { label \"tab\\there \\\"q\\\" back\\\\slash x\" target at least 007.50% }\n\
                score s { add 3.000 when n > -0.25 and m = 1000000 cap 12.0 }\n";
     let expected =
         "kpi k {\n  label \"tab\\there \\\"q\\\" back\\\\slash x\"\n  target at least 7.5%\n}\n\n\
                     score s {\n  add 3 when n > -0.25 and m = 1000000\n  cap 12\n}\n";
     assert_eq!(fmt(src), expected);
+}
+
+/// Reproducer: unknown escapes used to be dropped (`\\x41` became `x41`) and the file
+/// rewritten; now the file is refused with one error per escape, each on its escape.
+#[test]
+fn a_string_with_an_unknown_escape_is_not_formatted() {
+    let src = "playbook p {\n  title \"C:\\temp\\report \\r\\0 \\x41\"\n}\n";
+    let Err(FormatError::Syntax(diags)) = format_source(FileId(0), src) else {
+        panic!("formatted a string with unknown escapes");
+    };
+    let escapes: Vec<&str> = diags.iter().map(|d| &src[d.span().range()]).collect();
+    assert_eq!(escapes, ["\\r", "\\r", "\\0", "\\x"]);
+    assert!(diags.iter().all(|d| d.code.as_str() == "E0004"));
 }
 
 #[test]
@@ -316,8 +359,47 @@ fn formatted_corpus() -> Vec<String> {
     corpus
 }
 
+/// The value of a playbook's `title`, when the source parses cleanly.
+fn title_value(src: &str) -> Option<String> {
+    let parsed = handoff::syntax::parse(FileId(0), src);
+    if !parsed.diagnostics.is_empty() {
+        return None;
+    }
+    parsed.file.items.iter().find_map(|item| match item {
+        Item::Playbook(block) => block.body.iter().find_map(|stmt| match &stmt.kind {
+            PlaybookStmt::Title(s) => Some(s.value.clone()),
+            PlaybookStmt::Calendar(_) => None,
+        }),
+        _ => None,
+    })
+}
+
+/// Text between a string's quotes: any character, the four escapes, and unknown ones.
+fn string_body() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        any::<char>().prop_map(String::from),
+        prop::sample::select(vec![
+            "\\n", "\\t", "\\\"", "\\\\", "\\x", "\\r", "\\", "\t", "#", " "
+        ])
+        .prop_map(String::from),
+    ];
+    prop::collection::vec(piece, 0..24).prop_map(|pieces| pieces.concat())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// The formatter never changes the value of a string: a source whose string parses formats
+    /// to one that reads back as the same value, and one that does not parse is not formatted.
+    #[test]
+    fn formatting_keeps_every_string_value(body in string_body()) {
+        let src = format!("playbook p {{\n  title \"{body}\"\n}}\n");
+        match (title_value(&src), format_source(FileId(0), &src)) {
+            (Some(value), Ok(out)) => prop_assert_eq!(title_value(&out), Some(value), "{}", out),
+            (None, Err(FormatError::Syntax(_))) => {}
+            (value, out) => prop_assert!(false, "{:?} gave {:?} and {:?}", src, value, out),
+        }
+    }
 
     #[test]
     fn whitespace_noise_formats_back_to_the_clean_file(

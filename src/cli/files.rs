@@ -83,13 +83,23 @@ pub fn read_source(path: &Path) -> Result<String, CliError> {
         let bytes = e.as_bytes();
         let line = bytes
             .get(..offset)
-            .map_or(1, |b| b.iter().filter(|&&c| c == b'\n').count() + 1);
+            .map_or(1, |b| line_ends(b) + 1);
         let byte = bytes.get(offset).copied().unwrap_or_default();
         CliError::new(format!(
             "`{}` is not valid UTF-8: invalid byte 0x{byte:02x} at byte offset {offset} (line {line})",
             display_path(path)
         ))
     })
+}
+
+/// How many lines end in `bytes`: LF, CRLF and a lone CR each end one, as in the parser.
+fn line_ends(bytes: &[u8]) -> usize {
+    let lone_cr = bytes
+        .windows(2)
+        .filter(|w| w.first() == Some(&b'\r') && w.get(1) != Some(&b'\n'))
+        .count()
+        + usize::from(bytes.last() == Some(&b'\r'));
+    bytes.iter().filter(|&&c| c == b'\n').count() + lone_cr
 }
 
 /// The path as users should see it: relative to the current directory when it lies under it,
@@ -208,6 +218,16 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
     use super::*;
+
+    #[test]
+    fn invalid_utf8_is_located_on_the_line_any_line_end_gives() {
+        assert_eq!(line_ends(b"a\nb\r\nc\rd\r"), 4);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.playbook");
+        fs::write(&path, b"a\rb\r\xff").unwrap();
+        let err = read_source(&path).unwrap_err();
+        assert!(err.to_string().contains("(line 3)"), "{err}");
+    }
 
     #[test]
     fn walks_directories_sorted_and_takes_named_files_as_given() {

@@ -59,6 +59,17 @@ Split the condition into smaller parts.";
 `bh` (business hours) and `bd` (business days). Times of day are `HH:MM` in 24-hour form,
 dates are `YYYY-MM-DD`, and percentages lie between 0% and 100%.";
 
+    BadEscape = "E0004", Error, "a string contains an unknown escape",
+"Inside a string a backslash starts an escape, and only four exist: `\\\"` for a quote,
+`\\\\` for a backslash, `\\n` for a line break and `\\t` for a tab. Any other backslash is
+refused rather than guessed at, so a Windows path is written `\"C:\\\\temp\"`, not `\"C:\\temp\"`
+(which would hold a tab).";
+
+    TooLarge = "E0005", Error, "the file is larger than the size limit",
+"A playbook file may be at most 4 MiB. Real playbooks are a few kilobytes, and reading
+a file costs many times its size in memory, so a larger file is refused before it is parsed
+rather than risk exhausting memory. Check that the right file was named, or split it.";
+
     Undefined = "E0101", Error, "a name is used but never declared",
 "Every track, queue, router, sequence, context, reason code, score, band set, calendar,
 lead field and event must be declared before a rule can refer to it (the order of blocks

@@ -6,6 +6,7 @@
 //! in the source are neutralised before they reach a terminal.
 //! Diagnostics are rendered in the order given; the checker decides that order.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use ariadne::{Color, Config, IndexType, Label as AriadneLabel, Report, ReportKind};
@@ -22,6 +23,17 @@ const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// GitHub shows at most this many annotations of each kind per step and silently drops the rest.
 const GITHUB_ANNOTATION_LIMIT: usize = 10;
+
+/// Source lines longer than this many bytes are shown as windows around their labels, so one
+/// finding on a long line prints a few hundred characters rather than the whole line.
+const MAX_SHOWN_LINE: usize = 240;
+
+/// Bytes of a long line shown before the label a window is opened for.
+const WINDOW_LEAD: usize = 60;
+
+/// Findings per file that `human` and `github` print; the rest are counted in one
+/// "and N more" line (JSON and SARIF list every finding).
+pub const MAX_SHOWN_PER_FILE: usize = 100;
 
 /// A file as the user sees it; diagnostics refer to it through its [`FileId`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,18 +132,43 @@ impl Sources {
     }
 }
 
-/// Adapts [`Sources`] to ariadne's cache so ariadne reads the cached copies.
-struct AriadneCache<'a>(&'a Sources);
+/// Adapts [`Sources`] to ariadne's cache so ariadne reads the cached copies, or a report's
+/// excerpt of a file with long lines.
+struct AriadneCache<'a> {
+    sources: &'a Sources,
+    excerpts: &'a [(FileId, Excerpt)],
+}
 
-impl ariadne::Cache<FileId> for AriadneCache<'_> {
+impl AriadneCache<'_> {
+    fn excerpt(&self, id: FileId) -> Option<&Excerpt> {
+        self.excerpts.iter().find(|(f, _)| *f == id).map(|(_, e)| e)
+    }
+
+    /// A file's byte range as ariadne must see it: moved into the excerpt when there is one.
+    fn map(&self, (file, range): (FileId, Range<usize>)) -> (FileId, Range<usize>) {
+        match self.excerpt(file) {
+            Some(e) => (file, e.map(range.start)..e.map(range.end)),
+            None => (file, range),
+        }
+    }
+}
+
+impl ariadne::Cache<FileId> for &AriadneCache<'_> {
     type Storage = String;
 
     fn fetch(&mut self, id: &FileId) -> Result<&ariadne::Source<String>, impl std::fmt::Debug> {
-        self.0.entry(*id).map(|e| &e.display).ok_or("unknown file")
+        match self.excerpt(*id) {
+            Some(e) => Ok(&e.source),
+            None => self
+                .sources
+                .entry(*id)
+                .map(|e| &e.display)
+                .ok_or("unknown file"),
+        }
     }
 
     fn display<'b>(&self, id: &'b FileId) -> Option<impl std::fmt::Display + 'b> {
-        self.0.get(*id).map(|f| f.path.clone())
+        self.sources.get(*id).map(|f| f.path.clone())
     }
 }
 
@@ -170,15 +207,14 @@ fn clamp(text: &str, range: Range<usize>) -> Range<usize> {
     start..end
 }
 
-/// Replaces characters that ariadne treats as line breaks (but [`LineIndex`] does not) and
-/// characters that could drive a terminal, keeping every byte offset and line number unchanged.
+/// Replaces characters that ariadne treats as line breaks (but [`LineIndex`] does not: LF,
+/// CRLF and a lone CR are the only line ends) and characters that could drive a terminal,
+/// keeping every byte offset and line number unchanged.
 fn sanitize_for_display(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    for c in text.chars() {
         match c {
-            '\n' | '\t' => out.push(c),
-            '\r' if chars.peek() == Some(&'\n') => out.push(c),
+            '\n' | '\t' | '\r' => out.push(c),
             c if c.is_ascii_control() => out.push(' '),
             // C1 controls, including NEL, are two bytes: a two-byte space keeps offsets.
             '\u{80}'..='\u{9f}' => out.push('\u{a0}'),
@@ -264,11 +300,18 @@ pub fn summary_line(diags: &[Diagnostic], files: usize) -> String {
 ///
 /// Trailing whitespace is trimmed from every line so output is stable in snapshots, and with
 /// `color` off the text contains no escape sequences at all.
+///
+/// At most [`MAX_SHOWN_PER_FILE`] findings are shown per file, then one line counts the rest.
 pub fn human(diags: &[Diagnostic], sources: &Sources, color: bool) -> String {
     let mut buf = Vec::new();
-    for diag in diags {
+    let (shown, hidden) = cap_per_file(diags);
+    for diag in shown {
         render_report(diag, sources, color, &mut buf);
         buf.push(b'\n');
+    }
+    for line in hidden_lines(&hidden, sources) {
+        buf.extend_from_slice(line.as_bytes());
+        buf.extend_from_slice(b"\n\n");
     }
     let mut text = String::from_utf8_lossy(&buf).into_owned();
     if !color {
@@ -283,6 +326,43 @@ pub fn human(diags: &[Diagnostic], sources: &Sources, color: bool) -> String {
     out.push_str(&summary_line(diags, sources.len()));
     out.push('\n');
     out
+}
+
+/// The findings to print, at most [`MAX_SHOWN_PER_FILE`] per file of their primary location
+/// and in the given order, and how many were left out per file.
+fn cap_per_file(diags: &[Diagnostic]) -> (Vec<&Diagnostic>, BTreeMap<FileId, usize>) {
+    let mut seen: BTreeMap<FileId, usize> = BTreeMap::new();
+    let mut shown = Vec::new();
+    for diag in diags {
+        let count = seen.entry(diag.span().file).or_default();
+        *count += 1;
+        if *count <= MAX_SHOWN_PER_FILE {
+            shown.push(diag);
+        }
+    }
+    let hidden = seen
+        .into_iter()
+        .filter_map(|(file, n)| Some((file, n.checked_sub(MAX_SHOWN_PER_FILE)?)))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    (shown, hidden)
+}
+
+/// One "and N more" line per file whose findings were cut.
+fn hidden_lines(hidden: &BTreeMap<FileId, usize>, sources: &Sources) -> Vec<String> {
+    hidden
+        .iter()
+        .map(|(file, n)| {
+            let path = sources
+                .get(*file)
+                .map_or("an unknown file", |f| f.path.as_str());
+            let what = if *n == 1 { "finding" } else { "findings" };
+            format!(
+                "and {n} more {what} in `{}` (`--format json` lists every one)",
+                printable(path)
+            )
+        })
+        .collect()
 }
 
 fn render_report(diag: &Diagnostic, sources: &Sources, color: bool, buf: &mut Vec<u8>) {
@@ -301,12 +381,6 @@ fn render_report(diag: &Diagnostic, sources: &Sources, color: bool, buf: &mut Ve
         .and_then(located)
         .unwrap_or((diag.span().file, 0..0));
     let anchor_file = anchor.0;
-    let config = Config::default()
-        .with_index_type(IndexType::Byte)
-        .with_color(color);
-    let mut report = Report::build(ReportKind::Custom(&header, kind_color), anchor)
-        .with_config(config)
-        .with_message(printable(&diag.message));
     let mut labels: Vec<(&Label, (FileId, Range<usize>))> = diag
         .labels
         .iter()
@@ -314,6 +388,21 @@ fn render_report(diag: &Diagnostic, sources: &Sources, color: bool, buf: &mut Ve
         .collect();
     // In file order, so that ariadne shows one snippet per file rather than one per label.
     labels.sort_by_key(|(_, (file, range))| (*file != anchor_file, *file, range.start));
+    let spans: Vec<(FileId, Range<usize>)> = labels.iter().map(|(_, s)| s.clone()).collect();
+    let excerpts = excerpts_for(sources, &spans);
+    let cache = AriadneCache {
+        sources,
+        excerpts: &excerpts,
+    };
+    let config = Config::default()
+        .with_index_type(IndexType::Byte)
+        .with_color(color);
+    let mut report = Report::build(
+        ReportKind::Custom(&header, kind_color),
+        cache.map(anchor.clone()),
+    )
+    .with_config(config)
+    .with_message(printable(&diag.message));
     for (label, span) in labels {
         // ariadne underlines only labels that carry a message.
         let message = match (label.message.is_empty(), label.primary) {
@@ -321,7 +410,7 @@ fn render_report(diag: &Diagnostic, sources: &Sources, color: bool, buf: &mut Ve
             (true, true) => diag.code.summary().to_string(),
             (true, false) => "related".to_string(),
         };
-        let mut rendered = AriadneLabel::new(span).with_message(message);
+        let mut rendered = AriadneLabel::new(cache.map(span)).with_message(message);
         if color {
             rendered = rendered.with_color(if label.primary {
                 kind_color
@@ -338,15 +427,191 @@ fn render_report(diag: &Diagnostic, sources: &Sources, color: bool, buf: &mut Ve
         report.add_help(printable(help));
     }
     let start = buf.len();
-    if report
-        .finish()
-        .write(AriadneCache(sources), &mut *buf)
-        .is_err()
-    {
+    if report.finish().write(&cache, &mut *buf).is_err() {
         // Writing to memory only fails on a formatting error: fall back to the bare header.
         buf.truncate(start);
         buf.extend_from_slice(format!("{header}: {}\n", diag.message).as_bytes());
+        return;
     }
+    if !excerpts.is_empty() {
+        fix_excerpt_columns(buf, start, &cache, &anchor, &spans);
+    }
+}
+
+/// ariadne computes a header's column from the excerpt it was given; this puts back the column
+/// in the real file for each file that was shown through an excerpt.
+fn fix_excerpt_columns(
+    buf: &mut Vec<u8>,
+    start: usize,
+    cache: &AriadneCache<'_>,
+    anchor: &(FileId, Range<usize>),
+    spans: &[(FileId, Range<usize>)],
+) {
+    let Some(written) = buf.get(start..) else {
+        return;
+    };
+    let mut text = String::from_utf8_lossy(written).into_owned();
+    for (file, excerpt) in cache.excerpts {
+        // ariadne locates a file's snippet at the anchor, or else at its first label.
+        let offset = if *file == anchor.0 {
+            Some(anchor.1.start)
+        } else {
+            spans.iter().find(|(f, _)| f == file).map(|(_, r)| r.start)
+        };
+        let (Some(offset), Some(entry)) = (offset, cache.sources.entry(*file)) else {
+            continue;
+        };
+        let (line, column) = entry.index.line_col(&entry.file.text, offset);
+        let shown = format!(" {}:{line}:{} ", entry.file.path, excerpt.column(offset));
+        let real = format!(" {}:{line}:{column} ", entry.file.path);
+        text = text.replacen(&shown, &real, 1);
+    }
+    buf.truncate(start);
+    buf.extend_from_slice(text.as_bytes());
+}
+
+/// An excerpt for every file of a report that has a labelled line longer than
+/// [`MAX_SHOWN_LINE`]; other files are shown from the cached whole source.
+fn excerpts_for(sources: &Sources, spans: &[(FileId, Range<usize>)]) -> Vec<(FileId, Excerpt)> {
+    let mut files: Vec<FileId> = spans.iter().map(|(f, _)| *f).collect();
+    files.sort();
+    files.dedup();
+    files
+        .into_iter()
+        .filter_map(|file| {
+            let entry = sources.entry(file)?;
+            let mut points: Vec<usize> = spans
+                .iter()
+                .filter(|(f, _)| *f == file)
+                .flat_map(|(_, r)| [r.start, r.end])
+                .collect();
+            points.sort_unstable();
+            let long = points
+                .iter()
+                .any(|&p| line_bounds(entry, p).len() > MAX_SHOWN_LINE);
+            long.then(|| Some((file, Excerpt::new(entry, &points)?)))
+                .flatten()
+        })
+        .collect()
+}
+
+/// The byte range of the line holding `offset`, without its line end.
+fn line_bounds(entry: &Entry, offset: usize) -> Range<usize> {
+    let line = entry.index.line_of(offset);
+    line_range(entry, line)
+}
+
+/// The byte range of a 0-based line, without its line end.
+fn line_range(entry: &Entry, line: usize) -> Range<usize> {
+    let text = &entry.file.text;
+    let start = entry.index.line_start(line).unwrap_or(text.len());
+    let next = entry.index.line_start(line + 1).unwrap_or(text.len());
+    let content = text
+        .get(start..next)
+        .unwrap_or("")
+        .trim_end_matches(['\n', '\r']);
+    start..start + content.len()
+}
+
+/// The lines a report shows, each cut to windows around its labels, so one finding on a
+/// megabyte line prints a few hundred characters; empty lines stand in for the lines before,
+/// so ariadne prints the right line numbers.
+#[derive(Debug)]
+struct Excerpt {
+    text: String,
+    /// The pieces of the file shown, in file order: `orig` in the file, from `at` in `text`.
+    windows: Vec<Window>,
+    source: ariadne::Source<String>,
+}
+
+#[derive(Debug)]
+struct Window {
+    orig: Range<usize>,
+    at: usize,
+}
+
+impl Excerpt {
+    /// The excerpt from the line of the first point to the line of the last; `points` are
+    /// sorted byte offsets the windows must show.
+    fn new(entry: &Entry, points: &[usize]) -> Option<Excerpt> {
+        let text = &entry.file.text;
+        let first = entry.index.line_of(*points.first()?);
+        let last = entry.index.line_of(*points.last()?);
+        let mut out = "\n".repeat(first);
+        let mut windows = Vec::new();
+        for line in first..=last {
+            let bounds = line_range(entry, line);
+            let on_line: Vec<usize> = points
+                .iter()
+                .copied()
+                .filter(|p| bounds.contains(p) || *p == bounds.end)
+                .collect();
+            let mut shown_to = bounds.start;
+            for piece in pieces(text, bounds.clone(), &on_line) {
+                if piece.start > shown_to {
+                    out.push('…');
+                }
+                windows.push(Window {
+                    orig: piece.clone(),
+                    at: out.len(),
+                });
+                out.push_str(&sanitize_for_display(text.get(piece.clone()).unwrap_or("")));
+                shown_to = piece.end;
+            }
+            if shown_to < bounds.end {
+                out.push('…');
+            }
+            out.push('\n');
+        }
+        Some(Excerpt {
+            source: ariadne::Source::from(out.clone()),
+            text: out,
+            windows,
+        })
+    }
+
+    /// Where a byte offset of the file lands in the excerpt; offsets between windows land at
+    /// the end of the window before them.
+    fn map(&self, offset: usize) -> usize {
+        let i = self.windows.partition_point(|w| w.orig.start <= offset);
+        match i.checked_sub(1).and_then(|i| self.windows.get(i)) {
+            Some(w) => w.at + offset.clamp(w.orig.start, w.orig.end) - w.orig.start,
+            None => self.windows.first().map_or(0, |w| w.at),
+        }
+    }
+
+    /// The 1-based column ariadne shows for a file offset: characters from the start of its
+    /// excerpt line.
+    fn column(&self, offset: usize) -> usize {
+        let at = self.map(offset);
+        let before = self.text.get(..at).unwrap_or("");
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        before.get(line_start..).map_or(0, |l| l.chars().count()) + 1
+    }
+}
+
+/// The pieces of a line to show: the whole line when short, else a window of at most
+/// [`MAX_SHOWN_LINE`] bytes around each point not already shown (or the line's start).
+fn pieces(text: &str, line: Range<usize>, points: &[usize]) -> Vec<Range<usize>> {
+    if line.len() <= MAX_SHOWN_LINE {
+        return vec![line];
+    }
+    let starts = if points.is_empty() {
+        vec![line.start]
+    } else {
+        points.to_vec()
+    };
+    let mut pieces: Vec<Range<usize>> = Vec::new();
+    for p in starts {
+        let shown_to = pieces.last().map_or(line.start, |w| w.end);
+        if pieces.last().is_some_and(|w| p <= w.end) {
+            continue;
+        }
+        let from = floor_boundary(text, p.saturating_sub(WINDOW_LEAD).max(shown_to));
+        let to = ceil_boundary(text, (from + MAX_SHOWN_LINE).min(line.end));
+        pieces.push(from..to);
+    }
+    pieces
 }
 
 /// Removes ANSI CSI escape sequences (`ESC [ ... final-byte`).
@@ -613,7 +878,8 @@ fn github_escape_property(s: &str) -> String {
 /// GitHub Actions workflow commands, so findings appear as annotations on the pull request.
 ///
 /// GitHub keeps only the first ten annotations of each kind per step, so later findings are
-/// printed as plain `PATH:L:C: severity[CODE]: message` lines that stay visible in the log.
+/// printed as plain `PATH:L:C: severity[CODE]: message` lines that stay visible in the log,
+/// at most [`MAX_SHOWN_PER_FILE`] per file and then one line counting the rest.
 pub fn github(diags: &[Diagnostic], sources: &Sources) -> String {
     github_with_failures(diags, sources, &[])
 }
@@ -626,7 +892,8 @@ pub fn github_with_failures(
 ) -> String {
     let mut out = String::new();
     let mut emitted = Counts::default();
-    for diag in diags {
+    let (shown, hidden) = cap_per_file(diags);
+    for diag in shown {
         let severity = diag.severity();
         let slot = match severity {
             Severity::Error => &mut emitted.errors,
@@ -640,6 +907,10 @@ pub fn github_with_failures(
         } else {
             out.push_str(&plain_line(diag, loc.as_ref()));
         }
+        out.push('\n');
+    }
+    for line in hidden_lines(&hidden, sources) {
+        out.push_str(&line);
         out.push('\n');
     }
     for failure in failures {
@@ -958,12 +1229,94 @@ mod tests {
         );
     }
 
+    /// A one-megabyte line with a finding every 50 bytes: positions cost the same wherever
+    /// they fall on the line (this took minutes when each counted from the line's start), and
+    /// the human output shows a bounded window of the line for the first findings only.
+    #[test]
+    fn twenty_thousand_findings_on_a_megabyte_line() {
+        let line = "x = a or ".repeat(1 << 17);
+        let text = format!("first\n{line}\nlast\n");
+        let mut sources = Sources::new();
+        let file = sources.add("long.playbook", text.clone());
+        let diags: Vec<Diagnostic> = (0..20_000)
+            .map(|i| {
+                let at = 6 + i * 54;
+                Diagnostic::new(
+                    Code::Undefined,
+                    Span::new(file, at, at + 1),
+                    "undefined `x`",
+                )
+                .with_primary_message("not declared")
+            })
+            .collect();
+        let doc = json(&diags, &sources);
+        let last = &doc["diagnostics"][19_999];
+        assert_eq!(
+            (&last["line"], &last["column"]),
+            (&json!(2), &json!(19_999 * 54 + 1))
+        );
+        assert_eq!(
+            sarif(&diags, &sources)["runs"][0]["results"]
+                .as_array()
+                .unwrap()
+                .len(),
+            20_000
+        );
+        let out = human(&diags, &sources, false);
+        assert!(
+            out.len() < MAX_SHOWN_PER_FILE * 1_000,
+            "{} bytes",
+            out.len()
+        );
+        assert!(
+            out.lines().all(|l| l.len() < 2 * MAX_SHOWN_LINE),
+            "a line too long"
+        );
+        assert!(
+            out.contains("and 19900 more findings in `long.playbook`"),
+            "{out}"
+        );
+        assert!(out.ends_with("20000 errors in 1 file\n"));
+        let gh = github(&diags, &sources);
+        assert_eq!(gh.lines().count(), MAX_SHOWN_PER_FILE + 2);
+        assert!(gh.contains("\nand 19900 more findings in `long.playbook`"));
+    }
+
+    #[test]
+    fn a_finding_far_along_a_long_line_shows_a_window_with_its_real_column() {
+        let line = format!("{}target{}", "a".repeat(5_000), "b".repeat(5_000));
+        let mut sources = Sources::new();
+        let file = sources.add("w.playbook", format!("head\n{line}\ntail\n"));
+        let at = 5 + 5_000;
+        let diag = Diagnostic::new(Code::Undefined, Span::new(file, at, at + 6), "m")
+            .with_primary_message("here")
+            .with_label(Span::new(file, 0, 4), "and the head");
+        let out = human(&[diag], &sources, false);
+        insta::assert_snapshot!(out);
+        assert!(out.contains("w.playbook:2:5001 ]"), "{out}");
+    }
+
+    #[test]
+    fn short_lines_are_shown_whole_and_labels_on_two_long_lines_get_a_window_each() {
+        let long = "word ".repeat(100);
+        let text = format!("{long}\nshort line\n{long}\n");
+        let mut sources = Sources::new();
+        let file = sources.add("t.playbook", text.clone());
+        let second = text.rfind("word").unwrap();
+        let diag = Diagnostic::new(Code::Duplicate, Span::new(file, second, second + 4), "m")
+            .with_primary_message("again")
+            .with_label(Span::new(file, 250, 254), "first");
+        let out = human(&[diag], &sources, false);
+        insta::assert_snapshot!(out);
+        assert!(out.contains("t.playbook:3:496 ]"), "{out}");
+    }
+
     #[test]
     fn display_copy_keeps_offsets_and_line_count() {
         let text = "a\rb\u{85}c\u{2028}d\u{1b}e\r\nf\u{202e}g\n";
         let shown = sanitize_for_display(text);
         assert_eq!(shown.len(), text.len());
-        assert_eq!(ariadne::Source::from(shown.as_str()).lines().count(), 2);
+        assert_eq!(ariadne::Source::from(shown.as_str()).lines().count(), 3);
         for (i, _) in text.char_indices() {
             assert!(shown.is_char_boundary(i));
         }

@@ -1073,7 +1073,7 @@ fn is_noise_by_name(rule: Rule) -> bool {
 fn trim_trailing_comments(text: &str) -> &str {
     let mut t = text.trim_end();
     loop {
-        let line_start = t.rfind('\n').map_or(0, |i| i + 1);
+        let line_start = t.rfind(['\n', '\r']).map_or(0, |i| i + 1);
         let last = t.get(line_start..).unwrap_or("");
         match super::comments::comment_start(last) {
             Some(hash) => t = t.get(..line_start + hash).unwrap_or("").trim_end(),
@@ -1082,23 +1082,48 @@ fn trim_trailing_comments(text: &str) -> &str {
     }
 }
 
-/// Resolves `\"`, `\\`, `\n` and `\t`; any other escaped character stands for itself.
+/// The characters that may follow a backslash in a string.
+const ESCAPES: [char; 4] = ['"', '\\', 'n', 't'];
+
+/// Resolves `\"`, `\\`, `\n` and `\t`; any other escape is kept as written, and
+/// [`unknown_escapes`] reports it, so no value is ever guessed at.
 fn unescape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars();
     while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('n') => out.push('\n'),
-                Some('t') => out.push('\t'),
-                Some(other) => out.push(other),
-                None => {}
-            }
-        } else {
+        if c != '\\' {
             out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(c @ ('"' | '\\')) => out.push(c),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
         }
     }
     out
+}
+
+/// Byte offsets (in `raw`, the text between the quotes) of every backslash that starts an
+/// escape other than [`ESCAPES`], with the character after it.
+pub(super) fn unknown_escapes(raw: &str) -> Vec<(usize, char)> {
+    let mut found = Vec::new();
+    let mut chars = raw.char_indices();
+    while let Some((at, c)) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some((_, next)) if ESCAPES.contains(&next) => {}
+                Some((_, next)) => found.push((at, next)),
+                None => {}
+            }
+        }
+    }
+    found
 }
 
 #[cfg(test)]
@@ -1116,5 +1141,16 @@ mod tests {
         assert!(Rule::all_rules()
             .iter()
             .all(|&r| is_noise(r) == is_noise_by_name(r)));
+    }
+
+    #[test]
+    fn only_four_escapes_are_resolved_and_the_others_are_found() {
+        let raw = r#"C:\temp\report \r\0 \x41 \" \\ \n"#;
+        assert_eq!(unescape(raw), "C:\temp\\report \\r\\0 \\x41 \" \\ \n");
+        assert_eq!(
+            unknown_escapes(raw),
+            vec![(7, 'r'), (15, 'r'), (17, '0'), (20, 'x')]
+        );
+        assert!(unknown_escapes(r#"\\r \\\\"#).is_empty());
     }
 }

@@ -3,7 +3,7 @@
 //! The grammar skips `#` comments like whitespace, so the tree stays simple; this scanner finds
 //! them again (string-aware) with enough position data for the formatter to reattach each one.
 
-use crate::span::{FileId, Span};
+use crate::span::{lines_inclusive, FileId, Span};
 
 /// One `#` comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +21,7 @@ pub struct Comment {
 pub fn comments(file: FileId, src: &str) -> Vec<Comment> {
     let mut out = Vec::new();
     let mut offset = 0;
-    for line in src.split_inclusive('\n') {
+    for line in lines_inclusive(src) {
         if let Some(hash) = comment_start(line) {
             let body = line.get(hash..).unwrap_or("").trim_end();
             let own_line = line.get(..hash).is_some_and(|s| s.trim().is_empty());
@@ -59,6 +59,8 @@ pub(super) fn comment_start(line: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
     use super::*;
 
     #[test]
@@ -70,5 +72,20 @@ mod tests {
             .map(|c| (c.text.as_str(), c.own_line))
             .collect();
         assert_eq!(texts, vec![(" head", true), (" trailing", false)]);
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_comment() {
+        let src = "# head\rtrack t { # trailing\r  message \"a # b\"\r}\r";
+        let found = comments(FileId(0), src);
+        let texts: Vec<_> = found
+            .iter()
+            .map(|c| (c.text.as_str(), c.own_line))
+            .collect();
+        assert_eq!(texts, vec![(" head", true), (" trailing", false)]);
+        assert_eq!(
+            found[1].span.end as usize,
+            src.find(" trailing").unwrap() + 9
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! Text → AST. Parsing never fails: it returns the blocks it could read and a diagnostic for
-//! every block it could not.
+//! every block it could not; a file over [`MAX_SOURCE_BYTES`] is refused whole, before pest
+//! sees it.
 //!
 //! pest stops at the first error, so after a failure the file is split at top-level block
 //! keywords that start a line and each chunk is parsed on its own; one typo costs one block,
@@ -11,7 +12,7 @@ mod comments;
 mod errors;
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::span::{FileId, Span};
+use crate::span::{lines_inclusive, FileId, Span};
 use pest::Parser;
 
 pub use comments::{comments, Comment};
@@ -24,6 +25,13 @@ pub(crate) struct PlaybookParser;
 /// Deepest nesting of parentheses, brackets, braces, `not` and `count ... where` accepted;
 /// deeper input is refused before pest sees it, so a hostile file cannot overflow the stack.
 pub const MAX_NESTING: usize = 64;
+
+/// Largest source accepted, in bytes: real playbooks are a few kilobytes, and parsing costs
+/// tens of bytes of memory per byte of input, so a larger file is refused before parsing.
+pub const MAX_SOURCE_BYTES: usize = MAX_SOURCE_MIB << 20;
+
+/// [`MAX_SOURCE_BYTES`] in MiB, as the diagnostic and the docs state it.
+const MAX_SOURCE_MIB: usize = 4;
 
 /// Upper bound on pest rule calls per byte of input, so no input can backtrack for ever.
 const CALL_LIMIT_PER_BYTE: usize = 400;
@@ -56,17 +64,38 @@ pub struct BrokenBlock {
 
 /// Parses a playbook; `file` tags every span so diagnostics from many files can be mixed.
 pub fn parse(file: FileId, src: &str) -> Parsed {
+    if src.len() > MAX_SOURCE_BYTES {
+        return Parsed {
+            diagnostics: vec![too_large(file, src.len())],
+            ..Parsed::default()
+        };
+    }
     if nesting_guard(file, src, 0).is_some() {
         // Too deep somewhere: find out where block by block, and read the other blocks.
         return recover(file, src, None);
     }
     match parse_chunk(file, src, 0, src, src.len()) {
-        Ok(items) => Parsed {
+        Ok((items, diagnostics)) => Parsed {
             file: ast::File { items },
+            diagnostics,
             ..Parsed::default()
         },
         Err(first) => recover(file, src, Some(first)),
     }
+}
+
+/// The whole-file error for a source over [`MAX_SOURCE_BYTES`], pointing at its start.
+fn too_large(file: FileId, len: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::TooLarge,
+        Span::new(file, 0, 0),
+        format!("the file is larger than the {MAX_SOURCE_MIB} MiB limit"),
+    )
+    .with_primary_message("this file was not read")
+    .with_note(format!(
+        "the file has {len} bytes; the limit is {MAX_SOURCE_BYTES} bytes"
+    ))
+    .with_help("check that this is the intended file, or split it into smaller playbooks")
 }
 
 /// Raises pest's process-wide call budget to cover a text of `len` bytes.
@@ -86,22 +115,63 @@ fn ensure_call_limit(len: usize) {
 }
 
 /// Parses `text`, a chunk of `src` starting at byte `offset`; spans stop at `limit`.
+///
+/// A chunk that reads returns its items with the problems found inside its tokens (unknown
+/// string escapes), which cost nothing of the tree; one that does not returns its syntax error.
 fn parse_chunk(
     file: FileId,
     text: &str,
     offset: usize,
     src: &str,
     limit: usize,
-) -> Result<Vec<ast::Item>, Diagnostic> {
+) -> Result<(Vec<ast::Item>, Vec<Diagnostic>), Diagnostic> {
     ensure_call_limit(text.len());
     let pairs = PlaybookParser::parse(Rule::file, text)
         .map_err(|e| errors::syntax_diagnostic(file, src, offset, text.len(), e))?;
+    let escapes = pairs
+        .clone()
+        .flatten()
+        .filter(|p| p.as_rule() == Rule::string_inner)
+        .flat_map(|p| escape_diagnostics(file, offset + p.as_span().start(), p.as_str()))
+        .collect();
     let builder = build::Builder {
         file,
         offset,
         limit,
     };
-    Ok(pairs.flat_map(|p| builder.items(p)).collect())
+    Ok((pairs.flat_map(|p| builder.items(p)).collect(), escapes))
+}
+
+/// One error per unknown escape in the text of a string that starts at byte `start`.
+fn escape_diagnostics(file: FileId, start: usize, raw: &str) -> Vec<Diagnostic> {
+    build::unknown_escapes(raw)
+        .into_iter()
+        .map(|(at, next)| {
+            let from = start + at;
+            let span = Span::new(file, from, from + 1 + next.len_utf8());
+            let message = if next.is_control() {
+                format!(
+                    "unknown escape: a backslash before {}",
+                    describe_control(next)
+                )
+            } else {
+                format!("unknown escape `\\{next}`")
+            };
+            Diagnostic::new(Code::BadEscape, span, message)
+                .with_primary_message("not an escape")
+                .with_help(
+                    "the escapes are `\\\"`, `\\\\`, `\\n` and `\\t`; write `\\\\` for a backslash",
+                )
+        })
+        .collect()
+}
+
+/// A control character in words, since printing it would show nothing or break the line.
+fn describe_control(c: char) -> String {
+    match c {
+        '\n' | '\r' => "a line end".to_string(),
+        _ => format!("the control character U+{:04X}", u32::from(c)),
+    }
 }
 
 /// After a failure, parses each top-level block separately to report every broken block.
@@ -109,6 +179,7 @@ fn recover(file: FileId, src: &str, first: Option<Diagnostic>) -> Parsed {
     let mut bounds = block_starts(src);
     bounds.push(src.len());
     let mut parsed = Parsed::default();
+    let mut unreadable = false;
     for pair in bounds.windows(2) {
         let (start, end) = match pair {
             [s, e] => (*s, *e),
@@ -124,20 +195,25 @@ fn recover(file: FileId, src: &str, first: Option<Diagnostic>) -> Parsed {
             (None, _) => parse_chunk(file, chunk, start, src, end),
         };
         match result {
-            Ok(mut items) => parsed.file.items.append(&mut items),
+            Ok((mut items, mut found)) => {
+                parsed.file.items.append(&mut items);
+                parsed.diagnostics.append(&mut found);
+            }
             Err(d) => match close_unclosed(file, chunk, start, src, &d) {
-                Some((mut items, unclosed)) => {
+                Some((mut items, mut found)) => {
                     parsed.file.items.append(&mut items);
-                    parsed.diagnostics.push(unclosed);
+                    parsed.diagnostics.append(&mut found);
+                    unreadable = true;
                 }
                 None => {
+                    unreadable = true;
                     parsed.diagnostics.push(d);
                     parsed.broken.push(broken_block(file, chunk, start));
                 }
             },
         }
     }
-    if parsed.diagnostics.is_empty() {
+    if !unreadable {
         // Every block reads on its own, yet the whole did not: keep the whole file's error.
         parsed.diagnostics.extend(first);
     }
@@ -145,14 +221,15 @@ fn recover(file: FileId, src: &str, first: Option<Diagnostic>) -> Parsed {
 }
 
 /// A block whose error is at its very end with `{`s still open lacks only its `}`s: parse it
-/// with them added, keep its contents, and report the missing brace where it was opened.
+/// with them added, keep its contents, and report the missing brace where it was opened (first,
+/// before any problem found inside the tokens).
 fn close_unclosed(
     file: FileId,
     chunk: &str,
     offset: usize,
     src: &str,
     error: &Diagnostic,
-) -> Option<(Vec<ast::Item>, Diagnostic)> {
+) -> Option<(Vec<ast::Item>, Vec<Diagnostic>)> {
     let content_end = content_end(chunk);
     let error_at = (error.span().start as usize).checked_sub(offset)?;
     let open = unclosed_braces(chunk);
@@ -163,7 +240,8 @@ fn close_unclosed(
     let mut repaired = chunk.get(..content_end)?.to_string();
     repaired.push('\n');
     repaired.push_str(&"}".repeat(open.len()));
-    let items = parse_chunk(file, &repaired, offset, src, offset + chunk.len()).ok()?;
+    let (items, mut found) =
+        parse_chunk(file, &repaired, offset, src, offset + chunk.len()).ok()?;
     let header = broken_block(file, chunk, offset);
     let what = match (header.keyword, &header.name) {
         (Some(k), Some(n)) => format!("{k} `{n}`"),
@@ -188,7 +266,8 @@ fn close_unclosed(
     } else {
         diag = diag.with_help("add `}` at the end of the block");
     }
-    Some((items, diag))
+    found.insert(0, diag);
+    Some((items, found))
 }
 
 /// Byte offsets of the `{`s left open at the end of `text`, outermost first; braces in strings
@@ -211,7 +290,7 @@ fn unclosed_braces(text: &str) -> Vec<usize> {
 fn content_end(text: &str) -> usize {
     let mut end = 0;
     let mut offset = 0;
-    for line in text.split_inclusive('\n') {
+    for line in lines_inclusive(text) {
         let code = comments::comment_start(line)
             .and_then(|hash| line.get(..hash))
             .unwrap_or(line);
@@ -231,14 +310,14 @@ fn code_bytes(text: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
     let mut in_comment = false;
     text.bytes().enumerate().filter(move |&(_, b)| {
         if in_comment {
-            in_comment = b != b'\n';
+            in_comment = b != b'\n' && b != b'\r';
             return false;
         }
         if in_string {
             match b {
                 _ if escaped => escaped = false,
                 b'\\' => escaped = true,
-                b'"' | b'\n' => in_string = false,
+                b'"' | b'\n' | b'\r' => in_string = false,
                 _ => {}
             }
             return false;
@@ -259,8 +338,7 @@ fn code_bytes(text: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
 
 /// What a chunk that failed to parse was declaring, read from its first words.
 fn broken_block(file: FileId, chunk: &str, offset: usize) -> BrokenBlock {
-    let code: String = chunk
-        .lines()
+    let code: String = lines_inclusive(chunk)
         .map(|l| l.split('#').next().unwrap_or(""))
         .collect::<Vec<_>>()
         .join(" ");
@@ -315,7 +393,7 @@ pub const BLOCK_KEYWORDS: &[&str] = &[
 fn block_starts(src: &str) -> Vec<usize> {
     let mut starts = vec![0];
     let mut offset = 0;
-    for line in src.split_inclusive('\n') {
+    for line in lines_inclusive(src) {
         let word: String = line
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
@@ -426,4 +504,54 @@ fn word_at(bytes: &[u8], i: usize) -> &[u8] {
         .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
         .unwrap_or(rest.len());
     rest.get(..len).unwrap_or(&[])
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing)]
+
+    use super::*;
+
+    fn codes(src: &str) -> (Vec<Code>, usize) {
+        let parsed = parse(FileId(0), src);
+        let codes = parsed.diagnostics.iter().map(|d| d.code).collect();
+        (codes, parsed.file.items.len())
+    }
+
+    #[test]
+    fn unknown_escapes_are_reported_beside_syntax_errors_and_keep_their_block() {
+        let escape = "playbook p {\n  title \"a\\qb\"\n}\n\n";
+        assert_eq!(codes(escape), (vec![Code::BadEscape], 1));
+        let broken = format!("{escape}queue q {{\n  capacity\n}}\n");
+        assert_eq!(codes(&broken), (vec![Code::BadEscape, Code::Syntax], 1));
+        let unclosed = "playbook p {\n  title \"a\\qb\"\n";
+        assert_eq!(codes(unclosed), (vec![Code::Syntax, Code::BadEscape], 1));
+    }
+
+    #[test]
+    fn a_file_over_the_size_limit_is_refused_before_parsing() {
+        let mut src = format!(
+            "queue q {{\n  capacity\n}}\n{}",
+            " ".repeat(MAX_SOURCE_BYTES)
+        );
+        src.truncate(MAX_SOURCE_BYTES + 1);
+        let parsed = parse(FileId(3), &src);
+        assert!(parsed.file.items.is_empty());
+        assert_eq!(parsed.diagnostics.len(), 1, "{:?}", parsed.diagnostics);
+        let d = &parsed.diagnostics[0];
+        assert_eq!(d.code, Code::TooLarge);
+        assert_eq!(d.span(), Span::new(FileId(3), 0, 0));
+        assert_eq!(d.message, "the file is larger than the 4 MiB limit");
+    }
+
+    #[test]
+    fn a_backslash_before_a_line_end_is_named_in_words() {
+        let parsed = parse(FileId(0), "playbook p {\n  title \"a\\\nb\"\n}\n");
+        let messages: Vec<&str> = parsed
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(messages, ["unknown escape: a backslash before a line end"]);
+    }
 }
