@@ -124,6 +124,17 @@ impl Lowerer<'_> {
                 "the profile shares",
             );
         }
+        if sc.sources.len() > ir::scenario::MAX_SOURCES {
+            self.invalid(
+                *b.name.loc,
+                format!(
+                    "scenario `{}` has {} sources, more than the {} whose leads can each have their own random streams",
+                    b.name.name,
+                    sc.sources.len(),
+                    ir::scenario::MAX_SOURCES
+                ),
+            );
+        }
         self.check_load(&sc, b);
         self.check_staffed(&sc, b);
         self.playbook.scenarios.push(sc);

@@ -122,6 +122,10 @@ impl Dist {
 /// in one byte after the streams of a lead's other purposes.
 pub const MAX_SIGNAL_LINES: usize = 240;
 
+/// Sources a scenario may have: the simulator numbers a lead's random streams by its source in
+/// twelve bits, so that no two leads ever share a stream.
+pub const MAX_SOURCES: usize = 4096;
+
 /// A latent-intent profile: how a share of leads behaves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Profile {

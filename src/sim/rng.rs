@@ -194,6 +194,12 @@ impl Replication {
     }
 }
 
+// A lead's stream number packs its source into 12 bits and its arrival number into 40: the
+// checker's limit on sources and the simulator's on leads per replication keep every lead's
+// streams its own.
+const _: () = assert!(crate::ir::scenario::MAX_SOURCES <= 1 << 12);
+const _: () = assert!(super::MAX_LEADS <= (1u64 << 40) as f64);
+
 /// The stream number of a lead's purpose.
 fn lead_stream(lead: LeadKey, purpose: u8) -> u64 {
     ((Entity::Lead as u64) << 60)
