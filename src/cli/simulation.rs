@@ -192,14 +192,3 @@ fn progress_bar(replications: u32, what: &str) -> ProgressBar {
     }
     bar
 }
-
-/// Creates an output directory (and its parents), with the house-style message on failure.
-pub fn create_dir(dir: &Path) -> Result<(), CliError> {
-    std::fs::create_dir_all(dir).map_err(|e| {
-        CliError::new(format!(
-            "cannot create `{}`: {}",
-            super::files::display_path(dir),
-            super::files::describe_io(&e)
-        ))
-    })
-}
