@@ -118,7 +118,8 @@ pub fn display_path(path: &Path) -> String {
 /// `path` is untouched.
 /// A symlink is written through: its target is replaced and the link stays a link.
 /// A file with more than one hard link is rewritten in place, because a rename would leave the
-/// other names with the old text; that write is not atomic.
+/// other names with the old text; so is a device or a pipe (`-o /dev/stdout`), which a rename
+/// would replace with a regular file. Those writes are not atomic.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     let failed = |e: &io::Error| {
         CliError::new(format!(
@@ -128,7 +129,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
         ))
     };
     let target = through_symlink(path);
-    if has_other_links(&target) {
+    if must_write_in_place(&target) {
         return write_in_place(&target, bytes).map_err(|e| failed(&e));
     }
     let name = target.file_name().ok_or_else(|| {
@@ -173,16 +174,24 @@ fn through_symlink(path: &Path) -> PathBuf {
     }
 }
 
-/// Whether the regular file at `path` has other names (hard links) a rename would leave behind.
+/// Whether `path` is something a rename must not replace: a device, a pipe or a socket, or a
+/// regular file with other names (hard links) that would keep the old text.
+fn must_write_in_place(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| {
+        let special = !m.is_file() && !m.is_dir();
+        special || (m.is_file() && has_other_links(&m))
+    })
+}
+
 #[cfg(unix)]
-fn has_other_links(path: &Path) -> bool {
+fn has_other_links(meta: &fs::Metadata) -> bool {
     use std::os::unix::fs::MetadataExt;
-    fs::metadata(path).is_ok_and(|m| m.is_file() && m.nlink() > 1)
+    meta.nlink() > 1
 }
 
 /// Elsewhere link counts are not read, and files are always replaced by rename.
 #[cfg(not(unix))]
-fn has_other_links(_path: &Path) -> bool {
+fn has_other_links(_meta: &fs::Metadata) -> bool {
     false
 }
 
@@ -193,7 +202,11 @@ fn write_in_place(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .truncate(true)
         .open(path)?;
     file.write_all(bytes)?;
-    file.sync_all()
+    // Only a regular file has contents on disk to flush; a pipe refuses to.
+    if file.metadata()?.is_file() {
+        file.sync_all()?;
+    }
+    Ok(())
 }
 
 /// Creates `.NAME.PID.N.tmp` next to the target, trying further `N` if a stale one exists.
