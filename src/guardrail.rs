@@ -95,9 +95,14 @@ pub fn parse(text: &str, kpis: &[(String, KpiUnit)]) -> Result<Guardrail, Guardr
 }
 
 fn threshold(value: &str, unit: KpiUnit) -> Result<Threshold, String> {
-    let signed = value.starts_with('+') || value.starts_with('-');
-    let body = value.trim_start_matches(['+', '-']);
-    let negative = value.starts_with('-');
+    // One sign at most: `+-1` or `--1` must not read as a number.
+    let (signed, negative, body) = match value.strip_prefix('+') {
+        Some(rest) => (true, false, rest),
+        None => match value.strip_prefix('-') {
+            Some(rest) => (true, true, rest),
+            None => (false, false, value),
+        },
+    };
     let num_end = body
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(body.len());
@@ -195,5 +200,20 @@ mod tests {
         assert!(parse("speed_to_lead.p90 > 5pp", &kpis()).is_err());
         assert!(parse("leakage 5%", &kpis()).is_err());
         assert!(parse("leakage > 0.5pp", &kpis()).is_err());
+    }
+
+    #[test]
+    fn a_number_takes_one_sign_at_most() {
+        for value in ["+-1", "--1", "-+1", "++1"] {
+            let e = parse(&format!("queue_length > {value}"), &kpis()).unwrap_err();
+            assert_eq!(
+                e.0,
+                format!(
+                    "`--fail-if queue_length > {value}`: `{value}` is not a number with a unit"
+                )
+            );
+        }
+        let g = parse("queue_length > -1", &kpis()).unwrap();
+        assert_eq!(g.threshold, Threshold::Delta(-1.0));
     }
 }

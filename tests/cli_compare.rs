@@ -173,8 +173,10 @@ fn playbooks_whose_scenarios_do_not_fit_cannot_be_compared() {
 
 #[test]
 fn bad_compare_input_cannot_run() {
-    let cases: [&[&str]; 4] = [
+    let cases: [&[&str]; 6] = [
         &["compare", SEED, SEED, "--fail-if", "leakag > +1pp"],
+        &["compare", SEED, SEED, "--fail-if", "leakage > +-1pp"],
+        &["compare", SEED, SEED, "--fail-if", "leakage > --1pp"],
         &["compare", SEED, SEED, "--fail-if", "leakage > 5m"],
         &["compare", SEED, SEED, "--base", "HEAD"],
         &["compare", SEED, SEED, "--replications", "0"],
@@ -220,6 +222,17 @@ fn base_ref_compares_the_committed_file_with_the_work_tree() {
         .unwrap()
         .iter()
         .all(|k| k["delta"]["mean"] == 0.0));
+    // An empty revision once compared with the staged text (`git show :FILE`).
+    let empty = handoff()
+        .args(["compare", "--base", ""])
+        .arg(&file)
+        .args(SMALL)
+        .assert()
+        .code(2);
+    assert_eq!(
+        String::from_utf8_lossy(&empty.get_output().stderr),
+        "error: `--base` needs a git revision, such as `main` or `HEAD~1`\n"
+    );
 }
 
 #[test]

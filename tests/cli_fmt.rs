@@ -114,3 +114,48 @@ fn shipped_playbooks_are_formatted() {
         .assert()
         .code(0);
 }
+
+#[cfg(unix)]
+#[test]
+fn writes_through_a_symlink_and_keeps_it_a_link() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("real")).unwrap();
+    let target = dir.path().join("real/a.playbook");
+    fs::write(&target, MESSY).unwrap();
+    let link = dir.path().join("link.playbook");
+    std::os::unix::fs::symlink("real/a.playbook", &link).unwrap();
+    handoff().arg("fmt").arg(&link).assert().code(0);
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        fs::read_link(&link).unwrap(),
+        std::path::Path::new("real/a.playbook")
+    );
+    let formatted = fs::read_to_string(&target).unwrap();
+    assert!(formatted.starts_with("track t {\n"), "{formatted}");
+    let names: Vec<_> = fs::read_dir(dir.path().join("real"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("a.playbook")]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_hard_linked_file_keeps_its_inode_and_every_name_sees_the_change() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.playbook");
+    fs::write(&file, MESSY).unwrap();
+    let other = dir.path().join("other-name.txt");
+    fs::hard_link(&file, &other).unwrap();
+    let inode = fs::metadata(&file).unwrap().ino();
+    handoff().arg("fmt").arg(&file).assert().code(0);
+    assert_eq!(fs::metadata(&file).unwrap().ino(), inode);
+    assert_eq!(fs::metadata(&file).unwrap().nlink(), 2);
+    let formatted = fs::read_to_string(&other).unwrap();
+    assert!(formatted.starts_with("track t {\n"), "{formatted}");
+    assert_eq!(formatted, fs::read_to_string(&file).unwrap());
+}

@@ -249,3 +249,49 @@ fn an_overload_past_closing_time_is_told_in_hours() {
     );
     assert!(!warning.contains("% of their working time"), "{warning}");
 }
+
+/// Runs `handoff ARGS` under `ulimit -v KIB` (bash's address-space limit).
+#[cfg(target_os = "linux")]
+fn under_address_limit(kib: u32, args: &str) -> Output {
+    std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {kib} && exec '{}' {args}",
+            env!("CARGO_BIN_EXE_handoff")
+        ))
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn many_threads_under_an_address_space_limit_do_not_abort() {
+    // Each worker thread reserves address space before it runs anything; once aborted inside
+    // the allocator. No more threads than replications start, and the count is cut to the limit.
+    let few = under_address_limit(
+        2_000_000,
+        "simulate playbooks/mmc.playbook --threads 128 --replications 2 --days 5",
+    );
+    assert_eq!(few.status.code(), Some(0), "{}", stderr(&few));
+    assert!(!stderr(&few).contains("warning"), "{}", stderr(&few));
+    let many = under_address_limit(
+        2_000_000,
+        "simulate playbooks/mmc.playbook --threads 128 --replications 60 --days 5",
+    );
+    assert_eq!(many.status.code(), Some(0), "{}", stderr(&many));
+    assert!(
+        stderr(&many).starts_with("warning: using ")
+            && stderr(&many).contains(" worker threads instead of 60: the address-space limit"),
+        "{}",
+        stderr(&many)
+    );
+    let out_of_range =
+        under_address_limit(2_000_000, "simulate playbooks/mmc.playbook --threads 300");
+    assert_eq!(out_of_range.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out_of_range),
+        "error: `--threads 300` is out of range: use 1 to 256\n"
+    );
+}

@@ -166,3 +166,91 @@ fn out_is_byte_identical_across_runs_and_thread_counts() {
         );
     }
 }
+
+/// Every file of the directory with its bytes, sorted by name.
+fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[cfg(unix)]
+#[test]
+fn a_write_that_fails_half_way_leaves_the_old_report_whole() {
+    // A full disk, portably: under a file-size limit (`ulimit -f`, in KiB) with SIGXFSZ ignored,
+    // a write past the limit fails with an error. The limit lets `summary.json` and the charts
+    // through and stops `report.html`, which once left a new summary beside an old page.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = run_into(&tmp, "out", "2");
+    let before = contents(&dir);
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f 40 && exec '{}' simulate {SEED} --days 20 --replications 3 --seed 8 --out '{}'",
+            env!("CARGO_BIN_EXE_handoff"),
+            dir.display()
+        ))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("\nerror: cannot write `") && stderr.contains("out/report.html`: "),
+        "{stderr}"
+    );
+    assert!(contents(&dir) == before, "the old report changed");
+    assert_eq!(names(tmp.path()), ["out"], "a temporary directory is left");
+}
+
+#[test]
+fn a_directory_with_other_files_is_refused_and_left_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    fs::create_dir(&dir).unwrap();
+    fs::write(dir.join("notes.md"), "mine").unwrap();
+    let out = assert_cmd::cargo::cargo_bin_cmd!("handoff")
+        .args([
+            "simulate",
+            SEED,
+            "--days",
+            "5",
+            "--replications",
+            "2",
+            "--out",
+        ])
+        .arg(&dir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.ends_with(
+            "out`: it holds `notes.md`, which is not part of a handoff report; name a new or empty directory\n"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(names(&dir), ["notes.md"]);
+    assert_eq!(names(tmp.path()), ["out"]);
+}

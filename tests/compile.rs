@@ -249,3 +249,44 @@ fn unreadable_inputs_and_unwritable_outputs_cannot_run() {
     let bad_emit = run(&["compile", "seed.playbook", "--emit", "svg"], dir.path());
     assert_eq!(bad_emit.status.code(), Some(2));
 }
+
+#[cfg(unix)]
+#[test]
+fn compile_writes_into_a_pipe_without_replacing_it() {
+    // `-o` once renamed a temporary file over its target, turning a pipe (or `/dev/stdout`, or a
+    // device) into a regular file.
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("ir.pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let reader = std::process::Command::new("timeout")
+        .arg("20")
+        .arg("cat")
+        .arg(&fifo)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let out = run(
+        &[
+            "compile",
+            "playbooks/mmc.playbook",
+            "-o",
+            fifo.to_str().unwrap(),
+        ],
+        &repo,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let read = reader.wait_with_output().unwrap();
+    assert!(
+        String::from_utf8(read.stdout)
+            .unwrap()
+            .contains("\"format_version\""),
+        "the pipe got the IR"
+    );
+    assert!(fs::metadata(&fifo).unwrap().file_type().is_fifo());
+}

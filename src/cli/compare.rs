@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::out_dir::{self, Staging};
 use super::simulation::{self, SimArgs};
 use super::{files, finish, git, report_error, write_stderr, CliError, ColorChoice, Exit};
 use crate::compare::{self, breaches, format_change, summary_line, Breach, Delta};
@@ -338,10 +339,14 @@ fn csv(doc: &Comparison) -> String {
     out
 }
 
+/// Writes the report of `--out DIR` as a whole (see [`out_dir::replace`]).
 fn write_out(dir: &Path, doc: &Comparison) -> Result<(), CliError> {
-    simulation::create_dir(dir)?;
-    files::write_atomically(&dir.join("summary.json"), json(doc).as_bytes())?;
-    files::write_atomically(&dir.join("kpis.csv"), csv(doc).as_bytes())?;
+    out_dir::replace(dir, |out| write_report(out, doc))
+}
+
+fn write_report(out: &Staging, doc: &Comparison) -> Result<(), CliError> {
+    out.write("summary.json", json(doc).as_bytes())?;
+    out.write("kpis.csv", csv(doc).as_bytes())?;
     let rows: Vec<charts::CompareRow> = doc
         .kpis
         .iter()
@@ -391,10 +396,10 @@ fn write_out(dir: &Path, doc: &Comparison) -> Result<(), CliError> {
     ));
     match charts::compare_bars("base vs candidate (95% CI)", &rows) {
         Ok(svg) => {
-            files::write_atomically(&dir.join("compare.svg"), svg.as_bytes())?;
+            out.write("compare.svg", svg.as_bytes())?;
             html.charts.push(("Base and candidate per KPI".into(), svg));
         }
         Err(e) => write_stderr(&format!("warning: compare chart skipped: {e}\n")),
     }
-    files::write_atomically(&dir.join("report.html"), html_report(&html).as_bytes())
+    out.write("report.html", html_report(&html).as_bytes())
 }

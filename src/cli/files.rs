@@ -120,10 +120,16 @@ pub fn display_path(path: &Path) -> String {
     }
 }
 
-/// Replaces `path` with `bytes` atomically: the bytes go to a new temporary file in the same
-/// directory, are flushed to disk, and the file is renamed over `path` (keeping its permissions). Readers, and a run
-/// killed half-way, see the old file or the new one, never a truncated mix; on failure the
-/// temporary file is removed and `path` is untouched.
+/// Replaces the contents of `path` with `bytes`, atomically where that keeps the file's links.
+///
+/// The bytes go to a new temporary file in the same directory, are flushed to disk, and the file
+/// is renamed over `path` (keeping its permissions). Readers, and a run killed half-way, see the
+/// old file or the new one, never a truncated mix; on failure the temporary file is removed and
+/// `path` is untouched.
+/// A symlink is written through: its target is replaced and the link stays a link.
+/// A file with more than one hard link is rewritten in place, because a rename would leave the
+/// other names with the old text; so is a device or a pipe (`-o /dev/stdout`), which a rename
+/// would replace with a regular file. Those writes are not atomic.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     let failed = |e: &io::Error| {
         CliError::new(format!(
@@ -132,13 +138,17 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
             describe_io(e)
         ))
     };
-    let name = path.file_name().ok_or_else(|| {
+    let target = through_symlink(path);
+    if must_write_in_place(&target) {
+        return write_in_place(&target, bytes).map_err(|e| failed(&e));
+    }
+    let name = target.file_name().ok_or_else(|| {
         CliError::new(format!(
             "cannot write `{}`: not a file name",
             display_path(path)
         ))
     })?;
-    let dir = path
+    let dir = target
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
@@ -146,14 +156,14 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     let written = file
         .write_all(bytes)
         .and_then(|()| file.sync_all())
-        .and_then(|()| match fs::metadata(path) {
+        .and_then(|()| match fs::metadata(&target) {
             // Reformatting must not change who may read or run the file.
             Ok(meta) => fs::set_permissions(&temp, meta.permissions()),
             Err(_) => Ok(()),
         })
         .and_then(|()| {
             drop(file);
-            fs::rename(&temp, path)
+            fs::rename(&temp, &target)
         });
     written.map_err(|e| {
         // The temporary file is ours and useless now; if removing it fails too, the original
@@ -161,6 +171,52 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
         let _ = fs::remove_file(&temp);
         failed(&e)
     })
+}
+
+/// The file a symlink at `path` points to (fully resolved), or `path` itself when it is not a
+/// symlink or its target cannot be resolved.
+fn through_symlink(path: &Path) -> PathBuf {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+        }
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Whether `path` is something a rename must not replace: a device, a pipe or a socket, or a
+/// regular file with other names (hard links) that would keep the old text.
+fn must_write_in_place(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| {
+        let special = !m.is_file() && !m.is_dir();
+        special || (m.is_file() && has_other_links(&m))
+    })
+}
+
+#[cfg(unix)]
+fn has_other_links(meta: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    meta.nlink() > 1
+}
+
+/// Elsewhere link counts are not read, and files are always replaced by rename.
+#[cfg(not(unix))]
+fn has_other_links(_meta: &fs::Metadata) -> bool {
+    false
+}
+
+/// Overwrites the file at `path`, keeping its inode and so every name it has.
+fn write_in_place(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(path)?;
+    file.write_all(bytes)?;
+    // Only a regular file has contents on disk to flush; a pipe refuses to.
+    if file.metadata()?.is_file() {
+        file.sync_all()?;
+    }
+    Ok(())
 }
 
 /// Creates `.NAME.PID.N.tmp` next to the target, trying further `N` if a stale one exists.

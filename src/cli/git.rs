@@ -8,6 +8,12 @@ use std::process::Command;
 /// The text of `path` at revision `rev` (`git show REV:PATH`, with PATH taken relative to the
 /// repository root so it works from any directory).
 pub fn show(rev: &str, path: &Path) -> Result<String, CliError> {
+    // An empty revision would make `git show :PATH`, the staged text, and say nothing.
+    if rev.trim().is_empty() {
+        return Err(CliError::new(
+            "`--base` needs a git revision, such as `main` or `HEAD~1`",
+        ));
+    }
     if rev.starts_with('-') || rev.contains(':') {
         return Err(CliError::new(format!("`{rev}` is not a git revision")));
     }
@@ -86,6 +92,13 @@ mod tests {
         let path = dir.path().join("pb/a.playbook");
         assert!(show("--output=x", &path).is_err());
         assert!(show("HEAD:x", &path).is_err());
+        for empty in ["", " "] {
+            let e = show(empty, &path).unwrap_err();
+            assert!(
+                e.message().starts_with("`--base` needs a git revision"),
+                "{e}"
+            );
+        }
         let e = show("no-such-revision", &path).unwrap_err();
         assert!(e.message().contains("failed"), "{e}");
     }

@@ -13,6 +13,7 @@ pub mod explain;
 pub mod files;
 pub mod fmt;
 pub mod git;
+mod out_dir;
 pub mod report;
 pub mod simulate;
 mod simulate_out;

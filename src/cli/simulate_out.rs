@@ -1,11 +1,11 @@
 //! The charts and the HTML page of `simulate --out DIR`, built from a simulation report.
 //!
-//! Rendering is pure; only [`write`] touches the file system, one atomic write per file, so a
-//! reader never sees a half-written report.
+//! Rendering is pure; only [`write`] touches the file system, through [`out_dir::replace`], so a
+//! reader finds one run's report, never a half-written one or a mix of two runs.
 
 use std::path::Path;
 
-use super::{files, simulation, write_stderr, CliError};
+use super::{out_dir, write_stderr, CliError};
 use crate::report::charts::{self, Axis, Bar, CdfSeries, ChartError, TimeSeries};
 use crate::report::{html, html_report, KpiRow, Unit};
 use crate::sim::chart_data::SETTLED_SHARE;
@@ -19,7 +19,8 @@ struct Chart {
     svg: String,
 }
 
-/// Writes `summary.json`, `kpis.csv`, every chart that renders and `report.html` into `dir`.
+/// Writes `summary.json`, `kpis.csv`, every chart that renders and `report.html` as the report
+/// in `dir`.
 ///
 /// A chart that fails to render is reported on standard error and left out, so one awkward
 /// chart never costs the analyst the rest of the report.
@@ -29,26 +30,24 @@ pub(super) fn write(
     json: &str,
     rows: &[KpiRow],
 ) -> Result<(), CliError> {
-    simulation::create_dir(dir)?;
-    files::write_atomically(&dir.join("summary.json"), json.as_bytes())?;
-    files::write_atomically(
-        &dir.join("kpis.csv"),
-        crate::report::to_csv(rows).as_bytes(),
-    )?;
-    let mut drawn = Vec::new();
-    for (file, caption, result) in charts(report) {
-        match result {
-            Ok(svg) => {
-                files::write_atomically(&dir.join(file), svg.as_bytes())?;
-                drawn.push(Chart { file, caption, svg });
+    out_dir::replace(dir, |out| {
+        out.write("summary.json", json.as_bytes())?;
+        out.write("kpis.csv", crate::report::to_csv(rows).as_bytes())?;
+        let mut drawn = Vec::new();
+        for (file, caption, result) in charts(report) {
+            match result {
+                Ok(svg) => {
+                    out.write(file, svg.as_bytes())?;
+                    drawn.push(Chart { file, caption, svg });
+                }
+                Err(e) => write_stderr(&format!("warning: simulate: {file} skipped: {e}\n")),
             }
-            Err(e) => write_stderr(&format!("warning: simulate: {file} skipped: {e}\n")),
         }
-    }
-    files::write_atomically(
-        &dir.join("report.html"),
-        html_report(&page(report, rows, &drawn)).as_bytes(),
-    )
+        out.write(
+            "report.html",
+            html_report(&page(report, rows, &drawn)).as_bytes(),
+        )
+    })
 }
 
 type Rendered = (&'static str, String, Result<String, ChartError>);

@@ -47,21 +47,79 @@ pub struct SimArgs {
 }
 
 impl SimArgs {
-    /// The library's options, with the thread count defaulted to the available cores.
+    /// The library's options, with the thread count defaulted to the available cores and cut to
+    /// what the address-space limit leaves room for (with a warning: results do not depend on it).
     pub fn options(&self) -> SimOptions {
+        let asked = self
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+        let used = asked.min(usize::try_from(self.replications).unwrap_or(usize::MAX));
+        let threads = match threads_that_fit() {
+            // An out-of-range count is left for the validation to refuse.
+            Some(fit) if fit < used && asked <= sim::MAX_THREADS => {
+                write_stderr(&format!(
+                    "warning: using {fit} worker thread{} instead of {used}: the address-space limit (`ulimit -v`) leaves room for no more\n",
+                    if fit == 1 { "" } else { "s" }
+                ));
+                fit
+            }
+            _ => asked,
+        };
         SimOptions {
             scenario: self.scenario.clone(),
             leads: self.leads,
             days: self.days,
             replications: self.replications,
             seed: self.seed,
-            threads: self
-                .threads
-                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
+            threads,
             max_events: self.max_events,
             max_leads_alive: self.max_leads_alive,
         }
     }
+}
+
+/// Address space a worker thread takes before it runs anything: its stack, the C library's
+/// malloc arena that starting a thread reserves, and a segment of the Rust allocator.
+#[cfg(target_os = "linux")]
+const THREAD_ADDRESS_SPACE: u64 = 96 << 20;
+
+/// Address space kept free for the simulation's own data.
+#[cfg(target_os = "linux")]
+const WORK_ADDRESS_SPACE: u64 = 64 << 20;
+
+/// How many worker threads fit under the address-space limit (`ulimit -v`), when there is one.
+///
+/// A thread whose start-up reservation the limit refuses aborts the process inside the
+/// allocator, where no error can be caught, so the count is estimated before any thread starts.
+#[cfg(target_os = "linux")]
+fn threads_that_fit() -> Option<usize> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    // `Max address space  SOFT  HARD  bytes`, where a limit may read `unlimited`.
+    let limit: u64 = limits
+        .lines()
+        .find_map(|l| l.strip_prefix("Max address space"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let used_kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmSize:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    let free = limit
+        .saturating_sub(used_kib.saturating_mul(1024))
+        .saturating_sub(WORK_ADDRESS_SPACE);
+    Some(usize::try_from(free / THREAD_ADDRESS_SPACE).map_or(usize::MAX, |n| n.max(1)))
+}
+
+/// Elsewhere the limit is not read, and the pool's own start-up checks are what is left.
+#[cfg(not(target_os = "linux"))]
+fn threads_that_fit() -> Option<usize> {
+    None
 }
 
 /// Checks a playbook file and returns its IR, printing findings on standard error; the exit
@@ -144,15 +202,4 @@ fn progress_bar(replications: u32, what: &str) -> ProgressBar {
         bar.set_style(style);
     }
     bar
-}
-
-/// Creates an output directory (and its parents), with the house-style message on failure.
-pub fn create_dir(dir: &Path) -> Result<(), CliError> {
-    std::fs::create_dir_all(dir).map_err(|e| {
-        CliError::new(format!(
-            "cannot create `{}`: {}",
-            super::files::display_path(dir),
-            super::files::describe_io(&e)
-        ))
-    })
 }

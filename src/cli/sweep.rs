@@ -4,8 +4,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::out_dir::{self, Staging};
 use super::simulation::{self, SimArgs};
-use super::{files, finish, report_error, write_stderr, CliError, ColorChoice, Exit};
+use super::{finish, report_error, write_stderr, CliError, ColorChoice, Exit};
 use crate::knobs::{self, Knob, Value};
 use crate::report::charts::{self, Axis, SweepSeries};
 use crate::report::{format_ci, html_report, to_csv, KpiRow, Report as HtmlReport, Unit};
@@ -309,10 +310,19 @@ fn x_unit(v: Option<Value>) -> Unit {
     }
 }
 
+/// Writes the report of `--out DIR` as a whole (see [`out_dir::replace`]).
 fn write_out(dir: &Path, doc: &Sweep, knobs: &[Knob], grid: &[Vec<usize>]) -> Result<(), CliError> {
-    simulation::create_dir(dir)?;
-    files::write_atomically(&dir.join("summary.json"), json(doc).as_bytes())?;
-    files::write_atomically(&dir.join("kpis.csv"), csv(doc).as_bytes())?;
+    out_dir::replace(dir, |out| write_report(out, doc, knobs, grid))
+}
+
+fn write_report(
+    out: &Staging,
+    doc: &Sweep,
+    knobs: &[Knob],
+    grid: &[Vec<usize>],
+) -> Result<(), CliError> {
+    out.write("summary.json", json(doc).as_bytes())?;
+    out.write("kpis.csv", csv(doc).as_bytes())?;
     let mut html = HtmlReport {
         title: format!(
             "handoff sweep: {} over {}",
@@ -334,7 +344,7 @@ fn write_out(dir: &Path, doc: &Sweep, knobs: &[Knob], grid: &[Vec<usize>]) -> Re
         ..HtmlReport::default()
     };
     let Some(first) = knobs.first() else {
-        return files::write_atomically(&dir.join("report.html"), html_report(&html).as_bytes());
+        return out.write("report.html", html_report(&html).as_bytes());
     };
     let x_axis = Axis::new(
         first.name.clone(),
@@ -369,11 +379,11 @@ fn write_out(dir: &Path, doc: &Sweep, knobs: &[Knob], grid: &[Vec<usize>]) -> Re
         match charts::sweep_curve(&title, &x_axis, &y_axis, &series) {
             Ok(svg) => {
                 let file = format!("sweep-{}.svg", row.name.replace('.', "-"));
-                files::write_atomically(&dir.join(&file), svg.as_bytes())?;
+                out.write(&file, svg.as_bytes())?;
                 html.charts.push((title, svg));
             }
             Err(e) => write_stderr(&format!("warning: chart `{title}` skipped: {e}\n")),
         }
     }
-    files::write_atomically(&dir.join("report.html"), html_report(&html).as_bytes())
+    out.write("report.html", html_report(&html).as_bytes())
 }

@@ -96,8 +96,13 @@ pub enum SimError {
     TooManyLeads(f64),
     /// No source has a positive arrival rate.
     NoArrivals(String),
-    /// The thread pool could not start.
-    ThreadPool(String),
+    /// The thread pool could not start: the system refused a thread or its first memory.
+    ThreadPool {
+        /// The worker threads asked for (after the cap at the replication count).
+        threads: usize,
+        /// Why, in words.
+        reason: String,
+    },
     /// A replication stopped before its horizon.
     Overrun {
         /// Which replication.
@@ -146,7 +151,11 @@ impl fmt::Display for SimError {
                     "scenario `{s}` has no source with a positive arrival rate"
                 )
             }
-            SimError::ThreadPool(e) => write!(f, "cannot start worker threads: {e}"),
+            SimError::ThreadPool { threads, reason } => write!(
+                f,
+                "cannot start {threads} worker thread{}: {reason}; use fewer `--threads`",
+                if *threads == 1 { "" } else { "s" }
+            ),
             SimError::Overrun {
                 replication,
                 overrun,
@@ -250,6 +259,53 @@ pub fn plan(scenario: &Scenario, options: &SimOptions) -> Result<Plan, SimError>
     })
 }
 
+/// Starts one worker thread, and returns only once it has memory to run in.
+///
+/// A worker's first allocation gives it its own allocator heap; when the address space is capped
+/// (`ulimit -v`) that can fail, and an allocation failure aborts the process. So the thread first
+/// tries a fallible allocation and reports back: a refusal becomes an error of the pool build,
+/// and the run exits with a message instead of an abort. Errors carry plain words (no
+/// `os error` suffix) because the message is shown to the user as is.
+fn spawn_worker(thread: rayon::ThreadBuilder) -> std::io::Result<()> {
+    use std::io::{Error, ErrorKind};
+    let (ready, started) = std::sync::mpsc::sync_channel::<bool>(1);
+    let mut builder = std::thread::Builder::new();
+    if let Some(name) = thread.name() {
+        builder = builder.name(name.to_string());
+    }
+    if let Some(size) = thread.stack_size() {
+        builder = builder.stack_size(size);
+    }
+    builder
+        .spawn(move || {
+            // Nothing here may allocate before the probe: that is what it guards.
+            let has_memory = Vec::<u8>::new().try_reserve_exact(PROBE_BYTES).is_ok();
+            // The receiver outlives the send: the spawner blocks on it.
+            let _ = ready.send(has_memory);
+            if has_memory {
+                thread.run();
+            }
+        })
+        .map_err(|e| {
+            let reason = match e.kind() {
+                ErrorKind::WouldBlock => "the system refused another thread".to_string(),
+                kind => kind.to_string(),
+            };
+            Error::new(e.kind(), reason)
+        })?;
+    match started.recv() {
+        Ok(true) => Ok(()),
+        Ok(false) | Err(_) => Err(Error::new(
+            ErrorKind::OutOfMemory,
+            "out of memory for a worker thread",
+        )),
+    }
+}
+
+/// The probe a new worker allocates: small, so it tests that the thread gets an allocator heap
+/// at all, not how much memory is free.
+const PROBE_BYTES: usize = 4096;
+
 /// Runs one replication; exposed for tests that check sample-path properties.
 pub fn replicate(
     engine: &Engine,
@@ -292,10 +348,19 @@ pub fn simulate(
     let plan = plan(scenario, options)?;
     let bare = engine.clone().without_context_packages();
     let world = world::World::new(&bare, scenario);
+    // A thread beyond one per replication would never get work, yet costs a stack and an
+    // allocator heap.
+    let threads = options
+        .threads
+        .min(usize::try_from(options.replications).unwrap_or(usize::MAX));
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads)
+        .num_threads(threads)
+        .spawn_handler(spawn_worker)
         .build()
-        .map_err(|e| SimError::ThreadPool(e.to_string()))?;
+        .map_err(|e| SimError::ThreadPool {
+            threads,
+            reason: e.to_string(),
+        })?;
     let results: Vec<ReplicationResult> = pool
         .install(|| {
             (0..options.replications)
