@@ -265,3 +265,21 @@ fn signal_rates_beyond_the_clock_are_refused() {
         .iter()
         .any(|d| d.code.as_str() == "E0401" && d.message.contains("1000000000 per hour")));
 }
+
+/// A rate so small that its reciprocal is infinite gave a zero gap and a loop (issue 19); the
+/// checker refuses any rate below once a century.
+#[test]
+fn signal_rates_below_once_a_century_are_refused() {
+    let tiny = format!("0.{}1", "0".repeat(315));
+    let src = signal_only(1).replace(
+        "signal page_view 1 per hour",
+        &format!("signal page_view {tiny} per hour"),
+    );
+    let compiled = handoff::check::compile(handoff::span::FileId(0), &src);
+    assert!(compiled.playbook.is_none());
+    assert!(compiled
+        .diagnostics
+        .iter()
+        .any(|d| d.code.as_str() == "E0401"
+            && d.message.ends_with("per hour is less than once a century")));
+}
