@@ -257,9 +257,9 @@ fn messages_cannot_drive_the_terminal() {
     );
 }
 
-/// A one-megabyte line with a finding every 50 bytes: positions cost the same wherever
-/// they fall on the line (this took minutes when each counted from the line's start), and
-/// the human output shows a bounded window of the line for the first findings only.
+/// A one-megabyte line with a finding every 54 bytes: positions cost the same wherever
+/// they fall on the line (none is counted from the line's start), and the human output
+/// shows a bounded window of the line for the first findings only.
 #[test]
 fn twenty_thousand_findings_on_a_megabyte_line() {
     let line = "x = a or ".repeat(1 << 17);
