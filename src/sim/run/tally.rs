@@ -1,0 +1,98 @@
+//! The tallies: what a finished lead counts for, and the result of a replication.
+
+use super::*;
+
+impl Run<'_> {
+    /// The lead is finished (or the horizon came): tally its lead-level KPIs and drop it.
+    pub(super) fn finish_lead(&mut self, lead: &mut SimLead) {
+        if lead.handoff.is_some() {
+            self.end_handoff(lead, true);
+        }
+        lead.finished = true;
+    }
+
+    /// Adds a finished lead's lead-level KPIs.
+    pub(super) fn tally_lead(&mut self, lead: &SimLead) {
+        let flag = |f: u16| u64::from(lead.flags & f != 0);
+        let band = lead.band.map(usize::from);
+        self.tallies.each(band, None, |t| {
+            t.leads += 1;
+            t.mql_leads += flag(MQL);
+            t.auto_touched += flag(AUTO_TOUCHED);
+            t.engaged += flag(AUTO_TOUCHED) * flag(ENGAGED);
+            t.recycled += flag(RECYCLED);
+            t.re_engaged += flag(RECYCLED) * flag(RE_ENGAGED);
+            t.suppressed += flag(SUPPRESSED);
+            t.returned += flag(SUPPRESSED) * flag(RETURNED);
+        });
+        if let Some((band, queue)) = lead.first.filter(|_| lead.flags & HANDED_OFF != 0) {
+            let (band, queue) = (band.map(usize::from), usize::from(queue));
+            self.tallies.each(band, Some(queue), |t| {
+                t.handed_off += 1;
+                t.touched_leads += flag(TOUCHED);
+                t.connected_leads += flag(CONNECTED);
+                t.converted += flag(CONVERTED);
+            });
+        }
+    }
+
+    pub(super) fn finish(mut self) -> ReplicationResult {
+        let (warmup, horizon) = (self.warmup, self.horizon);
+        for id in 0..self.leads.ids() {
+            let Ok(id) = u32::try_from(id) else {
+                break;
+            };
+            self.with_lead(id, |run, lead| {
+                if let Some(h) = lead.handoff.as_deref_mut() {
+                    if let Some(place) = h.place.take() {
+                        run.sojourn(place.queue, place.since, horizon);
+                    }
+                }
+                run.finish_lead(lead);
+            });
+        }
+        let window = (horizon - warmup).max(0) as f64;
+        let mut little = Vec::new();
+        let mut still_waiting = Vec::new();
+        self.timeline.queue_length = self
+            .queues
+            .iter()
+            .map(|q| q.over_time.clone().means())
+            .collect();
+        for (i, q) in self.queues.iter_mut().enumerate() {
+            for seller in &q.sellers {
+                if seller.busy {
+                    q.busy_secs += overlap(seller.busy_since, horizon, warmup, horizon);
+                }
+            }
+            let per_seller = match &q.calendar {
+                Some(c) => c.business_seconds_between(warmup, horizon) as f64,
+                None => window,
+            };
+            let area = q.length.mean(horizon as f64) * window;
+            q.little.area = area;
+            q.little.window = window;
+            little.push(q.little);
+            still_waiting.push(q.waiting);
+            if let Some(t) = self.tallies.queues.get_mut(i) {
+                t.busy_secs = q.busy_secs;
+                t.available_secs = per_seller * q.sellers.len() as f64;
+                t.queue_area = area;
+            }
+        }
+        let mut overall = std::mem::take(&mut self.tallies.overall);
+        for t in &self.tallies.queues {
+            overall.absorb_time(t);
+        }
+        self.tallies.overall = overall;
+        ReplicationResult {
+            leads_arrived: self.sources.iter().map(|s| s.count).sum(),
+            events: self.events,
+            window,
+            tallies: self.tallies,
+            little,
+            still_waiting,
+            timeline: self.timeline,
+        }
+    }
+}
