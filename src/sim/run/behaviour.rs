@@ -61,7 +61,7 @@ impl Run<'_> {
             counted: self.now >= self.warmup,
             band: None,
             first: None,
-            flags: 0,
+            milestones: Milestones::default(),
             intent_until,
             touches: 0,
             ticket: 0,
@@ -206,11 +206,11 @@ impl Run<'_> {
             return;
         }
         if matches!(input, Input::Event { .. }) {
-            if lead.flags & AUTO_TOUCHED != 0 {
-                lead.flags |= ENGAGED;
+            if lead.milestones.auto_touched {
+                lead.milestones.engaged = true;
             }
-            if lead.flags & RECYCLED != 0 {
-                lead.flags |= RE_ENGAGED;
+            if lead.milestones.recycled {
+                lead.milestones.re_engaged = true;
             }
         }
         self.react(id, lead);
@@ -285,7 +285,7 @@ impl Run<'_> {
                 breaches,
                 ..
             } => {
-                lead.flags |= TOUCHED;
+                lead.milestones.touched = true;
                 let late = now > lead.intent_until;
                 if let Some(h) = lead.handoff.as_deref_mut() {
                     h.delay = Some(*delay_secs);
@@ -304,13 +304,13 @@ impl Run<'_> {
             Action::Recycled {
                 suppressed_until, ..
             } => {
-                lead.flags |= RECYCLED;
+                lead.milestones.recycled = true;
                 if suppressed_until.is_some() {
-                    lead.flags |= SUPPRESSED;
+                    lead.milestones.suppressed = true;
                 }
             }
-            Action::Converted { .. } => lead.flags |= CONVERTED,
-            Action::Unroutable { .. } => lead.flags |= MQL,
+            Action::Converted { .. } => lead.milestones.converted = true,
+            Action::Unroutable { .. } => lead.milestones.mql = true,
             _ => {}
         }
     }
@@ -318,7 +318,7 @@ impl Run<'_> {
     /// An automated touch: each `responds` entry of the profile may answer within a day.
     pub(super) fn auto_touch(&mut self, id: u32, lead: &mut SimLead) {
         let (world, rep) = (self.world, self.rep);
-        lead.flags |= AUTO_TOUCHED;
+        lead.milestones.auto_touched = true;
         let touch = lead.touches;
         lead.touches = lead.touches.saturating_add(1);
         let Some(profile) = world.profiles.get(usize::from(lead.profile)) else {

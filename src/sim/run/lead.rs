@@ -66,18 +66,32 @@ impl Pending {
     }
 }
 
-pub(super) const AUTO_TOUCHED: u16 = 1;
-pub(super) const ENGAGED: u16 = 2;
-pub(super) const RECYCLED: u16 = 4;
-pub(super) const RE_ENGAGED: u16 = 8;
-pub(super) const SUPPRESSED: u16 = 16;
-pub(super) const RETURNED: u16 = 32;
-pub(super) const CONVERTED: u16 = 64;
-pub(super) const HANDED_OFF: u16 = 128;
-/// A handoff rule fired for the lead, whether or not it could be routed.
-pub(super) const MQL: u16 = 256;
-pub(super) const TOUCHED: u16 = 512;
-pub(super) const CONNECTED: u16 = 1024;
+/// What has happened to a lead so far, for the lead-level KPIs (`tally_lead`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Milestones {
+    /// An automated touch reached the lead (the base of `engagement_rate`).
+    pub(super) auto_touched: bool,
+    /// The lead acted after an automated touch.
+    pub(super) engaged: bool,
+    /// A disposition sent the lead back to nurture (the base of `re_engagement`).
+    pub(super) recycled: bool,
+    /// The lead acted after it was recycled.
+    pub(super) re_engaged: bool,
+    /// A disposition suppressed the lead (the base of `return_to_intent`).
+    pub(super) suppressed: bool,
+    /// The lead was handed off again after a suppression.
+    pub(super) returned: bool,
+    /// The lead converted.
+    pub(super) converted: bool,
+    /// The lead was handed off to a queue.
+    pub(super) handed_off: bool,
+    /// A handoff rule fired for the lead, whether or not it could be routed.
+    pub(super) mql: bool,
+    /// A seller touched the lead.
+    pub(super) touched: bool,
+    /// A seller's attempt connected.
+    pub(super) connected: bool,
+}
 
 /// How a handoff ended, for leakage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,7 +137,7 @@ pub(super) struct SimLead {
     pub(super) band: Option<u8>,
     /// Band and queue of the first handoff, for MQL→SQL by band and queue.
     pub(super) first: Option<(Option<u8>, u16)>,
-    pub(super) flags: u16,
+    pub(super) milestones: Milestones,
     pub(super) intent_until: Timestamp,
     pub(super) touches: u32,
     pub(super) ticket: u32,
@@ -152,7 +166,7 @@ impl SimLead {
         mem_prefetch::prefetch_read_data::<_, 3>(&self.state.signals);
         mem_prefetch::prefetch_read_data::<_, 3>(&self.state.last_touch);
         mem_prefetch::prefetch_read_data::<_, 3>(&self.key);
-        mem_prefetch::prefetch_read_data::<_, 3>(&self.flags);
+        mem_prefetch::prefetch_read_data::<_, 3>(&self.milestones);
         mem_prefetch::prefetch_read_data::<_, 3>(&self.pending);
     }
 

@@ -32,10 +32,11 @@ impl Run<'_> {
             seller: None,
             place: None,
         }));
-        if lead.flags & SUPPRESSED != 0 {
-            lead.flags |= RETURNED;
+        if lead.milestones.suppressed {
+            lead.milestones.returned = true;
         }
-        lead.flags |= HANDED_OFF | MQL;
+        lead.milestones.handed_off = true;
+        lead.milestones.mql = true;
         if lead.first.is_none() {
             lead.first = Some((
                 band.and_then(|b| u8::try_from(b).ok()),
@@ -232,7 +233,7 @@ impl Run<'_> {
             });
         }
         if connect {
-            lead.flags |= CONNECTED;
+            lead.milestones.connected = true;
         }
         self.step(id, lead, &Input::Touch { outcome });
     }

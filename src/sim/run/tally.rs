@@ -13,25 +13,26 @@ impl Run<'_> {
 
     /// Adds a finished lead's lead-level KPIs.
     pub(super) fn tally_lead(&mut self, lead: &SimLead) {
-        let flag = |f: u16| u64::from(lead.flags & f != 0);
+        let m = lead.milestones;
+        let flag = u64::from;
         let band = lead.band.map(usize::from);
         self.tallies.each(band, None, |t| {
             t.leads += 1;
-            t.mql_leads += flag(MQL);
-            t.auto_touched += flag(AUTO_TOUCHED);
-            t.engaged += flag(AUTO_TOUCHED) * flag(ENGAGED);
-            t.recycled += flag(RECYCLED);
-            t.re_engaged += flag(RECYCLED) * flag(RE_ENGAGED);
-            t.suppressed += flag(SUPPRESSED);
-            t.returned += flag(SUPPRESSED) * flag(RETURNED);
+            t.mql_leads += flag(m.mql);
+            t.auto_touched += flag(m.auto_touched);
+            t.engaged += flag(m.auto_touched) * flag(m.engaged);
+            t.recycled += flag(m.recycled);
+            t.re_engaged += flag(m.recycled) * flag(m.re_engaged);
+            t.suppressed += flag(m.suppressed);
+            t.returned += flag(m.suppressed) * flag(m.returned);
         });
-        if let Some((band, queue)) = lead.first.filter(|_| lead.flags & HANDED_OFF != 0) {
+        if let Some((band, queue)) = lead.first.filter(|_| lead.milestones.handed_off) {
             let (band, queue) = (band.map(usize::from), usize::from(queue));
             self.tallies.each(band, Some(queue), |t| {
                 t.handed_off += 1;
-                t.touched_leads += flag(TOUCHED);
-                t.connected_leads += flag(CONNECTED);
-                t.converted += flag(CONVERTED);
+                t.touched_leads += flag(m.touched);
+                t.connected_leads += flag(m.connected);
+                t.converted += flag(m.converted);
             });
         }
     }
