@@ -44,38 +44,28 @@ fn log_uniform(lo: f64, hi: f64) -> impl Strategy<Value = f64> {
     (lo.ln()..hi.ln()).prop_map(f64::exp)
 }
 
-fn values() -> impl Strategy<Value = Values> {
-    (
-        1u32..876_000,
-        log_uniform(2e-6, 3.6e6),
-        log_uniform(2e-6, 3600.0),
-        log_uniform(1e-3, 1e5),
-        prop_oneof![1u32..10, 1u32..1_000_000],
-        log_uniform(0.01, 1e6),
-        0.0f64..=100.0,
-        prop_oneof![1u32..5, 1u32..1_000_000],
-    )
-        .prop_map(
-            |(
-                horizon_hours,
-                arrivals_per_hour,
-                signals_per_hour,
-                intent_hours,
-                sellers,
-                handle_minutes,
-                connect_percent,
-                capacity,
-            )| Values {
-                horizon_hours,
-                arrivals_per_hour,
-                signals_per_hour,
-                intent_hours,
-                sellers,
-                handle_minutes,
-                connect_percent,
-                capacity,
-            },
-        )
+prop_compose! {
+    fn values()(
+        horizon_hours in 1u32..876_000,
+        arrivals_per_hour in log_uniform(2e-6, 3.6e6),
+        signals_per_hour in log_uniform(2e-6, 3600.0),
+        intent_hours in log_uniform(1e-3, 1e5),
+        sellers in prop_oneof![1u32..10, 1u32..1_000_000],
+        handle_minutes in log_uniform(0.01, 1e6),
+        connect_percent in 0.0f64..=100.0,
+        capacity in prop_oneof![1u32..5, 1u32..1_000_000],
+    ) -> Values {
+        Values {
+            horizon_hours,
+            arrivals_per_hour,
+            signals_per_hour,
+            intent_hours,
+            sellers,
+            handle_minutes,
+            connect_percent,
+            capacity,
+        }
+    }
 }
 
 /// The M/M/c reference playbook with the drawn values, plus a repeating signal.

@@ -63,26 +63,26 @@ mod tests {
 
     use super::*;
 
+    /// Each comment's text and whether it stands on its own line.
+    fn texts(found: &[Comment]) -> Vec<(&str, bool)> {
+        found
+            .iter()
+            .map(|c| (c.text.as_str(), c.own_line))
+            .collect()
+    }
+
     #[test]
     fn finds_own_line_and_trailing_comments_but_not_hashes_in_strings() {
         let src = "# head\ntrack t { # trailing\n  message \"a # b\"\n}\n";
         let found = comments(FileId(0), src);
-        let texts: Vec<_> = found
-            .iter()
-            .map(|c| (c.text.as_str(), c.own_line))
-            .collect();
-        assert_eq!(texts, vec![(" head", true), (" trailing", false)]);
+        assert_eq!(texts(&found), vec![(" head", true), (" trailing", false)]);
     }
 
     #[test]
     fn a_lone_carriage_return_ends_a_comment() {
         let src = "# head\rtrack t { # trailing\r  message \"a # b\"\r}\r";
         let found = comments(FileId(0), src);
-        let texts: Vec<_> = found
-            .iter()
-            .map(|c| (c.text.as_str(), c.own_line))
-            .collect();
-        assert_eq!(texts, vec![(" head", true), (" trailing", false)]);
+        assert_eq!(texts(&found), vec![(" head", true), (" trailing", false)]);
         assert_eq!(
             found[1].span.end as usize,
             src.find(" trailing").unwrap() + 9
