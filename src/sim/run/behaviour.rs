@@ -133,9 +133,9 @@ impl Run<'_> {
                 }
             }
             LeadEv::Timer { kind, generation } => {
-                // A timer input owns nothing, so it is not dropped: dropping it would call the
-                // drop code of every kind of input (about 20 instructions, for 9.7 M timers in
-                // the reference year).
+                // A timer input owns nothing, so it is not dropped: dropping it would run the
+                // drop code of every kind of input on each timer, a cost the instruction counts
+                // of docs/benchmarks.md show.
                 let input =
                     std::mem::ManuallyDrop::new(Input::Timer(TimerKey { kind, generation }));
                 self.step(id, lead, &input);
@@ -247,7 +247,8 @@ impl Run<'_> {
         }
         // The buffer taken above is put back. What stands in its place is almost always the
         // empty `Vec` that `take` left, which owns nothing: forgetting it skips a call to the
-        // drop code of every action (0.55% of the instructions), and anything else is dropped.
+        // drop code of every action (it pays in instruction counts, docs/benchmarks.md), and
+        // anything else is dropped.
         let stand_in = std::mem::replace(&mut self.out, out);
         if stand_in.capacity() == 0 {
             std::mem::forget(stand_in);
