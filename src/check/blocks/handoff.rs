@@ -2,6 +2,7 @@
 
 use crate::check::expr::Scope;
 use crate::check::names::Kind;
+use crate::check::origins::HandoffOrigin;
 use crate::check::Lowerer;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Cond};
@@ -40,7 +41,10 @@ impl Lowerer<'_> {
     /// Lowers a `handoff` block and records where its statements were, for the lints.
     pub(super) fn handoff(&mut self, b: &Block<ast::HandoffStmt>) {
         use ast::HandoffStmt as H;
-        self.origins.handoffs.push(*b.name.loc);
+        let mut at = HandoffOrigin {
+            name: *b.name.loc,
+            ..HandoffOrigin::default()
+        };
         let mut ons = Vec::new();
         let mut whens = Vec::new();
         let mut seen: Vec<(&'static str, Span)> = Vec::new();
@@ -52,8 +56,6 @@ impl Lowerer<'_> {
         let mut breach = Vec::new();
         let mut breach_limit = None;
         let mut kpis = Vec::new();
-        let (mut sla_span, mut breach_span, mut priority_span) = (None, None, None);
-        let (mut when_span, mut requeue_span) = (None, None);
         for s in &b.body {
             let key = match &s.kind {
                 H::Priority(_) => Some("the priority"),
@@ -74,11 +76,11 @@ impl Lowerer<'_> {
             match &s.kind {
                 H::On { event, filter } => ons.push((event, filter.as_ref())),
                 H::When(e) => {
-                    when_span = Some(when_span.map_or(*s.loc, |w: Span| w.to(*s.loc)));
+                    at.when = Some(at.when.map_or(*s.loc, |w: Span| w.to(*s.loc)));
                     whens.push(e);
                 }
                 H::Priority(n) => {
-                    priority_span = Some(*s.loc);
+                    at.priority = Some(*s.loc);
                     if n.value.fract() != 0.0 || n.value.abs() > 1e9 {
                         self.diags.push(
                             Diagnostic::new(
@@ -95,11 +97,11 @@ impl Lowerer<'_> {
                 H::RouteTo(q) => route = self.route_target(q, true),
                 H::RouteVia(r) => route = self.route_target(r, false),
                 H::Sla { within, clock } => {
-                    sla_span = Some(*s.loc);
+                    at.sla = Some(*s.loc);
                     sla = self.sla(within, *clock);
                 }
                 H::SlaSameDay => {
-                    sla_span = Some(*s.loc);
+                    at.sla = Some(*s.loc);
                     sla = Some(ir::Sla::SameDay);
                 }
                 H::Context(c) => context = self.context_ref(c),
@@ -110,8 +112,8 @@ impl Lowerer<'_> {
                         .map(ir::SequenceId)
                 }
                 H::Breach(stmts) => {
-                    breach_span = Some(*s.loc);
-                    requeue_span = stmts
+                    at.breach = Some(*s.loc);
+                    at.requeue = stmts
                         .iter()
                         .find(|st| {
                             matches!(
@@ -130,9 +132,7 @@ impl Lowerer<'_> {
             }
         }
         let (trigger, complete) = self.trigger(&ons, &whens);
-        self.origins.partial_triggers.push(!complete);
-        self.origins.whens.push(when_span);
-        self.origins.requeues.push(requeue_span);
+        at.partial_trigger = !complete;
         if ons.is_empty() && whens.is_empty() {
             self.missing(
                 Code::MissingStatement,
@@ -149,18 +149,18 @@ impl Lowerer<'_> {
                 "add `route to QUEUE` or `route via ROUTER`",
             );
         }
-        if sla_span.is_none() {
+        if at.sla.is_none() {
             self.missing(
                 Code::HandoffWithoutSla,
                 &b.name,
                 format!("handoff `{}` has no SLA", b.name.name),
                 "add `sla 15m`, `sla 4h business`, `sla 1bd` or `sla same day`",
             );
-        } else if breach_span.is_none() {
+        } else if at.breach.is_none() {
             self.diags.push(
                 Diagnostic::new(
                     Code::SlaWithoutBreach,
-                    sla_span.unwrap_or(*b.name.loc),
+                    at.sla.unwrap_or(*b.name.loc),
                     format!("the SLA of handoff `{}` has no breach path", b.name.name),
                 )
                 .with_primary_message("nothing happens when this is missed")
@@ -168,9 +168,7 @@ impl Lowerer<'_> {
                 .with_help("add an `on breach { ... }` block, for example with `notify ROLE` and `after 2 breaches recycle to TRACK as REASON`"),
             );
         }
-        self.origins.slas.push(sla_span);
-        self.origins.breaches.push(breach_span);
-        self.origins.priorities.push(priority_span);
+        self.origins.handoffs.push(at);
         self.playbook.handoffs.push(ir::Handoff {
             name: b.name.name.clone(),
             trigger,
