@@ -1,11 +1,9 @@
 //! Calendars: time zone, working hours and holidays, and the playbook's default calendar.
 
 use crate::calendar::{CalendarSpec, WorkingHours};
-use crate::check::names::Kind;
 use crate::check::Lowerer;
 use crate::diagnostics::suggest::did_you_mean;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir;
 use crate::span::Span;
 use crate::syntax::ast::{self, Block, Ident, Item};
 
@@ -22,10 +20,7 @@ impl Lowerer<'_> {
                         continue;
                     }
                     first = Some(*s.loc);
-                    self.playbook.default_calendar = self
-                        .names
-                        .resolve(Kind::Calendar, c, &mut self.diags)
-                        .map(ir::CalendarId);
+                    self.playbook.default_calendar = self.resolve(c);
                 }
             }
             return;

@@ -1,7 +1,6 @@
 //! Handoffs: triggers, SLAs and breach paths.
 
 use crate::check::expr::Scope;
-use crate::check::names::Kind;
 use crate::check::origins::HandoffOrigin;
 use crate::check::Lowerer;
 use crate::diagnostics::{Code, Diagnostic};
@@ -104,13 +103,8 @@ impl Lowerer<'_> {
                     at.sla = Some(*s.loc);
                     sla = Some(ir::Sla::SameDay);
                 }
-                H::Context(c) => context = self.context_ref(c),
-                H::Sequence(q) => {
-                    sequence = self
-                        .names
-                        .resolve(Kind::Sequence, q, &mut self.diags)
-                        .map(ir::SequenceId)
-                }
+                H::Context(c) => context = self.resolve(c),
+                H::Sequence(q) => sequence = self.resolve(q),
                 H::Breach(stmts) => {
                     at.breach = Some(*s.loc);
                     at.requeue = stmts
@@ -248,20 +242,20 @@ impl Lowerer<'_> {
         for s in stmts {
             match &s.kind {
                 B::Rescue(t) => actions.extend(
-                    self.track_ref(t)
+                    self.resolve(t)
                         .map(|track| ir::BreachAction::Rescue { track }),
                 ),
                 B::Requeue { to, context } => {
-                    let queue = to.as_ref().and_then(|q| self.queue_ref(q));
-                    let context = context.as_ref().and_then(|c| self.context_ref(c));
+                    let queue = to.as_ref().and_then(|q| self.resolve(q));
+                    let context = context.as_ref().and_then(|c| self.resolve(c));
                     actions.push(ir::BreachAction::Requeue { queue, context });
                 }
                 B::Escalate(q) => actions.extend(
-                    self.queue_ref(q)
+                    self.resolve(q)
                         .map(|queue| ir::BreachAction::Escalate { queue }),
                 ),
                 B::Reassign(q) => {
-                    let queue = q.as_ref().and_then(|q| self.queue_ref(q));
+                    let queue = q.as_ref().and_then(|q| self.resolve(q));
                     actions.push(ir::BreachAction::Reassign { queue });
                 }
                 B::Notify(role) => actions.push(ir::BreachAction::Notify {
@@ -278,9 +272,7 @@ impl Lowerer<'_> {
                     }
                     limit_span = Some(*s.loc);
                     let n = self.count(breaches, "a breach count", 1);
-                    if let (Some(track), Some(reason)) =
-                        (self.track_ref(to), self.reason_ref(reason))
-                    {
+                    if let (Some(track), Some(reason)) = (self.resolve(to), self.resolve(reason)) {
                         limit = Some(ir::BreachLimit {
                             breaches: n,
                             track,

@@ -3,8 +3,8 @@
 //! Blocks are lowered kind by kind in file order, and an IR table entry is pushed exactly for
 //! each declaration [`Names`](super::names::Names) accepted, so indices agree with name
 //! resolution even when duplicates were reported.
-//! Each block family lowers in its own module; the shared steps (the file walk, the header,
-//! name references) live here.
+//! Each block family lowers in its own module; the file walk and the `playbook` header live
+//! here.
 
 mod calendar;
 mod fields;
@@ -17,7 +17,6 @@ mod scoring;
 
 use crate::check::names::Kind;
 use crate::check::Lowerer;
-use crate::ir;
 use crate::span::Span;
 use crate::syntax::ast::{self, Ident, Item};
 
@@ -86,34 +85,6 @@ impl Lowerer<'_> {
                 }
             }
         }
-    }
-
-    /// Resolves a queue name, reporting it when undefined.
-    fn queue_ref(&mut self, id: &Ident) -> Option<ir::QueueId> {
-        self.names
-            .resolve(Kind::Queue, id, &mut self.diags)
-            .map(ir::QueueId)
-    }
-
-    /// Resolves a track name, reporting it when undefined.
-    fn track_ref(&mut self, id: &Ident) -> Option<ir::TrackId> {
-        self.names
-            .resolve(Kind::Track, id, &mut self.diags)
-            .map(ir::TrackId)
-    }
-
-    /// Resolves a reason name, reporting it when undefined.
-    fn reason_ref(&mut self, id: &Ident) -> Option<ir::ReasonId> {
-        self.names
-            .resolve(Kind::Reason, id, &mut self.diags)
-            .map(ir::ReasonId)
-    }
-
-    /// Resolves a context name, reporting it when undefined.
-    fn context_ref(&mut self, id: &Ident) -> Option<ir::ContextId> {
-        self.names
-            .resolve(Kind::Context, id, &mut self.diags)
-            .map(ir::ContextId)
     }
 }
 

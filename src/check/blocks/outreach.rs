@@ -51,10 +51,7 @@ impl Lowerer<'_> {
                         )),
                         ast::ContextItem::LastTouch => Some(ir::ContextItem::LastTouch),
                         ast::ContextItem::CampaignSource => Some(ir::ContextItem::CampaignSource),
-                        ast::ContextItem::Field(f) => self
-                            .names
-                            .resolve(Kind::Field, f, &mut self.diags)
-                            .map(|i| ir::ContextItem::Field(ir::FieldId(i))),
+                        ast::ContextItem::Field(f) => self.resolve(f).map(ir::ContextItem::Field),
                     };
                     c.items.extend(item);
                 }
@@ -113,7 +110,7 @@ impl Lowerer<'_> {
                         );
                         continue;
                     }
-                    if let Some(r) = self.reason_ref(reason) {
+                    if let Some(r) = self.resolve(reason) {
                         outcomes.push((*o, r));
                     }
                 }
@@ -186,7 +183,7 @@ impl Lowerer<'_> {
                 ast::TrackStmt::EnterWhen(e) => t.enter_when = Some(self.cond(e, Scope::Lead)),
                 ast::TrackStmt::Exit { to, when } => {
                     let when = self.cond(when, Scope::Lead);
-                    if let Some(to) = self.track_ref(to) {
+                    if let Some(to) = self.resolve(to) {
                         t.exits.push(ir::TrackExit { to, when });
                     }
                 }
@@ -224,10 +221,10 @@ impl Lowerer<'_> {
                     }
                     then_span = Some(*s.loc);
                     t.then = if matches!(s.kind, ast::TrackStmt::ThenMove(_)) {
-                        self.track_ref(to)
+                        self.resolve(to)
                             .map_or(ir::TrackEnd::Stay, ir::TrackEnd::Move)
                     } else {
-                        self.reason_ref(to)
+                        self.resolve(to)
                             .map_or(ir::TrackEnd::Stay, ir::TrackEnd::Close)
                     };
                 }

@@ -1,6 +1,5 @@
 //! Disposition reasons and disqualifiers: where a lead goes when it leaves a handoff.
 
-use crate::check::names::Kind;
 use crate::check::Lowerer;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir;
@@ -27,18 +26,14 @@ impl Lowerer<'_> {
                     let after_secs = after
                         .as_ref()
                         .map_or(0, |a| self.wall_secs(a, "a recycle delay"));
-                    self.track_ref(to)
+                    self.resolve(to)
                         .map(|track| ir::Destination::Recycle { track, after_secs })
                 }
                 ast::ReasonStmt::Convert => Some(ir::Destination::Convert),
                 ast::ReasonStmt::Close => Some(ir::Destination::Close),
                 ast::ReasonStmt::Suppress { window, unless } => {
                     let window_secs = self.wall_secs(window, "a suppression window");
-                    let unless = unless
-                        .iter()
-                        .filter_map(|h| self.names.resolve(Kind::Handoff, h, &mut self.diags))
-                        .map(ir::HandoffId)
-                        .collect();
+                    let unless = unless.iter().filter_map(|h| self.resolve(h)).collect();
                     suppression = Some(ir::Suppression {
                         window_secs,
                         unless,
@@ -109,7 +104,7 @@ impl Lowerer<'_> {
                         continue;
                     }
                     reason_span = Some(*s.loc);
-                    reason = self.reason_ref(r);
+                    reason = self.resolve(r);
                 }
             }
         }

@@ -57,23 +57,15 @@ impl Lowerer<'_> {
                 ast::QueueStmt::Capacity(n) => {
                     q.capacity_per_seller = Some(self.count(n, "a capacity", 1))
                 }
-                ast::QueueStmt::Calendar(c) => {
-                    q.calendar = self
-                        .names
-                        .resolve(Kind::Calendar, c, &mut self.diags)
-                        .map(ir::CalendarId)
-                }
+                ast::QueueStmt::Calendar(c) => q.calendar = self.resolve(c),
                 ast::QueueStmt::OrderFifo => q.order = ir::QueueOrder::Fifo,
                 ast::QueueStmt::OrderBy(bands) => {
-                    if let Some(i) = self.names.resolve(Kind::Bands, bands, &mut self.diags) {
-                        q.order = ir::QueueOrder::ByBand(ir::BandSetId(i));
+                    if let Some(set) = self.resolve(bands) {
+                        q.order = ir::QueueOrder::ByBand(set);
                     }
                 }
                 ast::QueueStmt::Overflow(o) => {
-                    q.overflow = self
-                        .names
-                        .resolve(Kind::Queue, o, &mut self.diags)
-                        .map(ir::QueueId);
+                    q.overflow = self.resolve(o);
                     if q.overflow == Some(qid) {
                         self.diags.push(
                             Diagnostic::new(
@@ -100,9 +92,9 @@ impl Lowerer<'_> {
         for s in &b.body {
             match &s.kind {
                 ast::AccountsStmt::Key(k) => {
-                    if let Some(i) = self.names.resolve(Kind::Field, k, &mut self.diags) {
+                    if let Some(field) = self.resolve::<ir::FieldId>(k) {
                         let is_text = matches!(
-                            self.playbook.fields.get(i as usize).map(|f| &f.ty),
+                            self.playbook.fields.get(field.index()).map(|f| &f.ty),
                             Some(ir::FieldType::Text)
                         );
                         if !is_text {
@@ -115,12 +107,11 @@ impl Lowerer<'_> {
                                 .with_primary_message("not a text field"),
                             );
                         }
-                        key = Some(ir::FieldId(i));
+                        key = Some(field);
                     }
                 }
                 ast::AccountsStmt::Account { key: k, owner } => {
-                    let Some(seller) = self.names.resolve(Kind::Seller, owner, &mut self.diags)
-                    else {
+                    let Some(seller) = self.resolve(owner) else {
                         continue;
                     };
                     let k = k.value.to_lowercase();
@@ -135,7 +126,7 @@ impl Lowerer<'_> {
                         );
                         continue;
                     }
-                    owners.push((k, ir::SellerId(seller)));
+                    owners.push((k, seller));
                 }
             }
         }
@@ -163,18 +154,15 @@ impl Lowerer<'_> {
         for s in &b.body {
             let rule = match &s.kind {
                 ast::RouteRule::OwnerFrom(a) => self
-                    .names
-                    .resolve(Kind::Accounts, a, &mut self.diags)
-                    .map(|i| ir::RouteRule::Owner {
-                        accounts: ir::AccountsId(i),
-                    }),
+                    .resolve(a)
+                    .map(|accounts| ir::RouteRule::Owner { accounts }),
                 ast::RouteRule::When { when, to } => {
                     let when = self.cond(when, Scope::Lead);
-                    self.queue_ref(to)
+                    self.resolve(to)
                         .map(|queue| ir::RouteRule::When { when, queue })
                 }
                 ast::RouteRule::Otherwise(to) => self
-                    .queue_ref(to)
+                    .resolve(to)
                     .map(|queue| ir::RouteRule::Otherwise { queue }),
             };
             if let Some(rule) = rule {

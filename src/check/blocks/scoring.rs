@@ -1,7 +1,6 @@
 //! Scores and bands: what makes a lead hot.
 
 use crate::check::expr::Scope;
-use crate::check::names::Kind;
 use crate::check::Lowerer;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Cond};
@@ -84,12 +83,7 @@ impl Lowerer<'_> {
     /// Lowers a `bands` block, reporting repeated and empty bands.
     pub(super) fn bands(&mut self, b: &ast::BandsDecl) {
         self.origins.band_sets.push(*b.name.loc);
-        let scores = b
-            .scores
-            .iter()
-            .filter_map(|s| self.names.resolve(Kind::Score, s, &mut self.diags))
-            .map(ir::ScoreId)
-            .collect();
+        let scores = b.scores.iter().filter_map(|s| self.resolve(s)).collect();
         let mut bands: Vec<ir::Band> = Vec::new();
         let mut spans = Vec::new();
         let mut latest: HashMap<&str, Span> = HashMap::new();
