@@ -98,7 +98,7 @@ fn business_time_without_calendar(p: &Playbook, o: &Origins, out: &mut Vec<Diagn
         if missing.is_empty() {
             continue;
         }
-        let at = o.slas.get(i).copied().flatten().unwrap_or(h.origin);
+        let at = o.handoff(i).sla.unwrap_or(h.origin);
         out.push(
             Diagnostic::new(
                 Code::BusinessTimeWithoutCalendar,
@@ -125,7 +125,7 @@ fn state_triggered(h: &ir::Handoff) -> bool {
 /// Whether the lint may reason about what a handoff's trigger catches: not when an event in it
 /// failed to resolve (it would look like a standing-state rule).
 fn trigger_known(o: &Origins, i: usize) -> bool {
-    !o.partial_triggers.get(i).copied().unwrap_or(false)
+    !o.handoff(i).partial_trigger
 }
 
 fn ping_pong(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
@@ -183,7 +183,7 @@ fn ping_pong(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
             .with_help(help);
         if labelled.insert(hi) {
             diag = diag.with_label(
-                span_of(&o.handoffs, hi),
+                o.handoff(hi).name,
                 format!("`{}` fires on standing state and still holds", h.name),
             );
         }
@@ -294,8 +294,8 @@ fn unreachable_rules(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
         if !trigger_known(o, i) || !(when_never || on_never) {
             continue;
         }
-        let name = span_of(&o.handoffs, i);
-        let at = match o.whens.get(i).copied().flatten() {
+        let name = o.handoff(i).name;
+        let at = match o.handoff(i).when {
             Some(when) if when_never => when,
             _ => name,
         };
@@ -453,7 +453,7 @@ fn overlap_with_earlier(
         out.push(
             Diagnostic::new(
                 Code::OverlappingHandoffs,
-                span_of(&o.handoffs, j),
+                o.handoff(j).name,
                 format!(
                     "handoffs `{}` and `{}` can route the same lead two ways",
                     a.name, b.name
@@ -461,7 +461,7 @@ fn overlap_with_earlier(
             )
             .with_primary_message(format!("routes to {}", describe_route(p, b.route)))
             .with_label(
-                span_of(&o.handoffs, i),
+                o.handoff(i).name,
                 format!("routes to {}", describe_route(p, a.route)),
             )
             .with_note(format!(
@@ -643,13 +643,8 @@ fn unbounded_requeue(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
             )
         });
         if loops && h.breach_limit.is_none() {
-            let at = o
-                .requeues
-                .get(i)
-                .copied()
-                .flatten()
-                .or_else(|| o.breaches.get(i).copied().flatten())
-                .unwrap_or(h.origin);
+            let origin = o.handoff(i);
+            let at = origin.requeue.or(origin.breach).unwrap_or(h.origin);
             out.push(
                 Diagnostic::new(
                     Code::UnboundedRequeue,

@@ -107,6 +107,12 @@ fn empty_playbook() -> ir::Playbook {
 }
 
 impl Lowerer<'_> {
+    /// Resolves a reference to a declaration of `T`'s kind, reporting a name that does not
+    /// resolve; the one resolver for every kind, so each reports alike.
+    fn resolve<T: names::Declared>(&mut self, id: &ast::Ident) -> Option<T> {
+        self.names.resolve(T::KIND, id, &mut self.diags).map(T::at)
+    }
+
     /// Reports a statement that may appear once but appears again.
     fn repeated(&mut self, what: &str, first: crate::span::Span, again: crate::span::Span) {
         self.diags.push(

@@ -2,6 +2,7 @@
 
 use crate::diagnostics::suggest::did_you_mean;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::ir;
 use crate::span::Span;
 use crate::syntax::ast::{self, Ident, Item};
 use crate::syntax::BrokenBlock;
@@ -45,6 +46,43 @@ pub enum Kind {
     Kpi,
     /// `scenario`
     Scenario,
+}
+
+/// An IR index into a table of declarations that [`Names`] collects, so one resolver serves
+/// every kind of reference.
+pub(crate) trait Declared {
+    /// The kind of declaration the index points at.
+    const KIND: Kind;
+    /// The index of the `i`th accepted declaration of that kind.
+    fn at(i: u32) -> Self;
+}
+
+macro_rules! declared {
+    ($($id:ident => $kind:ident),* $(,)?) => {$(
+        impl Declared for ir::$id {
+            const KIND: Kind = Kind::$kind;
+            fn at(i: u32) -> Self {
+                ir::$id(i)
+            }
+        }
+    )*};
+}
+
+declared! {
+    CalendarId => Calendar,
+    FieldId => Field,
+    EventId => Event,
+    ScoreId => Score,
+    BandSetId => Bands,
+    TrackId => Track,
+    HandoffId => Handoff,
+    RouterId => Router,
+    QueueId => Queue,
+    SellerId => Seller,
+    AccountsId => Accounts,
+    ContextId => Context,
+    SequenceId => Sequence,
+    ReasonId => Reason,
 }
 
 impl Kind {

@@ -11,14 +11,8 @@ use crate::span::Span;
 pub struct Origins {
     /// Track names.
     pub tracks: Vec<Span>,
-    /// Handoff names.
-    pub handoffs: Vec<Span>,
-    /// Each handoff's `sla` statement, if any.
-    pub slas: Vec<Option<Span>>,
-    /// Each handoff's `on breach` block, if any.
-    pub breaches: Vec<Option<Span>>,
-    /// Each handoff's `priority` statement, if any.
-    pub priorities: Vec<Option<Span>>,
+    /// Where each handoff's statements were.
+    pub handoffs: Vec<HandoffOrigin>,
     /// Reason names.
     pub reasons: Vec<Span>,
     /// Each reason's `recycle` statement, if any.
@@ -45,17 +39,39 @@ pub struct Origins {
     pub scenarios: Vec<Span>,
     /// The `playbook` header's name, if any.
     pub header: Option<Span>,
-    /// Per handoff: whether a name in its trigger did not resolve, so lints about what the
-    /// trigger catches would guess.
-    pub partial_triggers: Vec<bool>,
-    /// Per handoff: the span of its `when` statements, if any.
-    pub whens: Vec<Option<Span>>,
-    /// Per handoff: the first breach action that puts the lead back in a queue, if any.
-    pub requeues: Vec<Option<Span>>,
     /// Names that were referred to as another kind of declaration (E0103): they count as used.
     pub misreferenced: Vec<(Kind, u32)>,
     /// Whether some block failed to parse, so lints that conclude from absence stay quiet.
     pub incomplete: bool,
     /// Whether a `score` block failed to parse, so score ranges are unknown.
     pub scores_incomplete: bool,
+}
+
+impl Origins {
+    /// Where handoff `i` came from; an index past the table (which lowering never produces)
+    /// gets empty spans rather than a panic.
+    pub fn handoff(&self, i: usize) -> HandoffOrigin {
+        self.handoffs.get(i).copied().unwrap_or_default()
+    }
+}
+
+/// Where one handoff's statements were: one record per handoff, so its spans cannot fall out
+/// of step with each other.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HandoffOrigin {
+    /// The handoff's name.
+    pub name: Span,
+    /// Its `sla` statement, if any.
+    pub sla: Option<Span>,
+    /// Its `on breach` block, if any.
+    pub breach: Option<Span>,
+    /// Its `priority` statement, if any.
+    pub priority: Option<Span>,
+    /// Its `when` statements, joined, if any.
+    pub when: Option<Span>,
+    /// The first breach action that puts the lead back in a queue, if any.
+    pub requeue: Option<Span>,
+    /// Whether a name in its trigger did not resolve, so lints about what the trigger catches
+    /// would guess.
+    pub partial_trigger: bool,
 }

@@ -1,0 +1,132 @@
+//! Kpi names and targets.
+
+use crate::check::expr::backticked;
+use crate::check::Lowerer;
+use crate::diagnostics::suggest::did_you_mean;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir;
+use crate::syntax::ast::{self, Block, Ident};
+
+impl Lowerer<'_> {
+    /// The kpi a name denotes, or `None` after reporting it.
+    pub(super) fn kpi_ref(&mut self, id: &Ident) -> Option<ir::Kpi> {
+        let kpi = ir::Kpi::parse(&id.name);
+        if kpi.is_none() {
+            self.unknown_kpi(id);
+        }
+        kpi
+    }
+
+    /// Reports a name that is no kpi, with the closest kpi as a suggestion.
+    fn unknown_kpi(&mut self, id: &Ident) {
+        let names: Vec<String> = ir::Kpi::ALL.iter().map(|(_, n)| n.to_string()).collect();
+        let mut diag = Diagnostic::new(
+            Code::Undefined,
+            *id.loc,
+            format!("unknown kpi `{}`", id.name),
+        )
+        .with_primary_message("not a kpi handoff can measure")
+        .with_note(format!("kpis: {}", backticked(&names)));
+        if let Some(s) = did_you_mean(&id.name, names.iter().map(String::as_str)) {
+            diag = diag.with_help(format!("did you mean `{s}`?"));
+        }
+        self.diags.push(diag);
+    }
+
+    /// Lowers a `kpi` block's targets, each checked against the kpi's unit.
+    pub(super) fn kpi(&mut self, b: &Block<ast::KpiStmt>) {
+        let Some(kpi) = self.kpi_ref(&b.name) else {
+            return;
+        };
+        let mut label = None;
+        for s in &b.body {
+            match &s.kind {
+                ast::KpiStmt::Label(l) => label = Some(l.value.clone()),
+                ast::KpiStmt::Target { stat, cmp, value } => {
+                    let stat = self.stat(kpi, stat.as_ref());
+                    let Some(value) = self.kpi_value(kpi, value) else {
+                        continue;
+                    };
+                    self.playbook.kpi_targets.push(ir::KpiTarget {
+                        kpi,
+                        label: label.clone(),
+                        stat,
+                        cmp: match cmp {
+                            ast::TargetCmp::AtLeast => ir::TargetCmp::AtLeast,
+                            ast::TargetCmp::AtMost => ir::TargetCmp::AtMost,
+                            ast::TargetCmp::Below => ir::TargetCmp::Below,
+                        },
+                        value,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The statistic of a target: only `speed_to_lead` has a spread, so other kpis take the mean.
+    fn stat(&mut self, kpi: ir::Kpi, stat: Option<&Ident>) -> ir::Stat {
+        let Some(stat) = stat else {
+            return ir::Stat::Mean;
+        };
+        let found = match stat.name.as_str() {
+            "mean" => Some(ir::Stat::Mean),
+            "median" => Some(ir::Stat::Median),
+            "p90" => Some(ir::Stat::P90),
+            _ => None,
+        };
+        match found {
+            Some(s) if s == ir::Stat::Mean || kpi == ir::Kpi::SpeedToLead => s,
+            Some(_) => {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        *stat.loc,
+                        format!("`{}` only applies to `speed_to_lead`", stat.name),
+                    )
+                    .with_primary_message("this kpi is a single number"),
+                );
+                ir::Stat::Mean
+            }
+            None => {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::UnknownValue,
+                        *stat.loc,
+                        format!("unknown statistic `{}`", stat.name),
+                    )
+                    .with_primary_message("expected `mean`, `median` or `p90`"),
+                );
+                ir::Stat::Mean
+            }
+        }
+    }
+
+    /// A target value in the kpi's unit, or `None` after reporting a value of the wrong kind.
+    fn kpi_value(&mut self, kpi: ir::Kpi, value: &ast::Literal) -> Option<f64> {
+        let (v, wanted) = match (kpi.unit(), value) {
+            (ir::KpiUnit::Fraction, ast::Literal::Percent(p)) => return Some(self.percent(p)),
+            (ir::KpiUnit::Seconds, ast::Literal::Duration(d)) => {
+                return Some(self.wall_secs(d, "a speed-to-lead target") as f64)
+            }
+            (ir::KpiUnit::Count, ast::Literal::Number(n)) => return Some(n.value),
+            (ir::KpiUnit::Fraction, v) => (v, "a percentage such as `95%`"),
+            (ir::KpiUnit::Seconds, v) => (v, "a duration such as `15m`"),
+            (ir::KpiUnit::Count, v) => (v, "a plain number"),
+        };
+        let found = match v {
+            ast::Literal::Percent(_) => "a percentage",
+            ast::Literal::Duration(_) => "a duration",
+            ast::Literal::Number(_) => "a plain number",
+            _ => "not a number",
+        };
+        self.diags.push(
+            Diagnostic::new(
+                Code::UnitMismatch,
+                *v.loc(),
+                format!("the target of `{}` needs {wanted}", kpi.name()),
+            )
+            .with_primary_message(format!("this is {found}")),
+        );
+        None
+    }
+}
