@@ -65,8 +65,6 @@ pub struct HandoffOrigin {
     pub sla: Option<Span>,
     /// Its `on breach` block, if any.
     pub breach: Option<Span>,
-    /// Its `priority` statement, if any.
-    pub priority: Option<Span>,
     /// Its `when` statements, joined, if any.
     pub when: Option<Span>,
     /// The first breach action that puts the lead back in a queue, if any.

@@ -79,7 +79,6 @@ impl Lowerer<'_> {
                     whens.push(e);
                 }
                 H::Priority(n) => {
-                    at.priority = Some(*s.loc);
                     if n.value.fract() != 0.0 || n.value.abs() > 1e9 {
                         self.diags.push(
                             Diagnostic::new(
