@@ -16,6 +16,31 @@ use std::sync::Arc;
 
 pub use scenario::Scenario;
 
+/// Declares a fieldless enum and its source names from one list: the enum, `ALL` (every variant
+/// with its source name, in declaration order) and `name`, so a new variant cannot miss its name.
+macro_rules! named_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)* }
+    ) => {
+        $(#[$meta])*
+        pub enum $name { $($(#[$vmeta])* $variant,)* }
+
+        impl $name {
+            /// Every variant with its source name, in declaration order.
+            pub const ALL: [($name, &'static str); [$(stringify!($variant)),*].len()] =
+                [$(($name::$variant, $text)),*];
+
+            /// Source name, as written in playbooks.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+        }
+    };
+}
+
 macro_rules! id_type {
     ($($name:ident: $what:literal),* $(,)?) => {$(
         #[doc = concat!("Index of a ", $what, " in its table of [`Playbook`].")]
@@ -411,38 +436,20 @@ pub struct Disqualifier {
     pub reason: ReasonId,
 }
 
+named_enum! {
 /// Communication channels of touches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// Phone call.
-    Call,
+    Call = "call",
     /// Email.
-    Email,
+    Email = "email",
     /// LinkedIn message.
-    Linkedin,
+    Linkedin = "linkedin",
     /// Text message.
-    Sms,
+    Sms = "sms",
 }
-
-impl Channel {
-    /// All channels with their source names.
-    pub const ALL: [(Channel, &'static str); 4] = [
-        (Channel::Call, "call"),
-        (Channel::Email, "email"),
-        (Channel::Linkedin, "linkedin"),
-        (Channel::Sms, "sms"),
-    ];
-
-    /// Source name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Channel::Call => "call",
-            Channel::Email => "email",
-            Channel::Linkedin => "linkedin",
-            Channel::Sms => "sms",
-        }
-    }
 }
 
 /// An automated nurture track.
@@ -760,31 +767,22 @@ pub struct Step {
     pub note: Option<String>,
 }
 
+named_enum! {
 /// Outcomes of manual work that a sequence maps to reasons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// A live conversation.
-    Connect,
+    Connect = "connect",
     /// A meeting was booked.
-    Meeting,
+    Meeting = "meeting",
     /// The lead replied in writing.
-    Reply,
+    Reply = "reply",
     /// Contact details bounced.
-    Bounce,
+    Bounce = "bounce",
     /// All attempts used without an outcome.
-    Exhausted,
+    Exhausted = "exhausted",
 }
-
-impl Outcome {
-    /// All outcomes with their source names.
-    pub const ALL: [(Outcome, &'static str); 5] = [
-        (Outcome::Connect, "connect"),
-        (Outcome::Meeting, "meeting"),
-        (Outcome::Reply, "reply"),
-        (Outcome::Bounce, "bounce"),
-        (Outcome::Exhausted, "exhausted"),
-    ];
 }
 
 /// A disposition reason code.
@@ -828,55 +826,35 @@ pub struct Suppression {
     pub unless: Vec<HandoffId>,
 }
 
+named_enum! {
 /// The KPIs the tool knows how to measure; names are fixed so reports compare across playbooks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kpi {
     /// Share of leads that engaged (any signal) after an automated touch.
-    EngagementRate,
+    EngagementRate = "engagement_rate",
     /// Share of handed-off leads that converted.
-    MqlToSql,
+    MqlToSql = "mql_to_sql",
     /// Time from handoff to first touch.
-    SpeedToLead,
+    SpeedToLead = "speed_to_lead",
     /// Share of handoffs touched within their SLA.
-    SlaAttainment,
+    SlaAttainment = "sla_attainment",
     /// Share of handed-off leads lost without being worked (see docs/kpis.md).
-    Leakage,
+    Leakage = "leakage",
     /// Share of recycled leads that showed intent again.
-    ReEngagement,
+    ReEngagement = "re_engagement",
     /// Share of suppressed ("not now") leads that returned to intent after suppression.
-    ReturnToIntent,
+    ReturnToIntent = "return_to_intent",
     /// Meetings booked with target (ABM) accounts.
-    TargetAccountMeetings,
+    TargetAccountMeetings = "target_account_meetings",
     /// Share of seller time spent working leads.
-    SellerUtilisation,
+    SellerUtilisation = "seller_utilisation",
     /// Leads waiting in queues (time average).
-    QueueLength,
+    QueueLength = "queue_length",
+}
 }
 
 impl Kpi {
-    /// All KPIs with their source names.
-    pub const ALL: [(Kpi, &'static str); 10] = [
-        (Kpi::EngagementRate, "engagement_rate"),
-        (Kpi::MqlToSql, "mql_to_sql"),
-        (Kpi::SpeedToLead, "speed_to_lead"),
-        (Kpi::SlaAttainment, "sla_attainment"),
-        (Kpi::Leakage, "leakage"),
-        (Kpi::ReEngagement, "re_engagement"),
-        (Kpi::ReturnToIntent, "return_to_intent"),
-        (Kpi::TargetAccountMeetings, "target_account_meetings"),
-        (Kpi::SellerUtilisation, "seller_utilisation"),
-        (Kpi::QueueLength, "queue_length"),
-    ];
-
-    /// Source name.
-    pub fn name(self) -> &'static str {
-        Kpi::ALL
-            .iter()
-            .find(|(k, _)| *k == self)
-            .map_or("", |(_, n)| n)
-    }
-
     /// Looks a KPI up by source name.
     pub fn parse(name: &str) -> Option<Kpi> {
         Kpi::ALL.iter().find(|(_, n)| *n == name).map(|(k, _)| *k)
@@ -987,5 +965,21 @@ mod tests {
         for missing in ["globex.co", "globex.comm", "", "acme.com", "zzz"] {
             assert_eq!(set.owner_of(missing), None, "{missing}");
         }
+    }
+
+    /// The source names `named_enum!` declares are the names the JSON output uses, so a playbook
+    /// and the IR or report it produces spell every channel, outcome and KPI the same way.
+    #[test]
+    fn source_names_match_serialized_names() {
+        fn check<T: Copy + Serialize>(all: &[(T, &str)], name: impl Fn(T) -> &'static str) {
+            for (value, text) in all {
+                assert_eq!(serde_json::to_string(value).unwrap(), format!("\"{text}\""));
+                assert_eq!(name(*value), *text);
+            }
+        }
+        check(&Channel::ALL, Channel::name);
+        check(&Outcome::ALL, Outcome::name);
+        check(&Kpi::ALL, Kpi::name);
+        assert_eq!(Kpi::parse("queue_length"), Some(Kpi::QueueLength));
     }
 }
