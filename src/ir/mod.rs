@@ -246,28 +246,28 @@ pub enum Cond {
     },
     /// An enum field's value is in a set (bit `i` = value `i`).
     EnumIn {
-        /// The field.
+        /// The lead or event field whose value is tested.
         field: FieldRef,
         /// Allowed values as a bitmask.
         mask: u64,
     },
     /// A text field equals one of the values (case-insensitive, as CRMs compare).
     TextIn {
-        /// The field.
+        /// The lead or event field whose value is tested.
         field: FieldRef,
         /// Lowercased candidates.
         values: Vec<String>,
     },
     /// A text field contains a substring (case-insensitive).
     Contains {
-        /// The field.
+        /// The text field searched.
         field: FieldRef,
         /// Lowercased needle.
         needle: String,
     },
     /// A text field ends with a suffix (case-insensitive).
     EndsWith {
-        /// The field.
+        /// The text field whose end is tested.
         field: FieldRef,
         /// Lowercased suffix.
         suffix: String,
@@ -281,7 +281,7 @@ pub enum Cond {
     },
     /// A text field's value is a key of a named-account set.
     InAccounts {
-        /// The field.
+        /// The field holding the lead's domain, looked up in the account set.
         field: FieldRef,
         /// The set.
         accounts: AccountsId,
@@ -428,7 +428,7 @@ pub struct EventTrigger {
 /// A disqualifier: matching leads are closed with a reason and never handed off.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Disqualifier {
-    /// Name.
+    /// Name as written in the playbook, for diagnostics and reports.
     pub name: String,
     /// When it applies.
     pub trigger: Trigger,
@@ -455,7 +455,7 @@ pub enum Channel {
 /// An automated nurture track.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Track {
-    /// Name.
+    /// Name as written in the playbook; rules and reasons refer to the track by it.
     pub name: String,
     /// Condition under which a new lead starts here (`None`: only by default or by transfer).
     pub enter_when: Option<Cond>,
@@ -481,7 +481,7 @@ pub struct TrackExit {
 /// `touch CHANNEL every D [N times]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cadence {
-    /// Channel.
+    /// Where the automated touches go.
     pub channel: Channel,
     /// Interval in seconds.
     pub every_secs: i64,
@@ -504,7 +504,7 @@ pub enum TrackEnd {
 /// A handoff rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Handoff {
-    /// Name.
+    /// Name as written in the playbook; KPIs by rule and diagnostics use it.
     pub name: String,
     /// When it fires.
     pub trigger: Trigger,
@@ -558,7 +558,7 @@ pub enum Sla {
 pub enum BreachAction {
     /// Start an automated rescue track while the lead waits.
     Rescue {
-        /// The track.
+        /// The rescue track that touches the lead while it waits.
         track: TrackId,
     },
     /// Put the lead back in a queue (its own when `queue` is `None`) with a fresh SLA.
@@ -570,7 +570,7 @@ pub enum BreachAction {
     },
     /// Hand the lead to another queue (a manager or senior team) with a fresh SLA.
     Escalate {
-        /// The queue.
+        /// The queue the lead is handed to.
         queue: QueueId,
     },
     /// Take the lead from its seller and give it to another (in `queue`, or the same queue).
@@ -599,7 +599,7 @@ pub struct BreachLimit {
 /// Ordered routing rules.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Router {
-    /// Name.
+    /// Name as written in the playbook; `route via` refers to the router by it.
     pub name: String,
     /// First matching rule wins.
     pub rules: Vec<RouteRule>,
@@ -618,12 +618,12 @@ pub enum RouteRule {
     When {
         /// Condition.
         when: Cond,
-        /// Queue.
+        /// Where leads that match go.
         queue: QueueId,
     },
     /// Everything else.
     Otherwise {
-        /// Queue.
+        /// Where leads that match no earlier branch go.
         queue: QueueId,
     },
 }
@@ -651,7 +651,7 @@ pub enum QueueOrder {
 /// A pool of sellers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Queue {
-    /// Name.
+    /// Name as written in the playbook; routes and reports refer to the queue by it.
     pub name: String,
     /// Named members (may be empty when the scenario only gives a head count).
     pub members: Vec<SellerId>,
@@ -670,7 +670,7 @@ pub struct Queue {
 /// A named seller.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Seller {
-    /// Name.
+    /// Name as written in the playbook, as queues and account owners list it.
     pub name: String,
     /// Queue the seller belongs to.
     pub queue: QueueId,
@@ -679,7 +679,7 @@ pub struct Seller {
 /// Named accounts and their owners.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountSet {
-    /// Name.
+    /// Name as written in the playbook; `in accounts` conditions refer to the set by it.
     pub name: String,
     /// Lead field matched against the keys.
     pub key: FieldId,
@@ -707,7 +707,7 @@ impl AccountSet {
 /// What the seller is told.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContextPackage {
-    /// Name.
+    /// Name as written in the playbook; handoff rules attach the package by it.
     pub name: String,
     /// Items in order.
     pub items: Vec<ContextItem>,
@@ -736,7 +736,7 @@ pub enum ContextItem {
 /// A manual outreach sequence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sequence {
-    /// Name.
+    /// Name as written in the playbook; handoff rules follow the sequence by it.
     pub name: String,
     /// Steps sorted by day (stable).
     pub steps: Vec<Step>,
@@ -761,7 +761,7 @@ impl Sequence {
 pub struct Step {
     /// Day offset from the handoff.
     pub day: u32,
-    /// Channel.
+    /// Where the seller makes this attempt.
     pub channel: Channel,
     /// Instruction.
     pub note: Option<String>,
@@ -788,7 +788,7 @@ pub enum Outcome {
 /// A disposition reason code.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reason {
-    /// Name.
+    /// Name as written in the playbook, as sellers record it.
     pub name: String,
     /// Human label.
     pub label: Option<String>,
@@ -806,7 +806,7 @@ pub struct Reason {
 pub enum Destination {
     /// Back to automation.
     Recycle {
-        /// Track.
+        /// The nurture track the lead goes back to.
         track: TrackId,
         /// Delay before the track starts, in seconds.
         after_secs: i64,
@@ -905,7 +905,7 @@ impl KpiUnit {
 /// `kpi NAME { target [STAT] at least|at most|below VALUE }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KpiTarget {
-    /// The KPI.
+    /// The KPI the target applies to.
     pub kpi: Kpi,
     /// Human label.
     pub label: Option<String>,
