@@ -8,8 +8,8 @@
 use crate::guardrail::{Guardrail, KpiUnit};
 use crate::report::format_value;
 use crate::sim::kpi::ROWS;
-use crate::sim::report::Report;
 use crate::sim::stats::{estimate, paired_estimate, Estimate};
+use crate::sim::Summary;
 use serde::Serialize;
 
 /// One KPI's per-replication values in both runs (NaN where undefined in a replication).
@@ -44,11 +44,11 @@ pub struct Delta {
 
 /// Pairs the per-replication KPI values of two simulation reports run with the same seed and
 /// replication count.
-pub fn paired(base: &Report, candidate: &Report) -> Vec<Paired> {
+pub fn paired(base: &Summary, candidate: &Summary) -> Vec<Paired> {
     ROWS.iter()
         .enumerate()
         .map(|(i, row)| {
-            let column = |r: &Report| -> Vec<f64> {
+            let column = |r: &Summary| -> Vec<f64> {
                 r.replications
                     .iter()
                     .map(|v| v.get(i).copied().unwrap_or(f64::NAN))

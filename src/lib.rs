@@ -6,6 +6,7 @@ extern crate alloc;
 
 pub mod calendar;
 pub mod check;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod compare;
 pub mod diagnostics;

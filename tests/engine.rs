@@ -9,7 +9,7 @@
 mod support;
 
 use handoff::engine::{
-    Action, Ending, Ignored, Input, Stage, Step, TimerKey, TimerKind, TouchOutcome,
+    Action, Departure, Ignored, Input, Stage, Step, TimerKey, TimerKind, TouchOutcome,
 };
 use handoff::ir::{Channel, Value};
 use std::sync::Arc;
@@ -139,7 +139,7 @@ fn disqualifiers_close_students_competitors_and_invalid_domains() {
         );
         assert_eq!(
             d.lead.stage,
-            Stage::Done(Ending::Disqualified {
+            Stage::Done(Departure::Disqualified {
                 reason: n.reason(reason)
             })
         );

@@ -55,7 +55,7 @@ fn variants_see_the_same_leads() {
     let a = simulate(&Engine::new(&base).unwrap(), &options(2, 3), &|| {}).unwrap();
     let b = simulate(&Engine::new(&faster).unwrap(), &options(2, 3), &|| {}).unwrap();
     assert_eq!(a.leads_arrived, b.leads_arrived);
-    let kpi = |r: &handoff::sim::Report, name: &str| {
+    let kpi = |r: &handoff::sim::Summary, name: &str| {
         r.kpis
             .iter()
             .find(|k| k.name == name)

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{files, finish, report, report_error, ColorChoice, Exit, Format};
+use super::{files, findings, finish, report_error, ColorChoice, Exit, Format};
 use crate::diagnostics::render::Sources;
 use crate::diagnostics::{Diagnostic, Severity};
 
@@ -31,7 +31,7 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
     match files::collect_playbooks(&args.paths) {
         Ok(paths) => {
             for path in paths {
-                match report::check_file(&path, &mut sources) {
+                match findings::check_file(&path, &mut sources) {
                     Ok(compiled) => diags.extend(compiled.diagnostics),
                     Err(e) => failures.push(e),
                 }
@@ -43,7 +43,7 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
         report_error(failure);
     }
     let messages: Vec<String> = failures.iter().map(|f| f.message().to_string()).collect();
-    let output = report::render(&diags, &sources, &messages, args.format, color.for_stdout());
+    let output = findings::render(&diags, &sources, &messages, args.format, color.for_stdout());
     let fails_on =
         |s: Severity| s == Severity::Error || (args.deny_warnings && s == Severity::Warning);
     let exit = if !failures.is_empty() {

@@ -5,14 +5,14 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::out_dir::{self, Staging};
-use super::simulation::{self, SimArgs};
+use super::sim_runner::{self, SimArgs};
 use super::{files, finish, git, report_error, write_stderr, CliError, ColorChoice, Exit};
 use crate::compare::{self, breaches, format_change, summary_line, Breach, Delta};
 use crate::guardrail::{self, Guardrail};
 use crate::ir::Playbook;
 use crate::report::charts;
 use crate::report::{format_ci, html_report, Report as HtmlReport};
-use crate::sim::report::Report;
+use crate::sim::Summary;
 
 /// Compare two versions of a playbook on the same synthetic leads.
 ///
@@ -101,10 +101,10 @@ fn compare_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
     let (base_name, base, cand_name, candidate) = load(args, color)?;
     let mut options = args.sim.options();
     options.scenario = Some(common_scenario(args, &base, &candidate)?);
-    let base_engine = simulation::engine(&base, &options)?;
-    let cand_engine = simulation::engine(&candidate, &options)?;
-    let base_report = simulation::run(&base_engine, &options, "base")?;
-    let cand_report = simulation::run(&cand_engine, &options, "candidate")?;
+    let base_engine = sim_runner::engine(&base, &options)?;
+    let cand_engine = sim_runner::engine(&candidate, &options)?;
+    let base_report = sim_runner::run(&base_engine, &options, "base")?;
+    let cand_report = sim_runner::run(&cand_engine, &options, "candidate")?;
     let deltas = compare::compare(&compare::paired(&base_report, &cand_report));
     let breached = breaches(&guardrails, &deltas);
     let summary = summary_line(&deltas);
@@ -168,16 +168,16 @@ fn load(args: &Args, color: ColorChoice) -> Result<(String, Playbook, String, Pl
                 Exit::Failure
             })?;
             let base_name = format!("{rev}:{}", files::display_path(candidate));
-            let base = simulation::load_text(&base_name, text, color)?;
-            let cand = simulation::load_file(candidate, color)?;
+            let base = sim_runner::load_text(&base_name, text, color)?;
+            let cand = sim_runner::load_file(candidate, color)?;
             Ok((base_name, base, files::display_path(candidate), cand))
         }
         (Some(_), _) => Err(usage("with `--base REF`, name only the candidate playbook")),
         (None, [base, candidate]) => Ok((
             files::display_path(base),
-            simulation::load_file(base, color)?,
+            sim_runner::load_file(base, color)?,
             files::display_path(candidate),
-            simulation::load_file(candidate, color)?,
+            sim_runner::load_file(candidate, color)?,
         )),
         (None, _) => Err(usage(
             "name a BASE and a CANDIDATE playbook, or one playbook with `--base REF`",
@@ -218,7 +218,7 @@ fn common_scenario(args: &Args, base: &Playbook, candidate: &Playbook) -> Result
     Ok(name)
 }
 
-fn side<'a>(source: String, playbook: &'a Playbook, report: &Report) -> Side<'a> {
+fn side<'a>(source: String, playbook: &'a Playbook, report: &Summary) -> Side<'a> {
     Side {
         source,
         playbook: &playbook.name,

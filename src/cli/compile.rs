@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::{
-    files, finish, report, report_error, write_stderr, CliError, ColorChoice, Exit, Format,
+    files, findings, finish, report_error, write_stderr, CliError, ColorChoice, Exit, Format,
 };
 use crate::diagnostics::render::Sources;
 use crate::emit;
@@ -41,7 +41,7 @@ pub enum Emit {
 /// Runs the compilation; the output is written only when the playbook has no errors.
 pub fn run(args: &Args, color: ColorChoice) -> Exit {
     let mut sources = Sources::new();
-    let compiled = match report::check_file(&args.file, &mut sources) {
+    let compiled = match findings::check_file(&args.file, &mut sources) {
         Ok(compiled) => compiled,
         Err(e) => {
             report_error(&e);
@@ -49,7 +49,7 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
         }
     };
     if !compiled.diagnostics.is_empty() {
-        write_stderr(&report::render(
+        write_stderr(&findings::render(
             &compiled.diagnostics,
             &sources,
             &[],

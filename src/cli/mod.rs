@@ -11,13 +11,13 @@ pub mod compile;
 pub mod completions;
 pub mod explain;
 pub mod files;
+pub mod findings;
 pub mod fmt;
 pub mod git;
 mod out_dir;
-pub mod report;
+mod report_dir;
+pub mod sim_runner;
 pub mod simulate;
-mod simulate_out;
-pub mod simulation;
 pub mod sweep;
 
 use std::io::{ErrorKind, IsTerminal, Write};

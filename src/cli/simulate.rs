@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::simulation::{self, SimArgs};
-use super::{finish, report_error, simulate_out, write_stderr, ColorChoice, Exit};
+use super::sim_runner::{self, SimArgs};
+use super::{finish, report_dir, report_error, write_stderr, ColorChoice, Exit};
 use crate::report::{format_ci, format_value, to_csv, KpiRow};
-use crate::sim::report::Report;
+use crate::sim::Summary;
 
 /// Simulate a scenario of a playbook and report its KPIs with 95% confidence intervals.
 ///
@@ -46,17 +46,17 @@ pub enum SimFormat {
 
 /// Runs the simulation and writes the report.
 pub fn run(args: &Args, color: ColorChoice) -> Exit {
-    let playbook = match simulation::load_file(&args.file, color) {
+    let playbook = match sim_runner::load_file(&args.file, color) {
         Ok(p) => p,
         Err(exit) => return exit,
     };
     let options = args.sim.options();
-    let engine = match simulation::engine(&playbook, &options) {
+    let engine = match sim_runner::engine(&playbook, &options) {
         Ok(e) => e,
         Err(exit) => return exit,
     };
     let started = Instant::now();
-    let report = match simulation::run(&engine, &options, "simulate") {
+    let report = match sim_runner::run(&engine, &options, "simulate") {
         Ok(r) => r,
         Err(exit) => return exit,
     };
@@ -69,7 +69,7 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
         started.elapsed().as_secs_f64()
     ));
     if let Some(dir) = &args.out {
-        if let Err(e) = simulate_out::write(dir, &report, &json(&report), &kpi_rows(&report)) {
+        if let Err(e) = report_dir::write(dir, &report, &json(&report), &kpi_rows(&report)) {
             report_error(&e);
             return Exit::Failure;
         }
@@ -82,7 +82,7 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
     finish(text.as_bytes(), Exit::Ok)
 }
 
-fn json(report: &Report) -> String {
+fn json(report: &Summary) -> String {
     // A report holds only strings, numbers and options, so serialising cannot fail.
     let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
     text.push('\n');
@@ -90,7 +90,7 @@ fn json(report: &Report) -> String {
 }
 
 /// One row per KPI with its breakdown, groups named `band A` and `queue inbound_sdr`.
-fn kpi_rows(report: &Report) -> Vec<KpiRow> {
+fn kpi_rows(report: &Summary) -> Vec<KpiRow> {
     report
         .kpis
         .iter()
@@ -122,7 +122,7 @@ fn kpi_rows(report: &Report) -> Vec<KpiRow> {
         .collect()
 }
 
-fn group_table(title: &str, groups: &[crate::sim::report::Group]) -> String {
+fn group_table(title: &str, groups: &[crate::sim::summary::Group]) -> String {
     let Some(first) = groups.first() else {
         return String::new();
     };
@@ -144,7 +144,7 @@ fn group_table(title: &str, groups: &[crate::sim::report::Group]) -> String {
 }
 
 /// The human report: inputs, KPIs overall, by band, by queue, and the playbook's targets.
-fn table(report: &Report) -> String {
+fn table(report: &Summary) -> String {
     let i = &report.inputs;
     let days = |secs: i64| format!("{:.1}d", secs as f64 / 86_400.0);
     let mut out = format!(

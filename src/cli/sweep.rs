@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::out_dir::{self, Staging};
-use super::simulation::{self, SimArgs};
+use super::sim_runner::{self, SimArgs};
 use super::{finish, report_error, write_stderr, CliError, ColorChoice, Exit};
 use crate::knobs::{self, Knob, Value};
 use crate::report::charts::{self, Axis, SweepSeries};
@@ -94,7 +94,7 @@ fn usage(message: &str) -> Exit {
 }
 
 fn sweep_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
-    let playbook = simulation::load_file(&args.file, color)?;
+    let playbook = sim_runner::load_file(&args.file, color)?;
     let options = args.sim.options();
     let scenario_index = match &options.scenario {
         Some(name) => playbook.scenarios.iter().position(|s| &s.name == name),
@@ -156,13 +156,13 @@ fn sweep_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
                 *slot = sc;
             }
         }
-        let engine = simulation::engine(&variant, &options)?;
+        let engine = sim_runner::engine(&variant, &options)?;
         let label = settings
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join(" ");
-        let report = simulation::run(
+        let report = sim_runner::run(
             &engine,
             &options,
             &format!("point {}/{} ({label})", n + 1, grid.len()),

@@ -450,10 +450,7 @@ impl Lifecycle {
         // Dispositions and where each reason sends the lead.
         for (i, s) in p.sequences.iter().enumerate() {
             for (outcome, reason) in &s.outcomes {
-                let name = crate::ir::Outcome::ALL
-                    .iter()
-                    .find(|(o, _)| o == outcome)
-                    .map_or("", |(_, n)| n);
+                let name = outcome.name();
                 g.flow(
                     &at(&sequences, i),
                     &at(&reasons, reason.index()),

@@ -23,14 +23,14 @@ pub enum Action {
     },
     /// The lead entered an automated track.
     EnteredTrack {
-        /// The track.
+        /// The track entered, whose first step comes next.
         track: TrackId,
     },
     /// Send an automated touch.
     AutoTouch {
         /// The track sending it.
         track: TrackId,
-        /// Channel.
+        /// Where the touch goes (email, call, ...), as the track's step says.
         channel: Channel,
     },
     /// Put the lead in a queue (moving it if it already waits in one): the routing decision of a
@@ -54,7 +54,7 @@ pub enum Action {
     },
     /// Tell the owner (or the queue) that a lead is waiting.
     NotifyOwner {
-        /// The queue.
+        /// The queue the lead waits in, notified when no single seller owns it.
         queue: QueueId,
         /// The owner, when the lead is routed to one seller.
         owner: Option<SellerId>,
@@ -90,7 +90,7 @@ pub enum Action {
     },
     /// The outcome needs a reason code from the seller (the sequence does not map it).
     AwaitingDisposition {
-        /// The outcome.
+        /// The touch outcome the seller must give a reason for.
         outcome: TouchOutcome,
     },
     /// The SLA deadline passed without a touch.
@@ -102,22 +102,22 @@ pub enum Action {
     },
     /// Breach step: an automated rescue track started while the lead waits.
     RescueStarted {
-        /// The track.
+        /// The rescue track that touches the lead while it waits.
         track: TrackId,
     },
     /// Breach step: back into a queue with a fresh SLA.
     Requeued {
-        /// The queue.
+        /// The queue it waits in again.
         queue: QueueId,
     },
     /// Breach step: handed to another queue with a fresh SLA.
     Escalated {
-        /// The queue.
+        /// The queue it was handed to.
         queue: QueueId,
     },
     /// Breach step: taken from its owner and given to anyone in a queue, with a fresh SLA.
     Reassigned {
-        /// The queue.
+        /// The queue whose sellers may now take it.
         queue: QueueId,
     },
     /// Breach step: notify a role.
@@ -134,12 +134,12 @@ pub enum Action {
     },
     /// A reason code was recorded.
     Disposition {
-        /// The reason.
+        /// The reason code the seller recorded.
         reason: ReasonId,
     },
     /// The lead returns to automation.
     Recycled {
-        /// The track.
+        /// The nurture track the lead goes back to.
         track: TrackId,
         /// When it re-enters the track.
         at: Timestamp,
@@ -148,17 +148,17 @@ pub enum Action {
     },
     /// The lead is sales-qualified.
     Converted {
-        /// The reason.
+        /// The reason code that made it sales-qualified.
         reason: ReasonId,
     },
     /// The lead left the funnel.
     Closed {
-        /// The reason.
+        /// The reason code it was closed with.
         reason: ReasonId,
     },
     /// A disqualifier matched: the lead is closed and never handed off.
     Disqualified {
-        /// The reason.
+        /// The reason code of the disqualifier that matched.
         reason: ReasonId,
     },
     /// The sequence ran out with no reason mapped, so the lead went back to automation with no
@@ -169,7 +169,7 @@ pub enum Action {
     },
     /// A rule fired but its router matched no queue, so the lead stays where it is.
     Unroutable {
-        /// The rule.
+        /// The handoff rule whose router found no queue.
         rule: HandoffId,
     },
 }
@@ -193,7 +193,7 @@ pub struct ContextSnapshot {
 /// The trigger of a handoff.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct WhyNow {
-    /// The rule.
+    /// The handoff rule that fired.
     pub rule: HandoffId,
     /// The event that fired it, for event-triggered rules.
     pub event: Option<EventId>,
@@ -202,7 +202,7 @@ pub struct WhyNow {
 /// One remembered signal.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SignalRecord {
-    /// The event.
+    /// Which signal it was.
     pub event: EventId,
     /// Score points it earned (summed over scores), its value for ranking.
     pub points: f32,

@@ -25,7 +25,7 @@ pub enum Input {
     },
     /// A lead attribute changed (enrichment, a CRM edit); fit scores are re-evaluated.
     SetField {
-        /// The field.
+        /// The attribute that changed.
         field: FieldId,
         /// Its new value.
         value: Value,
@@ -39,12 +39,12 @@ pub enum Input {
     },
     /// A seller's outreach attempt and how it went.
     Touch {
-        /// The outcome.
+        /// How the attempt went, which decides the sequence's next step.
         outcome: TouchOutcome,
     },
     /// A seller records a reason code, ending the handoff.
     Disposition {
-        /// The reason.
+        /// The reason code, which decides whether the lead converts, closes or recycles.
         reason: ReasonId,
     },
 }

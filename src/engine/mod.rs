@@ -28,7 +28,7 @@ pub use action::{Action, ContextSnapshot, SignalRecord, TouchRecord, WhyNow};
 pub use inline::InlineVec;
 pub use input::{Input, TimerKey, TimerKind, TouchOutcome};
 pub use state::{
-    Counted, Ending, Generations, HandoffRun, LeadState, ScoreState, Stage, SuppressionState,
+    Counted, Departure, Generations, HandoffRun, LeadState, ScoreState, Stage, SuppressionState,
     TrackRun,
 };
 
@@ -286,8 +286,8 @@ impl Engine {
     }
 
     /// The same engine with handoffs attaching no rendered context package: the simulator reads
-    /// none, and rendering one (signals ranked, attributes copied, three allocations) was 5% of a
-    /// simulation. Everything else, state and actions, is unchanged.
+    /// none, and rendering one ranks signals, copies attributes and allocates on every handoff.
+    /// Everything else, state and actions, is unchanged.
     pub fn without_context_packages(mut self) -> Engine {
         self.context_packages = false;
         self
@@ -350,7 +350,7 @@ impl Engine {
             Input::Disposition { reason } => cx.dispose(*reason),
         }
         cx.follow_exits();
-        cx.settle();
+        cx.record_quiet();
         Step::Applied
     }
 
@@ -519,7 +519,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Records whether the lead ends the step quiet ([`LeadState::quiet`]).
-    fn settle(&mut self) {
+    fn record_quiet(&mut self) {
         let in_nurture = matches!(self.lead.stage, Stage::Nurture | Stage::Parked { .. });
         let quiet = in_nurture && self.rules_false && self.exits_false;
         self.lead.quiet = if quiet {
@@ -692,7 +692,7 @@ impl<'a> Ctx<'a> {
         let reason = d.reason;
         self.leave_queue();
         self.stop_track();
-        self.lead.stage = Stage::Done(Ending::Disqualified { reason });
+        self.lead.stage = Stage::Done(Departure::Disqualified { reason });
         self.out.push(Action::Disqualified { reason });
         true
     }

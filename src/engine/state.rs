@@ -71,26 +71,26 @@ pub enum Stage {
     /// Handed off to sales: waiting in a queue or being worked.
     HandedOff(Box<HandoffRun>),
     /// The lead left the funnel; nothing changes it any more.
-    Done(Ending),
+    Done(Departure),
 }
 
 /// How a lead left the funnel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Ending {
+pub enum Departure {
     /// Sales-qualified.
     Converted {
-        /// The reason.
+        /// The reason code that made it sales-qualified.
         reason: ReasonId,
     },
     /// Closed by a seller or by the end of a track.
     Closed {
-        /// The reason.
+        /// The reason code it was closed with.
         reason: ReasonId,
     },
     /// A disqualifier matched.
     Disqualified {
-        /// The reason.
+        /// The reason code of the disqualifier that matched.
         reason: ReasonId,
     },
 }
@@ -136,7 +136,7 @@ impl HandoffRun {
 /// A running automated track.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrackRun {
-    /// The track.
+    /// The track running, whose steps and exits apply.
     pub track: TrackId,
     /// Touches sent so far in this run.
     pub sent: u32,
@@ -155,7 +155,7 @@ pub struct ScoreState {
 /// counts fit inline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counted {
-    /// The counter.
+    /// The windowed counter that counted it.
     pub counter: CounterId,
     /// When the event happened, in seconds after the lead's arrival.
     pub after: u32,

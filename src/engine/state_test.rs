@@ -1,7 +1,8 @@
 //! State conditions compiled once per playbook. The `when` of a handoff rule without `on` and
 //! the exits of a track are tested after every step that raised a score or a count, which makes
-//! them the conditions the engine tests most once event filters are resolved: walked as
-//! written, `grade = A or count page_view ... within 7d >= 3` costs about 300 instructions.
+//! them the conditions the engine tests most once event filters are resolved, and walking
+//! `grade = A or count page_view ... within 7d >= 3` as written repeats work that depends only
+//! on the playbook.
 //! Here band membership whose selected bands are all those above some sum becomes a threshold
 //! on the sum, and a windowed count compared with a constant becomes the set of counts that
 //! pass; anything else stays the condition, tested as written.

@@ -6,7 +6,7 @@
 
 use super::action::{Action, TouchRecord};
 use super::input::TimerKind;
-use super::state::{Ending, TrackRun};
+use super::state::{Departure, TrackRun};
 use super::Ctx;
 use crate::ir::{Cadence, TrackEnd, TrackId};
 
@@ -77,7 +77,7 @@ impl Ctx<'_> {
                 TrackEnd::Close(reason) => {
                     self.leave_queue();
                     self.stop_track();
-                    self.lead.stage = super::Stage::Done(Ending::Closed { reason });
+                    self.lead.stage = super::Stage::Done(Departure::Closed { reason });
                     self.out.push(Action::Closed { reason });
                 }
             }

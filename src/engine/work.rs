@@ -7,7 +7,7 @@
 
 use super::action::{Action, TouchRecord};
 use super::input::{TimerKind, TouchOutcome};
-use super::state::{Ending, Stage, SuppressionState};
+use super::state::{Departure, Stage, SuppressionState};
 use super::Ctx;
 use crate::calendar::Timestamp;
 use crate::ir::{Destination, Outcome, ReasonId, SellerId, Sequence, Step, TrackId};
@@ -193,11 +193,11 @@ impl Ctx<'_> {
             }
             Destination::Recycle { track, .. } => self.recycle_now(reason, track),
             Destination::Convert => {
-                self.lead.stage = Stage::Done(Ending::Converted { reason });
+                self.lead.stage = Stage::Done(Departure::Converted { reason });
                 self.out.push(Action::Converted { reason });
             }
             Destination::Close => {
-                self.lead.stage = Stage::Done(Ending::Closed { reason });
+                self.lead.stage = Stage::Done(Departure::Closed { reason });
                 self.out.push(Action::Closed { reason });
             }
         }

@@ -16,6 +16,31 @@ use std::sync::Arc;
 
 pub use scenario::Scenario;
 
+/// Declares a fieldless enum and its source names from one list: the enum, `ALL` (every variant
+/// with its source name, in declaration order) and `name`, so a new variant cannot miss its name.
+macro_rules! named_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)* }
+    ) => {
+        $(#[$meta])*
+        pub enum $name { $($(#[$vmeta])* $variant,)* }
+
+        impl $name {
+            /// Every variant with its source name, in declaration order.
+            pub const ALL: [($name, &'static str); [$(stringify!($variant)),*].len()] =
+                [$(($name::$variant, $text)),*];
+
+            /// Source name, as written in playbooks.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+        }
+    };
+}
+
 macro_rules! id_type {
     ($($name:ident: $what:literal),* $(,)?) => {$(
         #[doc = concat!("Index of a ", $what, " in its table of [`Playbook`].")]
@@ -221,28 +246,28 @@ pub enum Cond {
     },
     /// An enum field's value is in a set (bit `i` = value `i`).
     EnumIn {
-        /// The field.
+        /// The lead or event field whose value is tested.
         field: FieldRef,
         /// Allowed values as a bitmask.
         mask: u64,
     },
     /// A text field equals one of the values (case-insensitive, as CRMs compare).
     TextIn {
-        /// The field.
+        /// The lead or event field whose value is tested.
         field: FieldRef,
         /// Lowercased candidates.
         values: Vec<String>,
     },
     /// A text field contains a substring (case-insensitive).
     Contains {
-        /// The field.
+        /// The text field searched.
         field: FieldRef,
         /// Lowercased needle.
         needle: String,
     },
     /// A text field ends with a suffix (case-insensitive).
     EndsWith {
-        /// The field.
+        /// The text field whose end is tested.
         field: FieldRef,
         /// Lowercased suffix.
         suffix: String,
@@ -256,7 +281,7 @@ pub enum Cond {
     },
     /// A text field's value is a key of a named-account set.
     InAccounts {
-        /// The field.
+        /// The field holding the lead's domain, looked up in the account set.
         field: FieldRef,
         /// The set.
         accounts: AccountsId,
@@ -403,7 +428,7 @@ pub struct EventTrigger {
 /// A disqualifier: matching leads are closed with a reason and never handed off.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Disqualifier {
-    /// Name.
+    /// Name as written in the playbook, for diagnostics and reports.
     pub name: String,
     /// When it applies.
     pub trigger: Trigger,
@@ -411,44 +436,26 @@ pub struct Disqualifier {
     pub reason: ReasonId,
 }
 
+named_enum! {
 /// Communication channels of touches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// Phone call.
-    Call,
+    Call = "call",
     /// Email.
-    Email,
+    Email = "email",
     /// LinkedIn message.
-    Linkedin,
+    Linkedin = "linkedin",
     /// Text message.
-    Sms,
+    Sms = "sms",
 }
-
-impl Channel {
-    /// All channels with their source names.
-    pub const ALL: [(Channel, &'static str); 4] = [
-        (Channel::Call, "call"),
-        (Channel::Email, "email"),
-        (Channel::Linkedin, "linkedin"),
-        (Channel::Sms, "sms"),
-    ];
-
-    /// Source name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Channel::Call => "call",
-            Channel::Email => "email",
-            Channel::Linkedin => "linkedin",
-            Channel::Sms => "sms",
-        }
-    }
 }
 
 /// An automated nurture track.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Track {
-    /// Name.
+    /// Name as written in the playbook; rules and reasons refer to the track by it.
     pub name: String,
     /// Condition under which a new lead starts here (`None`: only by default or by transfer).
     pub enter_when: Option<Cond>,
@@ -474,7 +481,7 @@ pub struct TrackExit {
 /// `touch CHANNEL every D [N times]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cadence {
-    /// Channel.
+    /// Where the automated touches go.
     pub channel: Channel,
     /// Interval in seconds.
     pub every_secs: i64,
@@ -497,7 +504,7 @@ pub enum TrackEnd {
 /// A handoff rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Handoff {
-    /// Name.
+    /// Name as written in the playbook; KPIs by rule and diagnostics use it.
     pub name: String,
     /// When it fires.
     pub trigger: Trigger,
@@ -551,7 +558,7 @@ pub enum Sla {
 pub enum BreachAction {
     /// Start an automated rescue track while the lead waits.
     Rescue {
-        /// The track.
+        /// The rescue track that touches the lead while it waits.
         track: TrackId,
     },
     /// Put the lead back in a queue (its own when `queue` is `None`) with a fresh SLA.
@@ -563,7 +570,7 @@ pub enum BreachAction {
     },
     /// Hand the lead to another queue (a manager or senior team) with a fresh SLA.
     Escalate {
-        /// The queue.
+        /// The queue the lead is handed to.
         queue: QueueId,
     },
     /// Take the lead from its seller and give it to another (in `queue`, or the same queue).
@@ -592,7 +599,7 @@ pub struct BreachLimit {
 /// Ordered routing rules.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Router {
-    /// Name.
+    /// Name as written in the playbook; `route via` refers to the router by it.
     pub name: String,
     /// First matching rule wins.
     pub rules: Vec<RouteRule>,
@@ -611,12 +618,12 @@ pub enum RouteRule {
     When {
         /// Condition.
         when: Cond,
-        /// Queue.
+        /// Where leads that match go.
         queue: QueueId,
     },
     /// Everything else.
     Otherwise {
-        /// Queue.
+        /// Where leads that match no earlier branch go.
         queue: QueueId,
     },
 }
@@ -644,7 +651,7 @@ pub enum QueueOrder {
 /// A pool of sellers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Queue {
-    /// Name.
+    /// Name as written in the playbook; routes and reports refer to the queue by it.
     pub name: String,
     /// Named members (may be empty when the scenario only gives a head count).
     pub members: Vec<SellerId>,
@@ -663,7 +670,7 @@ pub struct Queue {
 /// A named seller.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Seller {
-    /// Name.
+    /// Name as written in the playbook, as queues and account owners list it.
     pub name: String,
     /// Queue the seller belongs to.
     pub queue: QueueId,
@@ -672,7 +679,7 @@ pub struct Seller {
 /// Named accounts and their owners.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountSet {
-    /// Name.
+    /// Name as written in the playbook; `in accounts` conditions refer to the set by it.
     pub name: String,
     /// Lead field matched against the keys.
     pub key: FieldId,
@@ -700,7 +707,7 @@ impl AccountSet {
 /// What the seller is told.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContextPackage {
-    /// Name.
+    /// Name as written in the playbook; handoff rules attach the package by it.
     pub name: String,
     /// Items in order.
     pub items: Vec<ContextItem>,
@@ -729,7 +736,7 @@ pub enum ContextItem {
 /// A manual outreach sequence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sequence {
-    /// Name.
+    /// Name as written in the playbook; handoff rules follow the sequence by it.
     pub name: String,
     /// Steps sorted by day (stable).
     pub steps: Vec<Step>,
@@ -754,43 +761,34 @@ impl Sequence {
 pub struct Step {
     /// Day offset from the handoff.
     pub day: u32,
-    /// Channel.
+    /// Where the seller makes this attempt.
     pub channel: Channel,
     /// Instruction.
     pub note: Option<String>,
 }
 
+named_enum! {
 /// Outcomes of manual work that a sequence maps to reasons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// A live conversation.
-    Connect,
+    Connect = "connect",
     /// A meeting was booked.
-    Meeting,
+    Meeting = "meeting",
     /// The lead replied in writing.
-    Reply,
+    Reply = "reply",
     /// Contact details bounced.
-    Bounce,
+    Bounce = "bounce",
     /// All attempts used without an outcome.
-    Exhausted,
+    Exhausted = "exhausted",
 }
-
-impl Outcome {
-    /// All outcomes with their source names.
-    pub const ALL: [(Outcome, &'static str); 5] = [
-        (Outcome::Connect, "connect"),
-        (Outcome::Meeting, "meeting"),
-        (Outcome::Reply, "reply"),
-        (Outcome::Bounce, "bounce"),
-        (Outcome::Exhausted, "exhausted"),
-    ];
 }
 
 /// A disposition reason code.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reason {
-    /// Name.
+    /// Name as written in the playbook, as sellers record it.
     pub name: String,
     /// Human label.
     pub label: Option<String>,
@@ -808,7 +806,7 @@ pub struct Reason {
 pub enum Destination {
     /// Back to automation.
     Recycle {
-        /// Track.
+        /// The nurture track the lead goes back to.
         track: TrackId,
         /// Delay before the track starts, in seconds.
         after_secs: i64,
@@ -828,55 +826,35 @@ pub struct Suppression {
     pub unless: Vec<HandoffId>,
 }
 
+named_enum! {
 /// The KPIs the tool knows how to measure; names are fixed so reports compare across playbooks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kpi {
     /// Share of leads that engaged (any signal) after an automated touch.
-    EngagementRate,
+    EngagementRate = "engagement_rate",
     /// Share of handed-off leads that converted.
-    MqlToSql,
+    MqlToSql = "mql_to_sql",
     /// Time from handoff to first touch.
-    SpeedToLead,
+    SpeedToLead = "speed_to_lead",
     /// Share of handoffs touched within their SLA.
-    SlaAttainment,
+    SlaAttainment = "sla_attainment",
     /// Share of handed-off leads lost without being worked (see docs/kpis.md).
-    Leakage,
+    Leakage = "leakage",
     /// Share of recycled leads that showed intent again.
-    ReEngagement,
+    ReEngagement = "re_engagement",
     /// Share of suppressed ("not now") leads that returned to intent after suppression.
-    ReturnToIntent,
+    ReturnToIntent = "return_to_intent",
     /// Meetings booked with target (ABM) accounts.
-    TargetAccountMeetings,
+    TargetAccountMeetings = "target_account_meetings",
     /// Share of seller time spent working leads.
-    SellerUtilisation,
+    SellerUtilisation = "seller_utilisation",
     /// Leads waiting in queues (time average).
-    QueueLength,
+    QueueLength = "queue_length",
+}
 }
 
 impl Kpi {
-    /// All KPIs with their source names.
-    pub const ALL: [(Kpi, &'static str); 10] = [
-        (Kpi::EngagementRate, "engagement_rate"),
-        (Kpi::MqlToSql, "mql_to_sql"),
-        (Kpi::SpeedToLead, "speed_to_lead"),
-        (Kpi::SlaAttainment, "sla_attainment"),
-        (Kpi::Leakage, "leakage"),
-        (Kpi::ReEngagement, "re_engagement"),
-        (Kpi::ReturnToIntent, "return_to_intent"),
-        (Kpi::TargetAccountMeetings, "target_account_meetings"),
-        (Kpi::SellerUtilisation, "seller_utilisation"),
-        (Kpi::QueueLength, "queue_length"),
-    ];
-
-    /// Source name.
-    pub fn name(self) -> &'static str {
-        Kpi::ALL
-            .iter()
-            .find(|(k, _)| *k == self)
-            .map_or("", |(_, n)| n)
-    }
-
     /// Looks a KPI up by source name.
     pub fn parse(name: &str) -> Option<Kpi> {
         Kpi::ALL.iter().find(|(_, n)| *n == name).map(|(k, _)| *k)
@@ -927,7 +905,7 @@ impl KpiUnit {
 /// `kpi NAME { target [STAT] at least|at most|below VALUE }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KpiTarget {
-    /// The KPI.
+    /// The KPI the target applies to.
     pub kpi: Kpi,
     /// Human label.
     pub label: Option<String>,
@@ -987,5 +965,21 @@ mod tests {
         for missing in ["globex.co", "globex.comm", "", "acme.com", "zzz"] {
             assert_eq!(set.owner_of(missing), None, "{missing}");
         }
+    }
+
+    /// The source names `named_enum!` declares are the names the JSON output uses, so a playbook
+    /// and the IR or report it produces spell every channel, outcome and KPI the same way.
+    #[test]
+    fn source_names_match_serialized_names() {
+        fn check<T: Copy + Serialize>(all: &[(T, &str)], name: impl Fn(T) -> &'static str) {
+            for (value, text) in all {
+                assert_eq!(serde_json::to_string(value).unwrap(), format!("\"{text}\""));
+                assert_eq!(name(*value), *text);
+            }
+        }
+        check(&Channel::ALL, Channel::name);
+        check(&Outcome::ALL, Outcome::name);
+        check(&Kpi::ALL, Kpi::name);
+        assert_eq!(Kpi::parse("queue_length"), Some(Kpi::QueueLength));
     }
 }

@@ -3,6 +3,8 @@
 //! Everything here is a pure function from numbers to text; writing files is the CLI's job, so
 //! the same results always render to the same bytes.
 
+/// SVG charts draw with plotters, a dependency of the `cli` feature.
+#[cfg(feature = "cli")]
 pub mod charts;
 pub mod format;
 pub mod html;

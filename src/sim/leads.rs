@@ -2,7 +2,7 @@
 //! reused, found by lead id through a table of slot numbers.
 //!
 //! A million leads can be alive at once and nearly every event lands on a different one, so how
-//! records sit in memory decides the speed of the run. Boxing each lead put it wherever the
+//! records sit in memory decides the speed of the run. A boxed lead would sit wherever the
 //! allocator had room and cost an allocation and a free per lead; here records sit side by side
 //! in arrival order, a finished lead's slot goes to the next arrival, and a lookup is one read
 //! of an 8-byte entry (8 MB for a million leads, which fits the last-level cache) plus the

@@ -9,10 +9,10 @@ pub mod chart_data;
 pub mod kpi;
 mod leads;
 pub mod queue;
-pub mod report;
 pub mod rng;
 pub mod run;
 pub mod stats;
+pub mod summary;
 pub mod theory;
 pub mod timeline;
 mod world;
@@ -20,9 +20,9 @@ mod world;
 use crate::engine::Engine;
 use crate::ir::Scenario;
 use rayon::prelude::*;
-pub use report::Report;
 pub use run::{Overrun, Plan, ReplicationResult, START};
 use std::fmt;
+pub use summary::Summary;
 
 /// Most replications one run may ask for.
 pub const MAX_REPLICATIONS: u32 = 10_000;
@@ -343,7 +343,7 @@ pub fn simulate(
     engine: &Engine,
     options: &SimOptions,
     progress: &(dyn Fn() + Sync),
-) -> Result<Report, SimError> {
+) -> Result<Summary, SimError> {
     let scenario = find_scenario(engine, options.scenario.as_deref())?;
     let plan = plan(scenario, options)?;
     let bare = engine.clone().without_context_packages();
@@ -378,7 +378,7 @@ pub fn simulate(
         // The first replication that stopped, whichever thread stopped first.
         .into_iter()
         .collect::<Result<_, _>>()?;
-    let inputs = report::Inputs {
+    let inputs = summary::Inputs {
         playbook: engine.playbook().name.clone(),
         scenario: scenario.name.clone(),
         seed: options.seed,
@@ -389,5 +389,5 @@ pub fn simulate(
         warmup_secs: plan.warmup_secs,
         start: "2026-01-05T00:00:00Z".to_string(),
     };
-    Ok(report::build(engine.playbook(), inputs, &results))
+    Ok(summary::build(engine.playbook(), inputs, &results))
 }

@@ -9,8 +9,8 @@ use super::{out_dir, write_stderr, CliError};
 use crate::report::charts::{self, Axis, Bar, CdfSeries, ChartError, TimeSeries};
 use crate::report::{html, html_report, KpiRow, Unit};
 use crate::sim::chart_data::SETTLED_SHARE;
-use crate::sim::report::Report;
 use crate::sim::stats::Estimate;
+use crate::sim::Summary;
 
 /// One rendered chart: its file name, its caption in the HTML page and its SVG.
 struct Chart {
@@ -26,7 +26,7 @@ struct Chart {
 /// chart never costs the analyst the rest of the report.
 pub(super) fn write(
     dir: &Path,
-    report: &Report,
+    report: &Summary,
     json: &str,
     rows: &[KpiRow],
 ) -> Result<(), CliError> {
@@ -53,7 +53,7 @@ pub(super) fn write(
 type Rendered = (&'static str, String, Result<String, ChartError>);
 
 /// Every chart of a simulation, in page order.
-fn charts(report: &Report) -> Vec<Rendered> {
+fn charts(report: &Summary) -> Vec<Rendered> {
     let data = &report.charts;
     let warmup = report.inputs.warmup_secs as f64 / 86_400.0;
     let period = if data.period_days > 1.0 {
@@ -148,7 +148,7 @@ fn charts(report: &Report) -> Vec<Rendered> {
 }
 
 /// The HTML page: inputs, KPI tables overall, by band and by queue, the charts and the warnings.
-fn page(report: &Report, rows: &[KpiRow], charts: &[Chart]) -> html::Report {
+fn page(report: &Summary, rows: &[KpiRow], charts: &[Chart]) -> html::Report {
     let i = &report.inputs;
     let days = |secs: i64| secs as f64 / 86_400.0;
     let per_replication = report.leads_arrived as f64 / f64::from(i.replications.max(1));

@@ -1,4 +1,4 @@
-//! The simulation report: every KPI as a mean with its 95% confidence interval across
+//! The simulation summary (`summary.json`): every KPI as a mean with its 95% confidence interval across
 //! replications, overall, by band and by queue, plus the playbook's KPI targets and warnings.
 //!
 //! Replications are merged in replication order and nothing here depends on the thread count,
@@ -16,7 +16,7 @@ pub const FORMAT_VERSION: u32 = 1;
 
 /// A whole simulation report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Report {
+pub struct Summary {
     /// Version of this shape.
     pub format_version: u32,
     /// What was simulated.
@@ -153,7 +153,7 @@ fn target_row(kpi: Kpi, stat: Stat) -> &'static str {
 }
 
 /// Merges replication results (in replication order) into a report.
-pub(crate) fn build(playbook: &Playbook, inputs: Inputs, results: &[ReplicationResult]) -> Report {
+pub(crate) fn build(playbook: &Playbook, inputs: Inputs, results: &[ReplicationResult]) -> Summary {
     let values = |select: &dyn Fn(&ReplicationResult) -> Option<&super::kpi::Tally>| {
         results
             .iter()
@@ -226,7 +226,7 @@ pub(crate) fn build(playbook: &Playbook, inputs: Inputs, results: &[ReplicationR
         })
         .collect();
     let warnings = warnings(playbook, &inputs.scenario, results);
-    Report {
+    Summary {
         format_version: FORMAT_VERSION,
         inputs,
         leads_arrived: results.iter().map(|r| r.leads_arrived).sum(),

@@ -6,12 +6,12 @@ use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{report, report_error, write_stderr, CliError, ColorChoice, Exit, Format};
+use super::{findings, report_error, write_stderr, CliError, ColorChoice, Exit, Format};
 use crate::check::{self, Compiled};
 use crate::diagnostics::render::Sources;
 use crate::engine::Engine;
 use crate::ir::Playbook;
-use crate::sim::report::Report;
+use crate::sim::Summary;
 use crate::sim::{self, SimOptions};
 
 /// Options of a simulation run, shared by every command that simulates.
@@ -126,7 +126,7 @@ fn threads_that_fit() -> Option<usize> {
 /// code says why there is none (1: the playbook has errors, 2: it could not be read).
 pub fn load_file(path: &Path, color: ColorChoice) -> Result<Playbook, Exit> {
     let mut sources = Sources::new();
-    match report::check_file(path, &mut sources) {
+    match findings::check_file(path, &mut sources) {
         Ok(compiled) => accept(compiled, &sources, color),
         Err(e) => {
             report_error(&e);
@@ -146,7 +146,7 @@ pub fn load_text(name: &str, text: String, color: ColorChoice) -> Result<Playboo
 
 fn accept(compiled: Compiled, sources: &Sources, color: ColorChoice) -> Result<Playbook, Exit> {
     if !compiled.diagnostics.is_empty() {
-        write_stderr(&report::render(
+        write_stderr(&findings::render(
             &compiled.diagnostics,
             sources,
             &[],
@@ -174,7 +174,7 @@ pub fn engine(playbook: &Playbook, options: &SimOptions) -> Result<Engine, Exit>
 }
 
 /// Runs the replications with a progress bar titled `what`, printing the report's warnings.
-pub fn run(engine: &Engine, options: &SimOptions, what: &str) -> Result<Report, Exit> {
+pub fn run(engine: &Engine, options: &SimOptions, what: &str) -> Result<Summary, Exit> {
     let bar = progress_bar(options.replications, what);
     let result = sim::simulate(engine, options, &|| bar.inc(1));
     bar.finish_and_clear();
