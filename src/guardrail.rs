@@ -41,9 +41,9 @@ pub struct Guardrail {
     pub text: String,
     /// KPI key as reported by the simulator (e.g. `leakage`, `speed_to_lead.p90`).
     pub kpi: String,
-    /// Comparison.
+    /// How the KPI is compared with the threshold.
     pub op: Op,
-    /// Threshold.
+    /// What the KPI is compared with: a value or a change from the base.
     pub threshold: Threshold,
 }
 

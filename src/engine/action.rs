@@ -18,7 +18,7 @@ pub enum Action {
     StartTimer {
         /// Key to hand back.
         key: TimerKey,
-        /// When.
+        /// When the timer is due.
         at: Timestamp,
     },
     /// The lead entered an automated track.
@@ -228,6 +228,6 @@ pub struct TouchRecord {
     pub channel: Option<Channel>,
     /// A seller's touch (`true`) or an automated one.
     pub manual: bool,
-    /// When.
+    /// When the touch happened, for `last_touch` and decay.
     pub at: Timestamp,
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 /// One scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
-    /// Name.
+    /// Name, as `simulate --scenario` selects it.
     pub name: String,
     /// Simulated time span in seconds.
     pub horizon_secs: i64,
@@ -43,9 +43,9 @@ pub struct Source {
 /// How one lead attribute is drawn.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttrGen {
-    /// The field.
+    /// The lead field the generator fills.
     pub field: FieldId,
-    /// The generator.
+    /// How its value is drawn.
     pub gen: Gen,
 }
 
@@ -60,12 +60,12 @@ pub enum Gen {
     },
     /// A number drawn from a distribution.
     Draw {
-        /// Distribution.
+        /// The distribution values are drawn from.
         dist: Dist,
     },
     /// A flag that is yes with this probability.
     Chance {
-        /// Probability.
+        /// Chance of `yes`, 0 to 1.
         p: f64,
     },
 }
@@ -76,7 +76,7 @@ pub enum Gen {
 pub enum Dist {
     /// Always `value`.
     Constant {
-        /// Value.
+        /// The value every draw gives.
         value: f64,
     },
     /// Uniform on `[low, high]`.
@@ -88,12 +88,12 @@ pub enum Dist {
     },
     /// Exponential with this mean.
     Exponential {
-        /// Mean.
+        /// Mean of the draws (the reciprocal of the rate).
         mean: f64,
     },
     /// Lognormal with this median and log-space standard deviation.
     Lognormal {
-        /// Median.
+        /// Median of the draws (`e^mu`).
         median: f64,
         /// Sigma of the underlying normal.
         sigma: f64,
@@ -129,7 +129,7 @@ pub const MAX_SOURCES: usize = 4096;
 /// A latent-intent profile: how a share of leads behaves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
-    /// Name.
+    /// Name, for reports and diagnostics.
     pub name: String,
     /// Share of leads.
     pub share: f64,
@@ -144,7 +144,7 @@ pub struct Profile {
 /// A signal a profile emits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignalGen {
-    /// Event.
+    /// The event the signal delivers.
     pub event: EventId,
     /// Event field values by field position; unset fields take the field's first value/default.
     pub fields: Vec<(u16, Value)>,
@@ -155,7 +155,7 @@ pub struct SignalGen {
 /// Staffing of one queue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Staff {
-    /// Queue.
+    /// The queue these sellers work.
     pub queue: QueueId,
     /// Number of sellers.
     pub sellers: u32,

@@ -55,7 +55,7 @@ pub struct Inputs {
     pub scenario: String,
     /// Master seed.
     pub seed: u64,
-    /// Replications.
+    /// Replications run, the sample size of every interval.
     pub replications: u32,
     /// `--leads`, if given.
     pub leads: Option<u64>,
@@ -74,7 +74,7 @@ pub struct Inputs {
 pub struct KpiEstimate {
     /// KPI name.
     pub name: &'static str,
-    /// Unit.
+    /// Unit, which says how to print the KPI and what range its interval is cut to.
     pub unit: Unit,
     /// Mean over replications.
     pub mean: Option<f64>,
@@ -115,7 +115,7 @@ pub struct TargetCheck {
     pub kpi: String,
     /// The target's label.
     pub label: Option<String>,
-    /// Direction.
+    /// Which side of the value meets the target.
     pub cmp: TargetCmp,
     /// Threshold, in the KPI's unit.
     pub value: f64,

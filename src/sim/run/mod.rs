@@ -124,14 +124,14 @@ pub struct Plan {
 pub enum Overrun {
     /// More than [`Plan::max_events`] engine events.
     Events {
-        /// The budget.
+        /// The budget that was used up, for the message.
         limit: u64,
         /// Simulated seconds since the start when it ran out.
         at_secs: i64,
     },
     /// More than [`Plan::max_leads_alive`] leads alive at once.
     LeadsAlive {
-        /// The limit.
+        /// The limit that was passed, for the message.
         limit: usize,
         /// Simulated seconds since the start.
         at_secs: i64,
