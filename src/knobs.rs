@@ -193,13 +193,11 @@ fn admit(target: &Target, v: Value, p: &Playbook) -> Result<(), String> {
         (Target::Breaches(_), Value::Number(n)) => limits::count(n, "a breach count", 1)
             .map(drop)
             .map_err(message),
-        (Target::Rate(_), Value::Number(n)) => limits::rate(
-            n / 86_400.0,
-            limits::RateOf::Arrivals,
-            &format!("{n} per day"),
-        )
-        .map(drop)
-        .map_err(message),
+        (Target::Rate(_), Value::Number(n)) => {
+            limits::rate(n, (86_400.0, "day"), limits::RateOf::Arrivals)
+                .map(drop)
+                .map_err(message)
+        }
         (Target::Sla(_) | Target::Suppress(_), Value::Duration { secs, .. }) => {
             limits::duration_secs(secs as f64)
                 .map(drop)

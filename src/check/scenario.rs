@@ -168,16 +168,15 @@ impl Lowerer<'_> {
     }
 
     fn rate(&mut self, r: &ast::Rate, of: ir::limits::RateOf) -> f64 {
-        let (per, period) = match r.per {
+        let period = match r.per {
             ast::RatePeriod::Hour => (3600.0, "hour"),
             ast::RatePeriod::Day => (86_400.0, "day"),
             ast::RatePeriod::Week => (604_800.0, "week"),
         };
-        let per_sec = r.count.value / per;
-        let written = format!("{} per {period}", compact(r.count.value));
-        ir::limits::rate(per_sec, of, &written).unwrap_or_else(|e| {
+        ir::limits::rate(r.count.value, period, of).unwrap_or_else(|e| {
+            // The finding fails the check; the value only has to let checking go on.
             self.out_of_range(Code::InvalidScenario, *r.count.loc, e);
-            per_sec.clamp(0.0, 1.0)
+            0.0
         })
     }
 
@@ -640,15 +639,6 @@ impl Lowerer<'_> {
         };
         spec.weekly_open_secs()
             .map_or(1.0, |secs| secs as f64 / WEEK)
-    }
-}
-
-/// A number as short as it reads: exponent form for the very small and the very large.
-fn compact(v: f64) -> String {
-    if v != 0.0 && !(1e-6..1e15).contains(&v.abs()) {
-        format!("{v:e}")
-    } else {
-        format!("{v}")
     }
 }
 

@@ -83,9 +83,11 @@ pub enum RateOf {
     Signals,
 }
 
-/// A rate per second within the limits of what it counts; `written` is the rate as the user
-/// wrote it ("1000000000 per hour"), for the message.
-pub fn rate(per_sec: f64, of: RateOf, written: &str) -> Result<f64, OutOfRange> {
+/// `count` per `period` (`period_secs` long, named `period` in messages, e.g. "hour") as a
+/// rate per second, within the limits of what it counts.
+pub fn rate(count: f64, (period_secs, period): (f64, &str), of: RateOf) -> Result<f64, OutOfRange> {
+    let per_sec = count / period_secs;
+    let written = format!("{} per {period}", compact(count));
     let label = "impossible setting".to_string();
     if !(per_sec > 0.0 && per_sec.is_finite()) {
         return out_of_range("a rate must be above zero".to_string(), label);
@@ -107,6 +109,15 @@ pub fn rate(per_sec: f64, of: RateOf, written: &str) -> Result<f64, OutOfRange> 
         );
     }
     Ok(per_sec)
+}
+
+/// A number as short as it reads: exponent form for the very small and the very large.
+fn compact(v: f64) -> String {
+    if v != 0.0 && !(1e-6..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
 }
 
 #[cfg(test)]
@@ -132,15 +143,19 @@ mod tests {
 
     #[test]
     fn rates_stay_within_what_the_clock_can_tell_apart() {
-        let per_hour = |n: f64| n / 3600.0;
-        assert!(rate(per_hour(3600.0), RateOf::Signals, "3600 per hour").is_ok());
-        assert!(rate(per_hour(3601.0), RateOf::Signals, "3601 per hour").is_err());
-        assert!(rate(per_hour(1e9), RateOf::Signals, "1e9 per hour").is_err());
-        assert!(rate(per_hour(1e9), RateOf::Arrivals, "1e9 per hour").is_err());
-        assert!(rate(per_hour(1e6), RateOf::Arrivals, "1e6 per hour").is_ok());
-        assert!(rate(1e-320, RateOf::Signals, "tiny").is_err());
-        assert!(rate(0.0, RateOf::Arrivals, "0 per hour").is_err());
-        assert!(rate(f64::NAN, RateOf::Arrivals, "NaN").is_err());
+        let hour = (3600.0, "hour");
+        assert_eq!(rate(3600.0, hour, RateOf::Signals), Ok(1.0));
+        assert!(rate(3601.0, hour, RateOf::Signals).is_err());
+        assert!(rate(1e9, hour, RateOf::Signals).is_err());
+        assert!(rate(1e9, hour, RateOf::Arrivals).is_err());
+        assert!(rate(1e6, hour, RateOf::Arrivals).is_ok());
+        let tiny = rate(1e-316, hour, RateOf::Signals).unwrap_err();
+        assert_eq!(
+            tiny.message,
+            "a rate of 1e-316 per hour is less than once a century"
+        );
+        assert!(rate(0.0, hour, RateOf::Arrivals).is_err());
+        assert!(rate(f64::NAN, hour, RateOf::Arrivals).is_err());
     }
 
     #[test]

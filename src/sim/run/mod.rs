@@ -35,8 +35,8 @@ mod tests;
 use lead::*;
 
 /// Live leads above which the run prefetches: at 456 bytes a record, 2048 leads fill 910 KiB,
-/// the order of a core's private cache. Below that, records stay in cache and skipping
-/// the prefetch made the M/M/c playbook 3% faster.
+/// the order of a core's private cache. Below that, records stay in cache and prefetching
+/// only costs time (docs/benchmarks.md).
 const PREFETCH_ABOVE: usize = 2048;
 
 /// Simulated time starts on Monday 2026-01-05 00:00 UTC, so business calendars see a normal week.
@@ -359,29 +359,35 @@ impl<'a> Run<'a> {
 
     /// Stops the run when it has used its event budget or holds too many leads: an absurd
     /// scenario ends with a clear error instead of a wait or an allocation failure.
+    #[inline]
     fn overrun(&self) -> Option<Overrun> {
-        let at_secs = self.clock - START;
         if self.events > self.max_events {
             return Some(Overrun::Events {
                 limit: self.max_events,
-                at_secs,
+                at_secs: self.clock - START,
             });
         }
         if self.leads.live() > self.max_leads_alive {
-            let queues = &self.engine.playbook().queues;
-            let longest_queue = self
-                .queues
-                .iter()
-                .zip(queues)
-                .max_by_key(|(q, _)| q.waiting)
-                .map(|(q, def)| (def.name.clone(), q.waiting));
-            return Some(Overrun::LeadsAlive {
-                limit: self.max_leads_alive,
-                at_secs,
-                longest_queue,
-            });
+            return Some(self.too_many_alive());
         }
         None
+    }
+
+    /// The overrun of a run holding too many leads, with its longest queue.
+    #[cold]
+    fn too_many_alive(&self) -> Overrun {
+        let queues = &self.engine.playbook().queues;
+        let longest_queue = self
+            .queues
+            .iter()
+            .zip(queues)
+            .max_by_key(|(q, _)| q.waiting)
+            .map(|(q, def)| (def.name.clone(), q.waiting));
+        Overrun::LeadsAlive {
+            limit: self.max_leads_alive,
+            at_secs: self.clock - START,
+            longest_queue,
+        }
     }
 
     /// The event loop, up to the horizon.
@@ -417,8 +423,8 @@ impl<'a> Run<'a> {
             }
             self.handle(ev);
             self.settle();
-            if self.events > self.max_events || self.leads.live() > self.max_leads_alive {
-                self.overrun = self.overrun();
+            if let Some(overrun) = self.overrun() {
+                self.overrun = Some(overrun);
                 return;
             }
         }
