@@ -32,7 +32,7 @@ fn span_of(spans: &[Span], i: usize) -> Span {
 }
 
 /// Queues a handoff can put a lead in: its route and every breach destination.
-fn reachable_queues(p: &Playbook, h: &ir::Handoff) -> BTreeSet<ir::QueueId> {
+pub(super) fn reachable_queues(p: &Playbook, h: &ir::Handoff) -> BTreeSet<ir::QueueId> {
     let mut qs = BTreeSet::new();
     match h.route {
         RouteTarget::Queue(q) => {

@@ -579,28 +579,7 @@ impl Lowerer<'_> {
         let p = &self.playbook;
         let mut reached: Vec<(ir::QueueId, &str)> = Vec::new();
         for h in &p.handoffs {
-            let mut queues = Vec::new();
-            match h.route {
-                ir::RouteTarget::Queue(q) => queues.push(q),
-                ir::RouteTarget::Router(r) => {
-                    for rule in p.routers.get(r.index()).map_or(&[][..], |r| &r.rules) {
-                        match rule {
-                            ir::RouteRule::When { queue, .. }
-                            | ir::RouteRule::Otherwise { queue } => queues.push(*queue),
-                            ir::RouteRule::Owner { .. } => {}
-                        }
-                    }
-                }
-            }
-            for step in &h.breach {
-                match step {
-                    ir::BreachAction::Requeue { queue: Some(q), .. }
-                    | ir::BreachAction::Escalate { queue: q, .. }
-                    | ir::BreachAction::Reassign { queue: Some(q), .. } => queues.push(*q),
-                    _ => {}
-                }
-            }
-            for q in queues {
+            for q in super::lints::reachable_queues(p, h) {
                 if !reached.iter().any(|(r, _)| *r == q) {
                     reached.push((q, &h.name));
                 }
