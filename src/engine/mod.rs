@@ -21,6 +21,7 @@ mod scoring;
 mod sla;
 mod state;
 mod state_test;
+mod tables;
 mod track;
 mod work;
 
@@ -41,6 +42,7 @@ use filter::Filter;
 use state_test::StateTest;
 use std::fmt;
 use std::sync::Arc;
+use tables::*;
 
 /// A playbook prepared for execution: compiled calendars and per-event lookup tables, built once
 /// and shared (read-only) by every lead and every simulation thread.
@@ -96,159 +98,6 @@ pub enum Ignored {
     WrongStage,
     /// A timer whose generation was bumped (cancelled) since it was started.
     StaleTimer,
-}
-
-/// Lookup tables so that an event only visits the rules that listen to it.
-#[derive(Debug, Clone, Default)]
-struct Tables {
-    /// Per event: the score entries, counters and handoff rules it may feed.
-    by_event: Vec<EventTable>,
-    /// Handoff rules with no `on` clause, considered after every update, with their `when`
-    /// compiled.
-    state_handoffs: Vec<(HandoffId, StateTest)>,
-    /// Per track, its exits' conditions compiled, in declaration order.
-    exits: Vec<Vec<StateTest>>,
-    /// Disqualifiers to run when attributes are set (arrival, attribute change): those without
-    /// an `on` clause, in declaration order.
-    attribute_disqualifiers: Vec<usize>,
-    /// The most signals any context package shows.
-    keep_signals: usize,
-    /// Role names of `notify` breach steps, shared so actions do not copy strings.
-    roles: Vec<Vec<Option<Arc<str>>>>,
-    /// When every state rule and every track exit only rises ([`cond::rises_only`]), the
-    /// playbook's fingerprint, which marks a lead quiet ([`LeadState::quiet`]); otherwise zero,
-    /// and no lead is ever quiet.
-    quiet_mark: u64,
-}
-
-#[derive(Debug, Clone, Default)]
-struct EventTable {
-    /// Score entries (score, entry) that may give the event points, with their filters.
-    points: Vec<(ScoreId, usize, Filter)>,
-    /// Counters that may count the event, with their filters.
-    counters: Vec<(CounterId, Filter)>,
-    handoffs: Vec<HandoffId>,
-    /// Disqualifiers the event may fire, in declaration order: those listening to it, and those
-    /// without an `on` clause whose condition reads more than attributes (an event cannot
-    /// change an attribute-only condition).
-    disqualifiers: Vec<usize>,
-}
-
-fn listens(event: Option<EventId>, to: EventId) -> bool {
-    event.is_none_or(|e| e == to)
-}
-
-impl Tables {
-    fn new(playbook: &Playbook) -> Tables {
-        let id = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
-        let by_event = (0..playbook.events.len())
-            .map(|e| {
-                let def = playbook.events.get(e);
-                let e = EventId(id(e));
-                let filter = |cond: &crate::ir::Cond| {
-                    def.map_or(Filter::Cond, |d| Filter::resolve(playbook, cond, d))
-                };
-                let mut table = EventTable::default();
-                for (s, score) in playbook.scores.iter().enumerate() {
-                    for (i, points) in score.per_event.iter().enumerate() {
-                        if listens(points.event, e) {
-                            table
-                                .points
-                                .push((ScoreId(id(s)), i, filter(&points.filter)));
-                        }
-                    }
-                }
-                for (c, counter) in playbook.counters.iter().enumerate() {
-                    if listens(counter.event, e) {
-                        table
-                            .counters
-                            .push((CounterId(id(c)), filter(&counter.filter)));
-                    }
-                }
-                for (h, rule) in playbook.handoffs.iter().enumerate() {
-                    if rule.trigger.on.iter().any(|t| listens(t.event, e)) {
-                        table.handoffs.push(HandoffId(id(h)));
-                    }
-                }
-                table.disqualifiers = (0..playbook.disqualifiers.len())
-                    .filter(|&d| {
-                        playbook.disqualifiers.get(d).is_some_and(|d| {
-                            let on = &d.trigger.on;
-                            on.iter().any(|t| listens(t.event, e))
-                                || (on.is_empty() && !cond::is_static(&d.trigger.when))
-                        })
-                    })
-                    .collect();
-                table
-            })
-            .collect();
-        let on_state = |trigger: &crate::ir::Trigger| trigger.on.is_empty();
-        let state_handoffs = (playbook.handoffs.iter().enumerate())
-            .filter(|(_, h)| on_state(&h.trigger))
-            .map(|(h, def)| {
-                (
-                    HandoffId(id(h)),
-                    StateTest::new(playbook, &def.trigger.when),
-                )
-            })
-            .collect();
-        let exits = (playbook.tracks.iter())
-            .map(|t| {
-                t.exits
-                    .iter()
-                    .map(|e| StateTest::new(playbook, &e.when))
-                    .collect()
-            })
-            .collect();
-        let attribute_disqualifiers = (playbook.disqualifiers.iter().enumerate())
-            .filter(|(_, d)| on_state(&d.trigger))
-            .map(|(d, _)| d)
-            .collect();
-        let keep_signals = playbook
-            .contexts
-            .iter()
-            .flat_map(|c| &c.items)
-            .filter_map(|item| match item {
-                crate::ir::ContextItem::TopSignals(n) => usize::try_from(*n).ok(),
-                _ => None,
-            })
-            .max()
-            .unwrap_or(0);
-        let roles = playbook
-            .handoffs
-            .iter()
-            .map(|h| {
-                h.breach
-                    .iter()
-                    .map(|a| match a {
-                        BreachAction::Notify { role } => Some(Arc::from(role.as_str())),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .collect();
-        let rises_only = playbook
-            .handoffs
-            .iter()
-            .filter(|h| h.trigger.on.is_empty())
-            .map(|h| &h.trigger.when)
-            .chain(
-                playbook
-                    .tracks
-                    .iter()
-                    .flat_map(|t| t.exits.iter().map(|e| &e.when)),
-            )
-            .all(|c| cond::rises_only(playbook, c));
-        Tables {
-            by_event,
-            quiet_mark: if rises_only { fingerprint(playbook) } else { 0 },
-            state_handoffs,
-            exits,
-            attribute_disqualifiers,
-            keep_signals,
-            roles,
-        }
-    }
 }
 
 /// A non-zero hash of the whole playbook, so that a lead state marked under one playbook is not
