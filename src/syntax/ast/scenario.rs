@@ -1,0 +1,198 @@
+//! Scenarios: sources, populations, profiles, staff and distributions.
+
+use super::*;
+
+/// Scenario statements.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ScenarioStmt {
+    /// `horizon 90d`
+    Horizon(DurationLit),
+    /// `source NAME RATE [{ population }]`
+    Source {
+        /// Source label (campaign source).
+        name: Ident,
+        /// Arrival rate.
+        rate: Rate,
+        /// Population overrides for this source.
+        population: Vec<Stmt<PopulationStmt>>,
+    },
+    /// A population setting that applies to every source.
+    Population(PopulationStmt),
+    /// `profile NAME SHARE { ... }`
+    Profile {
+        /// Profile name.
+        name: Ident,
+        /// Share of leads.
+        share: NumberLit,
+        /// Behaviour.
+        body: Vec<Stmt<ProfileStmt>>,
+    },
+    /// `staff QUEUE { ... }`
+    Staff {
+        /// Queue staffed.
+        queue: Ident,
+        /// Staffing.
+        body: Vec<Stmt<StaffStmt>>,
+    },
+    /// `connect P% [decay half-life D]`
+    Connect {
+        /// Probability at zero delay (a percentage).
+        chance: NumberLit,
+        /// Half-life in response delay.
+        half_life: Option<DurationLit>,
+    },
+    /// `meeting P% [decay half-life D]`
+    Meeting {
+        /// Probability given a connect.
+        chance: NumberLit,
+        /// Half-life in response delay.
+        half_life: Option<DurationLit>,
+    },
+    /// `after connect { reason P%, ... }`
+    AfterConnect(Vec<Share>),
+}
+
+/// `N per hour|day|week`
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rate {
+    /// Count.
+    pub count: NumberLit,
+    /// Period.
+    pub per: RatePeriod,
+}
+
+/// Period of a rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RatePeriod {
+    /// `per hour`
+    Hour,
+    /// `per day`
+    Day,
+    /// `per week`
+    Week,
+}
+
+impl RatePeriod {
+    /// Keyword as written.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            RatePeriod::Hour => "hour",
+            RatePeriod::Day => "day",
+            RatePeriod::Week => "week",
+        }
+    }
+}
+
+/// How lead attributes are drawn.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum PopulationStmt {
+    /// `mix FIELD { value P%, ... }`
+    Mix {
+        /// Field.
+        field: Ident,
+        /// Shares.
+        shares: Vec<Share>,
+    },
+    /// `draw FIELD DIST`
+    Draw {
+        /// Number field.
+        field: Ident,
+        /// Distribution.
+        dist: Distribution,
+    },
+    /// `chance FIELD P%`
+    Chance {
+        /// Flag field.
+        field: Ident,
+        /// Probability of yes (a percentage).
+        chance: NumberLit,
+    },
+}
+
+/// `value P%` inside a mix.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Share {
+    /// The value: an identifier or a string.
+    pub value: ShareValue,
+    /// Percentage.
+    pub percent: NumberLit,
+}
+
+/// A mix value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ShareValue {
+    /// Identifier (enum value, reason, ...).
+    Name(Ident),
+    /// Quoted text.
+    Text(StrLit),
+}
+
+/// Behaviour in a latent-intent profile.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ProfileStmt {
+    /// `signal EVENT [with f = v and ...] (on arrival | RATE)`
+    Signal {
+        /// Event emitted.
+        event: Ident,
+        /// Field values.
+        fields: Vec<Assignment>,
+        /// When: `None` means once, on arrival.
+        rate: Option<Rate>,
+    },
+    /// `responds P% as EVENT`
+    Responds {
+        /// Chance an automated touch produces the event.
+        chance: NumberLit,
+        /// Event produced.
+        event: Ident,
+    },
+    /// `intent lasts DIST`
+    Lasts(Distribution),
+}
+
+/// `field = value`
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assignment {
+    /// Field.
+    pub field: Ident,
+    /// Value.
+    pub value: Literal,
+}
+
+/// Staffing statements.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum StaffStmt {
+    /// `sellers N`
+    Sellers(NumberLit),
+    /// `handle DIST`
+    Handle(Distribution),
+    /// `calendar NAME`
+    Calendar(Ident),
+    /// `around the clock`
+    AroundTheClock,
+}
+
+/// A distribution as written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Distribution {
+    /// Which family and its parameters.
+    pub kind: DistKind,
+    /// Where.
+    pub loc: Loc,
+}
+
+/// Distribution families.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum DistKind {
+    /// `constant(v)`
+    Constant(Literal),
+    /// `uniform(a, b)`
+    Uniform(Literal, Literal),
+    /// `exponential(mean v)`
+    Exponential(Literal),
+    /// `lognormal(median v, sigma s)`
+    Lognormal(Literal, NumberLit),
+    /// `empirical(v p%, ...)`
+    Empirical(Vec<(Literal, NumberLit)>),
+}
