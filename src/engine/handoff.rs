@@ -8,8 +8,9 @@
 use super::action::{Action, ContextSnapshot, WhyNow};
 use super::cond::Scope;
 use super::input::TimerKind;
+use super::plan::Plan;
 use super::state::{HandoffRun, Stage};
-use super::{listens, scoring, Ctx};
+use super::{scoring, Ctx};
 use crate::ir::{BreachAction, ContextId, ContextItem, EventId, HandoffId, QueueId, Value};
 
 impl Ctx<'_> {
@@ -49,7 +50,11 @@ impl Ctx<'_> {
 
     /// Tests the rules that may fire on an update and fires the winner.
     #[inline(never)]
-    fn test_handoffs(&mut self, event: Option<(EventId, &[Value])>, event_rules: &[HandoffId]) {
+    fn test_handoffs(
+        &mut self,
+        event: Option<(EventId, &[Value])>,
+        event_rules: &[(HandoffId, Vec<Plan>)],
+    ) {
         let playbook = self.playbook;
         let tables = &self.engine.tables;
         let fields = event.map_or(&[][..], |(_, f)| f);
@@ -70,23 +75,19 @@ impl Ctx<'_> {
             best = Some((def.priority, rule, trigger));
         };
         if let Some((e, _)) = event {
-            for &rule in event_rules {
-                let fires = playbook.handoffs.get(rule.index()).is_some_and(|def| {
-                    def.trigger
-                        .on
-                        .iter()
-                        .any(|t| listens(t.event, e) && scope.holds(&t.filter))
-                        && scope.holds(&def.trigger.when)
-                });
-                if fires && self.allowed(rule) {
-                    offer(rule, Some(e));
+            for (rule, filters) in event_rules {
+                let fires = filters.iter().any(|f| f.holds(&scope))
+                    && (tables.handoff_when.get(rule.index())).is_some_and(|w| w.holds(&scope));
+                if fires && self.allowed(*rule) {
+                    offer(*rule, Some(e));
                 }
             }
         }
         let mut rules_false = true;
         if self.raised {
-            for (rule, test) in &tables.state_handoffs {
-                let fires = test.holds(&scope);
+            for rule in &tables.state_handoffs {
+                let fires =
+                    (tables.handoff_when.get(rule.index())).is_some_and(|w| w.holds(&scope));
                 rules_false &= !fires;
                 if fires && self.allowed(*rule) {
                     offer(*rule, None);

@@ -12,15 +12,14 @@
 
 mod action;
 mod cond;
-mod filter;
 mod handoff;
 mod inline;
 mod input;
+mod plan;
 mod routing;
 mod scoring;
 mod sla;
 mod state;
-mod state_test;
 mod tables;
 mod track;
 mod work;
@@ -38,8 +37,6 @@ use crate::ir::{
     BandSetId, BreachAction, CounterId, EventId, FieldType, HandoffId, Playbook, ScoreId, Value,
 };
 use cond::Scope;
-use filter::Filter;
-use state_test::StateTest;
 use std::fmt;
 use std::sync::Arc;
 use tables::*;
@@ -401,15 +398,14 @@ impl<'a> Ctx<'a> {
         lead.scores = std::iter::repeat_n(ScoreState::default(), playbook.scores.len()).collect();
         lead.counters = InlineVec::new();
         lead.stage = Stage::Nurture;
-        scoring::refresh_fit(playbook, lead, self.now);
+        let tables = &self.engine.tables;
+        scoring::refresh_fit(playbook, &tables.fit_when, lead, self.now);
         if self.disqualify_if(None) {
             return;
         }
         let scope = self.scope();
-        let initial = playbook
-            .tracks
-            .iter()
-            .position(|t| t.enter_when.as_ref().is_some_and(|c| scope.holds(c)))
+        let initial = (tables.enter_when.iter())
+            .position(|when| when.as_ref().is_some_and(|p| p.holds(&scope)))
             .and_then(|i| u32::try_from(i).ok())
             .map(crate::ir::TrackId)
             .or(playbook.default_track);
@@ -460,7 +456,12 @@ impl<'a> Ctx<'a> {
         if let Some(slot) = self.lead.attributes.get_mut(field) {
             *slot = value;
         }
-        scoring::refresh_fit(self.playbook, self.lead, self.now);
+        scoring::refresh_fit(
+            self.playbook,
+            &self.engine.tables.fit_when,
+            self.lead,
+            self.now,
+        );
         if self.disqualify_if(None) {
             return;
         }
@@ -498,7 +499,7 @@ impl<'a> Ctx<'a> {
     #[inline(always)]
     fn disqualify_if(&mut self, event: Option<(EventId, &[Value])>) -> bool {
         let tables = &self.engine.tables;
-        let candidates: &[usize] = match event {
+        let candidates: &[Listener] = match event {
             Some((e, _)) => tables
                 .by_event
                 .get(e.index())
@@ -514,7 +515,7 @@ impl<'a> Ctx<'a> {
     fn test_disqualifiers(
         &mut self,
         event: Option<(EventId, &[Value])>,
-        candidates: &[usize],
+        candidates: &[Listener],
     ) -> bool {
         let playbook = self.playbook;
         let scope = Scope {
@@ -523,18 +524,19 @@ impl<'a> Ctx<'a> {
             event: event.map_or(&[][..], |(_, f)| f),
             now: self.now,
         };
+        let tables = &self.engine.tables;
         let hit = candidates
             .iter()
-            .filter_map(|&i| playbook.disqualifiers.get(i))
-            .find(|d| {
-                let on = &d.trigger.on;
-                (on.is_empty()
-                    || event.is_some_and(|(e, _)| {
-                        on.iter()
-                            .any(|t| listens(t.event, e) && scope.holds(&t.filter))
-                    }))
-                    && scope.holds(&d.trigger.when)
-            });
+            .filter_map(|l| Some((l, playbook.disqualifiers.get(l.rule)?)))
+            .find(|(l, d)| {
+                (d.trigger.on.is_empty()
+                    || (event.is_some() && l.filters.iter().any(|f| f.holds(&scope))))
+                    && tables
+                        .disqualifier_when
+                        .get(l.rule)
+                        .is_some_and(|when| when.holds(&scope))
+            })
+            .map(|(_, d)| d);
         let Some(d) = hit else {
             return false;
         };

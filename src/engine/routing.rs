@@ -23,12 +23,10 @@ impl Engine {
             RouteTarget::Queue(queue) => Some((queue, None)),
             RouteTarget::Router(router) => {
                 let scope = Scope::state(playbook, lead, now);
-                playbook
-                    .routers
-                    .get(router.index())?
-                    .rules
-                    .iter()
-                    .find_map(|rule| match rule {
+                let whens = self.tables.route_when.get(router.index())?;
+                (playbook.routers.get(router.index())?.rules.iter())
+                    .zip(whens)
+                    .find_map(|(rule, when)| match rule {
                         RouteRule::Owner { accounts } => {
                             let set = playbook.accounts.get(accounts.index())?;
                             let Some(Value::Text(key)) = lead.attributes.get(set.key.index())
@@ -39,9 +37,10 @@ impl Engine {
                             let queue = playbook.sellers.get(seller.index())?.queue;
                             Some((queue, Some(seller)))
                         }
-                        RouteRule::When { when, queue } => {
-                            scope.holds(when).then_some((*queue, None))
-                        }
+                        RouteRule::When { queue, .. } => when
+                            .as_ref()
+                            .is_some_and(|w| w.holds(&scope))
+                            .then_some((*queue, None)),
                         RouteRule::Otherwise { queue } => Some((*queue, None)),
                     })
             }

@@ -6,7 +6,7 @@
 
 use super::action::SignalRecord;
 use super::cond::Scope;
-use super::filter::Filter;
+use super::plan::Plan;
 use super::state::{Counted, LeadState};
 use crate::calendar::Timestamp;
 use crate::ir::{BandSetId, CounterId, Playbook, Score, ScoreId, Value};
@@ -104,14 +104,19 @@ pub(crate) fn decay_to(playbook: &Playbook, lead: &mut LeadState, now: Timestamp
 }
 
 /// Recomputes fit points from the attributes (on arrival and when an attribute changes).
-pub(crate) fn refresh_fit(playbook: &Playbook, lead: &mut LeadState, now: Timestamp) {
-    for (index, def) in playbook.scores.iter().enumerate() {
+/// `fit_when` holds the compiled conditions of each score's fit rules.
+pub(crate) fn refresh_fit(
+    playbook: &Playbook,
+    fit_when: &[Vec<Plan>],
+    lead: &mut LeadState,
+    now: Timestamp,
+) {
+    for (index, (def, whens)) in playbook.scores.iter().zip(fit_when).enumerate() {
         let fit: f64 = {
             let scope = Scope::state(playbook, lead, now);
-            def.when
-                .iter()
-                .filter(|(_, cond)| scope.holds(cond))
-                .fold(0.0, |sum, (points, _)| sum + points)
+            (def.when.iter().zip(whens))
+                .filter(|(_, when)| when.holds(&scope))
+                .fold(0.0, |sum, ((points, _), _)| sum + points)
         };
         if let Some(parts) = lead.scores.get_mut(index) {
             parts.fit = fit;
@@ -130,34 +135,34 @@ fn clamp_to_cap(def: &Score, parts: &mut super::state::ScoreState) {
 
 /// Applies an event's points and counters; returns the points it earned (for ranking signals)
 /// and whether any score gained points or any counter counted the event (the only ways an event
-/// can make a rising condition true, see [`super::cond::rises_only`]).
+/// can make a rising condition true, see [`Plan::rises_only`]).
 pub(crate) fn record_event(
     playbook: &Playbook,
-    points: &[(ScoreId, usize, Filter)],
-    counters: &[(crate::ir::CounterId, Filter)],
+    points: &[(ScoreId, usize, Plan)],
+    counters: &[(crate::ir::CounterId, Plan)],
     lead: &mut LeadState,
     fields: &[Value],
     now: Timestamp,
 ) -> (f64, bool) {
     // Whether the event being scored passes a filter, given the lead as it is at that moment.
-    let passes = |lead: &LeadState, filter: Filter, cond: &crate::ir::Cond| {
+    let passes = |lead: &LeadState, filter: &Plan| {
         let scope = Scope {
             playbook,
             lead,
             event: fields,
             now,
         };
-        filter.passes(fields, scope, cond)
+        filter.holds(&scope)
     };
     let (mut earned, mut rose) = (0.0, false);
-    for &(score, entry, filter) in points {
+    for (score, entry, filter) in points {
         let Some(def) = playbook.scores.get(score.index()) else {
             continue;
         };
-        let Some(rule) = def.per_event.get(entry) else {
+        let Some(rule) = def.per_event.get(*entry) else {
             continue;
         };
-        let applies = passes(lead, filter, &rule.filter);
+        let applies = passes(lead, filter);
         if !applies {
             continue;
         }
@@ -173,11 +178,12 @@ pub(crate) fn record_event(
     }
     let arrived_at = lead.arrived_at;
     let mut pruned = false;
-    for &(counter, filter) in counters {
+    for (counter, filter) in counters {
+        let counter = *counter;
         let Some(def) = playbook.counters.get(counter.index()) else {
             continue;
         };
-        if !passes(lead, filter, &def.filter) {
+        if !passes(lead, filter) {
             continue;
         }
         // Times out of their window are dropped before the first one is added: reads skip
