@@ -6,6 +6,7 @@
 
 mod agenda;
 pub mod chart_data;
+pub mod draws;
 pub mod kpi;
 mod leads;
 pub mod queue;

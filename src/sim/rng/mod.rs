@@ -13,9 +13,10 @@
 //! identical for any thread count, and two playbook variants see the same leads behave the same
 //! way (common random numbers).
 
-use crate::ir::scenario::Dist;
-use rand::RngCore;
-use rand_distr::{Distribution, StandardNormal};
+mod chacha;
+
+use chacha::keystream;
+pub use chacha::ChaChaStream;
 
 /// What a stream is for; part of the stream number, so purposes never share draws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +24,7 @@ use rand_distr::{Distribution, StandardNormal};
 pub enum Purpose {
     /// A lead's attributes, profile and intent duration, drawn once on arrival.
     Arrival = 0,
-    /// Responses of a lead to automated touches (see [`Replication::response`]).
+    /// Responses of a lead to automated touches (see [`crate::sim::draws`]).
     Response = 1,
     /// Handling time of a pickup (index: handoff number).
     Handle = 2,
@@ -110,75 +111,16 @@ impl Replication {
         )
     }
 
-    /// Gap `k` of signal generator `generator` of a lead: an exponential draw with this mean,
-    /// from 32-bit word `k` of the purpose `Signal + generator` (see [`Replication::lead_word`]).
-    /// A lead's gaps are drawn one after the other, so fifteen gaps in sixteen cost no ChaCha
-    /// block. 32 bits are plenty for a gap: the draw's tail ends at 22 means (a chance of
-    /// 3·10⁻¹⁰ cut off), and its grain is 10⁻⁹ of the mean, far below the whole second it is
-    /// rounded to.
-    pub fn signal_gap(
-        &self,
-        cache: &mut BlockCache,
-        lead: LeadKey,
-        generator: u8,
-        k: u32,
-        mean: f64,
-    ) -> f64 {
-        let purpose = (Purpose::Signal as u8).saturating_add(generator);
-        let slot = BlockCache::signal_slot(generator);
-        exponential_at(
-            half_unit_of(self.lead_word(cache, slot, lead, purpose, u64::from(k))),
-            mean,
-        )
-    }
-
-    /// The answer of a lead to automated touch `touch`, for response `entry` of `entries` in
-    /// its profile, which comes with this chance: whether it responds, and a uniform `[0, 1)`
-    /// draw for when. Both come from one uniform `u`, 32-bit word `touch × entries + entry` of
-    /// the purpose `Response`: the lead responds when `u < chance`, and then `u / chance` is
-    /// uniform on `[0, 1)` and independent of the decision. So one block serves sixteen
-    /// answers.
-    pub fn response(
-        &self,
-        cache: &mut BlockCache,
-        lead: LeadKey,
-        (touch, entries, entry): (u32, usize, usize),
-        chance: f64,
-    ) -> (bool, f64) {
-        let w = u64::from(touch)
-            .saturating_mul(entries as u64)
-            .saturating_add(entry as u64);
-        let word = self.lead_word(
-            cache,
-            BlockCache::RESPONSES,
-            lead,
-            Purpose::Response as u8,
-            w,
-        );
-        let u = half_unit_of(word);
-        if u < chance {
-            (true, (u / chance).min(1.0 - f64::EPSILON))
-        } else {
-            (false, 0.0)
-        }
-    }
-
     /// Word `w` (32 bits) of a lead's purpose, addressed as a sequence of words: word `w % 16`
-    /// of the first block at draw index `w / 16`. The block is kept in slot `slot` of `cache`,
-    /// keyed by stream and counter, so a hit can never give a wrong word.
-    fn lead_word(
-        &self,
-        cache: &mut BlockCache,
-        slot: usize,
-        lead: LeadKey,
-        purpose: u8,
-        w: u64,
-    ) -> u32 {
+    /// of the first block at draw index `w / 16`. The block is kept in `slot`, keyed by stream
+    /// and counter, so that consecutive words cost one block in sixteen and a hit can never
+    /// give a wrong word.
+    pub fn word(&self, slot: &mut BlockSlot, lead: LeadKey, purpose: u8, w: u64) -> u32 {
         let stream = lead_stream(lead, purpose);
         let counter = u64::from(u32::try_from(w / 16).unwrap_or(u32::MAX)) << 32;
-        let block = match cache.slots.get_mut(slot) {
-            Some(Some(hit)) if hit.stream == stream && hit.counter == counter => &hit.block,
-            Some(entry) => {
+        let block = match &mut slot.0 {
+            Some(hit) if hit.stream == stream && hit.counter == counter => &hit.block,
+            entry => {
                 let block = keystream(&self.key, counter, stream);
                 &entry
                     .insert(CachedBlock {
@@ -188,10 +130,21 @@ impl Replication {
                     })
                     .block
             }
-            None => return 0,
         };
         block.get((w % 16) as usize).copied().unwrap_or(0)
     }
+}
+
+/// One keystream block kept between draws of [`Replication::word`], with the stream and
+/// counter it belongs to.
+#[derive(Debug, Clone, Default)]
+pub struct BlockSlot(Option<CachedBlock>);
+
+#[derive(Debug, Clone)]
+struct CachedBlock {
+    stream: u64,
+    counter: u64,
+    block: [u32; 16],
 }
 
 // A lead's stream number packs its source into 12 bits and its arrival number into 40: the
@@ -209,245 +162,31 @@ fn lead_stream(lead: LeadKey, purpose: u8) -> u64 {
 }
 
 /// A uniform `[0, 1)` double from the top 53 bits of a word (as `rand` makes one from a `u64`).
-fn unit_of(word: u64) -> f64 {
+pub(crate) fn unit_of(word: u64) -> f64 {
     (word >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 /// A uniform `[0, 1)` double from a 32-bit half word, for draws that need no finer grain.
-fn half_unit_of(half: u32) -> f64 {
+pub(crate) fn half_unit_of(half: u32) -> f64 {
     f64::from(half) * (1.0 / 4_294_967_296.0)
 }
 
 /// An exponential draw with this mean from a word (inverse transform: exact tail).
-fn exponential_of(word: u64, mean: f64) -> f64 {
+pub(crate) fn exponential_of(word: u64, mean: f64) -> f64 {
     exponential_at(unit_of(word), mean)
 }
 
 /// An exponential draw with this mean from a uniform `[0, 1)` draw (inverse transform).
-fn exponential_at(unit: f64, mean: f64) -> f64 {
+pub(crate) fn exponential_at(unit: f64, mean: f64) -> f64 {
     -(1.0 - unit).ln() * mean
-}
-
-/// Keystream blocks kept between draws: one slot per signal generator (generators beyond the
-/// slots share them, which costs recomputation, never a wrong draw, since entries are keyed),
-/// and the last slot for touch responses.
-#[derive(Debug, Clone, Default)]
-pub struct BlockCache {
-    slots: [Option<CachedBlock>; BlockCache::SLOTS],
-}
-
-impl BlockCache {
-    const SLOTS: usize = 5;
-    const RESPONSES: usize = BlockCache::SLOTS - 1;
-
-    /// The slot of a signal generator's blocks.
-    fn signal_slot(generator: u8) -> usize {
-        usize::from(generator) % BlockCache::RESPONSES
-    }
-}
-
-#[derive(Debug, Clone)]
-struct CachedBlock {
-    stream: u64,
-    counter: u64,
-    block: [u32; 16],
-}
-
-/// A ChaCha8 keystream positioned at a block, producing one 64-byte block at a time.
-#[derive(Debug, Clone)]
-pub struct ChaChaStream {
-    key: [u32; 8],
-    stream: u64,
-    counter: u64,
-    block: [u32; 16],
-    used: usize,
-}
-
-const SIGMA: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
-
-/// The lanes of `v` rotated down by `n`: lane `i` of the result is lane `(i + n) % 4` of `v`.
-/// LLVM compiles it to one lane shuffle (`pshufd`).
-#[inline(always)]
-fn lanes_down(v: wide::u32x4, n: usize) -> wide::u32x4 {
-    let a = v.to_array();
-    wide::u32x4::new(std::array::from_fn(|i| {
-        a.get((i + n) % 4).copied().unwrap_or(0)
-    }))
-}
-
-/// Each lane rotated left by `bits` (SSE2 has no rotate).
-#[inline(always)]
-fn rotate(v: wide::u32x4, bits: u32) -> wide::u32x4 {
-    (v << bits) | (v >> (32 - bits))
-}
-
-/// ChaCha's quarter round on the four columns at once, one row a vector.
-#[inline(always)]
-fn quarter_rows(rows: &mut [wide::u32x4; 4]) {
-    let [a, b, c, d] = rows;
-    *a += *b;
-    *d = rotate(*d ^ *a, 16);
-    *c += *d;
-    *b = rotate(*b ^ *c, 12);
-    *a += *b;
-    *d = rotate(*d ^ *a, 8);
-    *c += *d;
-    *b = rotate(*b ^ *c, 7);
-}
-
-/// One ChaCha8 block of a key, block counter and stream number.
-///
-/// The state's four rows are four SIMD vectors: a column round is one quarter round on them,
-/// and a diagonal round is one more after rotating the lanes of rows 1 to 3 so that each
-/// diagonal lines up in a lane. About 240 instructions a block, against 511 for the same
-/// function on one `u32` a word, and the same words (unit tests against `rand_chacha`).
-fn keystream(key: &[u32; 8], counter: u64, stream: u64) -> [u32; 16] {
-    let [k0, k1, k2, k3, k4, k5, k6, k7] = *key;
-    let input = [
-        wide::u32x4::new(SIGMA),
-        wide::u32x4::new([k0, k1, k2, k3]),
-        wide::u32x4::new([k4, k5, k6, k7]),
-        wide::u32x4::new([
-            counter as u32,
-            (counter >> 32) as u32,
-            stream as u32,
-            (stream >> 32) as u32,
-        ]),
-    ];
-    let mut rows = input;
-    for _ in 0..4 {
-        quarter_rows(&mut rows);
-        let [a, b, c, d] = rows;
-        rows = [a, lanes_down(b, 1), lanes_down(c, 2), lanes_down(d, 3)];
-        quarter_rows(&mut rows);
-        let [a, b, c, d] = rows;
-        rows = [a, lanes_down(b, 3), lanes_down(c, 2), lanes_down(d, 1)];
-    }
-    let mut out = [0u32; 16];
-    for ((chunk, row), add) in out.chunks_exact_mut(4).zip(rows).zip(input) {
-        chunk.copy_from_slice(&(row + add).to_array());
-    }
-    out
-}
-
-impl ChaChaStream {
-    fn new(key: [u32; 8], stream: u64, counter: u64) -> ChaChaStream {
-        ChaChaStream {
-            key,
-            stream,
-            counter,
-            block: [0; 16],
-            used: 16,
-        }
-    }
-
-    fn refill(&mut self) {
-        self.block = keystream(&self.key, self.counter, self.stream);
-        self.counter = self.counter.wrapping_add(1);
-        self.used = 0;
-    }
-
-    /// A uniform draw in `[0, 1)` with 53 random bits.
-    pub fn unit(&mut self) -> f64 {
-        unit_of(self.next_u64())
-    }
-
-    /// A uniform draw in `[0, 1)` from one 32-bit word, for choices among shares and chances,
-    /// where a grain of 2⁻³² is far below any share a scenario can state. Taking half the
-    /// words of [`ChaChaStream::unit`] keeps a typical arrival's draws within one ChaCha block.
-    pub fn chance_unit(&mut self) -> f64 {
-        half_unit_of(self.next_u32())
-    }
-
-    /// An exponential draw with this mean (inverse transform: one draw, exact tail).
-    pub fn exponential(&mut self, mean: f64) -> f64 {
-        exponential_of(self.next_u64(), mean)
-    }
-
-    /// A draw from a scenario distribution, never negative or NaN.
-    pub fn sample(&mut self, dist: &Dist) -> f64 {
-        let x = match dist {
-            Dist::Constant { value } => *value,
-            Dist::Uniform { low, high } => low + (high - low) * self.unit(),
-            Dist::Exponential { mean } => self.exponential(*mean),
-            Dist::Lognormal { median, sigma } => {
-                let z: f64 = StandardNormal.sample(self);
-                median * (sigma * z).exp()
-            }
-            Dist::Empirical { points } => {
-                let total: f64 = points.iter().map(|(_, w)| w.max(0.0)).sum();
-                let mut u = self.unit() * total;
-                let mut chosen = points.last().map_or(0.0, |(v, _)| *v);
-                for (v, w) in points {
-                    if u < w.max(0.0) {
-                        chosen = *v;
-                        break;
-                    }
-                    u -= w.max(0.0);
-                }
-                chosen
-            }
-        };
-        if x.is_finite() {
-            x.max(0.0)
-        } else {
-            0.0
-        }
-    }
-
-    /// Picks an index by weights (normalised here, so shares off by rounding still work);
-    /// `None` for an empty or all-zero list.
-    pub fn pick(&mut self, weights: impl Iterator<Item = f64> + Clone) -> Option<usize> {
-        let total: f64 = weights.clone().map(|w| w.max(0.0)).sum();
-        if total <= 0.0 {
-            return None;
-        }
-        let mut u = self.chance_unit() * total;
-        let mut last = None;
-        for (i, w) in weights.enumerate() {
-            let w = w.max(0.0);
-            if w > 0.0 {
-                last = Some(i);
-                if u < w {
-                    return Some(i);
-                }
-                u -= w;
-            }
-        }
-        last
-    }
-}
-
-impl RngCore for ChaChaStream {
-    #[inline]
-    fn next_u32(&mut self) -> u32 {
-        if self.used >= self.block.len() {
-            self.refill();
-        }
-        let word = self.block.get(self.used).copied().unwrap_or(0);
-        self.used += 1;
-        word
-    }
-
-    #[inline]
-    fn next_u64(&mut self) -> u64 {
-        let lo = u64::from(self.next_u32());
-        let hi = u64::from(self.next_u32());
-        (hi << 32) | lo
-    }
-
-    fn fill_bytes(&mut self, dst: &mut [u8]) {
-        for chunk in dst.chunks_mut(4) {
-            let bytes = self.next_u32().to_le_bytes();
-            chunk.copy_from_slice(bytes.get(..chunk.len()).unwrap_or(&[]));
-        }
-    }
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::ir::scenario::Dist;
+    use rand::RngCore;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
 
@@ -480,7 +219,7 @@ mod tests {
     }
 
     /// The 32-bit word of ChaCha8Rng at draw index `w / 16`, word `w % 16` of a lead's purpose.
-    fn their_word(rep: &Replication, key: LeadKey, purpose: u8, w: u64) -> u32 {
+    pub(crate) fn their_word(rep: &Replication, key: LeadKey, purpose: u8, w: u64) -> u32 {
         let mut theirs = ChaCha8Rng::from_seed(rep.seed_bytes());
         theirs.set_stream(lead_stream(key, purpose));
         theirs.set_word_pos((u128::from(w / 16) << 36) + u128::from(w % 16));
@@ -488,94 +227,23 @@ mod tests {
     }
 
     #[test]
-    fn signal_gaps_are_words_of_chacha8rng_sixteen_to_a_block() {
+    fn addressed_words_are_those_of_chacha8rng_whether_kept_or_not() {
         let rep = Replication::new(42, 3);
         let key = LeadKey {
             source: 1,
             index: 77,
         };
-        let mut cache = BlockCache::default();
-        for generator in [0u8, 2, 5] {
-            for k in [0u32, 1, 7, 15, 16, 17, 63, 1000] {
-                let word = their_word(&rep, key, Purpose::Signal as u8 + generator, k.into());
-                let expected = -(1.0 - f64::from(word) / 4_294_967_296.0).ln() * 60.0;
-                // The same draw whether the block is cached, recomputed, or evicted by another
-                // generator sharing the slot.
-                let gap = |cache: &mut BlockCache| rep.signal_gap(cache, key, generator, k, 60.0);
-                assert_eq!(gap(&mut cache), expected);
-                assert_eq!(gap(&mut cache), expected);
-                assert_eq!(gap(&mut BlockCache::default()), expected);
+        let mut slot = BlockSlot::default();
+        for purpose in [0u8, 17, 255] {
+            for w in [0u64, 1, 15, 16, 17, 63, 1000, 15, 0] {
+                let expected = their_word(&rep, key, purpose, w);
+                assert_eq!(rep.word(&mut slot, key, purpose, w), expected);
+                assert_eq!(rep.word(&mut slot, key, purpose, w), expected);
+                assert_eq!(
+                    rep.word(&mut BlockSlot::default(), key, purpose, w),
+                    expected
+                );
             }
-        }
-        let other = LeadKey { index: 78, ..key };
-        assert_ne!(
-            rep.signal_gap(&mut cache, key, 0, 0, 1.0),
-            rep.signal_gap(&mut cache, other, 0, 0, 1.0)
-        );
-    }
-
-    #[test]
-    fn touch_responses_decide_and_place_with_one_word_of_chacha8rng() {
-        let rep = Replication::new(7, 1);
-        let key = LeadKey {
-            source: 2,
-            index: 4_242,
-        };
-        let mut cache = BlockCache::default();
-        for entries in [1usize, 2, 3] {
-            for touch in [0u32, 1, 2, 3, 5, 11, 400] {
-                for entry in 0..entries {
-                    let w = u64::from(touch) * entries as u64 + entry as u64;
-                    let u = f64::from(their_word(&rep, key, Purpose::Response as u8, w))
-                        / 4_294_967_296.0;
-                    for chance in [0.0, u, 0.5, 1.0] {
-                        let expected = if u < chance {
-                            (true, u / chance)
-                        } else {
-                            (false, 0.0)
-                        };
-                        let draw = |cache: &mut BlockCache| {
-                            rep.response(cache, key, (touch, entries, entry), chance)
-                        };
-                        assert_eq!(draw(&mut cache), expected);
-                        assert_eq!(draw(&mut BlockCache::default()), expected);
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn response_timing_is_uniform_and_independent_of_the_chance() {
-        // Among the answers that respond, `when` is uniform on [0, 1): its mean is 1/2 and a
-        // quarter of it falls below 1/4, within five standard errors, for a small and a large
-        // chance alike.
-        let rep = Replication::new(5, 0);
-        let mut cache = BlockCache::default();
-        for chance in [0.03, 0.6] {
-            let whens: Vec<f64> = (0..400_000u64)
-                .map(|i| LeadKey {
-                    source: 0,
-                    index: i,
-                })
-                .map(|key| rep.response(&mut cache, key, (0, 1, 0), chance))
-                .filter_map(|(yes, when)| yes.then_some(when))
-                .collect();
-            let n = whens.len() as f64;
-            assert!(
-                (n / 400_000.0 - chance).abs() < 5.0 * (chance * (1.0 - chance) / 400_000.0).sqrt()
-            );
-            let mean = whens.iter().sum::<f64>() / n;
-            assert!(
-                (mean - 0.5).abs() < 5.0 * (1.0 / 12.0 / n).sqrt(),
-                "{chance}: {mean}"
-            );
-            let low = whens.iter().filter(|w| **w < 0.25).count() as f64 / n;
-            assert!(
-                (low - 0.25).abs() < 5.0 * (0.25 * 0.75 / n).sqrt(),
-                "{chance}: {low}"
-            );
-            assert!(whens.iter().all(|w| (0.0..1.0).contains(w)));
         }
     }
 

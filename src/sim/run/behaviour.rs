@@ -164,9 +164,7 @@ impl Run<'_> {
         if lead.finished {
             return;
         }
-        let gap = self
-            .rep
-            .signal_gap(&mut self.blocks, lead.key, gen, k, mean);
+        let gap = self.blocks.signal_gap(&self.rep, lead.key, gen, k, mean);
         let Some((at, frac)) = after_gap(self.now, frac, gap) else {
             return;
         };
@@ -328,7 +326,7 @@ impl Run<'_> {
         let entries = profile.responds.len();
         for (entry, (chance, _)) in profile.responds.iter().enumerate() {
             let (yes, when) =
-                rep.response(&mut self.blocks, lead.key, (touch, entries, entry), *chance);
+                (self.blocks).response(&rep, lead.key, (touch, entries, entry), *chance);
             if yes {
                 // Within the next day, at least a second after the touch.
                 let delay = 1 + whole_secs(when * 86_399.0);

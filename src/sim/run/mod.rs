@@ -14,10 +14,11 @@
 //! `tally`.
 
 use super::agenda::Agenda;
+use super::draws::BlockCache;
 use super::kpi::Tallies;
 use super::leads::Leads;
 use super::queue::{LittleSample, QueueSim, Waiting};
-use super::rng::{BlockCache, LeadKey, Purpose, Replication};
+use super::rng::{LeadKey, Purpose, Replication};
 use super::timeline::{Periods, Timeline};
 use super::world::{whole_secs, World};
 use crate::calendar::Timestamp;
@@ -171,7 +172,7 @@ pub(crate) struct Run<'a> {
     /// Leads whose handoff ended during the current event, to run ahead after it.
     released: Vec<u32>,
     spares: Spares,
-    /// Keystream blocks of signal gaps and touch responses (see [`Replication::signal_gap`]).
+    /// Keystream blocks of signal gaps and touch responses (see [`BlockCache::signal_gap`]).
     blocks: BlockCache,
     /// See [`Plan::max_events`].
     max_events: u64,
