@@ -430,7 +430,7 @@ fn run_stream(engine: &Engine, attributes: Vec<Value>, ops: &[Op]) {
                 reason: ReasonId(*reason),
             },
             Op::BogusTimer { kind, generation } => Input::Timer(TimerKey {
-                kind: TimerKind::ALL[*kind],
+                kind: TimerKind::ALL[*kind].0,
                 generation: *generation,
             }),
             Op::ArriveAgain => Input::Arrive {

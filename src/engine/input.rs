@@ -76,29 +76,20 @@ pub struct TimerKey {
     pub generation: u32,
 }
 
-/// The kinds of timers a lead can have, at most one live timer of each kind at a time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TimerKind {
-    /// The next automated touch, or the end of the track's cadence.
-    Track,
-    /// The SLA deadline of the current handoff.
-    Sla,
-    /// The next manual sequence step.
-    Step,
-    /// The end of a recycle delay, when the lead re-enters automation.
-    Park,
-    /// The end of a suppression window, when blocked handoff rules are considered again.
-    Suppression,
-}
-
-impl TimerKind {
-    /// Every kind, for exhaustive tests and dense per-kind tables.
-    pub const ALL: [TimerKind; 5] = [
-        TimerKind::Track,
-        TimerKind::Sla,
-        TimerKind::Step,
-        TimerKind::Park,
-        TimerKind::Suppression,
-    ];
+crate::ir::named_enum! {
+    /// The kinds of timers a lead can have, at most one live timer of each kind at a time.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum TimerKind {
+        /// The next automated touch, or the end of the track's cadence.
+        Track = "track",
+        /// The SLA deadline of the current handoff.
+        Sla = "sla",
+        /// The next manual sequence step.
+        Step = "step",
+        /// The end of a recycle delay, when the lead re-enters automation.
+        Park = "park",
+        /// The end of a suppression window, when blocked handoff rules are considered again.
+        Suppression = "suppression",
+    }
 }

@@ -41,6 +41,8 @@ macro_rules! named_enum {
     };
 }
 
+pub(crate) use named_enum;
+
 macro_rules! id_type {
     ($($name:ident: $what:literal),* $(,)?) => {$(
         #[doc = concat!("Index of a ", $what, " in its table of [`Playbook`].")]
@@ -169,7 +171,7 @@ mod tests {
     }
 
     /// The source names `named_enum!` declares are the names the JSON output uses, so a playbook
-    /// and the IR or report it produces spell every channel, outcome and KPI the same way.
+    /// and the IR or report it produces spell every channel, outcome, KPI and timer the same way.
     #[test]
     fn source_names_match_serialized_names() {
         fn check<T: Copy + Serialize>(all: &[(T, &str)], name: impl Fn(T) -> &'static str) {
@@ -181,6 +183,10 @@ mod tests {
         check(&Channel::ALL, Channel::name);
         check(&Outcome::ALL, Outcome::name);
         check(&Kpi::ALL, Kpi::name);
+        check(
+            &crate::engine::TimerKind::ALL,
+            crate::engine::TimerKind::name,
+        );
         assert_eq!(Kpi::parse("queue_length"), Some(Kpi::QueueLength));
     }
 }
