@@ -113,7 +113,8 @@ impl Plan {
     }
 
     /// Whether the condition holds in a scope. The forms most tested (no condition, an enum
-    /// filter) are told here, inlined into the caller, before the call that tests the rest.
+    /// filter) are told here, inlined into the caller, and a condition tested as written goes
+    /// straight to [`Scope::holds`].
     #[inline(always)]
     pub(crate) fn holds(&self, scope: &Scope<'_>) -> bool {
         match &self.node {
@@ -123,6 +124,7 @@ impl Plan {
                 otherwise,
                 mask,
             } => event_enum_holds(scope, *field, *otherwise, *mask),
+            Node::AsWritten(cond) => scope.holds(cond),
             node => node.holds(scope),
         }
     }
