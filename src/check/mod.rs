@@ -148,8 +148,9 @@ impl Lowerer<'_> {
                 .with_primary_message(format!("`{}` counts business time", d.unit.suffix()))
                 .with_help("use `m`, `h`, `d` or `w` here; business units are for `sla`"),
             );
-            return 0;
         }
+        // A business unit, once reported, counts as if always open: a stand-in of zero would
+        // add "must be longer than zero" to the one mistake.
         self.duration_secs(d).unwrap_or(0)
     }
 
