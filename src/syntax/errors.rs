@@ -60,7 +60,7 @@ pub(super) fn syntax_diagnostic(
         ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
-    let help = hint(found, previous, &positives);
+    let help = hint(found, previous, &positives).or_else(|| named_lead(text, pos, &positives));
     let message = if found.is_empty() {
         "unexpected end of file".to_string()
     } else if found.starts_with('"') {
@@ -76,6 +76,16 @@ pub(super) fn syntax_diagnostic(
         diag = diag.with_help(help);
     }
     diag
+}
+
+/// The `lead` block is the one block without a name: say so when a name follows `lead`.
+fn named_lead(text: &str, pos: usize, positives: &[Rule]) -> Option<String> {
+    let before = text.get(..pos)?.trim_end();
+    let word_start = before
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    (positives == [Rule::lbrace] && before.get(word_start..) == Some("lead"))
+        .then(|| "the `lead` block has no name: write `lead {`".to_string())
 }
 
 /// Tokens that only continue a statement (operators, optional tails), never start one: at the
@@ -335,6 +345,8 @@ fn hint(found: &str, previous: Option<char>, positives: &[Rule]) -> Option<Strin
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
+
     use super::*;
 
     /// No statement of any block starts with a token [`CONTINUATIONS`] drops at a line start.
@@ -368,5 +380,41 @@ mod tests {
             );
         }
         assert!(seen > 50, "only {seen} statement rules found");
+    }
+
+    /// The one diagnostic of parsing `src`, with its labels' spans.
+    fn only_error(src: &str) -> (String, Vec<(usize, usize)>) {
+        let parsed = super::super::parse(FileId(0), src);
+        assert_eq!(parsed.diagnostics.len(), 1, "{:?}", parsed.diagnostics);
+        let d = &parsed.diagnostics[0];
+        let spans = d
+            .labels
+            .iter()
+            .map(|l| (l.span.start as usize, l.span.end as usize));
+        (d.message.clone(), spans.collect())
+    }
+
+    #[test]
+    fn an_unterminated_string_is_shown_from_its_quote_to_its_line_end() {
+        // An escaped quote does not close it, the end of file ends the line, a CR does too.
+        let src = "playbook p {\n  title \"a \\\" b  ";
+        let quote = src.find('"').unwrap();
+        assert_eq!(
+            only_error(src),
+            (
+                "unterminated string".to_string(),
+                vec![(quote, quote + 1), (src.len() - 3, src.len() - 2)]
+            )
+        );
+        let src = "playbook p {\r  title \"ab\r}\r";
+        let quote = src.find('"').unwrap();
+        assert_eq!(
+            only_error(src).1,
+            vec![(quote, quote + 1), (quote + 2, quote + 3)]
+        );
+        assert_eq!(
+            only_error("playbook p {\n  title \"ab\" x\n}\n").0,
+            "unexpected `x`"
+        );
     }
 }
