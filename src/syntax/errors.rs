@@ -65,7 +65,7 @@ pub(super) fn syntax_diagnostic(
         "unexpected end of file".to_string()
     } else if found.starts_with('"') {
         "unexpected text".to_string()
-    } else if starts_line(src, start) && misspelt_keyword(&positives, help.as_deref()) {
+    } else if starts_line(src, start) && misspelt_keyword(found, &positives) {
         format!("unknown keyword `{found}`")
     } else {
         format!("unexpected `{found}`")
@@ -140,13 +140,13 @@ fn new_line_positives(positives: &[Rule]) -> Vec<Rule> {
 }
 
 /// A word where only keywords (or the end of the block) may stand, close to one of them.
-fn misspelt_keyword(positives: &[Rule], help: Option<&str>) -> bool {
+fn misspelt_keyword(found: &str, positives: &[Rule]) -> bool {
     let keyword_like = |r: &Rule| {
         matches!(r, Rule::rbrace | Rule::item | Rule::EOI) || format!("{r:?}").starts_with("kw_")
     };
     !positives.is_empty()
         && positives.iter().all(keyword_like)
-        && help.is_some_and(|h| h.starts_with("did you mean"))
+        && suggested_keyword(found, positives).is_some()
 }
 
 /// "unterminated string" for a `"` at byte `at` that its line ends before closing, pointing
@@ -307,15 +307,8 @@ fn statement_words(rule: Rule) -> Option<String> {
     Some(format!("a `{}` statement", stem.replace('_', " ")))
 }
 
-/// A targeted hint for frequent slips.
-fn hint(found: &str, previous: Option<char>, positives: &[Rule]) -> Option<String> {
-    let expects = |r: Rule| positives.contains(&r);
-    if found.starts_with("==") || (found.starts_with('=') && previous == Some('=')) {
-        return Some("comparisons use a single `=`".to_string());
-    }
-    if found == "&&" || found == "||" || found == "!" {
-        return Some("write conditions with `and`, `or` and `not`".to_string());
-    }
+/// The expected keyword closest to `found`, if `found` looks like a misspelling of it.
+fn suggested_keyword(found: &str, positives: &[Rule]) -> Option<String> {
     let keywords: Vec<String> = positives
         .iter()
         .filter_map(|r| format!("{r:?}").strip_prefix("kw_").map(str::to_string))
@@ -326,9 +319,20 @@ fn hint(found: &str, previous: Option<char>, positives: &[Rule]) -> Option<Strin
                 .flatten(),
         )
         .collect();
-    if let Some(k) =
-        crate::diagnostics::suggest::did_you_mean(found, keywords.iter().map(String::as_str))
-    {
+    crate::diagnostics::suggest::did_you_mean(found, keywords.iter().map(String::as_str))
+        .map(str::to_string)
+}
+
+/// A targeted hint for frequent slips.
+fn hint(found: &str, previous: Option<char>, positives: &[Rule]) -> Option<String> {
+    let expects = |r: Rule| positives.contains(&r);
+    if found.starts_with("==") || (found.starts_with('=') && previous == Some('=')) {
+        return Some("comparisons use a single `=`".to_string());
+    }
+    if found == "&&" || found == "||" || found == "!" {
+        return Some("write conditions with `and`, `or` and `not`".to_string());
+    }
+    if let Some(k) = suggested_keyword(found, positives) {
         return Some(format!("did you mean `{k}`?"));
     }
     if expects(Rule::duration) && found.chars().next().is_some_and(|c| c.is_ascii_digit()) {
