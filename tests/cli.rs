@@ -68,15 +68,23 @@ fn check_on_an_empty_directory_finds_no_playbooks() {
     );
 }
 
+/// Reproducer (issue 20): an empty playbook passed with "no problems"; now it is a warning,
+/// which `--deny-warnings` turns into a failure, so a truncated file cannot pass CI silently.
 #[test]
-fn check_on_an_empty_playbook_is_clean() {
+fn check_on_an_empty_playbook_warns() {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir(dir.path().join("books")).unwrap();
-    fs::write(dir.path().join("books/empty.playbook"), "").unwrap();
+    fs::write(dir.path().join("books/empty.playbook"), "# nothing yet\n").unwrap();
     let out = run(&["check", "books"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "checked 1 file: no problems\n");
-    assert_eq!(stderr(&out), "");
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(
+        text.contains("warning[W0007]: the file declares nothing"),
+        "{text}"
+    );
+    assert!(!text.contains("no problems"), "{text}");
+    let out = run(&["check", "--deny-warnings", "books"], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
 
 #[test]

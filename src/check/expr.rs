@@ -96,6 +96,10 @@ impl Lowerer<'_> {
                         }
                     }
                     Operand::Invalid => Cond::True,
+                    Operand::Bare(id) => {
+                        self.unknown_name(&id, scope);
+                        Cond::True
+                    }
                     other => {
                         let op = if contains { "contains" } else { "ends with" };
                         self.type_error(
@@ -113,6 +117,10 @@ impl Lowerer<'_> {
                 Operand::Field(field, FieldType::Flag) => Cond::Flag { field },
                 Operand::Bool(true) | Operand::Invalid => Cond::True,
                 Operand::Bool(false) => negate(Cond::True),
+                Operand::Bare(id) => {
+                    self.unknown_name(&id, scope);
+                    Cond::True
+                }
                 other => {
                     let help = condition_help(e, &other);
                     self.type_error(
@@ -213,7 +221,8 @@ impl Lowerer<'_> {
         Operand::Bare(id.clone())
     }
 
-    /// Reports a bare name that had to be a field, score or band set.
+    /// Reports a bare name that had to be a field, score or band set, whatever the operator
+    /// around it: a misspelt field is one undefined name, not a type error.
     fn unknown_name(&mut self, id: &Ident, scope: Scope) {
         if [Kind::Field, Kind::Score, Kind::Bands]
             .iter()
@@ -372,6 +381,10 @@ impl Lowerer<'_> {
                         }
                     }
                     Operand::Invalid => Cond::True,
+                    Operand::Bare(id) => {
+                        self.unknown_name(&id, scope);
+                        Cond::True
+                    }
                     other => {
                         self.type_error(
                             value,

@@ -35,6 +35,9 @@ pub fn compile(file: FileId, src: &str) -> Compiled {
     let (playbook, origins, mut found) = lower(&parsed.file, &parsed.broken);
     found.extend(lints::run(&playbook, &origins));
     diagnostics.append(&mut found);
+    if diagnostics.is_empty() && parsed.file.items.is_empty() && parsed.broken.is_empty() {
+        diagnostics.push(declares_nothing(file, src));
+    }
     diagnostics.sort_by_key(|d| (d.span().file, d.span().start, d.code));
     diagnostics.dedup();
     let clean = !diagnostics.iter().any(|d| d.severity() == Severity::Error);
@@ -42,6 +45,15 @@ pub fn compile(file: FileId, src: &str) -> Compiled {
         playbook: clean.then_some(playbook),
         diagnostics,
     }
+}
+
+/// The warning for a file with no blocks (empty, or only comments): a playbook cut short must
+/// not pass `check` as if it were a clean one.
+fn declares_nothing(file: FileId, src: &str) -> Diagnostic {
+    let end = src.len();
+    Diagnostic::new(Code::DeclaresNothing, Span::new(file, end, end), "the file declares nothing")
+        .with_primary_message("the file ends here without a single block")
+        .with_help("check that the file is complete: a playbook declares blocks such as `lead { ... }` and `track NAME { ... }`")
 }
 
 /// Parses and checks a source, keeping only the findings (what `handoff check` needs).
@@ -148,8 +160,9 @@ impl Lowerer<'_> {
                 .with_primary_message(format!("`{}` counts business time", d.unit.suffix()))
                 .with_help("use `m`, `h`, `d` or `w` here; business units are for `sla`"),
             );
-            return 0;
         }
+        // A business unit, once reported, counts as if always open: a stand-in of zero would
+        // add "must be longer than zero" to the one mistake.
         self.duration_secs(d).unwrap_or(0)
     }
 

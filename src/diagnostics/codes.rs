@@ -70,6 +70,11 @@ refused rather than guessed at, so a Windows path is written `\"C:\\\\temp\"`, n
 a file costs many times its size in memory, so a larger file is refused before it is parsed
 rather than risk exhausting memory. Check that the right file was named, or split it.";
 
+    DeclaresNothing = "W0007", Warning, "the file declares nothing",
+"The file has no blocks: it is empty or holds only comments. A playbook cut short by a bad
+copy, a failed merge or an editor crash would otherwise pass `check` with no problems, so an
+empty file is reported. Check that the file is complete, or remove it.";
+
     Undefined = "E0101", Error, "a name is used but never declared",
 "Every track, queue, router, sequence, context, reason code, score, band set, calendar,
 lead field and event must be declared before a rule can refer to it (the order of blocks

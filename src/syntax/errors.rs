@@ -45,28 +45,144 @@ pub(super) fn syntax_diagnostic(
         start -= 1;
         found = src.get(start..start + found.len() + 1).unwrap_or(found);
     }
+    if let Some(diag) = unterminated_string(file, src, at) {
+        return diag;
+    }
     let end = (start + found.len().max(1)).min(src.len()).max(start);
     let span = Span::new(file, start, end);
-    let expected = match &err.variant {
+    let positives = match &err.variant {
         ErrorVariant::ParsingError { positives, .. } if positives.as_slice() == [Rule::file] => {
-            describe_expected(&[Rule::item, Rule::EOI])
+            vec![Rule::item, Rule::EOI]
         }
-        ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
-        ErrorVariant::CustomError { message } => message.clone(),
+        ErrorVariant::ParsingError { positives, .. } if starts_line(src, start) => {
+            new_line_positives(positives)
+        }
+        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        ErrorVariant::CustomError { .. } => Vec::new(),
     };
+    let help = hint(found, previous, &positives).or_else(|| named_lead(text, pos, &positives));
     let message = if found.is_empty() {
         "unexpected end of file".to_string()
     } else if found.starts_with('"') {
         "unexpected text".to_string()
+    } else if starts_line(src, start) && misspelt_keyword(found, &positives) {
+        format!("unknown keyword `{found}`")
     } else {
         format!("unexpected `{found}`")
     };
     let mut diag = Diagnostic::new(Code::Syntax, span, message)
-        .with_primary_message(format!("expected {expected}"));
-    if let Some(help) = hint(found, previous, &err.variant) {
+        .with_primary_message(format!("expected {}", describe_expected(&positives)));
+    if let Some(help) = help {
         diag = diag.with_help(help);
     }
     diag
+}
+
+/// The `lead` block is the one block without a name: say so when a name follows `lead`.
+fn named_lead(text: &str, pos: usize, positives: &[Rule]) -> Option<String> {
+    let before = text.get(..pos)?.trim_end();
+    let word_start = before
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    (positives == [Rule::lbrace] && before.get(word_start..) == Some("lead"))
+        .then(|| "the `lead` block has no name: write `lead {`".to_string())
+}
+
+/// Tokens that only continue a statement (operators, optional tails), never start one: at the
+/// start of a line they would be offered as if the line before were still open.
+const CONTINUATIONS: &[Rule] = &[
+    Rule::kw_and,
+    Rule::kw_or,
+    Rule::kw_not,
+    Rule::kw_in,
+    Rule::kw_contains,
+    Rule::kw_ends_with,
+    Rule::kw_where,
+    Rule::kw_within,
+    Rule::kw_to,
+    Rule::kw_with,
+    Rule::kw_as,
+    Rule::kw_per,
+    Rule::kw_times,
+    Rule::kw_unless,
+    Rule::kw_business,
+    Rule::kw_wall,
+    Rule::sla_clock,
+    Rule::cmp_op,
+    Rule::cmp_in,
+    Rule::cmp_not_in,
+    Rule::cmp_contains,
+    Rule::cmp_ends_with,
+];
+
+/// Whether only whitespace stands between the start of its line and byte `at`.
+fn starts_line(src: &str, at: usize) -> bool {
+    let before = src.get(..at).unwrap_or("");
+    let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    before
+        .get(line_start..)
+        .is_some_and(|s| s.trim().is_empty())
+}
+
+/// What may come at the start of a line: the expected tokens without [`CONTINUATIONS`] of the
+/// line before, unless those are all there is (the line before is unfinished).
+fn new_line_positives(positives: &[Rule]) -> Vec<Rule> {
+    let starts: Vec<Rule> = positives
+        .iter()
+        .copied()
+        .filter(|r| !CONTINUATIONS.contains(r))
+        .collect();
+    if starts.is_empty() {
+        positives.to_vec()
+    } else {
+        starts
+    }
+}
+
+/// A word where only keywords (or the end of the block) may stand, close to one of them.
+fn misspelt_keyword(found: &str, positives: &[Rule]) -> bool {
+    let keyword_like = |r: &Rule| {
+        matches!(r, Rule::rbrace | Rule::item | Rule::EOI) || format!("{r:?}").starts_with("kw_")
+    };
+    !positives.is_empty()
+        && positives.iter().all(keyword_like)
+        && suggested_keyword(found, positives).is_some()
+}
+
+/// "unterminated string" for a `"` at byte `at` that its line ends before closing, pointing
+/// at the quote and at the end of the line.
+fn unterminated_string(file: FileId, src: &str, at: usize) -> Option<Diagnostic> {
+    let rest = src.get(at..)?.strip_prefix('"')?;
+    let mut escaped = false;
+    let mut line_len = rest.len();
+    for (i, c) in rest.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return None,
+            '\n' | '\r' => {
+                line_len = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let text = rest.get(..line_len)?.trim_end();
+    let line_end = at + 1 + text.len();
+    let last = text.chars().next_back().map_or(0, char::len_utf8);
+    Some(
+        Diagnostic::new(
+            Code::Syntax,
+            Span::new(file, at, at + 1),
+            "unterminated string",
+        )
+        .with_primary_message("the string starts here")
+        .with_label(
+            Span::new(file, line_end - last, line_end),
+            "the line ends here, with the string still open",
+        )
+        .with_help("add the closing `\"`; text cannot span lines"),
+    )
 }
 
 /// The token at `pos`, for "unexpected `x`": a word, a number with its suffix, or one character.
@@ -191,31 +307,33 @@ fn statement_words(rule: Rule) -> Option<String> {
     Some(format!("a `{}` statement", stem.replace('_', " ")))
 }
 
+/// The expected keyword closest to `found`, if `found` looks like a misspelling of it.
+fn suggested_keyword(found: &str, positives: &[Rule]) -> Option<String> {
+    let keywords: Vec<String> = positives
+        .iter()
+        .filter_map(|r| format!("{r:?}").strip_prefix("kw_").map(str::to_string))
+        .chain(
+            (positives.contains(&Rule::item) || positives.contains(&Rule::file))
+                .then(|| super::BLOCK_KEYWORDS.iter().map(|k| k.to_string()))
+                .into_iter()
+                .flatten(),
+        )
+        .collect();
+    crate::diagnostics::suggest::did_you_mean(found, keywords.iter().map(String::as_str))
+        .map(str::to_string)
+}
+
 /// A targeted hint for frequent slips.
-fn hint(found: &str, previous: Option<char>, variant: &ErrorVariant<Rule>) -> Option<String> {
-    let expects = |r: Rule| matches!(variant, ErrorVariant::ParsingError { positives, .. } if positives.contains(&r));
+fn hint(found: &str, previous: Option<char>, positives: &[Rule]) -> Option<String> {
+    let expects = |r: Rule| positives.contains(&r);
     if found.starts_with("==") || (found.starts_with('=') && previous == Some('=')) {
         return Some("comparisons use a single `=`".to_string());
     }
     if found == "&&" || found == "||" || found == "!" {
         return Some("write conditions with `and`, `or` and `not`".to_string());
     }
-    if let ErrorVariant::ParsingError { positives, .. } = variant {
-        let keywords: Vec<String> = positives
-            .iter()
-            .filter_map(|r| format!("{r:?}").strip_prefix("kw_").map(str::to_string))
-            .chain(
-                (positives.contains(&Rule::item) || positives.contains(&Rule::file))
-                    .then(|| super::BLOCK_KEYWORDS.iter().map(|k| k.to_string()))
-                    .into_iter()
-                    .flatten(),
-            )
-            .collect();
-        if let Some(k) =
-            crate::diagnostics::suggest::did_you_mean(found, keywords.iter().map(String::as_str))
-        {
-            return Some(format!("did you mean `{k}`?"));
-        }
+    if let Some(k) = suggested_keyword(found, positives) {
+        return Some(format!("did you mean `{k}`?"));
     }
     if expects(Rule::duration) && found.chars().next().is_some_and(|c| c.is_ascii_digit()) {
         let unit = found.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
@@ -227,4 +345,80 @@ fn hint(found: &str, previous: Option<char>, variant: &ErrorVariant<Rule>) -> Op
         return Some("durations need a unit: `m`, `h`, `d`, `w`, `bh` or `bd`".to_string());
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
+
+    use super::*;
+
+    /// No statement of any block starts with a token [`CONTINUATIONS`] drops at a line start.
+    #[test]
+    fn no_statement_starts_with_a_continuation() {
+        let grammar = include_str!("../../grammar/playbook.pest");
+        let statement = |name: &str| {
+            ["_stmt", "_block", "_ref", "_decl", "_limit"]
+                .iter()
+                .any(|s| name.ends_with(s))
+                || name.starts_with("rule_")
+        };
+        let mut seen = 0;
+        for line in grammar.lines() {
+            let Some((name, body)) = line.split_once('=') else {
+                continue;
+            };
+            let name = name.trim();
+            if !statement(name) {
+                continue;
+            }
+            let first = body
+                .trim_start_matches([' ', '_', '{', '('])
+                .split([' ', '|', ')'])
+                .next()
+                .unwrap_or("");
+            seen += 1;
+            assert!(
+                !CONTINUATIONS.iter().any(|r| format!("{r:?}") == first),
+                "`{name}` starts with `{first}`"
+            );
+        }
+        assert!(seen > 50, "only {seen} statement rules found");
+    }
+
+    /// The one diagnostic of parsing `src`, with its labels' spans.
+    fn only_error(src: &str) -> (String, Vec<(usize, usize)>) {
+        let parsed = super::super::parse(FileId(0), src);
+        assert_eq!(parsed.diagnostics.len(), 1, "{:?}", parsed.diagnostics);
+        let d = &parsed.diagnostics[0];
+        let spans = d
+            .labels
+            .iter()
+            .map(|l| (l.span.start as usize, l.span.end as usize));
+        (d.message.clone(), spans.collect())
+    }
+
+    #[test]
+    fn an_unterminated_string_is_shown_from_its_quote_to_its_line_end() {
+        // An escaped quote does not close it, the end of file ends the line, a CR does too.
+        let src = "playbook p {\n  title \"a \\\" b  ";
+        let quote = src.find('"').unwrap();
+        assert_eq!(
+            only_error(src),
+            (
+                "unterminated string".to_string(),
+                vec![(quote, quote + 1), (src.len() - 3, src.len() - 2)]
+            )
+        );
+        let src = "playbook p {\r  title \"ab\r}\r";
+        let quote = src.find('"').unwrap();
+        assert_eq!(
+            only_error(src).1,
+            vec![(quote, quote + 1), (quote + 2, quote + 3)]
+        );
+        assert_eq!(
+            only_error("playbook p {\n  title \"ab\" x\n}\n").0,
+            "unexpected `x`"
+        );
+    }
 }

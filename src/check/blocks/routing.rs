@@ -88,10 +88,13 @@ impl Lowerer<'_> {
     pub(super) fn accounts(&mut self, b: &Block<ast::AccountsStmt>) {
         self.origins.accounts.push(*b.name.loc);
         let mut key: Option<ir::FieldId> = None;
+        // A `key` whose field does not resolve is reported there, not again as missing.
+        let mut keyed = false;
         let mut owners: Vec<(String, ir::SellerId)> = Vec::new();
         for s in &b.body {
             match &s.kind {
                 ast::AccountsStmt::Key(k) => {
+                    keyed = true;
                     if let Some(field) = self.resolve::<ir::FieldId>(k) {
                         let is_text = matches!(
                             self.playbook.fields.get(field.index()).map(|f| &f.ty),
@@ -131,7 +134,7 @@ impl Lowerer<'_> {
             }
         }
         owners.sort_by(|a, b| a.0.cmp(&b.0));
-        if key.is_none() {
+        if !keyed {
             self.missing(
                 Code::MissingStatement,
                 &b.name,

@@ -78,7 +78,8 @@ pub(super) fn unreachable_rules(p: &Playbook, o: &Origins, out: &mut Vec<Diagnos
             }
             let always = match rule {
                 RouteRule::Otherwise { .. } => true,
-                RouteRule::When { when, .. } => matches!(when, Cond::True),
+                // After a syntax error, `true` may stand in for a condition on unread names.
+                RouteRule::When { when, .. } => matches!(when, Cond::True) && !o.incomplete,
                 RouteRule::Owner { .. } => false,
             };
             if always {
