@@ -184,7 +184,7 @@ lead that no earlier track took, and later tracks and the default track get none
 the condition one a new lead can fail, or make the track the `enter by default` one.";
 
     KpiLineWithoutEffect = "W0318", Warning, "a `kpi target_account_meetings` line outside a handoff counts nothing",
-"A one-line `kpi NAME` inside a block is a label for readers and diagrams and changes no
+"A one-line `kpi NAME` inside a block is a label for readers (and the IR) and changes no
 measurement, with one exception: in a `handoff` block, `kpi target_account_meetings` makes
 every handoff that rule fires a target-account handoff, whose meetings the kpi counts
 (besides handoffs routed to a named-account owner by `owner from`). In a `track` or a
