@@ -293,3 +293,114 @@ fn a_profile_has_at_most_one_signal_line_per_random_stream() {
         "{text}"
     );
 }
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!("{FIXTURES}/{name}.playbook")).unwrap()
+}
+
+/// The 1-based line of each label of a finding, primary first.
+fn label_lines(src: &str, d: &Diagnostic) -> Vec<(usize, bool)> {
+    d.labels
+        .iter()
+        .map(|l| {
+            (
+                src[..l.span.start as usize].matches('\n').count() + 1,
+                l.primary,
+            )
+        })
+        .collect()
+}
+
+/// Reproducer (issue 20, item 18): `notify` took any name. With a `roles` line in the header a
+/// misspelt role is E0101 with the closest role suggested; a queue named instead is E0103; a
+/// playbook without `roles` still notifies any name.
+#[test]
+fn notify_names_a_declared_role() {
+    let src = fixture("E0101_undefined_role");
+    let (diags, text) = check("roles.playbook", &src);
+    assert_eq!(codes(&diags), BTreeSet::from(["E0101"]), "{text}");
+    assert_eq!(
+        diags[0].help.as_deref(),
+        Some("did you mean `sales_manager`?")
+    );
+    let (diags, text) = check(
+        "queue.playbook",
+        &src.replace("notify sales_manger", "notify sdr"),
+    );
+    assert_eq!(codes(&diags), BTreeSet::from(["E0103"]), "{text}");
+    assert!(text.contains("`sdr` is a queue, not a role"), "{text}");
+    let declared = src.replace("notify sales_manger", "notify account_director");
+    assert_eq!(check("declared.playbook", &declared).0, vec![]);
+    let undeclared = src.replace("  roles sales_manager, account_director\n", "");
+    assert_eq!(check("no_roles.playbook", &undeclared).0, vec![]);
+}
+
+/// Reproducer (issue 20, item 20): `enter when fit >= 0` took every new lead ahead of the
+/// default track without a word. The lint reasons about the moment of arrival, when event
+/// points and counts are zero, and stays quiet when a new lead can fail the condition.
+#[test]
+fn an_entry_condition_every_new_lead_meets_is_reported() {
+    let src = fixture("W0317_entry_always_holds");
+    let always = [
+        "fit >= 0",
+        "fit <= 30",
+        "fit >= 0 or segment = smb",
+        "not fit > 30",
+        "count form_submit within 7d < 1",
+    ];
+    for cond in always {
+        let (diags, text) = check("always.playbook", &src.replace("fit >= 0", cond));
+        assert_eq!(codes(&diags), BTreeSet::from(["W0317"]), "{cond}\n{text}");
+    }
+    let depends = [
+        "fit >= 30",
+        "fit >= 0 and segment = smb",
+        "count form_submit within 7d >= 1",
+    ];
+    for cond in depends {
+        let (diags, text) = check("depends.playbook", &src.replace("fit >= 0", cond));
+        assert_eq!(diags, vec![], "{cond}\n{text}");
+    }
+    let negative = src.replace("add 30 when", "subtract 30 when");
+    let (diags, text) = check("negative.playbook", &negative);
+    assert_eq!(diags, vec![], "{text}");
+}
+
+/// Reproducer (issue 20, item 21): E0401 for profile shares pointed at the scenario's name;
+/// it points at the first profile line and labels every other one.
+#[test]
+fn profile_shares_that_miss_100_percent_point_at_the_profiles() {
+    let src = fixture("E0401_profile_shares_not_100_percent");
+    let (diags, text) = check("profiles.playbook", &src);
+    assert_eq!(diags.len(), 1, "{text}");
+    assert!(diags[0].message.contains("90%"), "{text}");
+    let profiles: Vec<usize> = src
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with("profile "))
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(profiles.len(), 2);
+    assert_eq!(
+        label_lines(&src, &diags[0]),
+        vec![(profiles[0], true), (profiles[1], false)],
+        "{text}"
+    );
+}
+
+/// Reproducer (issue 20, item 21): `kpi target_account_meetings` on a reason read as if it
+/// counted target-account meetings, and the kpi read 0; it is a warning there, and not on a
+/// handoff, where the line is what marks target-account handoffs.
+#[test]
+fn a_target_account_kpi_line_outside_a_handoff_is_reported() {
+    let src = fixture("W0318_kpi_line_in_reason");
+    let (diags, text) = check("reason.playbook", &src);
+    assert_eq!(codes(&diags), BTreeSet::from(["W0318"]), "{text}");
+    let moved = src
+        .replace("  convert\n  kpi target_account_meetings\n", "  convert\n")
+        .replace(
+            "  sequence follow_up\n",
+            "  sequence follow_up\n  kpi target_account_meetings\n",
+        );
+    assert_eq!(check("handoff.playbook", &moved).0, vec![]);
+}

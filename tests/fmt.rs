@@ -368,7 +368,7 @@ fn title_value(src: &str) -> Option<String> {
     parsed.file.items.iter().find_map(|item| match item {
         Item::Playbook(block) => block.body.iter().find_map(|stmt| match &stmt.kind {
             PlaybookStmt::Title(s) => Some(s.value.clone()),
-            PlaybookStmt::Calendar(_) => None,
+            PlaybookStmt::Calendar(_) | PlaybookStmt::Roles(_) => None,
         }),
         _ => None,
     })

@@ -130,6 +130,7 @@ const OTHER_TOKENS: &[&str] = &[
     "escalate",
     "reassign",
     "notify",
+    "roles",
     "after",
     "recycle",
     "as",

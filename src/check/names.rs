@@ -46,6 +46,8 @@ pub enum Kind {
     Kpi,
     /// `scenario`
     Scenario,
+    /// a role of the header's `roles` line, which `notify` names
+    Role,
 }
 
 /// An IR index into a table of declarations that [`Names`] collects, so one resolver serves
@@ -106,10 +108,11 @@ impl Kind {
             Kind::Reason => "reason code",
             Kind::Kpi => "kpi",
             Kind::Scenario => "scenario",
+            Kind::Role => "role",
         }
     }
 
-    const ALL: [Kind; 17] = [
+    const ALL: [Kind; 18] = [
         Kind::Calendar,
         Kind::Field,
         Kind::Event,
@@ -127,6 +130,7 @@ impl Kind {
         Kind::Reason,
         Kind::Kpi,
         Kind::Scenario,
+        Kind::Role,
     ];
 }
 
@@ -186,6 +190,10 @@ impl Names {
                 Some("reason") => &[Kind::Reason],
                 Some("kpi") => &[Kind::Kpi],
                 Some("scenario") => &[Kind::Scenario],
+                Some("playbook") => {
+                    names.broken_kinds.insert(Kind::Role);
+                    &[]
+                }
                 Some(_) => &[],
                 None => {
                     names.broken_kinds.extend(Kind::ALL);
@@ -234,7 +242,15 @@ impl Names {
                         names.declare(Kind::Field, &f.kind.name, diags);
                     }
                 }
-                Item::Playbook(_) => {}
+                Item::Playbook(b) => {
+                    for stmt in &b.body {
+                        if let ast::PlaybookStmt::Roles(roles) = &stmt.kind {
+                            for r in roles {
+                                names.declare(Kind::Role, r, diags);
+                            }
+                        }
+                    }
+                }
             }
         }
         names
@@ -382,6 +398,11 @@ impl Names {
         .with_primary_message(format!("no {} has this name", kind.word()));
         if let Some(s) = did_you_mean(&name.name, self.names(kind).iter().map(String::as_str)) {
             diag = diag.with_help(format!("did you mean `{s}`?"));
+        } else if kind == Kind::Role {
+            diag = diag.with_help(format!(
+                "add `{}` to the `roles` line of the `playbook` header",
+                name.name
+            ));
         } else if self.count(kind) == 0 {
             diag = diag.with_help(format!("declare it with a `{}` block", block_keyword(kind)));
         }

@@ -11,6 +11,8 @@ use crate::span::Span;
 pub struct Origins {
     /// Track names.
     pub tracks: Vec<Span>,
+    /// Each track's `enter when` statement, if any.
+    pub track_entries: Vec<Option<Span>>,
     /// Where each handoff's statements were.
     pub handoffs: Vec<HandoffOrigin>,
     /// Reason names.

@@ -38,6 +38,7 @@ impl Lowerer<'_> {
             },
             after_connect: Vec::new(),
         };
+        let mut profile_heads = Vec::new();
         for s in &b.body {
             match &s.kind {
                 ScenarioStmt::Horizon(d) => {
@@ -62,6 +63,11 @@ impl Lowerer<'_> {
                 }
                 ScenarioStmt::Population(p) => sc.population.extend(self.attr_gen(p, *s.loc)),
                 ScenarioStmt::Profile { name, share, body } => {
+                    // `profile NAME SHARE%`, without the body.
+                    profile_heads.push(Span {
+                        end: share.loc.end,
+                        ..*s.loc
+                    });
                     let share = self.percent(share);
                     sc.profiles.push(self.profile(name, share, body));
                 }
@@ -118,9 +124,9 @@ impl Lowerer<'_> {
                 "add `profile hot 100% { signal form_submit on arrival }`",
             );
         } else {
-            self.sums_to_one(
+            self.shares_sum_to_one(
                 sc.profiles.iter().map(|p| p.share),
-                *b.name.loc,
+                &profile_heads,
                 "the profile shares",
             );
         }
@@ -154,16 +160,27 @@ impl Lowerer<'_> {
     }
 
     fn sums_to_one(&mut self, shares: impl Iterator<Item = f64>, span: Span, what: &str) {
+        self.shares_sum_to_one(shares, &[span], what);
+    }
+
+    /// Reports shares that do not sum to 100%, pointing at the first share's line and labelling
+    /// the lines of the others, so the finding shows every number that went into the sum.
+    fn shares_sum_to_one(&mut self, shares: impl Iterator<Item = f64>, at: &[Span], what: &str) {
         let total: f64 = shares.sum();
+        let Some((first, others)) = at.split_first() else {
+            return;
+        };
         if (total - 1.0).abs() > SHARE_TOLERANCE {
-            self.diags.push(
-                Diagnostic::new(
-                    Code::InvalidScenario,
-                    span,
-                    format!("{what} add up to {}%, not 100%", round2(total * 100.0)),
-                )
-                .with_primary_message("shares must sum to 100%"),
-            );
+            let mut diag = Diagnostic::new(
+                Code::InvalidScenario,
+                *first,
+                format!("{what} add up to {}%, not 100%", round2(total * 100.0)),
+            )
+            .with_primary_message("shares must sum to 100%");
+            for span in others {
+                diag = diag.with_label(*span, "also in the sum");
+            }
+            self.diags.push(diag);
         }
     }
 

@@ -78,7 +78,8 @@ empty file is reported. Check that the file is complete, or remove it.";
     Undefined = "E0101", Error, "a name is used but never declared",
 "Every track, queue, router, sequence, context, reason code, score, band set, calendar,
 lead field and event must be declared before a rule can refer to it (the order of blocks
-in the file does not matter). Check the spelling; the help line suggests close names.";
+in the file does not matter), and so must every role `notify` names once the `playbook`
+header has a `roles` line. Check the spelling; the help line suggests close names.";
 
     Duplicate = "E0102", Error, "a name is declared twice",
 "Names share one namespace per kind: two tracks, two queues or two reason codes with the
@@ -177,6 +178,23 @@ block. Remove the extra one.";
     UnusedDeclaration = "W0316", Warning, "a declaration is never used",
 "Nothing refers to this declaration. It is probably left over from an edit, or a
 reference to it is misspelt.";
+
+    EntryAlwaysHolds = "W0317", Warning, "a track's entry condition holds for every new lead",
+"A new lead enters the first track, in file order, whose `enter when` holds, and the
+`enter by default` track only when none does. `enter when` is tested once, as the lead
+arrives and before any event: a score then holds only its `when` points, and every
+`count` is zero. This condition holds for every lead at that moment (`fit >= 0` when
+`fit` has no negative points, `count EVENT within 7d < 1`), so the track takes every new
+lead that no earlier track took, and later tracks and the default track get none. Make
+the condition one a new lead can fail, or make the track the `enter by default` one.";
+
+    KpiLineWithoutEffect = "W0318", Warning, "a `kpi target_account_meetings` line outside a handoff counts nothing",
+"A one-line `kpi NAME` inside a block is a label for readers (and the IR) and changes no
+measurement, with one exception: in a `handoff` block, `kpi target_account_meetings` makes
+every handoff that rule fires a target-account handoff, whose meetings the kpi counts
+(besides handoffs routed to a named-account owner by `owner from`). In a `track` or a
+`reason` the line marks nothing, so the kpi can read zero while target accounts book
+meetings. Put the line in the `handoff` rules that hand target accounts to sellers.";
 
     InvalidScenario = "E0401", Error, "a scenario setting is invalid",
 "Scenario values must be possible: probabilities between 0% and 100%, mixes that sum to

@@ -70,6 +70,7 @@ fn playbook(s: &PlaybookStmt) -> Line<'_> {
     match s {
         PlaybookStmt::Title(t) => plain(format!("title {}", string(t))),
         PlaybookStmt::Calendar(c) => plain(format!("calendar {}", c.name)),
+        PlaybookStmt::Roles(r) => plain(format!("roles {}", names(r, ", "))),
     }
 }
 

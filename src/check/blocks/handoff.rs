@@ -1,6 +1,7 @@
 //! Handoffs: triggers, SLAs and breach paths.
 
 use crate::check::expr::Scope;
+use crate::check::names::Kind;
 use crate::check::origins::HandoffOrigin;
 use crate::check::Lowerer;
 use crate::diagnostics::{Code, Diagnostic};
@@ -257,9 +258,12 @@ impl Lowerer<'_> {
                     let queue = q.as_ref().and_then(|q| self.resolve(q));
                     actions.push(ir::BreachAction::Reassign { queue });
                 }
-                B::Notify(role) => actions.push(ir::BreachAction::Notify {
-                    role: role.name.clone(),
-                }),
+                B::Notify(role) => {
+                    self.check_role(role);
+                    actions.push(ir::BreachAction::Notify {
+                        role: role.name.clone(),
+                    });
+                }
                 B::Limit {
                     breaches,
                     to,
@@ -282,5 +286,13 @@ impl Lowerer<'_> {
             }
         }
         (actions, limit)
+    }
+
+    /// Checks a `notify` role against the header's `roles` line; a playbook that declares no
+    /// roles may notify any name, so playbooks written before `roles` existed still check.
+    fn check_role(&mut self, role: &ast::Ident) {
+        if self.names.count(Kind::Role) > 0 {
+            self.names.resolve(Kind::Role, role, &mut self.diags);
+        }
     }
 }

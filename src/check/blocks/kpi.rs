@@ -17,6 +17,26 @@ impl Lowerer<'_> {
         kpi
     }
 
+    /// The kpi of a `kpi NAME` line in a block where it is only a label (a `track` or a
+    /// `reason`), warning about `target_account_meetings`, which reads as if it marked the
+    /// block's leads as target accounts but only does so on a `handoff`.
+    pub(super) fn label_kpi_ref(&mut self, id: &Ident, block: &str) -> Option<ir::Kpi> {
+        let kpi = self.kpi_ref(id)?;
+        if kpi == ir::Kpi::TargetAccountMeetings {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::KpiLineWithoutEffect,
+                    *id.loc,
+                    format!("`kpi target_account_meetings` in a {block} counts nothing"),
+                )
+                .with_primary_message("a label here: it marks no lead as a target account")
+                .with_note("the kpi counts meetings of handoffs routed to a named-account owner (`owner from`) or fired by a `handoff` rule with this line")
+                .with_help("move the line into the `handoff` rules that hand target accounts to sellers"),
+            );
+        }
+        Some(kpi)
+    }
+
     /// Reports a name that is no kpi, with the closest kpi as a suggestion.
     fn unknown_kpi(&mut self, id: &Ident) {
         let names: Vec<String> = ir::Kpi::ALL.iter().map(|(_, n)| n.to_string()).collect();

@@ -156,6 +156,7 @@ impl Lowerer<'_> {
         };
         let mut then_span: Option<Span> = None;
         let mut touch_span: Option<Span> = None;
+        let mut entry_span: Option<Span> = None;
         for s in &b.body {
             match &s.kind {
                 ast::TrackStmt::EnterByDefault => {
@@ -180,7 +181,10 @@ impl Lowerer<'_> {
                         self.playbook.default_track = Some(tid);
                     }
                 }
-                ast::TrackStmt::EnterWhen(e) => t.enter_when = Some(self.cond(e, Scope::Lead)),
+                ast::TrackStmt::EnterWhen(e) => {
+                    entry_span = Some(*s.loc);
+                    t.enter_when = Some(self.cond(e, Scope::Lead));
+                }
                 ast::TrackStmt::Exit { to, when } => {
                     let when = self.cond(when, Scope::Lead);
                     if let Some(to) = self.resolve(to) {
@@ -228,9 +232,10 @@ impl Lowerer<'_> {
                             .map_or(ir::TrackEnd::Stay, ir::TrackEnd::Close)
                     };
                 }
-                ast::TrackStmt::Kpi(k) => t.kpis.extend(self.kpi_ref(k)),
+                ast::TrackStmt::Kpi(k) => t.kpis.extend(self.label_kpi_ref(k, "track")),
             }
         }
+        self.origins.track_entries.push(entry_span);
         self.playbook.tracks.push(t);
     }
 

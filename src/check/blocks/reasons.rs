@@ -41,7 +41,7 @@ impl Lowerer<'_> {
                     None
                 }
                 ast::ReasonStmt::Kpi(k) => {
-                    kpis.extend(self.kpi_ref(k));
+                    kpis.extend(self.label_kpi_ref(k, "reason"));
                     None
                 }
             };

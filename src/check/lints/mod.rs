@@ -14,11 +14,13 @@ use crate::span::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
 mod bands;
+mod entry;
 mod handoffs;
 mod reachability;
 mod unused;
 
 use bands::*;
+use entry::*;
 use handoffs::*;
 use reachability::*;
 use unused::*;
@@ -29,6 +31,7 @@ pub fn run(p: &Playbook, o: &Origins) -> Vec<Diagnostic> {
     business_time_without_calendar(p, o, &mut out);
     ping_pong(p, o, &mut out);
     unreachable_tracks(p, o, &mut out);
+    entry_always_holds(p, o, &mut out);
     unreachable_rules(p, o, &mut out);
     overlapping_handoffs(p, o, &mut out);
     bands(p, o, &mut out);

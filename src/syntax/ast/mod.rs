@@ -118,6 +118,8 @@ pub enum PlaybookStmt {
     Title(StrLit),
     /// `calendar NAME`: the default calendar for business time.
     Calendar(Ident),
+    /// `roles NAME, ...`: the roles a breach path may `notify`, so a misspelt role is caught.
+    Roles(Vec<Ident>),
 }
 
 /// A string literal; `value` has escapes resolved.

@@ -7,6 +7,12 @@ impl Builder {
         Some(match p.as_rule() {
             Rule::title_stmt => PlaybookStmt::Title(self.find_string(p)?),
             Rule::calendar_ref => PlaybookStmt::Calendar(self.first_ident(p)),
+            Rule::roles_stmt => PlaybookStmt::Roles(
+                p.into_inner()
+                    .find(|c| c.as_rule() == Rule::name_list)
+                    .map(|l| self.idents(l))
+                    .unwrap_or_default(),
+            ),
             _ => return None,
         })
     }
