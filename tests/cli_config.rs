@@ -189,3 +189,12 @@ fn an_inline_suppression_accepts_a_warning_and_reports_its_own_problems() {
     let out = run(&["check", "a.playbook"], dir.path());
     assert!(stdout(&out).contains("warning[W0010]"), "{}", stdout(&out));
 }
+
+#[test]
+fn the_example_in_the_docs_is_a_valid_configuration() {
+    let docs = fs::read_to_string("docs/ci.md").unwrap();
+    let start = docs.find("```toml\n").unwrap() + "```toml\n".len();
+    let end = start + docs[start..].find("```").unwrap();
+    let config = handoff::config::parse(&docs[start..end]).unwrap();
+    assert_eq!(config.include, ["playbooks"]);
+}
