@@ -198,3 +198,20 @@ fn the_example_in_the_docs_is_a_valid_configuration() {
     let config = handoff::config::parse(&docs[start..end]).unwrap();
     assert_eq!(config.include, ["playbooks"]);
 }
+
+#[test]
+fn fmt_takes_its_files_from_include_and_exclude_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let messy = "playbook p {\n      title \"x\"\n}\n";
+    put(dir.path(), "books/a.playbook", messy);
+    put(dir.path(), "books/legacy/b.playbook", messy);
+    put(dir.path(), "target/c.playbook", messy);
+    put(
+        dir.path(),
+        "handoff.toml",
+        "include = [\"books\"]\nexclude = [\"legacy\"]\n",
+    );
+    let out = run(&["fmt", "--check"], dir.path());
+    assert_eq!(stdout(&out), "would reformat books/a.playbook\n");
+    assert_eq!(out.status.code(), Some(1));
+}
