@@ -9,6 +9,7 @@ pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod compare;
+pub mod config;
 pub mod diagnostics;
 pub mod emit;
 pub mod engine;

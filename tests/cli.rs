@@ -128,10 +128,11 @@ fn check_github_reports_failures_as_annotations() {
 }
 
 #[test]
-fn check_requires_a_path() {
+fn check_without_a_path_checks_the_current_directory() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(&["check"], dir.path());
     assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), "error: no playbooks found in `.`\n");
 }
 
 #[test]

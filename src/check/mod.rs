@@ -40,6 +40,7 @@ pub fn compile(file: FileId, src: &str) -> Compiled {
     }
     diagnostics.sort_by_key(|d| (d.span().file, d.span().start, d.code));
     diagnostics.dedup();
+    let diagnostics = crate::diagnostics::suppress::apply(file, src, diagnostics);
     let clean = !diagnostics.iter().any(|d| d.severity() == Severity::Error);
     Compiled {
         playbook: clean.then_some(playbook),

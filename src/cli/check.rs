@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use super::config::{self, Project};
 use super::{files, findings, finish, report_error, ColorChoice, Exit, Format};
 use crate::diagnostics::render::Sources;
 use crate::diagnostics::{Diagnostic, Severity};
@@ -12,40 +13,53 @@ use crate::diagnostics::{Diagnostic, Severity};
 /// when the check could not run.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Playbook files, or directories searched recursively for `*.playbook` files
-    #[arg(required = true, value_name = "PATH")]
+    /// Playbook files, or directories searched recursively for `*.playbook` files (default: the
+    /// `include` paths of `handoff.toml`, else the current directory)
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Output format
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// Output format [default: human, or `[check] format` of `handoff.toml`]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Fail on warnings as well as errors
     #[arg(long)]
     pub deny_warnings: bool,
+    // `--config FILE` and `--no-config`.
+    #[command(flatten)]
+    pub config: config::Args,
 }
 
 /// Runs the check; files that cannot be read are reported and the others are still checked.
 pub fn run(args: &Args, color: ColorChoice) -> Exit {
     let mut sources = Sources::new();
     let mut diags: Vec<Diagnostic> = Vec::new();
-    let mut failures = Vec::new();
-    match files::collect_playbooks(&args.paths) {
-        Ok(paths) => {
-            for path in paths {
-                match findings::check_file(&path, &mut sources) {
-                    Ok(compiled) => diags.extend(compiled.diagnostics),
-                    Err(e) => failures.push(e),
+    let (project, mut failures) = match Project::load(&args.config, &args.paths) {
+        Ok(project) => (Some(project), Vec::new()),
+        Err(errors) => (None, errors),
+    };
+    if let Some(project) = &project {
+        let paths = project.paths(&args.paths);
+        match files::collect_playbooks_excluding(&paths, &project.exclusions()) {
+            Ok(paths) => {
+                for path in paths {
+                    match findings::check_file(&path, &mut sources) {
+                        Ok(compiled) => diags.extend(compiled.diagnostics),
+                        Err(e) => failures.push(e),
+                    }
                 }
             }
+            Err(e) => failures.push(e),
         }
-        Err(e) => failures.push(e),
     }
+    let project = project.unwrap_or_default();
+    let diags = project.config().lints.apply(diags);
+    let format = project.format(args.format);
+    let deny_warnings = args.deny_warnings || project.config().check.deny_warnings;
     for failure in &failures {
         report_error(failure);
     }
     let messages: Vec<String> = failures.iter().map(|f| f.message().to_string()).collect();
-    let output = findings::render(&diags, &sources, &messages, args.format, color.for_stdout());
-    let fails_on =
-        |s: Severity| s == Severity::Error || (args.deny_warnings && s == Severity::Warning);
+    let output = findings::render(&diags, &sources, &messages, format, color.for_stdout());
+    let fails_on = |s: Severity| s == Severity::Error || (deny_warnings && s == Severity::Warning);
     let exit = if !failures.is_empty() {
         Exit::Failure
     } else if diags.iter().any(|d| fails_on(d.severity())) {

@@ -7,23 +7,71 @@ use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
 use super::CliError;
+use crate::config::Glob;
 
 /// The extension that marks a playbook when walking directories.
 const PLAYBOOK_EXTENSION: &str = "playbook";
+
+/// Directories no walk enters: build output and installed packages hold copies, not sources.
+const SKIPPED_DIRECTORIES: &[&str] = &["target", "node_modules"];
+
+/// What a directory walk skips beyond hidden directories and [`SKIPPED_DIRECTORIES`]: the
+/// `exclude` patterns of `handoff.toml`, matched from its directory.
+#[derive(Debug, Clone, Default)]
+pub struct Exclusions {
+    root: PathBuf,
+    globs: Vec<Glob>,
+}
+
+impl Exclusions {
+    /// Patterns whose paths start at `root` (an absolute, canonical directory).
+    pub fn new(root: PathBuf, globs: Vec<Glob>) -> Self {
+        Exclusions { root, globs }
+    }
+
+    /// Whether the entry at `path` (canonical) is excluded.
+    fn excludes(&self, path: &Path) -> bool {
+        if self.globs.is_empty() {
+            return false;
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let relative = path.strip_prefix(&self.root).ok().map(|r| {
+            r.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        });
+        self.globs
+            .iter()
+            .any(|g| g.matches(relative.as_deref().unwrap_or(""), &name))
+    }
+}
 
 /// Expands the paths named on the command line into the playbooks to process.
 ///
 /// Files are taken as given, whatever their extension, because naming a file is explicit.
 /// Directories are walked recursively for `*.playbook` files in sorted order, so output is
-/// deterministic; hidden directories (such as `.git`) are skipped and symlinked directories are
-/// not followed, so a symlink loop cannot trap the walk.
+/// deterministic; hidden directories (such as `.git`), `target` and `node_modules` are skipped
+/// and symlinked directories are not followed, so a symlink loop cannot trap the walk.
 /// A file named twice is processed once.
 pub fn collect_playbooks(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    collect_playbooks_excluding(paths, &Exclusions::default())
+}
+
+/// [`collect_playbooks`], also skipping what `exclusions` names while walking (a file or
+/// directory named on the command line is still taken, as ruff does).
+pub fn collect_playbooks_excluding(
+    paths: &[PathBuf],
+    exclusions: &Exclusions,
+) -> Result<Vec<PathBuf>, CliError> {
     let mut found = Vec::new();
     for path in paths {
         let meta = fs::metadata(path).map_err(|e| io_error(path, &e))?;
         if meta.is_dir() {
-            found.extend(walk(path)?);
+            found.extend(walk(path, exclusions)?);
         } else {
             found.push(path.clone());
         }
@@ -45,17 +93,26 @@ pub fn collect_playbooks(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
 
 /// Collects the playbooks under `root`, sorted, without recursion so depth cannot overflow the
 /// stack.
-fn walk(root: &Path) -> Result<Vec<PathBuf>, CliError> {
+fn walk(root: &Path, exclusions: &Exclusions) -> Result<Vec<PathBuf>, CliError> {
     let mut found = Vec::new();
+    // Exclusion patterns are matched on canonical paths, resolved once for the whole walk.
+    let base = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut pending = vec![root.to_path_buf()];
     while let Some(dir) = pending.pop() {
         let entries = fs::read_dir(&dir).map_err(|e| io_error(&dir, &e))?;
         for entry in entries {
             let entry = entry.map_err(|e| io_error(&dir, &e))?;
             let path = entry.path();
+            let canonical = path
+                .strip_prefix(root)
+                .map_or_else(|_| path.clone(), |rest| base.join(rest));
+            if exclusions.excludes(&canonical) {
+                continue;
+            }
             let file_type = entry.file_type().map_err(|e| io_error(&path, &e))?;
             if file_type.is_dir() {
-                if !entry.file_name().to_string_lossy().starts_with('.') {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if !name.starts_with('.') && !SKIPPED_DIRECTORIES.contains(&name.as_str()) {
                     pending.push(path);
                 }
             } else if is_playbook(&path) && !(file_type.is_symlink() && path.is_dir()) {
@@ -311,6 +368,35 @@ mod tests {
         .map(PathBuf::from)
         .collect();
         assert_eq!(names, expected);
+    }
+
+    #[test]
+    fn build_output_and_installed_packages_are_not_walked() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for sub in ["target/debug", "node_modules/x", "books"] {
+            fs::create_dir_all(root.join(sub)).unwrap();
+            fs::write(root.join(sub).join("a.playbook"), "").unwrap();
+        }
+        let found = collect_playbooks(&[root.to_path_buf()]).unwrap();
+        assert_eq!(found, vec![root.join("books/a.playbook")]);
+    }
+
+    #[test]
+    fn excluded_paths_are_skipped_but_named_files_are_taken() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        for sub in ["legacy", "books/old", "books"] {
+            fs::create_dir_all(root.join(sub)).unwrap();
+            fs::write(root.join(sub).join("a.playbook"), "").unwrap();
+        }
+        fs::write(root.join("books/b.draft.playbook"), "").unwrap();
+        let globs = ["legacy", "books/old", "*.draft.playbook"].map(Glob::new);
+        let exclusions = Exclusions::new(root.clone(), globs.to_vec());
+        let named = root.join("legacy/a.playbook");
+        let found =
+            collect_playbooks_excluding(&[root.clone(), named.clone()], &exclusions).unwrap();
+        assert_eq!(found, vec![root.join("books/a.playbook"), named]);
     }
 
     #[cfg(unix)]

@@ -3,6 +3,7 @@
 use std::io::Read;
 use std::path::PathBuf;
 
+use super::config::{self, Project};
 use super::{files, finish, report_error, CliError, ColorChoice, Exit};
 use crate::diagnostics::render::{self, Sources};
 use crate::fmt::{format_source, FormatError};
@@ -15,7 +16,8 @@ use crate::fmt::{format_source, FormatError};
 /// has syntax errors, and with 2 when it could not run.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Playbook files or directories (default: the current directory), or `-` for standard input
+    /// Playbook files or directories (default: the `include` paths of `handoff.toml`, else the
+    /// current directory), or `-` for standard input
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Change nothing; list the files that would be reformatted
@@ -24,6 +26,9 @@ pub struct Args {
     /// Change nothing; print a unified diff of what would change
     #[arg(long)]
     pub diff: bool,
+    // `--config FILE` and `--no-config`: `include` and `exclude` choose the files.
+    #[command(flatten)]
+    pub config: config::Args,
 }
 
 /// What happened to one file.
@@ -38,12 +43,15 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
     if args.paths.len() == 1 && args.paths.first().is_some_and(|p| p.as_os_str() == "-") {
         return stdin(args, color);
     }
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
+    let project = match Project::load(&args.config, &args.paths) {
+        Ok(project) => project,
+        Err(errors) => {
+            errors.iter().for_each(report_error);
+            return Exit::Failure;
+        }
     };
-    let files = match files::collect_playbooks(&paths) {
+    let paths = project.paths(&args.paths);
+    let files = match files::collect_playbooks_excluding(&paths, &project.exclusions()) {
         Ok(f) => f,
         Err(e) => {
             report_error(&e);

@@ -9,6 +9,7 @@ pub mod check;
 pub mod compare;
 pub mod compile;
 pub mod completions;
+pub mod config;
 pub mod explain;
 pub mod files;
 pub mod findings;

@@ -75,6 +75,20 @@ rather than risk exhausting memory. Check that the right file was named, or spli
 copy, a failed merge or an editor crash would otherwise pass `check` with no problems, so an
 empty file is reported. Check that the file is complete, or remove it.";
 
+    SuppressionWithoutReason = "W0010", Warning, "a suppression comment gives no reason",
+"A comment `# handoff: allow CODE \"reason\"` on the line before a finding (or at the end of
+its line) accepts a warning there. The reason, in double quotes, tells reviewers why the
+warning is right to ignore; without it the suppression still applies, and this warning asks
+for one. Write it as `# handoff: allow W0306 \"kept for the spring campaign\"`. A team that does
+not want reasons can allow `W0010` in `handoff.toml` under `[lints]`.";
+
+    UnusedSuppression = "W0011", Warning, "a suppression comment suppresses nothing",
+"A suppression that matches no finding on the line it covers is noise, and it would hide
+the warning if it came back later for another reason: delete it. The same warning reports a
+suppression that cannot apply: a code that does not exist, an error code (errors cannot be
+suppressed: the playbook cannot run with them, so fix the error), `W0010` or `W0011`
+themselves (allow those in `handoff.toml`), and a directive other than `allow`.";
+
     Undefined = "E0101", Error, "a name is used but never declared",
 "Every track, queue, router, sequence, context, reason code, score, band set, calendar,
 lead field and event must be declared before a rule can refer to it (the order of blocks

@@ -6,6 +6,7 @@
 pub mod codes;
 pub mod render;
 pub mod suggest;
+pub mod suppress;
 
 use crate::span::Span;
 use serde::Serialize;
@@ -46,11 +47,14 @@ pub struct Label {
     pub primary: bool,
 }
 
-/// One finding with everything a renderer needs; the severity comes from the code registry.
+/// One finding with everything a renderer needs; the severity comes from the code registry
+/// unless a project's configuration raised it (see [`Diagnostic::deny`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     /// Stable code from the registry, e.g. `E0201`.
     pub code: Code,
+    /// The code's severity, or `Error` for a warning denied by `handoff.toml`.
+    severity: Severity,
     /// Lowercase, no final period, user input in backticks.
     pub message: String,
     /// First is primary; further labels point at related places.
@@ -66,6 +70,7 @@ impl Diagnostic {
     pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
+            severity: code.severity(),
             message: message.into(),
             labels: vec![Label {
                 span,
@@ -107,9 +112,16 @@ impl Diagnostic {
         self
     }
 
-    /// Severity as registered for the code.
+    /// Severity as registered for the code, or `Error` once denied.
     pub fn severity(&self) -> Severity {
-        self.code.severity()
+        self.severity
+    }
+
+    /// Makes the finding an error, for a project that denies its code: the code stays the same,
+    /// so `handoff explain` and SARIF rules still find it.
+    pub fn deny(mut self) -> Self {
+        self.severity = Severity::Error;
+        self
     }
 
     /// The primary span (the first label's), used for sorting and machine locations.

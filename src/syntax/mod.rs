@@ -15,7 +15,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::span::{lines_inclusive, FileId, Span};
 use pest::Parser;
 
-pub use comments::{comments, Comment};
+pub use comments::{comments, suppressions, Comment, Reason, Suppression};
 
 /// The pest parser generated from `grammar/playbook.pest`.
 #[derive(pest_derive::Parser)]
