@@ -98,6 +98,7 @@ fn compare_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
         .map(|g| guardrail::parse(g, &kpis))
         .collect::<Result<_, _>>()
         .map_err(|e| usage(&e.to_string()))?;
+    sim_runner::check_out(args.out.as_deref())?;
     let (base_name, base, cand_name, candidate) = load(args, color)?;
     let mut options = args.sim.options();
     options.scenario = Some(common_scenario(args, &base, &candidate)?);

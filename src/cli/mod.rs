@@ -14,6 +14,7 @@ pub mod files;
 pub mod findings;
 pub mod fmt;
 pub mod git;
+mod numbers;
 mod out_dir;
 mod report_dir;
 pub mod sim_runner;

@@ -46,6 +46,9 @@ pub enum SimFormat {
 
 /// Runs the simulation and writes the report.
 pub fn run(args: &Args, color: ColorChoice) -> Exit {
+    if let Err(exit) = sim_runner::check_out(args.out.as_deref()) {
+        return exit;
+    }
     let playbook = match sim_runner::load_file(&args.file, color) {
         Ok(p) => p,
         Err(exit) => return exit,

@@ -94,6 +94,7 @@ fn usage(message: &str) -> Exit {
 }
 
 fn sweep_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
+    sim_runner::check_out(args.out.as_deref())?;
     let playbook = sim_runner::load_file(&args.file, color)?;
     let options = args.sim.options();
     let scenario_index = match &options.scenario {

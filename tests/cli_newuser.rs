@@ -1,0 +1,99 @@
+//! What a new user tripped over on the command line (issue 20): arguments checked before any
+//! simulation, one wording for numeric ranges, `-` for standard input everywhere, warnings as
+//! errors in every format, `compare --base` on new and renamed playbooks, `version` and `man`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod cli_support;
+use cli_support::{run, stderr, stdout};
+
+use std::fs;
+use std::path::Path;
+
+const SEED: &str = "playbooks/seed-matrix.playbook";
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn a_bad_out_is_refused_before_any_simulation() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("taken");
+    fs::write(&file, "not a directory").unwrap();
+    let out_arg = file.to_str().unwrap();
+    for args in [
+        vec!["simulate", SEED, "--days", "20", "--out", out_arg],
+        vec!["compare", SEED, SEED, "--days", "20", "--out", out_arg],
+        vec![
+            "sweep",
+            SEED,
+            "--set",
+            "connect=30%,40%",
+            "--days",
+            "20",
+            "--out",
+            out_arg,
+        ],
+    ] {
+        let out = run(&args, repo());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert!(err.ends_with("not a directory\n"), "{args:?}: {err}");
+        assert!(
+            !err.contains("simulated"),
+            "{args:?} simulated first: {err}"
+        );
+        assert_eq!(fs::read_to_string(&file).unwrap(), "not a directory");
+    }
+}
+
+#[test]
+fn numeric_options_share_one_wording_for_ranges() {
+    for (args, message) in [
+        (
+            vec!["--days", "-5"],
+            "`--days` must be above 0 and at most 36500, got `-5`",
+        ),
+        (
+            vec!["--replications", "0"],
+            "`--replications` must be 1 to 10000, got `0`",
+        ),
+        (
+            vec!["--replications", "99999999999"],
+            "`--replications` must be 1 to 10000, got `99999999999`",
+        ),
+        (
+            vec!["--leads", "-3"],
+            "`--leads` must be 1 to 2147483648, got `-3`",
+        ),
+        (
+            vec!["--seed", "-1"],
+            "`--seed` must be 0 to 18446744073709551615, got `-1`",
+        ),
+    ] {
+        let mut full = vec!["simulate", SEED];
+        full.extend(args.iter());
+        let out = run(&full, repo());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&out), format!("error: {message}\n"), "{args:?}");
+    }
+}
+
+#[test]
+fn a_span_derived_from_leads_says_how_and_what_to_do() {
+    let out = run(
+        &["simulate", "playbooks/mmc.playbook", "--leads", "2000000"],
+        repo(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: `--leads 2000000` needs a span of 41667 days at scenario `mmc`'s arrival rate of 48.0 leads a day"),
+        "{err}"
+    );
+    assert!(
+        err.contains("ask for at most 1752000 leads, or give `--days`"),
+        "{err}"
+    );
+    assert_eq!(stdout(&out), "");
+}
