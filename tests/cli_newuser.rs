@@ -97,3 +97,30 @@ fn a_span_derived_from_leads_says_how_and_what_to_do() {
     );
     assert_eq!(stdout(&out), "");
 }
+
+#[test]
+fn denied_warnings_are_errors_in_every_format() {
+    let file = "tests/fixtures/diagnostics/W0316_unused_context.playbook";
+    let check = |format: &str| {
+        let out = run(
+            &["check", "--deny-warnings", "--format", format, file],
+            repo(),
+        );
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        stdout(&out)
+    };
+    let github = check("github");
+    assert!(github.contains("::error file="), "{github}");
+    assert!(!github.contains("::warning"), "{github}");
+    let human = check("human");
+    assert!(human.contains("error[W0316]"), "{human}");
+    assert!(!human.contains("warning"), "{human}");
+    let json: serde_json::Value = serde_json::from_str(&check("json")).unwrap();
+    assert_eq!(json["diagnostics"][0]["severity"], "error");
+    assert_eq!(json["diagnostics"][0]["code"], "W0316");
+    assert_eq!(json["summary"]["warnings"], 0);
+    let sarif: serde_json::Value = serde_json::from_str(&check("sarif")).unwrap();
+    assert_eq!(sarif["runs"][0]["results"][0]["level"], "error");
+    let allowed = run(&["check", "--format", "github", file], repo());
+    assert!(stdout(&allowed).contains("::warning"));
+}

@@ -18,7 +18,7 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
-    /// Fail on warnings as well as errors
+    /// Fail on warnings as well as errors, reporting them as errors in every format
     #[arg(long)]
     pub deny_warnings: bool,
 }
@@ -32,7 +32,13 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
         Ok(paths) => {
             for path in paths {
                 match findings::check_file(&path, &mut sources) {
-                    Ok(compiled) => diags.extend(compiled.diagnostics),
+                    Ok(compiled) => diags.extend(compiled.diagnostics.into_iter().map(|d| {
+                        if args.deny_warnings {
+                            d.deny_warning()
+                        } else {
+                            d
+                        }
+                    })),
                     Err(e) => failures.push(e),
                 }
             }
@@ -44,11 +50,9 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
     }
     let messages: Vec<String> = failures.iter().map(|f| f.message().to_string()).collect();
     let output = findings::render(&diags, &sources, &messages, args.format, color.for_stdout());
-    let fails_on =
-        |s: Severity| s == Severity::Error || (args.deny_warnings && s == Severity::Warning);
     let exit = if !failures.is_empty() {
         Exit::Failure
-    } else if diags.iter().any(|d| fails_on(d.severity())) {
+    } else if diags.iter().any(|d| d.severity() == Severity::Error) {
         Exit::Findings
     } else {
         Exit::Ok

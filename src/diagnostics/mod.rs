@@ -59,6 +59,10 @@ pub struct Diagnostic {
     pub notes: Vec<String>,
     /// A concrete suggestion ("help: …").
     pub help: Option<String>,
+    /// Whether a warning is reported as an error (`check --deny-warnings`), so that every
+    /// format shows what fails the run.
+    #[serde(skip)]
+    denied: bool,
 }
 
 impl Diagnostic {
@@ -74,6 +78,7 @@ impl Diagnostic {
             }],
             notes: Vec::new(),
             help: None,
+            denied: false,
         }
     }
 
@@ -107,9 +112,19 @@ impl Diagnostic {
         self
     }
 
-    /// Severity as registered for the code.
+    /// Severity as registered for the code, or an error for a denied warning.
     pub fn severity(&self) -> Severity {
-        self.code.severity()
+        match self.code.severity() {
+            Severity::Warning if self.denied => Severity::Error,
+            registered => registered,
+        }
+    }
+
+    /// Reports a warning as an error (notes and errors are left as they are), for
+    /// `--deny-warnings`: a run that fails on warnings must show them as what failed it.
+    pub fn deny_warning(mut self) -> Self {
+        self.denied = self.code.severity() == Severity::Warning;
+        self
     }
 
     /// The primary span (the first label's), used for sorting and machine locations.
