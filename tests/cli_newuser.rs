@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod cli_support;
-use cli_support::{run, stderr, stdout};
+use cli_support::{handoff, run, stderr, stdout};
 
 use std::fs;
 use std::path::Path;
@@ -123,4 +123,108 @@ fn denied_warnings_are_errors_in_every_format() {
     assert_eq!(sarif["runs"][0]["results"][0]["level"], "error");
     let allowed = run(&["check", "--format", "github", file], repo());
     assert!(stdout(&allowed).contains("::warning"));
+}
+
+#[test]
+fn a_dash_reads_standard_input_in_every_command() {
+    let text = fs::read_to_string(repo().join("playbooks/mmc.playbook")).unwrap();
+    let quick = ["--days", "2", "--replications", "2"];
+    for args in [
+        vec!["check", "-"],
+        vec!["compile", "-"],
+        vec!["simulate", "-"],
+        vec!["sweep", "-", "--set", "connect=30%,40%"],
+        vec!["compare", "playbooks/mmc.playbook", "-"],
+        vec!["fmt", "-", "--check"],
+    ] {
+        let simulates = !matches!(args[0], "check" | "compile" | "fmt");
+        let out = handoff()
+            .args(&args)
+            .args(if simulates { &quick[..] } else { &[] })
+            .current_dir(repo())
+            .write_stdin(text.clone())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    }
+    let broken = handoff()
+        .args([
+            "check",
+            "-",
+            "--stdin-filename",
+            "pb/new.playbook",
+            "--format",
+            "github",
+        ])
+        .current_dir(repo())
+        .write_stdin("oops {\n")
+        .output()
+        .unwrap();
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(
+        stdout(&broken).starts_with("::error file=pb/new.playbook,line=1"),
+        "{}",
+        stdout(&broken)
+    );
+    let two = run(&["compare", "-", "-"], repo());
+    assert_eq!(
+        stderr(&two),
+        "error: only one playbook can be read from standard input (`-`)\n"
+    );
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+#[test]
+fn compare_base_reports_a_new_playbook_and_follows_a_renamed_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(repo().join("playbooks/mmc.playbook")).unwrap();
+    fs::write(dir.path().join("old.playbook"), &text).unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "base"]);
+    git(dir.path(), &["checkout", "-q", "-b", "feature"]);
+    git(dir.path(), &["mv", "old.playbook", "renamed.playbook"]);
+    let other = fs::read_to_string(repo().join(SEED)).unwrap();
+    fs::write(dir.path().join("new.playbook"), other).unwrap();
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "rename and add"]);
+    let quick = ["--days", "2", "--replications", "2"];
+    let compare = |file: &str, format: &str| {
+        let out = handoff()
+            .args(["compare", "--base", "main", file, "--format", format])
+            .args(quick)
+            .args(["--fail-if", "leakage > +1pp"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{file} {format}: {}",
+            stderr(&out)
+        );
+        stdout(&out)
+    };
+    let line = "`new.playbook` is new since `main`: there is no base to compare with\n";
+    assert_eq!(compare("new.playbook", "table"), line);
+    assert_eq!(compare("new.playbook", "markdown"), line);
+    let doc: serde_json::Value = serde_json::from_str(&compare("new.playbook", "json")).unwrap();
+    assert_eq!(doc["base"], serde_json::Value::Null);
+    assert_eq!(doc["candidate"]["source"], "new.playbook");
+    assert_eq!(doc["summary"], line.trim_end());
+    let doc: serde_json::Value =
+        serde_json::from_str(&compare("renamed.playbook", "json")).unwrap();
+    assert_eq!(doc["base"]["source"], "main:old.playbook");
+    assert_eq!(doc["candidate"]["source"], "renamed.playbook");
 }

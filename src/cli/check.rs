@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{files, findings, finish, report_error, ColorChoice, Exit, Format};
+use super::{files, findings, finish, report_error, stdin, ColorChoice, Exit, Format};
 use crate::diagnostics::render::Sources;
 use crate::diagnostics::{Diagnostic, Severity};
 
@@ -12,9 +12,12 @@ use crate::diagnostics::{Diagnostic, Severity};
 /// when the check could not run.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Playbook files, or directories searched recursively for `*.playbook` files
-    #[arg(required = true, value_name = "PATH")]
+    /// Playbook files, directories searched recursively for `*.playbook` files, or `-` for
+    /// standard input
+    #[arg(required = true, value_name = "PATH", value_hint = clap::ValueHint::AnyPath)]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub stdin: stdin::Name,
     /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -28,10 +31,19 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
     let mut sources = Sources::new();
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut failures = Vec::new();
-    match files::collect_playbooks(&args.paths) {
+    let (from_stdin, named): (Vec<PathBuf>, Vec<PathBuf>) =
+        args.paths.iter().cloned().partition(|p| stdin::is_stdin(p));
+    // Standard input is read once however often `-` is named.
+    let dash = from_stdin.into_iter().take(1);
+    let listed = if named.is_empty() {
+        Ok(dash.collect::<Vec<PathBuf>>())
+    } else {
+        files::collect_playbooks(&named).map(|found| dash.chain(found).collect())
+    };
+    match listed {
         Ok(paths) => {
             for path in paths {
-                match findings::check_file(&path, &mut sources) {
+                match findings::check_file(&path, &args.stdin, &mut sources) {
                     Ok(compiled) => diags.extend(compiled.diagnostics.into_iter().map(|d| {
                         if args.deny_warnings {
                             d.deny_warning()

@@ -3,6 +3,7 @@
 use std::io::Read;
 use std::path::PathBuf;
 
+use super::stdin::Name as StdinName;
 use super::{files, finish, report_error, CliError, ColorChoice, Exit};
 use crate::diagnostics::render::{self, Sources};
 use crate::fmt::{format_source, FormatError};
@@ -16,8 +17,10 @@ use crate::fmt::{format_source, FormatError};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Playbook files or directories (default: the current directory), or `-` for standard input
-    #[arg(value_name = "PATH")]
+    #[arg(value_name = "PATH", value_hint = clap::ValueHint::AnyPath)]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub stdin: StdinName,
     /// Change nothing; list the files that would be reformatted
     #[arg(long, conflicts_with = "diff")]
     pub check: bool,
@@ -128,7 +131,8 @@ fn stdin(args: &Args, color: ColorChoice) -> Exit {
         )));
         return Exit::Failure;
     }
-    match format_one("<stdin>", &text, color) {
+    let shown = args.stdin.shown();
+    match format_one(shown, &text, color) {
         Err(e) => {
             report_error(&e);
             Exit::Failure
@@ -139,11 +143,14 @@ fn stdin(args: &Args, color: ColorChoice) -> Exit {
         Ok(Outcome::Reformatted { before, after }) => {
             if args.diff {
                 finish(
-                    unified_diff("<stdin>", &before, &after).as_bytes(),
+                    unified_diff(shown, &before, &after).as_bytes(),
                     Exit::Findings,
                 )
             } else if args.check {
-                finish(b"would reformat <stdin>\n", Exit::Findings)
+                finish(
+                    format!("would reformat {shown}\n").as_bytes(),
+                    Exit::Findings,
+                )
             } else {
                 finish(after.as_bytes(), Exit::Ok)
             }

@@ -19,6 +19,7 @@ mod out_dir;
 mod report_dir;
 pub mod sim_runner;
 pub mod simulate;
+pub mod stdin;
 pub mod sweep;
 
 use std::io::{ErrorKind, IsTerminal, Write};

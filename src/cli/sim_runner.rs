@@ -6,7 +6,9 @@ use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{findings, numbers, report_error, write_stderr, CliError, ColorChoice, Exit, Format};
+use super::{
+    findings, numbers, report_error, stdin, write_stderr, CliError, ColorChoice, Exit, Format,
+};
 use crate::check::{self, Compiled};
 use crate::diagnostics::render::Sources;
 use crate::engine::Engine;
@@ -18,6 +20,8 @@ use crate::sim::{self, SimError, SimOptions};
 /// Options of a simulation run, shared by every command that simulates.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SimArgs {
+    #[command(flatten)]
+    pub stdin: stdin::Name,
     /// Scenario to run (default: the first one in the playbook)
     #[arg(long, value_name = "NAME")]
     pub scenario: Option<String>,
@@ -131,11 +135,12 @@ fn threads_that_fit() -> Option<usize> {
     None
 }
 
-/// Checks a playbook file and returns its IR, printing findings on standard error; the exit
-/// code says why there is none (1: the playbook has errors, 2: it could not be read).
-pub fn load_file(path: &Path, color: ColorChoice) -> Result<Playbook, Exit> {
+/// Checks a playbook file (standard input for `-`) and returns its IR, printing findings on
+/// standard error; the exit code says why there is none (1: the playbook has errors, 2: it
+/// could not be read).
+pub fn load_file(path: &Path, name: &stdin::Name, color: ColorChoice) -> Result<Playbook, Exit> {
     let mut sources = Sources::new();
-    match findings::check_file(path, &mut sources) {
+    match findings::check_file(path, name, &mut sources) {
         Ok(compiled) => accept(compiled, &sources, color),
         Err(e) => {
             report_error(&e);

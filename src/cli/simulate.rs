@@ -18,8 +18,8 @@ use crate::sim::Summary;
 /// I/O errors.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The playbook to simulate
-    #[arg(value_name = "FILE")]
+    /// The playbook to simulate, or `-` for standard input
+    #[arg(value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub file: PathBuf,
     #[command(flatten)]
     pub sim: SimArgs,
@@ -49,7 +49,7 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
     if let Err(exit) = sim_runner::check_out(args.out.as_deref()) {
         return exit;
     }
-    let playbook = match sim_runner::load_file(&args.file, color) {
+    let playbook = match sim_runner::load_file(&args.file, &args.sim.stdin, color) {
         Ok(p) => p,
         Err(exit) => return exit,
     };

@@ -22,8 +22,8 @@ use crate::sim::stats::Estimate;
 /// errors and 2 on bad options or I/O errors.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The playbook to sweep
-    #[arg(value_name = "FILE")]
+    /// The playbook to sweep, or `-` for standard input
+    #[arg(value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub file: PathBuf,
     /// A parameter and its values, e.g. `sla.hand_raise=5m,15m,30m` (once or twice)
     #[arg(long = "set", value_name = "NAME=VALUES", required = true)]
@@ -95,7 +95,7 @@ fn usage(message: &str) -> Exit {
 
 fn sweep_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
     sim_runner::check_out(args.out.as_deref())?;
-    let playbook = sim_runner::load_file(&args.file, color)?;
+    let playbook = sim_runner::load_file(&args.file, &args.sim.stdin, color)?;
     let options = args.sim.options();
     let scenario_index = match &options.scenario {
         Some(name) => playbook.scenarios.iter().position(|s| &s.name == name),
