@@ -35,7 +35,8 @@ pub struct Args {
     #[command(flatten)]
     pub sim: SimArgs,
     /// Fail when a KPI crosses a threshold, e.g. `leakage > +0.5pp` or `sla_attainment < 95%`
-    /// (repeatable; a signed value is a change from the base)
+    /// (repeatable; a signed value is a change from the base, a signed `%` a relative change;
+    /// the mean is tested, or the whole 95% interval with a final `confidently`)
     #[arg(long = "fail-if", value_name = "EXPR")]
     pub fail_if: Vec<String>,
     /// Output format
