@@ -1,7 +1,12 @@
 //! What a new user tripped over on the command line (issue 20): arguments checked before any
 //! simulation, one wording for numeric ranges, `-` for standard input everywhere, warnings as
 //! errors in every format, `compare --base` on new and renamed playbooks, `version` and `man`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod cli_support;
 use cli_support::{handoff, run, stderr, stdout};
@@ -227,4 +232,71 @@ fn compare_base_reports_a_new_playbook_and_follows_a_renamed_one() {
         serde_json::from_str(&compare("renamed.playbook", "json")).unwrap();
     assert_eq!(doc["base"]["source"], "main:old.playbook");
     assert_eq!(doc["candidate"]["source"], "renamed.playbook");
+}
+
+#[test]
+fn version_json_names_the_commit_and_the_output_formats() {
+    let out = run(&["version", "--format", "json"], repo());
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["name"], "handoff");
+    assert_eq!(doc["version"], env!("CARGO_PKG_VERSION"));
+    let commit = doc["commit"].as_str().unwrap();
+    assert!(
+        commit == "unknown"
+            || (commit.len() == 12 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+        "{commit}"
+    );
+    let formats = doc["output_formats"].as_array().unwrap();
+    let outputs: Vec<&str> = formats
+        .iter()
+        .map(|f| f["output"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outputs,
+        [
+            "check --format json",
+            "compile --emit ir",
+            "simulate --format json",
+            "compare --format json",
+            "sweep --format json"
+        ]
+    );
+    assert!(formats.iter().all(|f| f["format_version"] == 1));
+}
+
+#[test]
+fn man_writes_one_page_per_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = dir.path().join("man1");
+    let out = run(&["man", "--out", pages.to_str().unwrap()], repo());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for name in [
+        "handoff.1",
+        "handoff-check.1",
+        "handoff-simulate.1",
+        "handoff-compare.1",
+    ] {
+        let page = fs::read_to_string(pages.join(name)).unwrap();
+        assert!(page.contains(".TH "), "{name}");
+    }
+    let check = fs::read_to_string(pages.join("handoff-check.1")).unwrap();
+    assert!(check.contains("deny\\-warnings"), "{check}");
+    let main = run(&["man"], repo());
+    assert!(stdout(&main).contains(".SH NAME\nhandoff \\- Compile, check and simulate"));
+}
+
+#[test]
+fn completions_offer_files_for_playbook_arguments() {
+    let out = run(&["completions", "zsh"], repo());
+    let script = stdout(&out);
+    let simulate_file = script
+        .lines()
+        .find(|l| l.contains(":file -- The playbook to simulate"))
+        .unwrap_or_else(|| panic!("no FILE argument for simulate in:\n{script}"));
+    assert!(simulate_file.ends_with(":_files' \\"), "{simulate_file}");
+    assert!(
+        script.contains("--out=[") && script.contains(":DIR:_files -/"),
+        "no directory hint"
+    );
 }

@@ -43,9 +43,12 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
     pub format: CompareFormat,
     /// Also write `summary.json`, `kpis.csv`, `compare.svg` and `report.html` into this directory
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub out: Option<PathBuf>,
 }
+
+/// The `format_version` of the `--format json` document (`docs/json-output.md`).
+pub const FORMAT_VERSION: u32 = 1;
 
 /// Output formats of `compare`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -117,7 +120,7 @@ fn compare_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
     let breached = breaches(&guardrails, &deltas);
     let summary = summary_line(&deltas);
     let doc = Comparison {
-        format_version: 1,
+        format_version: FORMAT_VERSION,
         base: side(base_name, &base, &base_report),
         candidate: side(cand_name, &candidate, &cand_report),
         scenario: &cand_report.inputs.scenario,
@@ -250,7 +253,7 @@ fn report_new(args: &Args, candidate: &str, rev: &str) -> Exit {
         CompareFormat::Table | CompareFormat::Markdown => format!("{line}\n"),
         CompareFormat::Json => {
             let doc = serde_json::json!({
-                "format_version": 1,
+                "format_version": FORMAT_VERSION,
                 "base": null,
                 "candidate": { "source": candidate },
                 "kpis": [],

@@ -24,7 +24,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t, value_name = "KIND")]
     pub emit: Emit,
     /// Write to this file instead of standard output; it is replaced only once complete
-    #[arg(short, long, value_name = "OUT")]
+    #[arg(short, long, value_name = "OUT", value_hint = clap::ValueHint::FilePath)]
     pub output: Option<PathBuf>,
 }
 

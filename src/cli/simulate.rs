@@ -28,7 +28,7 @@ pub struct Args {
     pub format: SimFormat,
     /// Also write `summary.json`, `kpis.csv`, SVG charts and a self-contained `report.html` into
     /// this directory
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub out: Option<PathBuf>,
 }
 

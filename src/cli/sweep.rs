@@ -35,9 +35,12 @@ pub struct Args {
     pub format: SweepFormat,
     /// Also write `summary.json`, `kpis.csv`, one chart per KPI and `report.html` into this
     /// directory
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub out: Option<PathBuf>,
 }
+
+/// The `format_version` of the `--format json` document (`docs/json-output.md`).
+pub const FORMAT_VERSION: u32 = 1;
 
 /// Output formats of `sweep`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -183,7 +186,7 @@ fn sweep_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
         });
     }
     let doc = Sweep {
-        format_version: 1,
+        format_version: FORMAT_VERSION,
         playbook: &playbook.name,
         scenario: scenario_name,
         seed: options.seed,
