@@ -5,7 +5,7 @@
 //! of each KPI is therefore taken per replication and its confidence interval comes from those
 //! paired differences, which is much narrower than comparing two independent intervals.
 
-use crate::guardrail::{Guardrail, KpiUnit};
+use crate::guardrail::{Guardrail, KpiUnit, Threshold};
 use crate::report::format_value;
 use crate::sim::kpi::ROWS;
 use crate::sim::stats::{estimate, paired_estimate, Estimate};
@@ -152,37 +152,85 @@ pub struct Breach {
     pub reason: String,
 }
 
-/// Evaluates guardrails on the means; a guardrail on a KPI undefined in these runs is a breach
-/// (a CI gate must not pass silently because a number is missing).
+/// Evaluates guardrails on the means (or the intervals, for `confidently`); a guardrail on a
+/// KPI undefined in these runs is a breach (a CI gate must not pass silently because a number
+/// is missing).
 pub fn breaches(guardrails: &[Guardrail], deltas: &[Delta]) -> Vec<Breach> {
     guardrails
         .iter()
         .filter_map(|g| {
-            let Some(d) = deltas.iter().find(|d| d.key == g.kpi) else {
-                return Some(Breach {
+            let breach = |reason: String| {
+                Some(Breach {
                     guardrail: g.text.clone(),
-                    reason: format!("`{}` is undefined in these runs", g.kpi),
-                });
+                    reason,
+                })
             };
-            match g.breached(d.base.mean, d.candidate.mean) {
+            let Some(d) = deltas.iter().find(|d| d.key == g.kpi) else {
+                return breach(format!("`{}` is undefined in these runs", g.kpi));
+            };
+            let Some(tested) = g.tested(&d.base, &d.candidate, &d.delta) else {
+                return breach(format!(
+                    "`{}` has no defined relative change (zero or undefined base)",
+                    g.kpi
+                ));
+            };
+            match g.breached(&tested) {
                 Some(false) => None,
-                Some(true) => Some(Breach {
-                    guardrail: g.text.clone(),
-                    reason: format!(
-                        "{}: base {}, candidate {}, change {}",
-                        d.key,
-                        format_value(d.unit, d.base.mean),
-                        format_value(d.unit, d.candidate.mean),
-                        format_change(d.unit, d.delta.mean)
-                    ),
-                }),
-                None => Some(Breach {
-                    guardrail: g.text.clone(),
-                    reason: format!("`{}` has no defined change (zero or undefined base)", g.kpi),
-                }),
+                Some(true) => breach(breach_reason(g, d, &tested)),
+                None if g.confidently => breach(format!(
+                    "`{}` has no defined 95% interval of its {} (one replication has none)",
+                    g.kpi,
+                    g.quantity()
+                )),
+                None => breach(format!("`{}` has no defined {}", g.kpi, g.quantity())),
             }
         })
         .collect()
+}
+
+/// `leakage: base 12.0%, candidate 10.1%, relative change −15.8% [−20.1%, −11.5%]`: the
+/// tested quantity in the unit the guardrail was written in, with its interval.
+fn breach_reason(g: &Guardrail, d: &Delta, tested: &Estimate) -> String {
+    let shown = |v: f64| match g.threshold {
+        Threshold::Absolute(_) => format_value(d.unit, v),
+        Threshold::Delta(_) => format_change(d.unit, v),
+        Threshold::Relative(_) => format_relative(v),
+    };
+    let mut reason = format!(
+        "{}: base {}, candidate {}",
+        d.key,
+        format_value(d.unit, d.base.mean),
+        format_value(d.unit, d.candidate.mean)
+    );
+    if !matches!(g.threshold, Threshold::Absolute(_)) {
+        reason.push_str(&format!(", {} {}", g.quantity(), shown(tested.mean)));
+    }
+    if g.confidently {
+        reason.push_str(&format!(
+            ", 95% CI of the {} [{}, {}]",
+            g.quantity(),
+            shown(tested.ci_low),
+            shown(tested.ci_high)
+        ));
+    }
+    reason
+}
+
+/// A relative change as a signed percentage, `−15.8%`.
+fn format_relative(v: f64) -> String {
+    let magnitude = format!("{:.1}%", (v * 100.0).abs());
+    let sign = if magnitude
+        .chars()
+        .filter(char::is_ascii_digit)
+        .all(|c| c == '0')
+    {
+        "±"
+    } else if v < 0.0 {
+        "−"
+    } else {
+        "+"
+    };
+    format!("{sign}{magnitude}")
 }
 
 #[cfg(test)]
@@ -254,6 +302,38 @@ mod tests {
         )]);
         assert!(breaches(std::slice::from_ref(&g), &flat).is_empty());
         assert_eq!(breaches(&[g], &[]).len(), 1);
+    }
+
+    #[test]
+    fn a_breach_speaks_the_unit_the_guardrail_was_written_in() {
+        let kpis = vec![("leakage".to_string(), KpiUnit::Fraction)];
+        let down = compare(&[paired(
+            "leakage",
+            KpiUnit::Fraction,
+            &[0.20, 0.20, 0.20],
+            &[0.16, 0.17, 0.15],
+        )]);
+        let reason = |text: &str| {
+            let g = crate::guardrail::parse(text, &kpis).unwrap();
+            breaches(&[g], &down).pop().map(|b| b.reason)
+        };
+        assert_eq!(
+            reason("leakage < -15%").unwrap(),
+            "leakage: base 20.0%, candidate 16.0%, relative change −20.0%"
+        );
+        assert_eq!(
+            reason("leakage < -3pp").unwrap(),
+            "leakage: base 20.0%, candidate 16.0%, change −4.0 pp"
+        );
+        let sure = reason("leakage < -1pp confidently").unwrap();
+        assert!(
+            sure.starts_with(
+                "leakage: base 20.0%, candidate 16.0%, change −4.0 pp, 95% CI of the change [−"
+            ),
+            "{sure}"
+        );
+        // The mean is past -3.5pp but the interval is not wholly past it.
+        assert_eq!(reason("leakage < -3.5pp confidently"), None);
     }
 
     #[test]

@@ -1,12 +1,17 @@
 //! CI guardrails for `handoff compare`: `--fail-if 'leakage > +0.5pp'`.
 //!
-//! A guardrail names a KPI, a comparison and a threshold. An unsigned threshold is absolute
-//! (`sla_attainment < 95%`: the candidate's mean is below 95%); a signed one is a change from
-//! the base (`leakage > +0.5pp`: the paired delta's mean rises by more than half a percentage
-//! point; `speed_to_lead.p90 > +10m`); a signed percentage is a relative change
-//! (`mql_to_sql < -5%`: the candidate is more than 5% below the base).
+//! A guardrail names a KPI, a comparison and a threshold (the grammar is in
+//! `docs/simulation.md`). An unsigned threshold is absolute (`sla_attainment < 95%`: the
+//! candidate's mean is below 95%); a signed one in the KPI's unit is a change from the base
+//! (`leakage > +0.5pp`: the paired delta's mean rises by more than half a percentage point;
+//! `speed_to_lead.p90 > +10m`); a signed percentage is a relative change, for every KPI
+//! (`mql_to_sql < -5%`: the candidate is more than 5% below the base, not 5 points).
+//! A guardrail tests the mean; ending it with `confidently` tests the 95% interval instead: it
+//! is breached only when the whole interval lies beyond the threshold.
 
 use std::fmt;
+
+use crate::sim::stats::Estimate;
 
 pub use crate::ir::KpiUnit;
 
@@ -45,7 +50,13 @@ pub struct Guardrail {
     pub op: Op,
     /// What the KPI is compared with: a value or a change from the base.
     pub threshold: Threshold,
+    /// Breached only when the whole 95% interval, not just the mean, lies beyond the threshold
+    /// (`… confidently`), so noise alone cannot fail a CI run.
+    pub confidently: bool,
 }
+
+/// The keyword that makes a guardrail test the 95% interval instead of the mean.
+const CONFIDENTLY: &str = "confidently";
 
 /// Why a guardrail could not be read; shown to the user as is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,16 +73,23 @@ impl std::error::Error for GuardrailError {}
 /// Parses a guardrail against the KPIs the simulator reports (`kpis`: key and unit).
 pub fn parse(text: &str, kpis: &[(String, KpiUnit)]) -> Result<Guardrail, GuardrailError> {
     let fail = |m: String| Err(GuardrailError(format!("`--fail-if {text}`: {m}")));
+    let (expr, confidently) = match text.trim_end().strip_suffix(CONFIDENTLY) {
+        Some(rest) if rest.ends_with(char::is_whitespace) => (rest, true),
+        _ => (text, false),
+    };
     let ops = [(">=", Op::Ge), ("<=", Op::Le), (">", Op::Gt), ("<", Op::Lt)];
     let Some((pos, sym, op)) = ops
         .iter()
-        .filter_map(|(s, o)| text.find(s).map(|p| (p, *s, *o)))
+        .filter_map(|(s, o)| expr.find(s).map(|p| (p, *s, *o)))
         .min_by_key(|(p, s, _)| (*p, std::cmp::Reverse(s.len())))
     else {
-        return fail("expected `KPI > VALUE` (or `>=`, `<`, `<=`)".into());
+        return fail(
+            "expected `KPI > VALUE` (or `>=`, `<`, `<=`), optionally followed by `confidently`"
+                .into(),
+        );
     };
-    let kpi = text.get(..pos).unwrap_or("").trim();
-    let value = text.get(pos + sym.len()..).unwrap_or("").trim();
+    let kpi = expr.get(..pos).unwrap_or("").trim();
+    let value = expr.get(pos + sym.len()..).unwrap_or("").trim();
     let Some((_, unit)) = kpis.iter().find(|(k, _)| k == kpi) else {
         let names: Vec<&str> = kpis.iter().map(|(k, _)| k.as_str()).collect();
         let hint = crate::diagnostics::suggest::did_you_mean(kpi, names.iter().copied())
@@ -91,6 +109,7 @@ pub fn parse(text: &str, kpis: &[(String, KpiUnit)]) -> Result<Guardrail, Guardr
         kpi: kpi.to_string(),
         op,
         threshold,
+        confidently,
     })
 }
 
@@ -138,14 +157,49 @@ fn threshold(value: &str, unit: KpiUnit) -> Result<Threshold, String> {
 }
 
 impl Guardrail {
-    /// Whether the guardrail is breached by these means; `None` when a needed value is
-    /// undefined (NaN) or a relative change has a zero base.
-    pub fn breached(&self, base: f64, candidate: f64) -> Option<bool> {
-        let lhs = match self.threshold {
-            Threshold::Absolute(_) => candidate,
-            Threshold::Delta(_) => candidate - base,
-            Threshold::Relative(_) if base != 0.0 => (candidate - base) / base.abs(),
-            Threshold::Relative(_) => return None,
+    /// What the guardrail tests, in the words of its breach messages: `candidate`, `change` or
+    /// `relative change`.
+    pub fn quantity(&self) -> &'static str {
+        match self.threshold {
+            Threshold::Absolute(_) => "candidate",
+            Threshold::Delta(_) => "change",
+            Threshold::Relative(_) => "relative change",
+        }
+    }
+
+    /// The tested quantity (see [`Guardrail::quantity`]) as a mean and a 95% interval, from
+    /// the base, candidate and paired-delta estimates; a relative change divides the delta and
+    /// its interval by the base's mean, so it is `None` when that is zero.
+    pub fn tested(
+        &self,
+        base: &Estimate,
+        candidate: &Estimate,
+        delta: &Estimate,
+    ) -> Option<Estimate> {
+        match self.threshold {
+            Threshold::Absolute(_) => Some(candidate.clone()),
+            Threshold::Delta(_) => Some(delta.clone()),
+            Threshold::Relative(_) if base.mean != 0.0 && base.mean.is_finite() => {
+                let scale = base.mean.abs();
+                Some(Estimate {
+                    mean: delta.mean / scale,
+                    ci_low: delta.ci_low / scale,
+                    ci_high: delta.ci_high / scale,
+                    n: delta.n,
+                })
+            }
+            Threshold::Relative(_) => None,
+        }
+    }
+
+    /// Whether the tested quantity breaches the guardrail: its mean, or with `confidently` its
+    /// whole interval (the low end for `>`, the high end for `<`); `None` when a needed value
+    /// is undefined (NaN).
+    pub fn breached(&self, tested: &Estimate) -> Option<bool> {
+        let lhs = match (self.confidently, self.op) {
+            (false, _) => tested.mean,
+            (true, Op::Gt | Op::Ge) => tested.ci_low,
+            (true, Op::Lt | Op::Le) => tested.ci_high,
         };
         let rhs = match self.threshold {
             Threshold::Absolute(v) | Threshold::Delta(v) | Threshold::Relative(v) => v,
@@ -176,20 +230,69 @@ mod tests {
         ]
     }
 
+    fn est(mean: f64, ci_low: f64, ci_high: f64) -> Estimate {
+        Estimate {
+            mean,
+            ci_low,
+            ci_high,
+            n: 10,
+        }
+    }
+
+    /// Whether `g` is breached by these base and candidate means, with a delta interval of
+    /// ±`half` around the change.
+    fn breached(g: &Guardrail, base: f64, cand: f64, half: f64) -> Option<bool> {
+        let delta = est(cand - base, cand - base - half, cand - base + half);
+        let tested = g.tested(&est(base, base, base), &est(cand, cand, cand), &delta)?;
+        g.breached(&tested)
+    }
+
     #[test]
     fn reads_absolute_delta_and_relative_thresholds() {
         let g = parse("leakage > +0.5pp", &kpis()).unwrap();
         assert_eq!(g.threshold, Threshold::Delta(0.005));
-        assert_eq!(g.breached(0.10, 0.106), Some(true));
-        assert_eq!(g.breached(0.10, 0.104), Some(false));
+        assert_eq!(breached(&g, 0.10, 0.106, 0.0), Some(true));
+        assert_eq!(breached(&g, 0.10, 0.104, 0.0), Some(false));
         let g = parse("sla_attainment < 95%", &kpis()).unwrap();
         assert_eq!(g.threshold, Threshold::Absolute(0.95));
-        assert_eq!(g.breached(0.99, 0.94), Some(true));
+        assert_eq!(breached(&g, 0.99, 0.94, 0.0), Some(true));
         let g = parse("speed_to_lead.p90 > +10m", &kpis()).unwrap();
         assert_eq!(g.threshold, Threshold::Delta(600.0));
         let g = parse("queue_length >= -5%", &kpis()).unwrap();
         assert_eq!(g.threshold, Threshold::Relative(-0.05));
-        assert_eq!(g.breached(0.0, 1.0), None);
+        assert_eq!(breached(&g, 0.0, 1.0, 0.0), None);
+    }
+
+    #[test]
+    fn a_signed_percentage_is_a_relative_change_even_for_a_percentage_kpi() {
+        // From 20% to 18%: two points, but a relative change of -10%.
+        let g = parse("leakage < -15%", &kpis()).unwrap();
+        assert_eq!(g.threshold, Threshold::Relative(-0.15));
+        assert_eq!(g.quantity(), "relative change");
+        assert_eq!(breached(&g, 0.20, 0.18, 0.0), Some(false));
+        assert_eq!(breached(&g, 0.20, 0.16, 0.0), Some(true));
+        let g = parse("leakage < -15pp", &kpis()).unwrap();
+        assert_eq!(g.threshold, Threshold::Delta(-0.15));
+    }
+
+    #[test]
+    fn confidently_tests_the_whole_interval() {
+        let g = parse("leakage > +0.5pp confidently", &kpis()).unwrap();
+        assert!(g.confidently);
+        assert_eq!(g.kpi, "leakage");
+        // A mean rise of 1pp whose interval reaches down to 0.2pp is not a sure breach.
+        assert_eq!(breached(&g, 0.10, 0.11, 0.008), Some(false));
+        assert_eq!(breached(&g, 0.10, 0.11, 0.004), Some(true));
+        let g = parse("sla_attainment < 95% confidently", &kpis()).unwrap();
+        let tested = g
+            .tested(
+                &est(0.99, 0.98, 1.0),
+                &est(0.94, 0.92, 0.96),
+                &est(-0.05, -0.06, -0.04),
+            )
+            .unwrap();
+        assert_eq!(g.breached(&tested), Some(false));
+        assert!(parse("leakage > +1ppconfidently", &kpis()).is_err());
     }
 
     #[test]

@@ -238,7 +238,7 @@ fn check_with_only_warnings_exits_zero_unless_denied() {
     assert!(stdout(&out).contains("warning[W0316]"));
     let out = run(&["check", "--deny-warnings", "warn.playbook"], dir.path());
     assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).contains("warning[W0316]"));
+    assert!(stdout(&out).contains("error[W0316]"));
 }
 
 #[test]

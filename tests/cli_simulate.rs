@@ -81,23 +81,23 @@ fn bad_options_are_usage_errors() {
     for (args, message) in [
         (
             vec!["--leads", "0"],
-            "error: `--leads` must be at least 1\n",
+            "error: `--leads` must be 1 to 2147483648, got `0`\n",
         ),
         (
             vec!["--replications", "20000"],
-            "error: `--replications 20000` is out of range: use 1 to 10000\n",
+            "error: `--replications` must be 1 to 10000, got `20000`\n",
         ),
         (
             vec!["--replications", "0"],
-            "error: `--replications 0` is out of range: use 1 to 10000\n",
+            "error: `--replications` must be 1 to 10000, got `0`\n",
         ),
         (
             vec!["--threads", "0"],
-            "error: `--threads 0` is out of range: use 1 to 256\n",
+            "error: `--threads` must be 1 to 256, got `0`\n",
         ),
         (
             vec!["--threads", "300"],
-            "error: `--threads 300` is out of range: use 1 to 256\n",
+            "error: `--threads` must be 1 to 256, got `300`\n",
         ),
         (
             vec!["--scenario", "peak"],
@@ -292,6 +292,6 @@ fn many_threads_under_an_address_space_limit_do_not_abort() {
     assert_eq!(out_of_range.status.code(), Some(2));
     assert_eq!(
         stderr(&out_of_range),
-        "error: `--threads 300` is out of range: use 1 to 256\n"
+        "error: `--threads` must be 1 to 256, got `300`\n"
     );
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::config::{self, Project};
-use super::{files, findings, finish, report_error, ColorChoice, Exit, Format};
+use super::{files, findings, finish, report_error, stdin, ColorChoice, Exit, Format};
 use crate::diagnostics::render::Sources;
 use crate::diagnostics::{Diagnostic, Severity};
 
@@ -13,14 +13,17 @@ use crate::diagnostics::{Diagnostic, Severity};
 /// when the check could not run.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Playbook files, or directories searched recursively for `*.playbook` files (default: the
-    /// `include` paths of `handoff.toml`, else the current directory)
-    #[arg(value_name = "PATH")]
+    /// Playbook files, directories searched recursively for `*.playbook` files, or `-` for
+    /// standard input (default: the `include` paths of `handoff.toml`, else the current
+    /// directory)
+    #[arg(value_name = "PATH", value_hint = clap::ValueHint::AnyPath)]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub stdin: stdin::Name,
     /// Output format [default: human, or `[check] format` of `handoff.toml`]
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Fail on warnings as well as errors
+    /// Fail on warnings as well as errors, reporting them as errors in every format
     #[arg(long)]
     pub deny_warnings: bool,
     // `--config FILE` and `--no-config`.
@@ -37,11 +40,20 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
         Err(errors) => (None, errors),
     };
     if let Some(project) = &project {
-        let paths = project.paths(&args.paths);
-        match files::collect_playbooks_excluding(&paths, &project.exclusions()) {
+        let (from_stdin, named): (Vec<PathBuf>, Vec<PathBuf>) =
+            args.paths.iter().cloned().partition(|p| stdin::is_stdin(p));
+        // Standard input is read once however often `-` is named.
+        let dash = from_stdin.into_iter().take(1);
+        let listed = if named.is_empty() && dash.len() == 1 {
+            Ok(dash.collect::<Vec<PathBuf>>())
+        } else {
+            files::collect_playbooks_excluding(&project.paths(&named), &project.exclusions())
+                .map(|found| dash.chain(found).collect())
+        };
+        match listed {
             Ok(paths) => {
                 for path in paths {
-                    match findings::check_file(&path, &mut sources) {
+                    match findings::check_file(&path, &args.stdin, &mut sources) {
                         Ok(compiled) => diags.extend(compiled.diagnostics),
                         Err(e) => failures.push(e),
                     }
@@ -51,18 +63,19 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
         }
     }
     let project = project.unwrap_or_default();
-    let diags = project.config().lints.apply(diags);
+    let mut diags = project.config().lints.apply(diags);
     let format = project.format(args.format);
-    let deny_warnings = args.deny_warnings || project.config().check.deny_warnings;
+    if args.deny_warnings || project.config().check.deny_warnings {
+        diags = diags.into_iter().map(Diagnostic::deny).collect();
+    }
     for failure in &failures {
         report_error(failure);
     }
     let messages: Vec<String> = failures.iter().map(|f| f.message().to_string()).collect();
     let output = findings::render(&diags, &sources, &messages, format, color.for_stdout());
-    let fails_on = |s: Severity| s == Severity::Error || (deny_warnings && s == Severity::Warning);
     let exit = if !failures.is_empty() {
         Exit::Failure
-    } else if diags.iter().any(|d| fails_on(d.severity())) {
+    } else if diags.iter().any(|d| d.severity() == Severity::Error) {
         Exit::Findings
     } else {
         Exit::Ok

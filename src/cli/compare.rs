@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::out_dir::{self, Staging};
 use super::sim_runner::{self, SimArgs};
-use super::{files, finish, git, report_error, write_stderr, CliError, ColorChoice, Exit};
+use super::{files, finish, git, report_error, stdin, write_stderr, CliError, ColorChoice, Exit};
 use crate::compare::{self, breaches, format_change, summary_line, Breach, Delta};
 use crate::guardrail::{self, Guardrail};
 use crate::ir::Playbook;
@@ -23,25 +23,32 @@ use crate::sim::Summary;
 /// `--fail-if` guardrail is breached or a playbook has errors, 2 on bad options or I/O errors.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// BASE and CANDIDATE playbooks (only CANDIDATE with `--base`)
-    #[arg(value_name = "FILE", num_args = 1..=2, required = true)]
+    /// BASE and CANDIDATE playbooks (only CANDIDATE with `--base`); `-` reads one of them from
+    /// standard input
+    #[arg(value_name = "FILE", num_args = 1..=2, required = true,
+          value_hint = clap::ValueHint::FilePath)]
     pub files: Vec<PathBuf>,
-    /// Take the base from this git revision of the candidate's file (e.g. `main`)
+    /// Take the base from this git revision of the candidate's file (e.g. `main`), following
+    /// a rename; a candidate new since then has nothing to compare with and passes
     #[arg(long, value_name = "REF")]
     pub base: Option<String>,
     #[command(flatten)]
     pub sim: SimArgs,
     /// Fail when a KPI crosses a threshold, e.g. `leakage > +0.5pp` or `sla_attainment < 95%`
-    /// (repeatable; a signed value is a change from the base)
+    /// (repeatable; a signed value is a change from the base, a signed `%` a relative change;
+    /// the mean is tested, or the whole 95% interval with a final `confidently`)
     #[arg(long = "fail-if", value_name = "EXPR")]
     pub fail_if: Vec<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
     pub format: CompareFormat,
     /// Also write `summary.json`, `kpis.csv`, `compare.svg` and `report.html` into this directory
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub out: Option<PathBuf>,
 }
+
+/// The `format_version` of the `--format json` document (`docs/json-output.md`).
+pub const FORMAT_VERSION: u32 = 1;
 
 /// Output formats of `compare`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -98,7 +105,11 @@ fn compare_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
         .map(|g| guardrail::parse(g, &kpis))
         .collect::<Result<_, _>>()
         .map_err(|e| usage(&e.to_string()))?;
-    let (base_name, base, cand_name, candidate) = load(args, color)?;
+    sim_runner::check_out(args.out.as_deref())?;
+    let (base_name, base, cand_name, candidate) = match load(args, color)? {
+        Loaded::Pair(pair) => *pair,
+        Loaded::New { candidate, rev } => return Ok(report_new(args, &candidate, &rev)),
+    };
     let mut options = args.sim.options();
     options.scenario = Some(common_scenario(args, &base, &candidate)?);
     let base_engine = sim_runner::engine(&base, &options)?;
@@ -109,7 +120,7 @@ fn compare_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
     let breached = breaches(&guardrails, &deltas);
     let summary = summary_line(&deltas);
     let doc = Comparison {
-        format_version: 1,
+        format_version: FORMAT_VERSION,
         base: side(base_name, &base, &base_report),
         candidate: side(cand_name, &candidate, &cand_report),
         scenario: &cand_report.inputs.scenario,
@@ -159,30 +170,102 @@ fn usage(message: &str) -> Exit {
     Exit::Failure
 }
 
-/// The base and candidate playbooks with the names shown for them.
-fn load(args: &Args, color: ColorChoice) -> Result<(String, Playbook, String, Playbook), Exit> {
+/// The playbooks to compare, with the names shown for them.
+enum Loaded {
+    /// Base and candidate: `(base name, base, candidate name, candidate)`.
+    Pair(Box<(String, Playbook, String, Playbook)>),
+    /// The candidate (checked, named here) is new since the base revision `rev`.
+    New { candidate: String, rev: String },
+}
+
+/// The base and candidate playbooks, either of them read from standard input for `-`.
+fn load(args: &Args, color: ColorChoice) -> Result<Loaded, Exit> {
+    let name = &args.sim.stdin;
+    if args.files.iter().filter(|p| stdin::is_stdin(p)).count() > 1 {
+        return Err(usage(
+            "only one playbook can be read from standard input (`-`)",
+        ));
+    }
     match (args.base.as_deref(), args.files.as_slice()) {
-        (Some(rev), [candidate]) => {
-            let text = git::show(rev, candidate).map_err(|e| {
-                report_error(&e);
-                Exit::Failure
-            })?;
-            let base_name = format!("{rev}:{}", files::display_path(candidate));
-            let base = sim_runner::load_text(&base_name, text, color)?;
-            let cand = sim_runner::load_file(candidate, color)?;
-            Ok((base_name, base, files::display_path(candidate), cand))
-        }
+        (Some(rev), [candidate]) => load_with_base(args, rev, candidate, color),
         (Some(_), _) => Err(usage("with `--base REF`, name only the candidate playbook")),
-        (None, [base, candidate]) => Ok((
-            files::display_path(base),
-            sim_runner::load_file(base, color)?,
-            files::display_path(candidate),
-            sim_runner::load_file(candidate, color)?,
-        )),
+        (None, [base, candidate]) => Ok(Loaded::Pair(Box::new((
+            stdin::shown(base, name),
+            sim_runner::load_file(base, name, color)?,
+            stdin::shown(candidate, name),
+            sim_runner::load_file(candidate, name, color)?,
+        )))),
         (None, _) => Err(usage(
             "name a BASE and a CANDIDATE playbook, or one playbook with `--base REF`",
         )),
     }
+}
+
+/// The candidate and its base at `rev`: the same path there, the path it had before a rename,
+/// or none when the playbook is new.
+fn load_with_base(
+    args: &Args,
+    rev: &str,
+    candidate: &Path,
+    color: ColorChoice,
+) -> Result<Loaded, Exit> {
+    let name = &args.sim.stdin;
+    let in_work_tree = if stdin::is_stdin(candidate) {
+        let Some(path) = &name.stdin_filename else {
+            return Err(usage(
+                "`--base` with a candidate read from standard input needs `--stdin-filename PATH`, its path in the repository",
+            ));
+        };
+        PathBuf::from(path)
+    } else {
+        candidate.to_path_buf()
+    };
+    let found = git::base(rev, &in_work_tree).map_err(|e| {
+        report_error(&e);
+        Exit::Failure
+    })?;
+    let cand = sim_runner::load_file(candidate, name, color)?;
+    let cand_name = stdin::shown(candidate, name);
+    match found {
+        git::Base::New => Ok(Loaded::New {
+            candidate: cand_name,
+            rev: rev.to_string(),
+        }),
+        git::Base::At { path, text } => {
+            let base_name = format!("{rev}:{path}");
+            let base = sim_runner::load_text(&base_name, text, color)?;
+            Ok(Loaded::Pair(Box::new((base_name, base, cand_name, cand))))
+        }
+    }
+}
+
+/// Says that a candidate new since the base has nothing to compare with, in the chosen format;
+/// no guardrail can be breached and no report is written.
+fn report_new(args: &Args, candidate: &str, rev: &str) -> Exit {
+    let line = format!("`{candidate}` is new since `{rev}`: there is no base to compare with");
+    if let Some(dir) = &args.out {
+        write_stderr(&format!(
+            "note: no report written into `{}`: nothing to compare\n",
+            files::display_path(dir)
+        ));
+    }
+    let text = match args.format {
+        CompareFormat::Table | CompareFormat::Markdown => format!("{line}\n"),
+        CompareFormat::Json => {
+            let doc = serde_json::json!({
+                "format_version": FORMAT_VERSION,
+                "base": null,
+                "candidate": { "source": candidate },
+                "kpis": [],
+                "summary": line,
+                "guardrails": [],
+            });
+            let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+    };
+    finish(text.as_bytes(), Exit::Ok)
 }
 
 /// The scenario both runs simulate: the one named, or the base's first; the candidate must have

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::{
-    files, findings, finish, report_error, write_stderr, CliError, ColorChoice, Exit, Format,
+    files, findings, finish, report_error, stdin, write_stderr, CliError, ColorChoice, Exit, Format,
 };
 use crate::diagnostics::render::Sources;
 use crate::emit;
@@ -15,14 +15,16 @@ use crate::emit;
 /// written, and 2 when it could not run.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The playbook to compile
-    #[arg(value_name = "FILE")]
+    /// The playbook to compile, or `-` for standard input
+    #[arg(value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub file: PathBuf,
+    #[command(flatten)]
+    pub stdin: stdin::Name,
     /// What to produce
     #[arg(long, value_enum, default_value_t, value_name = "KIND")]
     pub emit: Emit,
     /// Write to this file instead of standard output; it is replaced only once complete
-    #[arg(short, long, value_name = "OUT")]
+    #[arg(short, long, value_name = "OUT", value_hint = clap::ValueHint::FilePath)]
     pub output: Option<PathBuf>,
 }
 
@@ -41,7 +43,7 @@ pub enum Emit {
 /// Runs the compilation; the output is written only when the playbook has no errors.
 pub fn run(args: &Args, color: ColorChoice) -> Exit {
     let mut sources = Sources::new();
-    let compiled = match findings::check_file(&args.file, &mut sources) {
+    let compiled = match findings::check_file(&args.file, &args.stdin, &mut sources) {
         Ok(compiled) => compiled,
         Err(e) => {
             report_error(&e);

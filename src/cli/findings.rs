@@ -4,15 +4,20 @@
 
 use std::path::Path;
 
-use super::{files, CliError, Format};
+use super::{stdin, CliError, Format};
 use crate::check::{self, Compiled};
 use crate::diagnostics::render::{self, Sources};
 use crate::diagnostics::Diagnostic;
 
-/// Reads a playbook, registers its text in `sources` (diagnostics point into it) and checks it.
-pub fn check_file(path: &Path, sources: &mut Sources) -> Result<Compiled, CliError> {
-    let text = files::read_source(path)?;
-    let id = sources.add(files::display_path(path), text);
+/// Reads a playbook (standard input for `-`, shown as `name` says), registers its text in
+/// `sources` (diagnostics point into it) and checks it.
+pub fn check_file(
+    path: &Path,
+    name: &stdin::Name,
+    sources: &mut Sources,
+) -> Result<Compiled, CliError> {
+    let text = stdin::read(path)?;
+    let id = sources.add(stdin::shown(path, name), text);
     let text = sources.get(id).map_or("", |f| f.text.as_str());
     Ok(check::compile(id, text))
 }

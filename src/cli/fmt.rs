@@ -4,6 +4,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use super::config::{self, Project};
+use super::stdin::Name as StdinName;
 use super::{files, finish, report_error, CliError, ColorChoice, Exit};
 use crate::diagnostics::render::{self, Sources};
 use crate::fmt::{format_source, FormatError};
@@ -18,8 +19,10 @@ use crate::fmt::{format_source, FormatError};
 pub struct Args {
     /// Playbook files or directories (default: the `include` paths of `handoff.toml`, else the
     /// current directory), or `-` for standard input
-    #[arg(value_name = "PATH")]
+    #[arg(value_name = "PATH", value_hint = clap::ValueHint::AnyPath)]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub stdin: StdinName,
     /// Change nothing; list the files that would be reformatted
     #[arg(long, conflicts_with = "diff")]
     pub check: bool,
@@ -136,7 +139,8 @@ fn stdin(args: &Args, color: ColorChoice) -> Exit {
         )));
         return Exit::Failure;
     }
-    match format_one("<stdin>", &text, color) {
+    let shown = args.stdin.shown();
+    match format_one(shown, &text, color) {
         Err(e) => {
             report_error(&e);
             Exit::Failure
@@ -147,11 +151,14 @@ fn stdin(args: &Args, color: ColorChoice) -> Exit {
         Ok(Outcome::Reformatted { before, after }) => {
             if args.diff {
                 finish(
-                    unified_diff("<stdin>", &before, &after).as_bytes(),
+                    unified_diff(shown, &before, &after).as_bytes(),
                     Exit::Findings,
                 )
             } else if args.check {
-                finish(b"would reformat <stdin>\n", Exit::Findings)
+                finish(
+                    format!("would reformat {shown}\n").as_bytes(),
+                    Exit::Findings,
+                )
             } else {
                 finish(after.as_bytes(), Exit::Ok)
             }

@@ -15,11 +15,15 @@ pub mod files;
 pub mod findings;
 pub mod fmt;
 pub mod git;
+pub mod man;
+mod numbers;
 mod out_dir;
 mod report_dir;
 pub mod sim_runner;
 pub mod simulate;
+pub mod stdin;
 pub mod sweep;
+pub mod version;
 
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::{ExitCode, Termination};
@@ -157,6 +161,8 @@ pub enum Command {
     Sweep(sweep::Args),
     Explain(explain::Args),
     Completions(completions::Args),
+    Version(version::Args),
+    Man(man::Args),
 }
 
 /// Entry point of the binary: parses the process arguments and runs the subcommand.
@@ -185,6 +191,8 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::run(args, cli.color),
         Command::Explain(args) => explain::run(args),
         Command::Completions(args) => completions::run(args),
+        Command::Version(args) => version::run(args),
+        Command::Man(args) => man::run(args),
     };
     exit.into()
 }

@@ -65,6 +65,23 @@ pub fn replace(
     done
 }
 
+/// Checks that `dir` could take a report, creating nothing, so that a command refuses a bad
+/// `--out` before it spends minutes simulating.
+pub fn check(dir: &Path) -> Result<(), CliError> {
+    if dir.as_os_str().is_empty() {
+        return Err(CliError::new("`--out` needs a directory name"));
+    }
+    match fs::canonicalize(dir) {
+        Ok(real) => existing_report(dir, &real).map(drop),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(CliError::new(format!(
+            "cannot write the report into `{}`: {}",
+            display_path(dir),
+            describe_io(&e)
+        ))),
+    }
+}
+
 /// DIR as a real path: an existing directory with its symlinks resolved (a symlinked DIR keeps
 /// its link and gets a new target), or a path to create, its parents made now.
 fn target(dir: &Path) -> Result<PathBuf, CliError> {
@@ -236,6 +253,18 @@ mod tests {
 
     fn fill_with(files: &'static [&'static str]) -> impl FnOnce(&Staging) -> Result<(), CliError> {
         move |out| files.iter().try_for_each(|f| out.write(f, f.as_bytes()))
+    }
+
+    #[test]
+    fn check_refuses_a_file_and_creates_nothing() {
+        let root = tempfile::tempdir().unwrap();
+        let file = root.path().join("taken");
+        fs::write(&file, "x").unwrap();
+        let e = check(&file).unwrap_err();
+        assert!(e.message().ends_with("not a directory"), "{e}");
+        let missing = root.path().join("a/b");
+        check(&missing).unwrap();
+        assert!(!root.path().join("a").exists());
     }
 
     #[test]

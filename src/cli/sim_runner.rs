@@ -6,43 +6,56 @@ use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{findings, report_error, write_stderr, CliError, ColorChoice, Exit, Format};
+use super::{
+    findings, numbers, report_error, stdin, write_stderr, CliError, ColorChoice, Exit, Format,
+};
 use crate::check::{self, Compiled};
 use crate::diagnostics::render::Sources;
 use crate::engine::Engine;
 use crate::ir::Playbook;
+use crate::ir::Scenario;
 use crate::sim::Summary;
-use crate::sim::{self, SimOptions};
+use crate::sim::{self, SimError, SimOptions};
 
 /// Options of a simulation run, shared by every command that simulates.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SimArgs {
+    #[command(flatten)]
+    pub stdin: stdin::Name,
     /// Scenario to run (default: the first one in the playbook)
     #[arg(long, value_name = "NAME")]
     pub scenario: Option<String>,
     /// Simulate about this many leads per replication (sets the span from the arrival rates)
-    #[arg(long, value_name = "N", conflicts_with = "days")]
+    #[arg(long, value_name = "N", conflicts_with = "days", allow_negative_numbers = true,
+          value_parser = numbers::whole::<u64>(1u8, sim::MAX_LEADS as u64))]
     pub leads: Option<u64>,
     /// Simulate this many days instead of the scenario's horizon
-    #[arg(long, value_name = "D")]
+    #[arg(long, value_name = "D", allow_negative_numbers = true,
+          value_parser = numbers::days(sim::MAX_HORIZON_SECS as f64 / 86_400.0))]
     pub days: Option<f64>,
     /// Independent replications, each with its own random streams
-    #[arg(long, default_value_t = 20, value_name = "R")]
+    #[arg(long, default_value_t = 20, value_name = "R", allow_negative_numbers = true,
+          value_parser = numbers::whole::<u32>(1u8, sim::MAX_REPLICATIONS))]
     pub replications: u32,
     /// Master seed: the same seed gives the same report
-    #[arg(long, default_value_t = 1, value_name = "S")]
+    #[arg(long, default_value_t = 1, value_name = "S", allow_negative_numbers = true,
+          value_parser = numbers::whole::<u64>(0u8, u64::MAX))]
     pub seed: u64,
     /// Worker threads (default: the available cores); results do not depend on it
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_negative_numbers = true,
+          value_parser = numbers::whole::<usize>(1u8, sim::MAX_THREADS as u64))]
     pub threads: Option<usize>,
     /// Engine events one replication may take before the run stops with an error, so that a
     /// scenario far busier than intended ends at once rather than after hours
-    #[arg(long, default_value_t = sim::DEFAULT_MAX_EVENTS, value_name = "N")]
+    #[arg(long, default_value_t = sim::DEFAULT_MAX_EVENTS, value_name = "N",
+          allow_negative_numbers = true, value_parser = numbers::whole::<u64>(1u8, u64::MAX))]
     pub max_events: u64,
     /// Leads one replication may hold alive at once (about a kilobyte each) before the run
     /// stops with an error, so that queues growing without bound end the run rather than
     /// exhaust memory
-    #[arg(long, default_value_t = sim::DEFAULT_MAX_LEADS_ALIVE, value_name = "N")]
+    #[arg(long, default_value_t = sim::DEFAULT_MAX_LEADS_ALIVE, value_name = "N",
+          allow_negative_numbers = true,
+          value_parser = numbers::whole::<usize>(1u8, usize::MAX as u64))]
     pub max_leads_alive: usize,
 }
 
@@ -122,11 +135,12 @@ fn threads_that_fit() -> Option<usize> {
     None
 }
 
-/// Checks a playbook file and returns its IR, printing findings on standard error; the exit
-/// code says why there is none (1: the playbook has errors, 2: it could not be read).
-pub fn load_file(path: &Path, color: ColorChoice) -> Result<Playbook, Exit> {
+/// Checks a playbook file (standard input for `-`) and returns its IR, printing findings on
+/// standard error; the exit code says why there is none (1: the playbook has errors, 2: it
+/// could not be read).
+pub fn load_file(path: &Path, name: &stdin::Name, color: ColorChoice) -> Result<Playbook, Exit> {
     let mut sources = Sources::new();
-    match findings::check_file(path, &mut sources) {
+    match findings::check_file(path, name, &mut sources) {
         Ok(compiled) => accept(compiled, &sources, color),
         Err(e) => {
             report_error(&e);
@@ -157,6 +171,16 @@ fn accept(compiled: Compiled, sources: &Sources, color: ColorChoice) -> Result<P
     compiled.playbook.ok_or(Exit::Findings)
 }
 
+/// Refuses an `--out` directory that could not take the report, before any simulation runs.
+pub fn check_out(out: Option<&Path>) -> Result<(), Exit> {
+    out.map_or(Ok(()), |dir| {
+        super::out_dir::check(dir).map_err(|e| {
+            report_error(&e);
+            Exit::Failure
+        })
+    })
+}
+
 /// Prepares the engine and validates the options before any work, so a usage error never shows
 /// a progress bar.
 pub fn engine(playbook: &Playbook, options: &SimOptions) -> Result<Engine, Exit> {
@@ -164,13 +188,43 @@ pub fn engine(playbook: &Playbook, options: &SimOptions) -> Result<Engine, Exit>
         report_error(&CliError::new(e.to_string()));
         Exit::Findings
     })?;
-    let checked = sim::find_scenario(&engine, options.scenario.as_deref())
-        .and_then(|scenario| sim::plan(scenario, options));
-    if let Err(e) = checked {
-        report_error(&CliError::new(e.to_string()));
+    let checked = match sim::find_scenario(&engine, options.scenario.as_deref()) {
+        Ok(scenario) => sim::plan(scenario, options).map_err(|e| match e {
+            SimError::Horizon(secs) => horizon_message(scenario, options, secs),
+            other => other.to_string(),
+        }),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(message) = checked {
+        report_error(&CliError::new(message));
         return Err(Exit::Failure);
     }
     Ok(engine)
+}
+
+/// Why a span is too long, saying where it came from: a span derived from `--leads` names the
+/// arrival rate it was derived with and the most leads that fit.
+fn horizon_message(scenario: &Scenario, options: &SimOptions, secs: i64) -> String {
+    let days = secs as f64 / 86_400.0;
+    let limit_days = sim::MAX_HORIZON_SECS / 86_400;
+    let Some(leads) = options.leads else {
+        return format!(
+            "scenario `{}` spans {days:.0} days, longer than the {limit_days} days (a century) a run may simulate: give `--days` or `--leads`",
+            scenario.name
+        );
+    };
+    let per_day: f64 = scenario
+        .sources
+        .iter()
+        .map(|s| s.rate_per_sec)
+        .filter(|r| r.is_finite() && *r > 0.0)
+        .sum::<f64>()
+        * 86_400.0;
+    let fit = (per_day * limit_days as f64).floor();
+    format!(
+        "`--leads {leads}` needs a span of {days:.0} days at scenario `{}`'s arrival rate of {per_day:.1} leads a day, longer than the {limit_days} days (a century) a run may simulate: ask for at most {fit:.0} leads, or give `--days`",
+        scenario.name
+    )
 }
 
 /// Runs the replications with a progress bar titled `what`, printing the report's warnings.

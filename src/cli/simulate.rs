@@ -18,8 +18,8 @@ use crate::sim::Summary;
 /// I/O errors.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The playbook to simulate
-    #[arg(value_name = "FILE")]
+    /// The playbook to simulate, or `-` for standard input
+    #[arg(value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub file: PathBuf,
     #[command(flatten)]
     pub sim: SimArgs,
@@ -28,7 +28,7 @@ pub struct Args {
     pub format: SimFormat,
     /// Also write `summary.json`, `kpis.csv`, SVG charts and a self-contained `report.html` into
     /// this directory
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub out: Option<PathBuf>,
 }
 
@@ -46,7 +46,10 @@ pub enum SimFormat {
 
 /// Runs the simulation and writes the report.
 pub fn run(args: &Args, color: ColorChoice) -> Exit {
-    let playbook = match sim_runner::load_file(&args.file, color) {
+    if let Err(exit) = sim_runner::check_out(args.out.as_deref()) {
+        return exit;
+    }
+    let playbook = match sim_runner::load_file(&args.file, &args.sim.stdin, color) {
         Ok(p) => p,
         Err(exit) => return exit,
     };

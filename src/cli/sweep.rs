@@ -22,8 +22,8 @@ use crate::sim::stats::Estimate;
 /// errors and 2 on bad options or I/O errors.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The playbook to sweep
-    #[arg(value_name = "FILE")]
+    /// The playbook to sweep, or `-` for standard input
+    #[arg(value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub file: PathBuf,
     /// A parameter and its values, e.g. `sla.hand_raise=5m,15m,30m` (once or twice)
     #[arg(long = "set", value_name = "NAME=VALUES", required = true)]
@@ -35,9 +35,12 @@ pub struct Args {
     pub format: SweepFormat,
     /// Also write `summary.json`, `kpis.csv`, one chart per KPI and `report.html` into this
     /// directory
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub out: Option<PathBuf>,
 }
+
+/// The `format_version` of the `--format json` document (`docs/json-output.md`).
+pub const FORMAT_VERSION: u32 = 1;
 
 /// Output formats of `sweep`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -94,7 +97,8 @@ fn usage(message: &str) -> Exit {
 }
 
 fn sweep_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
-    let playbook = sim_runner::load_file(&args.file, color)?;
+    sim_runner::check_out(args.out.as_deref())?;
+    let playbook = sim_runner::load_file(&args.file, &args.sim.stdin, color)?;
     let options = args.sim.options();
     let scenario_index = match &options.scenario {
         Some(name) => playbook.scenarios.iter().position(|s| &s.name == name),
@@ -182,7 +186,7 @@ fn sweep_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
         });
     }
     let doc = Sweep {
-        format_version: 1,
+        format_version: FORMAT_VERSION,
         playbook: &playbook.name,
         scenario: scenario_name,
         seed: options.seed,

@@ -53,7 +53,7 @@ pub struct Label {
 pub struct Diagnostic {
     /// Stable code from the registry, e.g. `E0201`.
     pub code: Code,
-    /// The code's severity, or `Error` for a warning denied by `handoff.toml`.
+    /// The code's severity, or `Error` for a denied warning ([`Diagnostic::deny`]).
     severity: Severity,
     /// Lowercase, no final period, user input in backticks.
     pub message: String,
@@ -117,10 +117,14 @@ impl Diagnostic {
         self.severity
     }
 
-    /// Makes the finding an error, for a project that denies its code: the code stays the same,
-    /// so `handoff explain` and SARIF rules still find it.
+    /// Reports a warning as an error (notes and errors are left as they are), for a project
+    /// that denies its code in `handoff.toml` and for `--deny-warnings`: a run that fails on
+    /// warnings shows them as what failed it. The code stays the same, so `handoff explain`
+    /// and SARIF rules still find it.
     pub fn deny(mut self) -> Self {
-        self.severity = Severity::Error;
+        if self.severity == Severity::Warning {
+            self.severity = Severity::Error;
+        }
         self
     }
 
