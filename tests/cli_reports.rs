@@ -198,5 +198,6 @@ fn one_replication_has_no_interval_anywhere() {
             "{kind:?}: an interval is shown"
         );
         assert!(!html.contains(">significant<"), "{kind:?}");
+        assert!(!html.contains("95% confidence interval"), "{kind:?}");
     }
 }

@@ -463,7 +463,11 @@ fn compare_charts(doc: &Comparison) -> [(&'static str, String, Result<String, Ch
         ),
         (
             "compare.svg",
-            "Base and candidate per KPI, each with its own 95% interval.".to_string(),
+            if doc.replications < 2 {
+                format!("Base and candidate per KPI; {NO_INTERVAL}.")
+            } else {
+                "Base and candidate per KPI, each with its own 95% interval.".to_string()
+            },
             charts::compare_bars("base vs candidate (95% CI)", &sides),
         ),
     ]

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::{out_dir, write_stderr, CliError};
 use crate::report::charts::{self, Axis, Bar, CdfSeries, ChartError, TimeSeries};
-use crate::report::{html, html_report, replications, KpiRow, Unit};
+use crate::report::{html, html_report, replications, KpiRow, Unit, NO_INTERVAL};
 use crate::sim::chart_data::SETTLED_SHARE;
 use crate::sim::stats::Estimate;
 use crate::sim::Summary;
@@ -114,7 +114,7 @@ fn charts(report: &Summary) -> Vec<Rendered> {
         ),
         (
             "sla-by-queue.svg",
-            "SLA attainment by routed queue: mean over replications with its 95% confidence interval.".to_string(),
+            format!("SLA attainment by routed queue: {}.", mean_with_interval(report.inputs.replications)),
             charts::bars_with_ci(
                 "SLA attainment by queue",
                 &Axis::new("SLA attainment", Unit::Fraction),
@@ -145,6 +145,15 @@ fn charts(report: &Summary) -> Vec<Rendered> {
             ),
         ),
     ]
+}
+
+/// How a bar with a whisker reads: a mean with its interval, or one replication's value.
+fn mean_with_interval(replications: u32) -> String {
+    if replications < 2 {
+        format!("the value of the single replication ({NO_INTERVAL})")
+    } else {
+        "mean over replications with its 95% confidence interval".to_string()
+    }
 }
 
 /// The HTML page: inputs, warnings, the playbook's targets (met or missed), KPI tables overall,
