@@ -59,6 +59,7 @@ h3 { font-size: 16px; margin: 20px 0 4px; }
 code { font: 0.9em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: #f3f3f3;
   padding: 0 3px; border-radius: 3px; overflow-wrap: anywhere; }
 .warnings li { color: #8a4b00; }
+.text-table td { white-space: nowrap; }
 table { border-collapse: collapse; margin: 4px 0 8px; font-variant-numeric: tabular-nums; }
 th, td { padding: 4px 12px; border-bottom: 1px solid #e6e6e6; text-align: right; vertical-align: top; }
 th:first-child, td:first-child { text-align: left; padding-left: 0; }
