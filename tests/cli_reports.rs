@@ -128,8 +128,8 @@ fn compare_report_speaks_like_the_terminal() {
     let cells = texts(&doc, "td");
     let leakage = cells
         .iter()
-        .find(|c| c.starts_with('+') && c.contains(" pp ["))
-        .expect("a signed change in pp");
+        .find(|c| c.starts_with('+') && c.contains(" pp["))
+        .unwrap_or_else(|| panic!("no signed change in pp in {cells:?}"));
     assert!(!leakage.contains('%'), "{leakage}");
     assert!(cells.contains(&"significant".to_string()), "{cells:?}");
     // The paired change has its own chart, with the zero line, before base and candidate.

@@ -699,3 +699,62 @@ fn delta_chart_shows_the_change_in_the_terminal_words() {
     assert!(texts.contains(&"change (pp)".to_string()), "{texts:?}");
     assert!(texts.contains(&"0".to_string()), "{texts:?}");
 }
+
+/// Issue 20, item 3: a sweep over nine points wraps into three tables of three points each,
+/// every one repeating the KPI names, instead of one table wider than the page.
+#[test]
+fn wide_kpi_tables_wrap_into_tables_of_even_width() {
+    let points: Vec<(String, Estimate)> = (1..=9)
+        .map(|i| (format!("a={i}\nb=5m"), est(0.1 * f64::from(i), 0.01)))
+        .collect();
+    let undefined = Estimate {
+        mean: f64::NAN,
+        ci_low: f64::NAN,
+        ci_high: f64::NAN,
+        n: 0,
+    };
+    let rows = vec![
+        KpiRow {
+            name: "leakage".into(),
+            unit: Unit::Fraction,
+            overall: undefined.clone(),
+            by_group: points.clone(),
+        },
+        KpiRow {
+            name: "meetings".into(),
+            unit: Unit::Count,
+            overall: undefined,
+            by_group: points,
+        },
+    ];
+    let html = html_report(&Report {
+        title: "sweep".into(),
+        tables: vec![("KPIs per point".into(), rows)],
+        ..Report::default()
+    });
+    let doc = parse_html(&html);
+    let tables: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("table"))
+        .collect();
+    assert_eq!(tables.len(), 3);
+    for (t, table) in tables.iter().enumerate() {
+        let headings: Vec<String> = table
+            .descendants()
+            .filter(|n| n.has_tag_name("thead"))
+            .flat_map(|h| h.descendants().filter(|n| n.has_tag_name("th")))
+            .map(|th| {
+                th.descendants()
+                    .filter(|d| d.is_text())
+                    .filter_map(|d| d.text())
+                    .collect()
+            })
+            .collect();
+        let expected: Vec<String> = std::iter::once("KPI".to_string())
+            .chain((1..=3).map(|i| format!("a={}b=5m", 3 * t + i)))
+            .collect();
+        assert_eq!(headings, expected);
+        let rows = table.descendants().filter(|n| n.has_tag_name("tr")).count();
+        assert_eq!(rows, 3, "a heading row and both KPIs");
+    }
+}

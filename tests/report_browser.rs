@@ -59,7 +59,9 @@ resources:performance.getEntriesByType('resource').map(function(e){return e.name
 wide:Array.prototype.slice.call(document.querySelectorAll('table')).filter(function(t){\
 var b=t.getBoundingClientRect();if(b.right<=d.clientWidth+0.5)return false;\
 var p=t.parentElement;return !(p&&getComputedStyle(p).overflowX==='auto'&&p.getBoundingClientRect().right<=d.clientWidth+0.5);})\
-.map(function(t){return t.className||'table';})};\
+.map(function(t){return t.className||'table';}),\
+scrolls:Array.prototype.slice.call(document.querySelectorAll('.wide')).filter(function(w){\
+return w.scrollWidth>w.clientWidth+0.5;}).length};\
 var p=document.createElement('pre');p.id='probe-result';p.textContent=JSON.stringify(r);\
 document.body.appendChild(p);});</script>";
 
@@ -222,6 +224,11 @@ fn every_report_renders_cleanly_at_1280_px() {
         let loaded = load(&browser, &dir);
         let what = format!("{kind:?} report: {}", loaded.probe);
         assert_eq!(problems(&loaded), Vec::<String>::new(), "{what}");
+        // Wide tables wrap into narrower ones: none of these needs scrolling sideways.
+        assert_eq!(
+            loaded.probe["scrolls"], 0,
+            "{what}: a table scrolls sideways"
+        );
         let expected = match kind {
             Kind::Simulate => 5,
             Kind::Compare => 2,

@@ -60,7 +60,7 @@ code { font: 0.9em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; bac
   padding: 0 3px; border-radius: 3px; overflow-wrap: anywhere; }
 .warnings li { color: #8a4b00; }
 .text-table td { white-space: nowrap; }
-table { border-collapse: collapse; margin: 4px 0 8px; font-variant-numeric: tabular-nums; }
+table { border-collapse: collapse; margin: 4px 0 16px; font-variant-numeric: tabular-nums; }
 th, td { padding: 4px 12px; border-bottom: 1px solid #e6e6e6; text-align: right; vertical-align: top; }
 th:first-child, td:first-child { text-align: left; padding-left: 0; }
 thead th { border-bottom: 2px solid #999; }
@@ -149,34 +149,61 @@ fn tables(out: &mut String, tables: &[(String, Vec<KpiRow>)]) {
     out.push_str("</section>\n");
 }
 
+/// Most value columns one KPI table shows: more would not fit the page beside the KPI names.
+const COLUMNS_PER_TABLE: usize = 4;
+
+/// One value column of a KPI table.
+#[derive(Clone, Copy)]
+enum Column<'r> {
+    Overall,
+    Group(&'r str),
+}
+
 /// A wide table: a row per KPI, the overall value, then a column per group.
 ///
 /// The overall column is left out when no KPI has an overall value (a sweep, where every point
 /// is its own group), and line breaks in group names break the heading, so a point named by two
 /// settings takes two short lines rather than one wide one.
+/// Columns beyond [`COLUMNS_PER_TABLE`] wrap into further tables of even width, each repeating
+/// the KPI names, so a sweep over nine points reads as three tables rather than one clipped one.
 fn kpi_table(out: &mut String, rows: &[KpiRow]) {
-    let groups = group_columns(rows);
     let overall = rows.iter().any(|r| r.overall.mean.is_finite());
+    let columns: Vec<Column<'_>> = overall
+        .then_some(Column::Overall)
+        .into_iter()
+        .chain(group_columns(rows).into_iter().map(Column::Group))
+        .collect();
+    let tables = columns.len().div_ceil(COLUMNS_PER_TABLE).max(1);
+    let per_table = columns.len().div_ceil(tables).max(1);
+    for chunk in columns.chunks(per_table) {
+        kpi_table_part(out, rows, chunk);
+    }
+    if columns.is_empty() {
+        kpi_table_part(out, rows, &[]);
+    }
+}
+
+/// One table of [`kpi_table`] with the given value columns.
+fn kpi_table_part(out: &mut String, rows: &[KpiRow], columns: &[Column<'_>]) {
     out.push_str(
         "<div class=\"wide\">\n<table class=\"kpi\">\n<thead>\n<tr><th scope=\"col\">KPI</th>",
     );
-    if overall {
-        out.push_str("<th scope=\"col\">overall</th>");
-    }
-    for group in &groups {
-        out.push_str(&format!(
-            "<th scope=\"col\">{}</th>",
-            escape(group).replace('\n', "<br/>")
-        ));
+    for column in columns {
+        let heading = match column {
+            Column::Overall => "overall".to_owned(),
+            Column::Group(group) => escape(group).replace('\n', "<br/>"),
+        };
+        out.push_str(&format!("<th scope=\"col\">{heading}</th>"));
     }
     out.push_str("</tr>\n</thead>\n<tbody>\n");
     for row in rows {
         out.push_str(&format!("<tr><th scope=\"row\">{}</th>", escape(&row.name)));
-        if overall {
-            cell(out, row.unit, Some(&row.overall));
-        }
-        for group in &groups {
-            cell(out, row.unit, group_estimate(row, group));
+        for column in columns {
+            let est = match column {
+                Column::Overall => Some(&row.overall),
+                Column::Group(group) => group_estimate(row, group),
+            };
+            cell(out, row.unit, est);
         }
         out.push_str("</tr>\n");
     }
@@ -235,11 +262,24 @@ fn text_table(out: &mut String, table: &TextTable) {
         for (i, text) in row.iter().enumerate() {
             let tag = if i == 0 { "th scope=\"row\"" } else { "td" };
             let close = if i == 0 { "th" } else { "td" };
-            out.push_str(&format!("<{tag}>{}</{close}>", inline(text)));
+            out.push_str(&format!("<{tag}>{}</{close}>", text_cell(text)));
         }
         out.push_str("</tr>\n");
     }
     out.push_str("</tbody>\n</table>\n</div>\n</section>\n");
+}
+
+/// A text cell; a value followed by its bracketed interval (`−3.1 pp [−3.4 pp, −2.8 pp]`) gets
+/// the interval on a line of its own in muted type, as in the KPI tables.
+fn text_cell(text: &str) -> String {
+    match text.rsplit_once(" [") {
+        Some((value, interval)) if interval.ends_with(']') => format!(
+            "{}<span class=\"ci\">[{}</span>",
+            inline(value),
+            inline(interval)
+        ),
+        _ => inline(text),
+    }
 }
 
 fn notes(out: &mut String, notes: &[String]) {
@@ -335,6 +375,16 @@ mod tests {
         );
         assert_eq!(inline("odd ` tick"), "odd ` tick");
         assert_eq!(inline("``"), "<code></code>");
+    }
+
+    #[test]
+    fn intervals_in_text_cells_go_below_the_value() {
+        assert_eq!(
+            text_cell("−3.1 pp [−3.4 pp, −2.8 pp]"),
+            "−3.1 pp<span class=\"ci\">[−3.4 pp, −2.8 pp]</span>"
+        );
+        assert_eq!(text_cell("met"), "met");
+        assert_eq!(text_cell("a [b"), "a [b");
     }
 
     #[test]
