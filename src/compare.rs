@@ -38,7 +38,7 @@ pub struct Delta {
     pub candidate: Estimate,
     /// Mean of the paired differences (candidate − base) and its 95% CI.
     pub delta: Estimate,
-    /// The delta's interval excludes zero.
+    /// The delta's interval excludes zero (never with one replication, which has no interval).
     pub significant: bool,
 }
 
@@ -76,7 +76,8 @@ pub fn compare(kpis: &[Paired]) -> Vec<Delta> {
             let base = estimate(&k.base)?.within(k.unit.range());
             let candidate = estimate(&k.candidate)?.within(k.unit.range());
             let delta = paired_estimate(&k.base, &k.candidate)?;
-            let significant = delta.ci_low > 0.0 || delta.ci_high < 0.0;
+            // One replication gives no interval, so no change can be told apart from noise.
+            let significant = delta.n >= 2 && (delta.ci_low > 0.0 || delta.ci_high < 0.0);
             Some(Delta {
                 key: k.key.clone(),
                 unit: k.unit,

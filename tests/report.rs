@@ -9,10 +9,12 @@
 )]
 
 use handoff::report::charts::{
-    bars_with_ci, cdf, compare_bars, funnel, sweep_curve, time_series, Axis, Bar, CdfSeries,
-    ChartError, CompareRow, SweepSeries, TimeSeries,
+    bars_with_ci, cdf, compare_bars, delta_intervals, funnel, sweep_curve, time_series, Axis, Bar,
+    CdfSeries, ChartError, CompareRow, DeltaRow, SweepSeries, TimeSeries,
 };
-use handoff::report::{format_ci, html_report, to_csv, to_markdown, KpiRow, Report, Unit};
+use handoff::report::{
+    format_ci, html_report, to_csv, to_markdown, KpiRow, Report, TextTable, Unit,
+};
 use handoff::sim::stats::Estimate;
 
 fn est(mean: f64, half_width: f64) -> Estimate {
@@ -139,6 +141,20 @@ fn all_charts(data: Data) -> Vec<(&'static str, Result<String, ChartError>)> {
                         unit: Unit::Seconds,
                         base: e.clone(),
                         candidate: est(e.mean * 0.8, e.mean / 30.0),
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        (
+            "delta_intervals",
+            delta_intervals(
+                "Change <A> & \"B\"\u{1b}",
+                &e.iter()
+                    .zip(labels)
+                    .map(|(e, l)| DeltaRow {
+                        kpi: l.into(),
+                        unit: Unit::Fraction,
+                        delta: est(e.mean - 0.01, e.ci_high - e.mean),
                     })
                     .collect::<Vec<_>>(),
             ),
@@ -380,6 +396,8 @@ fn sample_report() -> Report {
             ("seed".into(), "42".into()),
             ("scenario".into(), "<script>alert(1)</script>".into()),
         ],
+        warnings: vec!["queue `inbound` is overloaded".into()],
+        text_tables: vec![targets()],
         tables: vec![("Overall".into(), kpi_rows())],
         charts,
         notes: vec!["band C had no leads & was skipped".into()],
@@ -406,7 +424,7 @@ fn html_report_is_well_formed_and_self_contained() {
         .descendants()
         .filter(|n| n.tag_name().name() == "svg")
         .count();
-    assert_eq!(svgs, 7);
+    assert_eq!(svgs, 8);
     assert!(!html.contains("<?xml"));
     for node in root.descendants() {
         assert_ne!(node.tag_name().name(), "script");
@@ -423,7 +441,7 @@ fn html_report_is_well_formed_and_self_contained() {
     let cells: Vec<_> = root
         .descendants()
         .filter(|n| n.has_tag_name("tbody"))
-        .nth(1)
+        .nth(2)
         .unwrap()
         .children()
         .filter(|n| n.has_tag_name("tr"))
@@ -446,4 +464,297 @@ fn html_report_leaves_out_empty_sections() {
             ..Report::default()
         })
     );
+}
+
+fn targets() -> TextTable {
+    TextTable {
+        heading: "Targets".into(),
+        hint: Some("The playbook's `kpi` targets".into()),
+        header: vec![
+            "target".into(),
+            "goal".into(),
+            "simulated".into(),
+            String::new(),
+        ],
+        rows: vec![
+            vec![
+                "leakage".into(),
+                "at most 5.0%".into(),
+                "44.8%".into(),
+                "missed".into(),
+            ],
+            vec![
+                "sla_attainment".into(),
+                "at least 90.0%".into(),
+                "93.1%".into(),
+                "met".into(),
+            ],
+        ],
+    }
+}
+
+/// The text of every element named `tag`, children included.
+fn texts(doc: &roxmltree::Document<'_>, tag: &str) -> Vec<String> {
+    doc.descendants()
+        .filter(|n| n.has_tag_name(tag))
+        .map(|n| {
+            n.descendants()
+                .filter(|d| d.is_text())
+                .filter_map(|d| d.text())
+                .collect()
+        })
+        .collect()
+}
+
+/// Issue 20, item 1: the targets (met or missed) and the warnings are on the page.
+#[test]
+fn html_report_shows_targets_and_warnings() {
+    let html = html_report(&sample_report());
+    let doc = parse_html(&html);
+    let warnings = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("warnings"))
+        .expect("a warnings section");
+    assert!(warnings
+        .descendants()
+        .any(|n| n.has_tag_name("code") && n.text() == Some("inbound")));
+    let cells = texts(&doc, "td");
+    assert!(cells.contains(&"missed".to_string()), "{cells:?}");
+    assert!(cells.contains(&"met".to_string()), "{cells:?}");
+    assert!(texts(&doc, "h2").contains(&"Targets".to_string()));
+}
+
+/// Issue 20, item 2: names quoted in backticks are code in the heading and plain in the title.
+#[test]
+fn backticks_are_code_in_the_heading_and_plain_in_the_title() {
+    let html = html_report(&Report {
+        title: "handoff compare: `a.playbook` → `b.playbook` · scenario `base`".into(),
+        ..Report::default()
+    });
+    let doc = parse_html(&html);
+    assert!(!html.contains('`'), "{html}");
+    assert_eq!(
+        texts(&doc, "title"),
+        ["handoff compare: a.playbook → b.playbook · scenario base"]
+    );
+    let h1 = doc.descendants().find(|n| n.has_tag_name("h1")).unwrap();
+    let code: Vec<_> = h1
+        .children()
+        .filter(|n| n.has_tag_name("code"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert_eq!(code, ["a.playbook", "b.playbook", "base"]);
+}
+
+/// Issue 20, item 3: a table whose KPIs have no overall value (a sweep) gets no empty `overall`
+/// column, and a group named by two settings takes two lines.
+#[test]
+fn kpi_tables_without_overall_values_have_no_overall_column() {
+    let undefined = Estimate {
+        mean: f64::NAN,
+        ci_low: f64::NAN,
+        ci_high: f64::NAN,
+        n: 0,
+    };
+    let rows = vec![KpiRow {
+        name: "leakage".into(),
+        unit: Unit::Fraction,
+        overall: undefined,
+        by_group: vec![
+            ("sellers.a=2\nsla.b=5m".into(), est(0.3, 0.01)),
+            ("sellers.a=3\nsla.b=5m".into(), est(0.2, 0.01)),
+        ],
+    }];
+    let html = html_report(&Report {
+        title: "sweep".into(),
+        tables: vec![("KPIs per point".into(), rows)],
+        ..Report::default()
+    });
+    let doc = parse_html(&html);
+    assert_eq!(
+        texts(&doc, "th"),
+        [
+            "KPI",
+            "sellers.a=2sla.b=5m",
+            "sellers.a=3sla.b=5m",
+            "leakage"
+        ]
+    );
+    assert!(html.contains("sellers.a=2<br/>sla.b=5m"));
+    assert!(!html.contains("n/a"));
+}
+
+/// Issue 20, item 4: one replication gives no interval, and the page says so instead of
+/// printing a zero-width one.
+#[test]
+fn one_replication_has_no_interval_on_the_page() {
+    let single = |mean: f64| Estimate {
+        mean,
+        ci_low: mean,
+        ci_high: mean,
+        n: 1,
+    };
+    let rows = vec![KpiRow {
+        name: "leakage".into(),
+        unit: Unit::Fraction,
+        overall: single(0.395),
+        by_group: vec![("band A".into(), single(0.2))],
+    }];
+    assert_eq!(format_ci(Unit::Fraction, &single(0.395)), "39.5%");
+    let html = html_report(&Report {
+        title: "one".into(),
+        tables: vec![("Overall".into(), rows)],
+        ..Report::default()
+    });
+    assert!(html.contains("no interval from 1 replication"), "{html}");
+    assert!(!html.contains("95% confidence interval"));
+    assert!(!html.contains("[39.5, 39.5]"));
+}
+
+/// The tick labels of a chart's text, trimmed.
+fn svg_texts(svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .map(|t| t.trim().to_string())
+        .collect()
+}
+
+/// Whether any of the numeric labels is not a whole number.
+fn fractional_ticks(texts: &[String]) -> bool {
+    texts
+        .iter()
+        .filter_map(|t| t.replace(',', "").parse::<f64>().ok())
+        .any(|v| v.fract() != 0.0)
+}
+
+/// Issue 20, item 3: a whole-number parameter (sellers) has ticks at whole numbers only.
+#[test]
+fn integer_sweep_parameters_get_integer_ticks() {
+    let points = |scale: f64| -> Vec<(f64, Estimate)> {
+        [2.0, 3.0, 4.0]
+            .into_iter()
+            .map(|x| (x * scale, est(100.0 * x, 10.0)))
+            .collect()
+    };
+    let svg = |scale: f64| {
+        sweep_curve(
+            "meetings by sellers",
+            &Axis::new("sellers.inbound", Unit::Count),
+            &Axis::new("meetings", Unit::Count),
+            &[SweepSeries {
+                label: "meetings".into(),
+                points: points(scale),
+            }],
+        )
+        .unwrap()
+    };
+    let whole = svg_texts(&svg(1.0));
+    for tick in ["2", "3", "4"] {
+        assert!(whole.contains(&tick.to_string()), "{whole:?}");
+    }
+    assert!(!fractional_ticks(&whole), "{whole:?}");
+    let single = sweep_curve(
+        "one point",
+        &Axis::new("sellers.inbound", Unit::Count),
+        &Axis::new("meetings", Unit::Count),
+        &[SweepSeries {
+            label: "meetings".into(),
+            points: vec![(3.0, est(300.0, 10.0))],
+        }],
+    )
+    .unwrap();
+    assert!(!fractional_ticks(&svg_texts(&single)));
+    // A fractional parameter keeps its fractional ticks.
+    assert!(fractional_ticks(&svg_texts(&svg(0.5))));
+}
+
+/// Issue 20, item 2: the compare chart of the paired change: one panel per KPI headed with the
+/// change in the terminal's words, and a zero line.
+#[test]
+fn delta_chart_shows_the_change_in_the_terminal_words() {
+    let svg = delta_intervals(
+        "change per KPI",
+        &[
+            DeltaRow {
+                kpi: "leakage".into(),
+                unit: Unit::Fraction,
+                delta: est(-0.102, 0.01),
+            },
+            DeltaRow {
+                kpi: "meetings".into(),
+                unit: Unit::Count,
+                delta: est(2.5, 4.0),
+            },
+        ],
+    )
+    .unwrap();
+    let texts = svg_texts(&svg);
+    assert!(
+        texts.contains(&"leakage: −10.2 pp".to_string()),
+        "{texts:?}"
+    );
+    assert!(texts.contains(&"meetings: +2.50".to_string()), "{texts:?}");
+    assert!(texts.contains(&"change (pp)".to_string()), "{texts:?}");
+    assert!(texts.contains(&"0".to_string()), "{texts:?}");
+}
+
+/// Issue 20, item 3: a sweep over nine points wraps into three tables of three points each,
+/// every one repeating the KPI names, instead of one table wider than the page.
+#[test]
+fn wide_kpi_tables_wrap_into_tables_of_even_width() {
+    let points: Vec<(String, Estimate)> = (1..=9)
+        .map(|i| (format!("a={i}\nb=5m"), est(0.1 * f64::from(i), 0.01)))
+        .collect();
+    let undefined = Estimate {
+        mean: f64::NAN,
+        ci_low: f64::NAN,
+        ci_high: f64::NAN,
+        n: 0,
+    };
+    let rows = vec![
+        KpiRow {
+            name: "leakage".into(),
+            unit: Unit::Fraction,
+            overall: undefined.clone(),
+            by_group: points.clone(),
+        },
+        KpiRow {
+            name: "meetings".into(),
+            unit: Unit::Count,
+            overall: undefined,
+            by_group: points,
+        },
+    ];
+    let html = html_report(&Report {
+        title: "sweep".into(),
+        tables: vec![("KPIs per point".into(), rows)],
+        ..Report::default()
+    });
+    let doc = parse_html(&html);
+    let tables: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("table"))
+        .collect();
+    assert_eq!(tables.len(), 3);
+    for (t, table) in tables.iter().enumerate() {
+        let headings: Vec<String> = table
+            .descendants()
+            .filter(|n| n.has_tag_name("thead"))
+            .flat_map(|h| h.descendants().filter(|n| n.has_tag_name("th")))
+            .map(|th| {
+                th.descendants()
+                    .filter(|d| d.is_text())
+                    .filter_map(|d| d.text())
+                    .collect()
+            })
+            .collect();
+        let expected: Vec<String> = std::iter::once("KPI".to_string())
+            .chain((1..=3).map(|i| format!("a={}b=5m", 3 * t + i)))
+            .collect();
+        assert_eq!(headings, expected);
+        let rows = table.descendants().filter(|n| n.has_tag_name("tr")).count();
+        assert_eq!(rows, 3, "a heading row and both KPIs");
+    }
 }

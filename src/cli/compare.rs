@@ -10,8 +10,11 @@ use super::{files, finish, git, report_error, stdin, write_stderr, CliError, Col
 use crate::compare::{self, breaches, format_change, summary_line, Breach, Delta};
 use crate::guardrail::{self, Guardrail};
 use crate::ir::Playbook;
-use crate::report::charts;
-use crate::report::{format_ci, html_report, Report as HtmlReport};
+use crate::report::charts::{self, ChartError};
+use crate::report::{
+    format_ci, html_report, interval_heading, replications, Report as HtmlReport, TextTable,
+    NO_INTERVAL,
+};
 use crate::sim::Summary;
 
 /// Compare two versions of a playbook on the same synthetic leads.
@@ -42,7 +45,8 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
     pub format: CompareFormat,
-    /// Also write `summary.json`, `kpis.csv`, `compare.svg` and `report.html` into this directory
+    /// Also write `summary.json`, `kpis.csv`, `delta.svg`, `compare.svg` and `report.html` into
+    /// this directory
     #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub out: Option<PathBuf>,
 }
@@ -314,7 +318,7 @@ fn rows(doc: &Comparison) -> Vec<Vec<String>> {
         "KPI".to_string(),
         "base".to_string(),
         "candidate".to_string(),
-        "change [95% CI]".to_string(),
+        interval_heading("change", doc.replications),
         String::new(),
     ]];
     for d in doc.kpis {
@@ -322,12 +326,7 @@ fn rows(doc: &Comparison) -> Vec<Vec<String>> {
             d.key.clone(),
             format_ci(d.unit, &d.base),
             format_ci(d.unit, &d.candidate),
-            format!(
-                "{} [{}, {}]",
-                format_change(d.unit, d.delta.mean),
-                format_change(d.unit, d.delta.ci_low),
-                format_change(d.unit, d.delta.ci_high)
-            ),
+            change_cell(d),
             if d.significant {
                 "significant".to_string()
             } else {
@@ -338,11 +337,34 @@ fn rows(doc: &Comparison) -> Vec<Vec<String>> {
     rows
 }
 
+/// The change with its interval, `−3.1 pp [−3.4, −2.8]`, or the change alone when one
+/// replication gives no interval.
+fn change_cell(d: &Delta) -> String {
+    let change = format_change(d.unit, d.delta.mean);
+    if d.delta.n < 2 {
+        return change;
+    }
+    format!(
+        "{change} [{}, {}]",
+        format_change(d.unit, d.delta.ci_low),
+        format_change(d.unit, d.delta.ci_high)
+    )
+}
+
 fn header(doc: &Comparison) -> String {
     format!(
-        "{} → {} · scenario `{}` · {} paired replications · seed {}",
-        doc.base.source, doc.candidate.source, doc.scenario, doc.replications, doc.seed
+        "{} → {} · scenario `{}` · {} · seed {}",
+        doc.base.source,
+        doc.candidate.source,
+        doc.scenario,
+        paired_replications(doc.replications),
+        doc.seed
     )
+}
+
+/// `1 paired replication`, `20 paired replications`.
+fn paired_replications(n: u32) -> String {
+    replications(n).replacen(' ', " paired ", 1)
 }
 
 fn table(doc: &Comparison, breached: &[Breach]) -> String {
@@ -430,26 +452,20 @@ fn write_out(dir: &Path, doc: &Comparison) -> Result<(), CliError> {
 fn write_report(out: &Staging, doc: &Comparison) -> Result<(), CliError> {
     out.write("summary.json", json(doc).as_bytes())?;
     out.write("kpis.csv", csv(doc).as_bytes())?;
-    let rows: Vec<charts::CompareRow> = doc
-        .kpis
-        .iter()
-        .map(|d| charts::CompareRow {
-            kpi: d.key.clone(),
-            unit: d.unit,
-            base: d.base.clone(),
-            candidate: d.candidate.clone(),
-        })
-        .collect();
     let mut html = HtmlReport {
-        title: format!("handoff compare: {}", header(doc)),
+        title: format!(
+            "handoff compare: `{}` → `{}` · scenario `{}`",
+            doc.base.source, doc.candidate.source, doc.scenario
+        ),
         inputs: vec![
             ("base".into(), doc.base.source.clone()),
             ("candidate".into(), doc.candidate.source.clone()),
             ("scenario".into(), doc.scenario.to_string()),
             ("seed".into(), doc.seed.to_string()),
-            ("replications".into(), doc.replications.to_string()),
+            ("replications".into(), paired_replications(doc.replications)),
             ("version".into(), env!("CARGO_PKG_VERSION").into()),
         ],
+        text_tables: vec![change_table(doc)],
         notes: vec![format!("Summary: {}", doc.summary)],
         ..HtmlReport::default()
     };
@@ -462,27 +478,80 @@ fn write_report(out: &Staging, doc: &Comparison) -> Result<(), CliError> {
                 .map_or("held".to_string(), |r| format!("breached ({r})"))
         )
     }));
-    html.tables.push((
-        "change per KPI (candidate − base)".into(),
-        doc.kpis
-            .iter()
-            .map(|d| crate::report::KpiRow {
-                name: d.key.clone(),
-                unit: d.unit,
-                overall: d.delta.clone(),
-                by_group: vec![
-                    ("base".into(), d.base.clone()),
-                    ("candidate".into(), d.candidate.clone()),
-                ],
-            })
-            .collect(),
-    ));
-    match charts::compare_bars("base vs candidate (95% CI)", &rows) {
-        Ok(svg) => {
-            out.write("compare.svg", svg.as_bytes())?;
-            html.charts.push(("Base and candidate per KPI".into(), svg));
+    for (file, caption, chart) in compare_charts(doc) {
+        match chart {
+            Ok(svg) => {
+                out.write(file, svg.as_bytes())?;
+                html.charts.push((format!("{caption} ({file})"), svg));
+            }
+            Err(e) => write_stderr(&format!("warning: compare: {file} skipped: {e}\n")),
         }
-        Err(e) => write_stderr(&format!("warning: compare chart skipped: {e}\n")),
     }
     out.write("report.html", html_report(&html).as_bytes())
+}
+
+/// The terminal's comparison table as a section of the HTML page.
+fn change_table(doc: &Comparison) -> TextTable {
+    let mut rows = rows(doc);
+    let header = if rows.is_empty() {
+        Vec::new()
+    } else {
+        rows.remove(0)
+    };
+    let hint = if doc.replications < 2 {
+        format!("Candidate − base; {NO_INTERVAL}, so no change is marked significant.")
+    } else {
+        "Candidate − base, from the paired differences of each replication; `significant` marks a change whose 95% interval excludes zero.".to_string()
+    };
+    TextTable {
+        heading: "Change per KPI".to_string(),
+        hint: Some(hint),
+        header,
+        rows,
+    }
+}
+
+/// The charts of the report: the paired change per KPI with its interval, what `compare`
+/// estimates, then base and candidate side by side.
+fn compare_charts(doc: &Comparison) -> [(&'static str, String, Result<String, ChartError>); 2] {
+    let deltas: Vec<charts::DeltaRow> = doc
+        .kpis
+        .iter()
+        .map(|d| charts::DeltaRow {
+            kpi: d.key.clone(),
+            unit: d.unit,
+            delta: d.delta.clone(),
+        })
+        .collect();
+    let sides: Vec<charts::CompareRow> = doc
+        .kpis
+        .iter()
+        .map(|d| charts::CompareRow {
+            kpi: d.key.clone(),
+            unit: d.unit,
+            base: d.base.clone(),
+            candidate: d.candidate.clone(),
+        })
+        .collect();
+    let interval = if doc.replications < 2 {
+        NO_INTERVAL.to_string()
+    } else {
+        "its 95% interval from the paired differences; a whisker that does not cross the zero line is a significant change".to_string()
+    };
+    [
+        (
+            "delta.svg",
+            format!("Change per KPI (candidate − base) with {interval}."),
+            charts::delta_intervals("change per KPI (candidate − base)", &deltas),
+        ),
+        (
+            "compare.svg",
+            if doc.replications < 2 {
+                format!("Base and candidate per KPI; {NO_INTERVAL}.")
+            } else {
+                "Base and candidate per KPI, each with its own 95% interval.".to_string()
+            },
+            charts::compare_bars("base vs candidate (95% CI)", &sides),
+        ),
+    ]
 }

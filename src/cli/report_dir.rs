@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::{out_dir, write_stderr, CliError};
 use crate::report::charts::{self, Axis, Bar, CdfSeries, ChartError, TimeSeries};
-use crate::report::{html, html_report, KpiRow, Unit};
+use crate::report::{html, html_report, replications, KpiRow, Unit, NO_INTERVAL};
 use crate::sim::chart_data::SETTLED_SHARE;
 use crate::sim::stats::Estimate;
 use crate::sim::Summary;
@@ -114,7 +114,7 @@ fn charts(report: &Summary) -> Vec<Rendered> {
         ),
         (
             "sla-by-queue.svg",
-            "SLA attainment by routed queue: mean over replications with its 95% confidence interval.".to_string(),
+            format!("SLA attainment by routed queue: {}.", mean_with_interval(report.inputs.replications)),
             charts::bars_with_ci(
                 "SLA attainment by queue",
                 &Axis::new("SLA attainment", Unit::Fraction),
@@ -147,7 +147,17 @@ fn charts(report: &Summary) -> Vec<Rendered> {
     ]
 }
 
-/// The HTML page: inputs, KPI tables overall, by band and by queue, the charts and the warnings.
+/// How a bar with a whisker reads: a mean with its interval, or one replication's value.
+fn mean_with_interval(replications: u32) -> String {
+    if replications < 2 {
+        format!("the value of the single replication ({NO_INTERVAL})")
+    } else {
+        "mean over replications with its 95% confidence interval".to_string()
+    }
+}
+
+/// The HTML page: inputs, warnings, the playbook's targets (met or missed), KPI tables overall,
+/// by band and by queue, and the charts.
 fn page(report: &Summary, rows: &[KpiRow], charts: &[Chart]) -> html::Report {
     let i = &report.inputs;
     let days = |secs: i64| secs as f64 / 86_400.0;
@@ -156,7 +166,7 @@ fn page(report: &Summary, rows: &[KpiRow], charts: &[Chart]) -> html::Report {
         ("playbook".to_string(), i.playbook.clone()),
         ("scenario".to_string(), i.scenario.clone()),
         ("seed".to_string(), i.seed.to_string()),
-        ("replications".to_string(), i.replications.to_string()),
+        ("replications".to_string(), replications(i.replications)),
         (
             "span".to_string(),
             format!(
@@ -203,8 +213,29 @@ fn page(report: &Summary, rows: &[KpiRow], charts: &[Chart]) -> html::Report {
             .iter()
             .map(|c| (format!("{} ({})", c.caption, c.file), c.svg.clone()))
             .collect(),
-        notes: report.warnings.clone(),
+        warnings: report.warnings.clone(),
+        text_tables: targets(report).into_iter().collect(),
+        notes: Vec::new(),
     }
+}
+
+/// The targets section, as the terminal prints it; `None` when the playbook sets no target.
+fn targets(report: &Summary) -> Option<html::TextTable> {
+    if report.targets.is_empty() {
+        return None;
+    }
+    let mut rows = super::simulate::target_rows(report);
+    let header = if rows.is_empty() {
+        Vec::new()
+    } else {
+        rows.remove(0)
+    };
+    Some(html::TextTable {
+        heading: "Targets".to_string(),
+        hint: Some("The playbook's `kpi` targets against the simulated means.".to_string()),
+        header,
+        rows,
+    })
 }
 
 /// The rows broken down by the groups named `prefix…`, the prefix dropped from the column

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use super::sim_runner::{self, SimArgs};
 use super::{finish, report_dir, report_error, write_stderr, ColorChoice, Exit};
-use crate::report::{format_ci, format_value, to_csv, KpiRow};
+use crate::report::{format_ci, format_value, interval_heading, replications, to_csv, KpiRow};
 use crate::sim::Summary;
 
 /// Simulate a scenario of a playbook and report its KPIs with 95% confidence intervals.
@@ -64,10 +64,10 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
         Err(exit) => return exit,
     };
     write_stderr(&format!(
-        "simulated {} leads and {} engine events in {} replications of `{}` ({:.1}s)\n",
+        "simulated {} leads and {} engine events in {} of `{}` ({:.1}s)\n",
         report.leads_arrived,
         report.events_processed,
-        report.inputs.replications,
+        replications(report.inputs.replications),
         report.inputs.scenario,
         started.elapsed().as_secs_f64()
     ));
@@ -151,10 +151,10 @@ fn table(report: &Summary) -> String {
     let i = &report.inputs;
     let days = |secs: i64| format!("{:.1}d", secs as f64 / 86_400.0);
     let mut out = format!(
-        "{} · scenario `{}` · {} replications · seed {}\nspan {} from {} (first {} are warm-up) · {} leads · {} engine events\n\n",
+        "{} · scenario `{}` · {} · seed {}\nspan {} from {} (first {} are warm-up) · {} leads · {} engine events\n\n",
         i.playbook,
         i.scenario,
-        i.replications,
+        replications(i.replications),
         i.seed,
         days(i.horizon_secs),
         i.start,
@@ -162,7 +162,10 @@ fn table(report: &Summary) -> String {
         report.leads_arrived,
         report.events_processed
     );
-    let mut rows = vec![vec!["KPI".to_string(), "mean [95% CI]".to_string()]];
+    let mut rows = vec![vec![
+        "KPI".to_string(),
+        interval_heading("mean", i.replications),
+    ]];
     rows.extend(
         report
             .kpis
@@ -173,39 +176,45 @@ fn table(report: &Summary) -> String {
     out.push_str(&group_table("by band", &report.by_band));
     out.push_str(&group_table("by queue", &report.by_queue));
     if !report.targets.is_empty() {
-        let unit = |name: &str| {
-            report
-                .kpis
-                .iter()
-                .find(|k| k.name == name)
-                .map_or(crate::ir::KpiUnit::Count, |k| k.unit)
-        };
-        let mut rows = vec![vec![
-            "target".to_string(),
-            "goal".to_string(),
-            "simulated".to_string(),
-            String::new(),
-        ]];
-        for t in &report.targets {
-            let u = unit(&t.kpi);
-            let cmp = match t.cmp {
-                crate::ir::TargetCmp::AtLeast => "at least",
-                crate::ir::TargetCmp::AtMost => "at most",
-                crate::ir::TargetCmp::Below => "below",
-            };
-            rows.push(vec![
-                t.kpi.clone(),
-                format!("{cmp} {}", format_value(u, t.value)),
-                t.mean.map_or("n/a".to_string(), |m| format_value(u, m)),
-                match t.met {
-                    Some(true) => "met".to_string(),
-                    Some(false) => "missed".to_string(),
-                    None => String::new(),
-                },
-            ]);
-        }
         out.push('\n');
-        out.push_str(&super::columns(&rows));
+        out.push_str(&super::columns(&target_rows(report)));
     }
     out
+}
+
+/// The playbook's targets against the simulated means, a heading row first: the same words on
+/// the terminal and in `report.html`.
+pub(super) fn target_rows(report: &Summary) -> Vec<Vec<String>> {
+    let unit = |name: &str| {
+        report
+            .kpis
+            .iter()
+            .find(|k| k.name == name)
+            .map_or(crate::ir::KpiUnit::Count, |k| k.unit)
+    };
+    let mut rows = vec![vec![
+        "target".to_string(),
+        "goal".to_string(),
+        "simulated".to_string(),
+        String::new(),
+    ]];
+    for t in &report.targets {
+        let u = unit(&t.kpi);
+        let cmp = match t.cmp {
+            crate::ir::TargetCmp::AtLeast => "at least",
+            crate::ir::TargetCmp::AtMost => "at most",
+            crate::ir::TargetCmp::Below => "below",
+        };
+        rows.push(vec![
+            t.kpi.clone(),
+            format!("{cmp} {}", format_value(u, t.value)),
+            t.mean.map_or("n/a".to_string(), |m| format_value(u, m)),
+            match t.met {
+                Some(true) => "met".to_string(),
+                Some(false) => "missed".to_string(),
+                None => String::new(),
+            },
+        ]);
+    }
+    rows
 }

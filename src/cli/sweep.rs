@@ -9,7 +9,9 @@ use super::sim_runner::{self, SimArgs};
 use super::{finish, report_error, write_stderr, CliError, ColorChoice, Exit};
 use crate::knobs::{self, Knob, Value};
 use crate::report::charts::{self, Axis, SweepSeries};
-use crate::report::{format_ci, html_report, to_csv, KpiRow, Report as HtmlReport, Unit};
+use crate::report::{
+    format_ci, html_report, replications, to_csv, KpiRow, Report as HtmlReport, Unit,
+};
 use crate::sim::kpi::ROWS;
 use crate::sim::stats::Estimate;
 
@@ -223,6 +225,15 @@ fn grid(knobs: &[Knob]) -> Vec<Vec<usize>> {
     })
 }
 
+/// A point's settings one per line, so a two-parameter column heading stays narrow.
+fn point_heading(p: &Point) -> String {
+    p.settings
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn point_label(p: &Point) -> String {
     p.settings
         .iter()
@@ -248,10 +259,10 @@ fn table(doc: &Sweep) -> String {
         rows.push(cells);
     }
     format!(
-        "{} · scenario `{}` · {} replications per point · seed {}\n\n{}",
+        "{} · scenario `{}` · {} per point · seed {}\n\n{}",
         doc.playbook,
         doc.scenario,
-        doc.replications,
+        replications(doc.replications),
         doc.seed,
         super::columns(&rows)
     )
@@ -264,8 +275,9 @@ fn json(doc: &Sweep) -> String {
     text
 }
 
-/// KPI rows with one group per point, for the shared CSV and HTML table writers.
-fn kpi_rows(doc: &Sweep) -> Vec<KpiRow> {
+/// KPI rows with one group per point, for the shared CSV and HTML table writers; `label` names
+/// a point.
+fn kpi_rows(doc: &Sweep, label: fn(&Point) -> String) -> Vec<KpiRow> {
     ROWS.iter()
         .enumerate()
         .map(|(i, row)| KpiRow {
@@ -282,7 +294,7 @@ fn kpi_rows(doc: &Sweep) -> Vec<KpiRow> {
                 .iter()
                 .filter_map(|p| {
                     let e = p.kpis.get(i)?.estimate.clone()?;
-                    Some((point_label(p), e))
+                    Some((label(p), e))
                 })
                 .collect(),
         })
@@ -292,7 +304,7 @@ fn kpi_rows(doc: &Sweep) -> Vec<KpiRow> {
 /// One line per point and KPI (`group` is the point's settings); points with an undefined KPI
 /// are left out.
 fn csv(doc: &Sweep) -> String {
-    let full = to_csv(&kpi_rows(doc));
+    let full = to_csv(&kpi_rows(doc, point_label));
     let mut lines = full.split_inclusive("\r\n");
     let header = lines.next().unwrap_or_default().to_string();
     // The overall rows of `to_csv` are empty for a sweep (each point is its own group).
@@ -339,12 +351,12 @@ fn write_report(
             ("parameters".into(), doc.parameters.join(", ")),
             ("seed".into(), doc.seed.to_string()),
             (
-                "replications per point".into(),
-                doc.replications.to_string(),
+                "replications".into(),
+                format!("{} per point", replications(doc.replications)),
             ),
             ("version".into(), env!("CARGO_PKG_VERSION").into()),
         ],
-        tables: vec![("KPIs per point".into(), kpi_rows(doc))],
+        tables: vec![("KPIs per point".into(), kpi_rows(doc, point_heading))],
         ..HtmlReport::default()
     };
     let Some(first) = knobs.first() else {

@@ -35,7 +35,8 @@ pub fn format_value(unit: Unit, v: f64) -> String {
 ///
 /// Percent signs are not repeated inside the brackets; durations and counts keep their own
 /// notation there because `4m 30s` without units would be unreadable.
-/// An estimate whose interval is undefined prints just the mean.
+/// An estimate whose interval is undefined, or that rests on a single replication (whose
+/// zero-width interval would claim a certainty it does not have), prints just the mean.
 pub fn format_ci(unit: Unit, est: &Estimate) -> String {
     let mean = format_value(unit, est.mean);
     match format_bounds(unit, est) {
@@ -45,9 +46,9 @@ pub fn format_ci(unit: Unit, est: &Estimate) -> String {
 }
 
 /// The bracketed interval of [`format_ci`] alone, `[11.8, 12.9]`, for layouts that style it apart
-/// from the mean; `None` when the estimate has no defined interval.
+/// from the mean; `None` when the estimate has no defined interval or only one replication.
 pub(crate) fn format_bounds(unit: Unit, est: &Estimate) -> Option<String> {
-    if !(est.mean.is_finite() && est.ci_low.is_finite() && est.ci_high.is_finite()) {
+    if est.n < 2 || !(est.mean.is_finite() && est.ci_low.is_finite() && est.ci_high.is_finite()) {
         return None;
     }
     let bound = |v: f64| match unit {
@@ -56,6 +57,28 @@ pub(crate) fn format_bounds(unit: Unit, est: &Estimate) -> Option<String> {
     };
     Some(format!("[{}, {}]", bound(est.ci_low), bound(est.ci_high)))
 }
+
+/// `1 replication`, `20 replications`: the sample size as every report states it.
+pub fn replications(n: u32) -> String {
+    if n == 1 {
+        "1 replication".to_owned()
+    } else {
+        format!("{n} replications")
+    }
+}
+
+/// A column heading for values with their intervals, `mean [95% CI]`, or, when a run has a
+/// single replication and so no interval, `mean (no interval from 1 replication)`.
+pub fn interval_heading(label: &str, replications: u32) -> String {
+    if replications < 2 {
+        format!("{label} ({NO_INTERVAL})")
+    } else {
+        format!("{label} [95% CI]")
+    }
+}
+
+/// Why a run of one replication shows means without brackets.
+pub const NO_INTERVAL: &str = "no interval from 1 replication";
 
 /// A share as a percentage number with one decimal, `12.3`, without the sign.
 fn percent(v: f64) -> String {
@@ -205,5 +228,23 @@ mod tests {
             ..est
         };
         assert_eq!(format_ci(Unit::Fraction, &undefined), "12.3%");
+    }
+
+    #[test]
+    fn one_replication_has_no_interval() {
+        let single = Estimate {
+            mean: 0.395,
+            ci_low: 0.395,
+            ci_high: 0.395,
+            n: 1,
+        };
+        assert_eq!(format_ci(Unit::Fraction, &single), "39.5%");
+        assert_eq!(
+            interval_heading("mean", 1),
+            "mean (no interval from 1 replication)"
+        );
+        assert_eq!(interval_heading("mean", 2), "mean [95% CI]");
+        assert_eq!(replications(1), "1 replication");
+        assert_eq!(replications(3), "3 replications");
     }
 }

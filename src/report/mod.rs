@@ -10,6 +10,6 @@ pub mod format;
 pub mod html;
 pub mod table;
 
-pub use format::{format_ci, format_value, Unit};
-pub use html::{html_report, Report};
+pub use format::{format_ci, format_value, interval_heading, replications, Unit, NO_INTERVAL};
+pub use html::{html_report, Report, TextTable};
 pub use table::{to_csv, to_markdown, KpiRow};

@@ -33,7 +33,7 @@ pub fn time_series(title: &str, y: &Axis, series: &[TimeSeries]) -> Result<Strin
         };
         let x = Axis::new("simulated day", Unit::Count);
         let labels: Vec<&str> = series.iter().map(|s| s.label.as_str()).collect();
-        let (plot, y_scale) = axes(area, &labels, (&x, xs), (y, ys))?;
+        let (plot, y_scale) = axes(area, &labels, (&x, xs, false), (y, ys))?;
         for (i, s) in series.iter().enumerate() {
             let colour = frame::colour(i);
             let scaled = s.points.iter().map(|(t, v)| (*t, y_scale.apply(*v)));
@@ -47,6 +47,9 @@ pub fn time_series(title: &str, y: &Axis, series: &[TimeSeries]) -> Result<Strin
 
 /// Draws one curve per series against a swept parameter, the 95% interval shaded around it and
 /// each evaluated point marked, so analysts see both the trend and where it was measured.
+///
+/// A count parameter whose points are all whole numbers (sellers) gets ticks at whole numbers
+/// only: a tick at 2.5 sellers names a setting that cannot exist.
 pub fn sweep_curve(
     title: &str,
     x: &Axis,
@@ -66,7 +69,8 @@ pub fn sweep_curve(
             return frame::no_data(area);
         };
         let labels: Vec<&str> = series.iter().map(|s| s.label.as_str()).collect();
-        let (plot, y_scale) = axes(area, &labels, (x, xs), (y, ys))?;
+        let integer = x.unit == Unit::Count && points().all(|(x, _)| x.fract() == 0.0);
+        let (plot, y_scale) = axes(area, &labels, (x, xs, integer), (y, ys))?;
         let x_scale = Scale::new(x.unit, xs.0.abs().max(xs.1.abs()));
         for (i, s) in series.iter().enumerate() {
             let mut sorted: Vec<_> = s
@@ -101,16 +105,27 @@ pub fn sweep_curve(
     })
 }
 
-/// Lays out the legend and both axes, returning the plotting area and the y scale in use.
+/// Lays out the legend and both axes, returning the plotting area and the y scale in use;
+/// `integer` puts x ticks on whole numbers only.
 fn axes<'a>(
     area: &Area<'a>,
     labels: &[&str],
-    (x, xs): (&Axis, (f64, f64)),
+    (x, xs, integer): (&Axis, (f64, f64), bool),
     (y, ys): (&Axis, (f64, f64)),
 ) -> Result<(LineArea<'a>, Scale), ChartError> {
     let x_scale = Scale::new(x.unit, xs.0.abs().max(xs.1.abs()));
     let y_scale = Scale::new(y.unit, ys.0.abs().max(ys.1.abs()));
-    let x_range = exact_range(x_scale.apply(xs.0), x_scale.apply(xs.1));
+    let (x_lo, x_hi) = (x_scale.apply(xs.0), x_scale.apply(xs.1));
+    let x_range = if integer && x_hi <= x_lo {
+        (x_lo - 1.0)..(x_hi + 1.0)
+    } else {
+        exact_range(x_lo, x_hi)
+    };
+    let x_labels = if integer {
+        integer_ticks(&x_range)
+    } else {
+        X_TICKS
+    };
     let y_range = frame::axis_range((y_scale.apply(ys.0), y_scale.apply(ys.1)), true);
     let entries: Vec<(String, RGBColor)> = labels
         .iter()
@@ -129,6 +144,7 @@ fn axes<'a>(
     frame::house_mesh(
         chart
             .configure_mesh()
+            .x_labels(x_labels)
             .x_desc(x_scale.label(&x.label))
             .y_desc(y_scale.label(&y.label))
             .x_label_formatter(&x_ticks)
@@ -137,6 +153,20 @@ fn axes<'a>(
     )
     .draw()?;
     Ok((chart.plotting_area().clone(), y_scale))
+}
+
+/// How many x ticks plotters may place when they need not be whole numbers (its default).
+const X_TICKS: usize = 10;
+
+/// At most one tick per whole number of `range`: plotters picks steps of 1, 2 or 5 times a power
+/// of ten with no more ticks than allowed, so a step below 1 never fits.
+fn integer_ticks(range: &Range<f64>) -> usize {
+    let whole = (range.end.floor() - range.start.ceil() + 1.0).max(1.0);
+    if whole.is_finite() {
+        (whole as usize).min(X_TICKS)
+    } else {
+        X_TICKS
+    }
 }
 
 /// The data's own extent on a parameter or time axis, widened only when it is a single value.

@@ -22,7 +22,7 @@ use crate::sim::stats::Estimate;
 
 pub use bars::{bars_with_ci, funnel};
 pub use cdf::cdf;
-pub use compare::compare_bars;
+pub use compare::{compare_bars, delta_intervals};
 pub use lines::{sweep_curve, time_series};
 
 /// Why a chart could not be drawn; plotters reports backend and layout failures this way, and the
@@ -102,6 +102,17 @@ pub struct CompareRow {
     pub base: Estimate,
     /// The KPI under the proposed change.
     pub candidate: Estimate,
+}
+
+/// One KPI of a [`delta_intervals`] chart: the paired change from base to candidate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeltaRow {
+    /// The KPI name, used as the panel title.
+    pub kpi: String,
+    /// The KPI's unit; shares are drawn in percentage points.
+    pub unit: Unit,
+    /// The mean paired difference (candidate − base) and its 95% interval.
+    pub delta: Estimate,
 }
 
 /// One curve of a [`sweep_curve`] chart: a KPI as one parameter varies.
