@@ -12,6 +12,7 @@ pub mod compare;
 pub mod diagnostics;
 pub mod emit;
 pub mod engine;
+pub mod events;
 pub mod fmt;
 pub mod guardrail;
 pub mod ir;
