@@ -12,6 +12,7 @@
 
 mod action;
 mod cond;
+mod describe;
 mod filter;
 mod handoff;
 mod inline;
@@ -26,6 +27,7 @@ mod track;
 mod work;
 
 pub use action::{Action, ContextSnapshot, SignalRecord, TouchRecord, WhyNow};
+pub use describe::{outcome_name, timer_kind_name, utc, Described, OUTCOMES};
 pub use inline::InlineVec;
 pub use input::{Input, TimerKey, TimerKind, TouchOutcome};
 pub use state::{

@@ -13,7 +13,7 @@ pub use error::{ErrorKind, EventError};
 
 use crate::calendar::Timestamp;
 use crate::diagnostics::suggest::did_you_mean;
-use crate::engine::{Input, TouchOutcome};
+use crate::engine::{Input, TouchOutcome, OUTCOMES};
 use crate::ir::{EventId, FieldDef, FieldId, FieldType, Playbook, ReasonId, SellerId, Value};
 use serde_json::{Map, Value as Json};
 use std::sync::Arc;
@@ -43,15 +43,6 @@ pub const RESERVED_TYPES: [&str; 6] = [
     SELLER_PICKUP,
     SELLER_TOUCH,
     SELLER_DISPOSITION,
-];
-
-/// Touch outcomes by the names event lines use for them.
-pub const OUTCOMES: [(TouchOutcome, &str); 5] = [
-    (TouchOutcome::Connect, "connect"),
-    (TouchOutcome::Meeting, "meeting"),
-    (TouchOutcome::Reply, "reply"),
-    (TouchOutcome::Bounce, "bounce"),
-    (TouchOutcome::NoAnswer, "no_answer"),
 ];
 
 /// The top-level attributes a line may have.
