@@ -70,16 +70,21 @@ pub fn decode_line(playbook: &Playbook, line: usize, text: &str) -> Result<Decod
     let object = parse_object(line, text)?;
     check_attributes(line, &object)?;
     check_version(line, &object)?;
+    // Attributes are checked in the order the format lists them, so the first error reported
+    // is the first attribute at fault.
+    let id = required_str(line, &object, "id")?.to_owned();
+    let source = required_str(line, &object, "source")?.to_owned();
     let kind = required_str(line, &object, "type")?;
+    let lead = required_str(line, &object, "lead")?.to_owned();
+    let time = time_of(line, &object)?;
     let data = data_of(line, &object)?;
     let campaign = campaign_of(line, &object, kind)?;
-    let cx = Cx { playbook, line };
-    let input = cx.input(kind, data, campaign)?;
+    let input = Cx { playbook, line }.input(kind, data, campaign)?;
     Ok(Decoded {
-        source: required_str(line, &object, "source")?.to_owned(),
-        id: required_str(line, &object, "id")?.to_owned(),
-        lead: required_str(line, &object, "lead")?.to_owned(),
-        time: time_of(line, &object)?,
+        source,
+        id,
+        lead,
+        time,
         input,
     })
 }

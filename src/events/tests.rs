@@ -166,6 +166,11 @@ fn missing_or_mistyped_required_attributes_are_named() {
         refused(r#"{"id":"1","type":"email_click","lead":"L","time":"2026-06-01T09:00:00Z"}"#),
         "line 7: `source`: expected a non-empty string, found none"
     );
+    // Several faults: the first attribute in the format's order is reported.
+    assert_eq!(
+        refused(r#"{"type":"nope","time":"later"}"#),
+        "line 7: `id`: expected a non-empty string, found none"
+    );
     assert_eq!(
         refused(&line("email_click", "[]")),
         "line 7: `data`: expected an object, found an array"
