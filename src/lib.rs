@@ -13,6 +13,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod emit;
 pub mod engine;
+pub mod events;
 pub mod fmt;
 pub mod guardrail;
 pub mod ir;

@@ -49,20 +49,22 @@ pub enum Input {
     },
 }
 
-/// Outcomes of one manual outreach attempt; the sequence maps some of them to reason codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TouchOutcome {
-    /// A live conversation.
-    Connect,
-    /// A meeting was booked.
-    Meeting,
-    /// The lead replied in writing.
-    Reply,
-    /// Contact details bounced.
-    Bounce,
-    /// Nobody answered; the attempt counts towards the sequence's maximum.
-    NoAnswer,
+crate::ir::named_enum! {
+    /// Outcomes of one manual outreach attempt; the sequence maps some of them to reason codes.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum TouchOutcome {
+        /// A live conversation.
+        Connect = "connect",
+        /// A meeting was booked.
+        Meeting = "meeting",
+        /// The lead replied in writing.
+        Reply = "reply",
+        /// Contact details bounced.
+        Bounce = "bounce",
+        /// Nobody answered; the attempt counts towards the sequence's maximum.
+        NoAnswer = "no_answer",
+    }
 }
 
 /// Identifies a timer; the generation makes cancelling free: a lead bumps its generation for the

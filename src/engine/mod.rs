@@ -12,6 +12,7 @@
 
 mod action;
 mod cond;
+mod describe;
 mod handoff;
 mod inline;
 mod input;
@@ -25,6 +26,7 @@ mod track;
 mod work;
 
 pub use action::{Action, ContextSnapshot, SignalRecord, TouchRecord, WhyNow};
+pub use describe::{utc, Described};
 pub use inline::InlineVec;
 pub use input::{Input, TimerKey, TimerKind, TouchOutcome};
 pub use state::{
