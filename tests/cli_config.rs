@@ -34,7 +34,7 @@ fn project() -> tempfile::TempDir {
 #[test]
 fn check_dot_skips_build_output_and_installed_packages() {
     let dir = tempfile::tempdir().unwrap();
-    put(dir.path(), "books/seed.playbook", "");
+    put(dir.path(), "books/seed.playbook", "playbook seed {\n}\n");
     put(
         dir.path(),
         "target/debug/copy.playbook",
@@ -78,7 +78,8 @@ fn check_settings_give_the_default_format_and_flags_override_them() {
     let out = run(&["check", "books"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stdout(&out).starts_with("::warning file=books/a.playbook,line=16,"),
+        // `deny-warnings` reports warnings as errors in every format.
+        stdout(&out).starts_with("::error file=books/a.playbook,line=16,"),
         "{}",
         stdout(&out)
     );
