@@ -28,7 +28,7 @@ pub enum Action {
     },
     /// Send an automated touch.
     AutoTouch {
-        /// The track sending it.
+        /// The track sending it, for tallies by track.
         track: TrackId,
         /// Where the touch goes (email, call, ...), as the track's step says.
         channel: Channel,
@@ -47,7 +47,7 @@ pub enum Action {
     },
     /// Create the seller's task for a new handoff.
     CreateTask {
-        /// The rule that fired.
+        /// The rule that fired, whose context and sequence the task carries.
         rule: HandoffId,
         /// The outreach sequence to follow.
         sequence: Option<SequenceId>,
@@ -74,7 +74,7 @@ pub enum Action {
     },
     /// A seller made the first touch.
     FirstTouch {
-        /// The handoff rule.
+        /// The handoff rule, whose `kpi speed_to_lead` and SLA this touch answers.
         rule: HandoffId,
         /// Seconds from the handoff to this touch.
         delay_secs: i64,
@@ -95,7 +95,7 @@ pub enum Action {
     },
     /// The SLA deadline passed without a touch.
     SlaBreached {
-        /// The handoff rule.
+        /// The handoff rule, whose breach path runs next.
         rule: HandoffId,
         /// Breaches so far, this one included.
         breaches: u32,
@@ -164,7 +164,7 @@ pub enum Action {
     /// The sequence ran out with no reason mapped, so the lead went back to automation with no
     /// recorded next step: reported as leakage.
     Unresolved {
-        /// The handoff rule.
+        /// The handoff rule whose sequence ran out, for leakage by rule.
         rule: HandoffId,
     },
     /// A rule fired but its router matched no queue, so the lead stays where it is.
@@ -190,7 +190,7 @@ pub struct ContextSnapshot {
     pub fields: Vec<(FieldId, Value)>,
 }
 
-/// The trigger of a handoff.
+/// What fired a handoff, shown to the seller in the context package.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct WhyNow {
     /// The handoff rule that fired.

@@ -18,7 +18,7 @@ pub enum Input {
     },
     /// The lead did something automation watches.
     Event {
-        /// The event type.
+        /// The event type, which selects the rules and scores that listen to it.
         event: EventId,
         /// Field values in the event's field order.
         fields: Vec<Value>,

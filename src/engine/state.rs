@@ -63,7 +63,7 @@ pub enum Stage {
     Nurture,
     /// Recycled with a delay: the lead re-enters automation in `track` at `until`.
     Parked {
-        /// The track to enter.
+        /// The track the lead re-enters when the delay ends.
         track: TrackId,
         /// When.
         until: Timestamp,
@@ -98,7 +98,7 @@ pub enum Departure {
 /// One handoff in progress.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HandoffRun {
-    /// The rule that fired.
+    /// The rule that fired, which decides the SLA, the breach path and the sequence.
     pub rule: HandoffId,
     /// The event that fired it, for the context package.
     pub trigger: Option<EventId>,

@@ -20,21 +20,21 @@ pub enum Cond {
     },
     /// Negation.
     Not {
-        /// Operand.
+        /// The condition that must not hold.
         cond: Box<Cond>,
     },
     /// Numeric comparison.
     Compare {
-        /// Left.
+        /// Left operand, as written (`3 <= count ...` keeps its order).
         lhs: Num,
-        /// Operator.
+        /// The comparison; equality tolerates float noise.
         cmp: Cmp,
-        /// Right.
+        /// Right operand.
         rhs: Num,
     },
     /// A flag field is yes.
     Flag {
-        /// The flag.
+        /// The flag field read; a missing or non-flag value makes the test false.
         field: FieldRef,
     },
     /// An enum field's value is in a set (bit `i` = value `i`).
@@ -53,7 +53,7 @@ pub enum Cond {
     },
     /// A text field contains a substring (case-insensitive).
     Contains {
-        /// The text field searched.
+        /// The text field searched; a missing value makes the test false.
         field: FieldRef,
         /// Lowercased needle.
         needle: String,
@@ -67,7 +67,7 @@ pub enum Cond {
     },
     /// The lead's band in a band set is one of `mask`.
     BandIn {
-        /// The band set.
+        /// The band set whose band (by its summed scores now) is tested.
         bands: BandSetId,
         /// Allowed bands as a bitmask (bit `i` = band `i`).
         mask: u64,
@@ -76,7 +76,7 @@ pub enum Cond {
     InAccounts {
         /// The field holding the lead's domain, looked up in the account set.
         field: FieldRef,
-        /// The set.
+        /// The account set the field's value is looked up in.
         accounts: AccountsId,
     },
 }
@@ -113,13 +113,13 @@ impl Cmp {
     }
 }
 
-/// A numeric operand.
+/// A numeric operand: missing or mistyped values make the comparison false, never an error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Num {
     /// A constant (percentages are fractions, durations seconds).
     Const(f64),
-    /// A number field.
+    /// A number field of the lead or of the event.
     Field(FieldRef),
     /// A score's current value.
     Score(ScoreId),

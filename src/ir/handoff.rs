@@ -29,7 +29,7 @@ pub struct Handoff {
     pub origin: Span,
 }
 
-/// A routing destination.
+/// Where a handoff sends its lead: a queue, or a router that picks one per lead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum RouteTarget {
@@ -112,7 +112,7 @@ pub struct Router {
 pub enum RouteRule {
     /// Leads whose key is in the account set go to the account's owner.
     Owner {
-        /// The account set.
+        /// The account set whose owners take its leads.
         accounts: AccountsId,
     },
     /// Leads matching a condition go to a queue.
