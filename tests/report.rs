@@ -13,7 +13,7 @@ use handoff::report::charts::{
     CdfSeries, ChartError, CompareRow, DeltaRow, SweepSeries, TimeSeries,
 };
 use handoff::report::{
-    format_ci, html_report, to_csv, to_markdown, KpiRow, Report, TextTable, Unit,
+    format_ci, html_report, to_csv, to_markdown, HtmlReport, KpiRow, TextTable, Unit,
 };
 use handoff::sim::stats::Estimate;
 
@@ -379,7 +379,7 @@ fn intervals_in_every_unit() {
     insta::assert_snapshot!(out);
 }
 
-fn sample_report() -> Report {
+fn sample_report() -> HtmlReport {
     let charts = all_charts(Data::Typical)
         .into_iter()
         .map(|(name, svg)| (name.to_owned(), svg.unwrap()))
@@ -389,7 +389,7 @@ fn sample_report() -> Report {
                 .to_owned(),
         )])
         .collect();
-    Report {
+    HtmlReport {
         title: "Playbook <inbound> & \"friends\"".into(),
         inputs: vec![
             ("playbook".into(), "playbooks/inbound.playbook".into()),
@@ -451,17 +451,17 @@ fn html_report_is_well_formed_and_self_contained() {
 
 #[test]
 fn html_report_leaves_out_empty_sections() {
-    let html = html_report(&Report {
+    let html = html_report(&HtmlReport {
         title: "empty".into(),
-        ..Report::default()
+        ..HtmlReport::default()
     });
     parse_html(&html);
     assert!(!html.contains("<section"));
     assert_eq!(
         html,
-        html_report(&Report {
+        html_report(&HtmlReport {
             title: "empty".into(),
-            ..Report::default()
+            ..HtmlReport::default()
         })
     );
 }
@@ -527,9 +527,9 @@ fn html_report_shows_targets_and_warnings() {
 /// Issue 20, item 2: names quoted in backticks are code in the heading and plain in the title.
 #[test]
 fn backticks_are_code_in_the_heading_and_plain_in_the_title() {
-    let html = html_report(&Report {
+    let html = html_report(&HtmlReport {
         title: "handoff compare: `a.playbook` → `b.playbook` · scenario `base`".into(),
-        ..Report::default()
+        ..HtmlReport::default()
     });
     let doc = parse_html(&html);
     assert!(!html.contains('`'), "{html}");
@@ -565,10 +565,10 @@ fn kpi_tables_without_overall_values_have_no_overall_column() {
             ("sellers.a=3\nsla.b=5m".into(), est(0.2, 0.01)),
         ],
     }];
-    let html = html_report(&Report {
+    let html = html_report(&HtmlReport {
         title: "sweep".into(),
         tables: vec![("KPIs per point".into(), rows)],
-        ..Report::default()
+        ..HtmlReport::default()
     });
     let doc = parse_html(&html);
     assert_eq!(
@@ -601,10 +601,10 @@ fn one_replication_has_no_interval_on_the_page() {
         by_group: vec![("band A".into(), single(0.2))],
     }];
     assert_eq!(format_ci(Unit::Fraction, &single(0.395)), "39.5%");
-    let html = html_report(&Report {
+    let html = html_report(&HtmlReport {
         title: "one".into(),
         tables: vec![("Overall".into(), rows)],
-        ..Report::default()
+        ..HtmlReport::default()
     });
     assert!(html.contains("no interval from 1 replication"), "{html}");
     assert!(!html.contains("95% confidence interval"));
@@ -727,10 +727,10 @@ fn wide_kpi_tables_wrap_into_tables_of_even_width() {
             by_group: points,
         },
     ];
-    let html = html_report(&Report {
+    let html = html_report(&HtmlReport {
         title: "sweep".into(),
         tables: vec![("KPIs per point".into(), rows)],
-        ..Report::default()
+        ..HtmlReport::default()
     });
     let doc = parse_html(&html);
     let tables: Vec<_> = doc

@@ -12,8 +12,7 @@ use crate::guardrail::{self, Guardrail};
 use crate::ir::Playbook;
 use crate::report::charts::{self, ChartError};
 use crate::report::{
-    format_ci, html_report, interval_heading, replications, Report as HtmlReport, TextTable,
-    NO_INTERVAL,
+    format_ci, html_report, interval_heading, replications, HtmlReport, TextTable, NO_INTERVAL,
 };
 use crate::sim::Summary;
 

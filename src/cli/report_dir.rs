@@ -158,7 +158,7 @@ fn mean_with_interval(replications: u32) -> String {
 
 /// The HTML page: inputs, warnings, the playbook's targets (met or missed), KPI tables overall,
 /// by band and by queue, and the charts.
-fn page(report: &Summary, rows: &[KpiRow], charts: &[Chart]) -> html::Report {
+fn page(report: &Summary, rows: &[KpiRow], charts: &[Chart]) -> html::HtmlReport {
     let i = &report.inputs;
     let days = |secs: i64| secs as f64 / 86_400.0;
     let per_replication = report.leads_arrived as f64 / f64::from(i.replications.max(1));
@@ -198,7 +198,7 @@ fn page(report: &Summary, rows: &[KpiRow], charts: &[Chart]) -> html::Report {
             ..r.clone()
         })
         .collect();
-    html::Report {
+    html::HtmlReport {
         title: format!("{} · scenario {}", i.playbook, i.scenario),
         inputs,
         tables: [

@@ -9,9 +9,7 @@ use super::sim_runner::{self, SimArgs};
 use super::{finish, report_error, write_stderr, CliError, ColorChoice, Exit};
 use crate::knobs::{self, Knob, Value};
 use crate::report::charts::{self, Axis, SweepSeries};
-use crate::report::{
-    format_ci, html_report, replications, to_csv, KpiRow, Report as HtmlReport, Unit,
-};
+use crate::report::{format_ci, html_report, replications, to_csv, HtmlReport, KpiRow, Unit};
 use crate::sim::kpi::ROWS;
 use crate::sim::stats::Estimate;
 

@@ -14,7 +14,7 @@ use crate::sim::stats::Estimate;
 /// Text in the title, warnings, notes and text tables may quote names in Markdown backticks,
 /// as the terminal output does: the page shows them as code (and the document title plainly).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Report {
+pub struct HtmlReport {
     /// The page heading and document title.
     pub title: String,
     /// What produced the numbers (playbook, scenario, seed, replications, version), so a reader
@@ -84,7 +84,7 @@ figcaption { color: #555; font-size: 14px; margin-top: 6px; }
 ///
 /// All text is escaped; chart SVG is embedded as-is (it is our own output) minus any XML
 /// declaration or doctype, which are not allowed inside HTML. Empty sections are left out.
-pub fn html_report(r: &Report) -> String {
+pub fn html_report(r: &HtmlReport) -> String {
     let mut out = String::new();
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n");

@@ -11,5 +11,5 @@ pub mod html;
 pub mod table;
 
 pub use format::{format_ci, format_value, interval_heading, replications, Unit, NO_INTERVAL};
-pub use html::{html_report, Report, TextTable};
+pub use html::{html_report, HtmlReport, TextTable};
 pub use table::{to_csv, to_markdown, KpiRow};
