@@ -20,16 +20,22 @@ const HEADER_HEIGHT: u32 = 80;
 /// The colour of a change whose interval crosses zero: muted, as the change may be noise.
 const NOT_SIGNIFICANT: RGBColor = RGBColor(0x99, 0x99, 0x99);
 
-/// Draws one panel per KPI with the base and candidate bars side by side, each with its 95%
-/// whisker, and the change in the panel title (`leakage: -3.1 pp`).
-pub fn compare_bars(title: &str, rows: &[CompareRow]) -> Result<String, ChartError> {
-    let columns = rows.len().clamp(1, COLUMNS);
-    let panel_rows = rows.len().div_ceil(columns).max(1);
-    let height = if rows.is_empty() {
+/// The panel grid for `panels` KPIs: rows, columns, and the chart's height.
+fn grid(panels: usize) -> (usize, usize, u32) {
+    let columns = panels.clamp(1, COLUMNS);
+    let panel_rows = panels.div_ceil(columns).max(1);
+    let height = if panels == 0 {
         frame::HEIGHT
     } else {
         HEADER_HEIGHT + PANEL_HEIGHT * u32::try_from(panel_rows).unwrap_or(u32::MAX / PANEL_HEIGHT)
     };
+    (panel_rows, columns, height)
+}
+
+/// Draws one panel per KPI with the base and candidate bars side by side, each with its 95%
+/// whisker, and the change in the panel title (`leakage: -3.1 pp`).
+pub fn compare_bars(title: &str, rows: &[CompareRow]) -> Result<String, ChartError> {
+    let (panel_rows, columns, height) = grid(rows.len());
     frame::render((frame::WIDTH, height), title, |area| {
         if rows.is_empty() {
             return frame::no_data(area);
@@ -108,13 +114,7 @@ fn draw_panel(panel: &Area<'_>, row: &CompareRow) -> Result<(), ChartError> {
 /// Significant changes get a filled dot, the others a hollow one; shares move in percentage
 /// points. A change from one replication has no whisker.
 pub fn delta_intervals(title: &str, rows: &[DeltaRow]) -> Result<String, ChartError> {
-    let columns = rows.len().clamp(1, COLUMNS);
-    let panel_rows = rows.len().div_ceil(columns).max(1);
-    let height = if rows.is_empty() {
-        frame::HEIGHT
-    } else {
-        HEADER_HEIGHT + PANEL_HEIGHT * u32::try_from(panel_rows).unwrap_or(u32::MAX / PANEL_HEIGHT)
-    };
+    let (panel_rows, columns, height) = grid(rows.len());
     frame::render((frame::WIDTH, height), title, |area| {
         if rows.is_empty() {
             return frame::no_data(area);
