@@ -300,3 +300,54 @@ fn completions_offer_files_for_playbook_arguments() {
         "no directory hint"
     );
 }
+
+/// Item 24: bash completes `--scenario` with the scenarios of the playbook on the line, asking
+/// the real binary (`handoff scenarios`).
+#[test]
+fn bash_completes_scenario_names_from_the_playbook() {
+    let script = stdout(&run(&["completions", "bash"], repo()));
+    let names = stdout(&run(
+        &["scenarios", "playbooks/seed-matrix.playbook"],
+        repo(),
+    ));
+    assert!(names.lines().any(|l| l == "scale"), "{names}");
+    let bin = Path::new(env!("CARGO_BIN_EXE_handoff")).parent().unwrap();
+    let complete = |line: &[&str]| {
+        let words: Vec<String> = line.iter().map(|w| format!("'{w}'")).collect();
+        let probe = format!(
+            // As bash calls a completion function: the command, the word and the one before.
+            "{script}\nCOMP_WORDS=({})\nCOMP_CWORD={}\n_handoff_scenarios handoff {} {}\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+            words.join(" "),
+            line.len() - 1,
+            words[line.len() - 1],
+            words[line.len() - 2],
+        );
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(probe)
+            .current_dir(repo())
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let all = complete(&[
+        "handoff",
+        "simulate",
+        "playbooks/seed-matrix.playbook",
+        "--scenario",
+        "",
+    ]);
+    assert_eq!(all, names, "every scenario is offered");
+    let some = complete(&[
+        "handoff",
+        "simulate",
+        "playbooks/seed-matrix.playbook",
+        "--scenario",
+        "sc",
+    ]);
+    assert_eq!(some, "scale\n");
+    // Elsewhere the generated completion answers: subcommands after `handoff`.
+    let commands = complete(&["handoff", "sim"]);
+    assert_eq!(commands, "simulate\n");
+}

@@ -19,6 +19,7 @@ pub mod man;
 mod numbers;
 mod out_dir;
 mod report_dir;
+pub mod scenarios;
 pub mod sim_runner;
 pub mod simulate;
 pub mod stdin;
@@ -163,6 +164,7 @@ pub enum Command {
     Completions(completions::Args),
     Version(version::Args),
     Man(man::Args),
+    Scenarios(scenarios::Args),
 }
 
 /// Entry point of the binary: parses the process arguments and runs the subcommand.
@@ -193,6 +195,7 @@ pub fn main() -> ExitCode {
         Command::Completions(args) => completions::run(args),
         Command::Version(args) => version::run(args),
         Command::Man(args) => man::run(args),
+        Command::Scenarios(args) => scenarios::run(args, cli.color),
     };
     exit.into()
 }
