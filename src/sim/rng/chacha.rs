@@ -1,7 +1,7 @@
 //! The ChaCha8 block function and a stream of its words, positioned by block counter.
 //!
-//! The block is computed on SIMD row vectors through `wide`: a plain scalar block costs twice the
-//! instructions (docs/benchmarks.md, "What was tried").
+//! The block is computed on SIMD row vectors through `wide`, which a scalar block or plain
+//! arrays did not match (docs/benchmarks.md, "What was tried").
 
 use super::{exponential_of, half_unit_of, unit_of};
 use crate::ir::scenario::Dist;
@@ -54,9 +54,7 @@ fn quarter_rows(rows: &mut [wide::u32x4; 4]) {
 ///
 /// The state's four rows are four SIMD vectors: a column round is one quarter round on them,
 /// and a diagonal round is one more after rotating the lanes of rows 1 to 3 so that each
-/// diagonal lines up in a lane. About 240 instructions a block, against 511 for the same
-/// function on one `u32` a word (or on plain `[u32; 4]` rows, which LLVM does not vectorise
-/// as well), and the same words (unit tests against `rand_chacha`).
+/// diagonal lines up in a lane. The words are those of `rand_chacha` (unit tests).
 pub(super) fn keystream(key: &[u32; 8], counter: u64, stream: u64) -> [u32; 16] {
     let [k0, k1, k2, k3, k4, k5, k6, k7] = *key;
     let input = [
