@@ -13,6 +13,7 @@
 mod action;
 mod cond;
 mod describe;
+mod driver;
 mod handoff;
 mod inline;
 mod input;
@@ -27,6 +28,7 @@ mod work;
 
 pub use action::{Action, ContextSnapshot, SignalRecord, TouchRecord, WhyNow};
 pub use describe::{utc, Described};
+pub use driver::{Applied, Driver, Pending};
 pub use inline::InlineVec;
 pub use input::{Input, TimerKey, TimerKind, TouchOutcome};
 pub use state::{

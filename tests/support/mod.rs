@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use handoff::calendar::Timestamp;
-use handoff::engine::{Action, Engine, Input, LeadState, Step, TimerKey};
+use handoff::engine::{Action, Engine, Input, LeadState, Step};
 use handoff::ir::{self, Playbook, Value};
 use handoff::span::FileId;
 use std::sync::Arc;
@@ -144,7 +144,8 @@ pub struct Driver {
     pub engine: Engine,
     pub lead: LeadState,
     pub now: Timestamp,
-    pub timers: Vec<(Timestamp, TimerKey)>,
+    /// The library's driver: pending timers and the rule for simultaneous inputs.
+    pub timers: handoff::engine::Driver,
     /// Actions of the last call.
     pub out: Vec<Action>,
     /// Every action so far with its time.
@@ -157,18 +158,9 @@ impl Driver {
             engine: Engine::new(playbook).unwrap(),
             lead: LeadState::new(),
             now: 0,
-            timers: Vec::new(),
+            timers: handoff::engine::Driver::new(),
             out: Vec::new(),
             log: Vec::new(),
-        }
-    }
-
-    fn record(&mut self) {
-        for a in &self.out {
-            if let Action::StartTimer { key, at } = a {
-                self.timers.push((*at, *key));
-            }
-            self.log.push((self.now, a.clone()));
         }
     }
 
@@ -184,45 +176,31 @@ impl Driver {
 
     /// Fires due timers up to `at`, then applies the input at `at`.
     pub fn input(&mut self, input: Input, at: Timestamp) -> &[Action] {
-        self.advance(at);
-        self.now = at;
-        self.out.clear();
-        let _ = self.engine.step(&mut self.lead, &input, at, &mut self.out);
-        self.record();
+        let _ = self.try_input(input, at);
         &self.out
     }
 
     /// Applies an input and returns whether it was applied.
     pub fn try_input(&mut self, input: Input, at: Timestamp) -> Step {
         self.advance(at);
-        self.now = at;
-        self.out.clear();
-        let step = self.engine.step(&mut self.lead, &input, at, &mut self.out);
-        self.record();
-        step
+        let mut taken = Vec::new();
+        let applied = self
+            .timers
+            .apply(&self.engine, &mut self.lead, &input, at, &mut taken);
+        self.now = applied.at;
+        self.out = taken.iter().map(|(_, a)| a.clone()).collect();
+        self.log.extend(taken);
+        applied.step
     }
 
     /// Fires every timer due at or before `until`, in time order; returns the actions they made.
     pub fn advance(&mut self, until: Timestamp) -> Vec<(Timestamp, Action)> {
-        let start = self.log.len();
-        loop {
-            self.timers.sort_by_key(|(t, _)| *t);
-            let Some(&(at, key)) = self.timers.first() else {
-                break;
-            };
-            if at > until {
-                break;
-            }
-            self.timers.remove(0);
-            self.now = at;
-            self.out.clear();
-            let _ = self
-                .engine
-                .step(&mut self.lead, &Input::Timer(key), at, &mut self.out);
-            self.record();
-        }
+        let mut fired = Vec::new();
+        self.timers
+            .advance(&self.engine, &mut self.lead, until, &mut fired);
+        self.log.extend(fired.iter().cloned());
         self.now = self.now.max(until);
-        self.log[start..].to_vec()
+        fired
     }
 }
 
