@@ -101,16 +101,13 @@ pub enum Ignored {
     StaleTimer,
 }
 
-/// A non-zero hash of the whole playbook, so that a lead state marked under one playbook is not
-/// taken as quiet under another; zero (never quiet) if it cannot be serialised.
+/// A non-zero mark from the playbook's content hash ([`Playbook::fingerprint`]), so that a lead
+/// state marked under one playbook is not taken as quiet under another.
 fn fingerprint(playbook: &Playbook) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let Ok(bytes) = serde_json::to_vec(playbook) else {
-        return 0;
-    };
-    let mut hasher = std::hash::DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    hasher.finish() | 1
+    let hash = playbook.fingerprint();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(hash.get(..8).unwrap_or(&[0; 8]));
+    u64::from_le_bytes(first) | 1
 }
 
 impl Engine {

@@ -144,6 +144,41 @@ pub struct Playbook {
     pub scenarios: Vec<Scenario>,
 }
 
+impl Playbook {
+    /// A content hash of the checked playbook: SHA-256 of its JSON as the IR is serialised
+    /// (source spans included), the same on every build and platform, so a lead state or a
+    /// store can say which version of a playbook wrote it.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        // Writing into a hasher cannot fail, and the IR has no map with non-string keys.
+        let _ = serde_json::to_writer(HashWriter(&mut hasher), self);
+        hasher.finalize().into()
+    }
+
+    /// [`Playbook::fingerprint`] as 64 lowercase hex digits.
+    pub fn fingerprint_hex(&self) -> String {
+        self.fingerprint()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// Feeds serialised bytes straight into a hash, without building the JSON text first.
+struct HashWriter<'a>(&'a mut sha2::Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        sha2::Digest::update(self.0, bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -188,5 +223,29 @@ mod tests {
             crate::engine::TimerKind::name,
         );
         assert_eq!(Kpi::parse("queue_length"), Some(Kpi::QueueLength));
+    }
+
+    /// The fingerprint is a function of the IR's content only, so it is pinned here: a change
+    /// of this value means every stored lead state is taken as written by another playbook.
+    #[test]
+    fn fingerprint_is_a_pinned_content_hash() {
+        let compile = |src: &str| {
+            crate::check::compile(crate::span::FileId(0), src)
+                .playbook
+                .unwrap()
+        };
+        let a = compile("playbook probe {\n}\n");
+        assert_eq!(
+            a.fingerprint_hex(),
+            "17f07764d913c63decb5394f4a4e4dee73d4258be61b32e7057c597ac635cefb"
+        );
+        assert_eq!(
+            a.fingerprint(),
+            compile("playbook probe {\n}\n").fingerprint()
+        );
+        assert_ne!(
+            a.fingerprint(),
+            compile("playbook other {\n}\n").fingerprint()
+        );
     }
 }
