@@ -23,6 +23,13 @@ pub(crate) use types::*;
 
 use super::Diagnostic;
 
+/// A warning promoted to an error because the project's `config` file denies its code; the
+/// note says so, since the severity alone would contradict `handoff explain`.
+pub(crate) fn denied_in_config(diag: Diagnostic, config: &str) -> Diagnostic {
+    let note = format!("`{}` is denied in `{config}`", diag.code);
+    diag.deny().with_note(note)
+}
+
 /// Adds the "did you mean" help when a close spelling was found.
 fn suggest(diag: Diagnostic, near: Option<&str>) -> Diagnostic {
     match near {
@@ -44,3 +51,6 @@ fn backticked<S: AsRef<str>>(values: &[S]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod tests;
