@@ -4,7 +4,7 @@
 //! The mapping lives here, next to the grammar's naming conventions (`kw_` prefix = keyword).
 
 use super::Rule;
-use crate::diagnostics::messages::{self, Unexpected};
+use crate::diagnostics::messages::{self, SyntaxHint, Unexpected};
 use crate::diagnostics::Diagnostic;
 use crate::span::{FileId, Span};
 use pest::error::{ErrorVariant, InputLocation};
@@ -68,13 +68,13 @@ pub(super) fn syntax_diagnostic(
 }
 
 /// The `lead` block is the one block without a name: say so when a name follows `lead`.
-fn named_lead(text: &str, pos: usize, positives: &[Rule]) -> Option<String> {
+fn named_lead(text: &str, pos: usize, positives: &[Rule]) -> Option<SyntaxHint<'static>> {
     let before = text.get(..pos)?.trim_end();
     let word_start = before
         .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .map_or(0, |i| i + 1);
     (positives == [Rule::lbrace] && before.get(word_start..) == Some("lead"))
-        .then(|| "the `lead` block has no name: write `lead {`".to_string())
+        .then_some(SyntaxHint::NamedLead)
 }
 
 /// Tokens that only continue a statement (operators, optional tails), never start one: at the
@@ -304,25 +304,23 @@ fn suggested_keyword(found: &str, positives: &[Rule]) -> Option<String> {
 }
 
 /// A targeted hint for frequent slips.
-fn hint(found: &str, previous: Option<char>, positives: &[Rule]) -> Option<String> {
+fn hint<'a>(found: &'a str, previous: Option<char>, positives: &[Rule]) -> Option<SyntaxHint<'a>> {
     let expects = |r: Rule| positives.contains(&r);
     if found.starts_with("==") || (found.starts_with('=') && previous == Some('=')) {
-        return Some("comparisons use a single `=`".to_string());
+        return Some(SyntaxHint::DoubleEquals);
     }
     if found == "&&" || found == "||" || found == "!" {
-        return Some("write conditions with `and`, `or` and `not`".to_string());
+        return Some(SyntaxHint::SymbolicLogic);
     }
     if let Some(k) = suggested_keyword(found, positives) {
-        return Some(format!("did you mean `{k}`?"));
+        return Some(SyntaxHint::Keyword(k));
     }
     if expects(Rule::duration) && found.chars().next().is_some_and(|c| c.is_ascii_digit()) {
         let unit = found.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
         if !unit.is_empty() {
-            return Some(format!(
-                "`{unit}` is not a unit; durations use `m`, `h`, `d`, `w`, `bh` or `bd`"
-            ));
+            return Some(SyntaxHint::NotAUnit(unit));
         }
-        return Some("durations need a unit: `m`, `h`, `d`, `w`, `bh` or `bd`".to_string());
+        return Some(SyntaxHint::MissingUnit);
     }
     None
 }

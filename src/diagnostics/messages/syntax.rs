@@ -1,6 +1,6 @@
 //! Reading the file: grammar, nesting, literals, escapes, size (`E0001`–`W0007`).
 
-use super::{suggest, Diagnostic};
+use super::{did_you_mean, suggest, Diagnostic};
 use crate::diagnostics::Code;
 use crate::span::Span;
 
@@ -17,12 +17,47 @@ pub(crate) enum Unexpected<'a> {
     Token(&'a str),
 }
 
+/// Advice the parser can add to a syntax error, chosen from what it met.
+#[derive(Debug, Clone)]
+pub(crate) enum SyntaxHint<'a> {
+    /// `==` written for `=`.
+    DoubleEquals,
+    /// `&&`, `||` or `!` written for `and`, `or`, `not`.
+    SymbolicLogic,
+    /// The keyword closest to a misspelt one.
+    Keyword(String),
+    /// A number with a suffix that is no duration unit.
+    NotAUnit(&'a str),
+    /// A number where a duration was expected.
+    MissingUnit,
+    /// A name after `lead`, the one block without a name.
+    NamedLead,
+}
+
+impl SyntaxHint<'_> {
+    /// The help line.
+    fn text(&self) -> String {
+        match self {
+            SyntaxHint::DoubleEquals => "comparisons use a single `=`".to_string(),
+            SyntaxHint::SymbolicLogic => "write conditions with `and`, `or` and `not`".to_string(),
+            SyntaxHint::Keyword(k) => did_you_mean(k),
+            SyntaxHint::NotAUnit(unit) => {
+                format!("`{unit}` is not a unit; durations use `m`, `h`, `d`, `w`, `bh` or `bd`")
+            }
+            SyntaxHint::MissingUnit => {
+                "durations need a unit: `m`, `h`, `d`, `w`, `bh` or `bd`".to_string()
+            }
+            SyntaxHint::NamedLead => "the `lead` block has no name: write `lead {`".to_string(),
+        }
+    }
+}
+
 /// `E0001`: the grammar expected `expected` (already in words) where `found` stands.
 pub(crate) fn unexpected(
     at: Span,
     found: Unexpected<'_>,
     expected: &str,
-    help: Option<String>,
+    hint: Option<SyntaxHint<'_>>,
 ) -> Diagnostic {
     let message = match found {
         Unexpected::EndOfFile => "unexpected end of file".to_string(),
@@ -32,8 +67,8 @@ pub(crate) fn unexpected(
     };
     let diag = Diagnostic::new(Code::Syntax, at, message)
         .with_primary_message(format!("expected {expected}"));
-    match help {
-        Some(help) => diag.with_help(help),
+    match hint {
+        Some(hint) => diag.with_help(hint.text()),
         None => diag,
     }
 }

@@ -13,9 +13,37 @@ fn every_message() -> Vec<Diagnostic> {
     let names = vec!["a".to_string(), "b".to_string()];
     vec![
         unexpected(at, Unexpected::EndOfFile, "a block", None),
-        unexpected(at, Unexpected::Text, "a name", Some("write a name".into())),
-        unexpected(at, Unexpected::Keyword("trak"), "`track`", None),
-        unexpected(at, Unexpected::Token("=="), "`=`", None),
+        unexpected(at, Unexpected::Text, "a name", Some(SyntaxHint::NamedLead)),
+        unexpected(
+            at,
+            Unexpected::Keyword("trak"),
+            "`track`",
+            Some(SyntaxHint::Keyword("track".into())),
+        ),
+        unexpected(
+            at,
+            Unexpected::Token("=="),
+            "`=`",
+            Some(SyntaxHint::DoubleEquals),
+        ),
+        unexpected(
+            at,
+            Unexpected::Token("&&"),
+            "`and`",
+            Some(SyntaxHint::SymbolicLogic),
+        ),
+        unexpected(
+            at,
+            Unexpected::Token("5x"),
+            "a duration",
+            Some(SyntaxHint::NotAUnit("x")),
+        ),
+        unexpected(
+            at,
+            Unexpected::Token("5"),
+            "a duration",
+            Some(SyntaxHint::MissingUnit),
+        ),
         unterminated_string(at, at),
         unclosed_brace(at, Some("track"), Some("t"), Some(at)),
         unclosed_brace(at, None, None, None),
