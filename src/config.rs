@@ -11,7 +11,7 @@ use std::ops::Range;
 use toml_edit::{Document, Item, TableLike, Value};
 
 use crate::diagnostics::suggest::did_you_mean;
-use crate::diagnostics::{Code, Diagnostic, Severity};
+use crate::diagnostics::{messages, Code, Diagnostic, Severity};
 
 /// The file name searched for, from the checked paths and the current directory upwards.
 pub const FILE_NAME: &str = "handoff.toml";
@@ -47,8 +47,7 @@ impl Lints {
             .filter(|d| !self.allow.contains(&d.code))
             .map(|d| {
                 if self.deny.contains(&d.code) && d.severity() != Severity::Error {
-                    let note = format!("`{}` is denied in `{FILE_NAME}`", d.code);
-                    d.deny().with_note(note)
+                    messages::denied_in_config(d, FILE_NAME)
                 } else {
                     d
                 }

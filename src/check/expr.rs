@@ -6,7 +6,7 @@
 use super::names::Kind;
 use super::Lowerer;
 use crate::diagnostics::suggest::did_you_mean;
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{messages, Diagnostic};
 use crate::ir::{self, Cmp, Cond, FieldRef, FieldType, Num};
 use crate::syntax::ast::{self, CmpOp, Expr, ExprKind, Ident, List, Literal};
 
@@ -102,12 +102,12 @@ impl Lowerer<'_> {
                     }
                     other => {
                         let op = if contains { "contains" } else { "ends with" };
-                        self.type_error(
-                            value,
-                            format!("`{op}` needs a text field, found {}", other.describe()),
+                        self.diags.push(messages::text_operator_on(
+                            *value.loc,
+                            op,
+                            other.describe(),
                             is_what(value, &other),
-                            None,
-                        );
+                        ));
                         Cond::True
                     }
                 }
@@ -123,25 +123,16 @@ impl Lowerer<'_> {
                 }
                 other => {
                     let help = condition_help(e, &other);
-                    self.type_error(
-                        e,
-                        format!("expected a condition, found {}", other.describe()),
-                        format!("{}, not true or false", is_what(e, &other)),
+                    self.diags.push(messages::not_a_condition(
+                        *e.loc,
+                        other.describe(),
+                        &is_what(e, &other),
                         help,
-                    );
+                    ));
                     Cond::True
                 }
             },
         }
-    }
-
-    fn type_error(&mut self, e: &Expr, message: String, label: String, help: Option<String>) {
-        let mut diag =
-            Diagnostic::new(Code::TypeMismatch, *e.loc, message).with_primary_message(label);
-        if let Some(help) = help {
-            diag = diag.with_help(help);
-        }
-        self.diags.push(diag);
     }
 
     fn operand(&mut self, e: &Expr, scope: Scope) -> Operand {
@@ -236,36 +227,20 @@ impl Lowerer<'_> {
         if let Scope::Event(Some(event)) = scope {
             candidates.extend(self.event_fields(event).iter().map(|f| f.name.clone()));
         }
-        let mut diag = Diagnostic::new(
-            Code::Undefined,
-            *id.loc,
-            format!("undefined name `{}`", id.name),
-        )
-        .with_primary_message("not a lead field, score or band set");
         let event_with_field = self
             .playbook
             .events
             .iter()
             .find(|ev| ev.fields.iter().any(|f| f.name == id.name))
-            .map(|ev| ev.name.clone());
-        if let Some(s) = did_you_mean(&id.name, candidates.iter().map(String::as_str)) {
-            diag = diag.with_help(format!("did you mean `{s}`?"));
-        } else if let (Scope::Lead, Some(event)) = (scope, event_with_field) {
-            diag = diag.with_note(format!(
-                "`{}` is a field of event `{event}`, readable only after `on {event} where`",
-                id.name
-            ));
-        } else if self.names.get(Kind::Event, &id.name).is_some() {
-            diag = diag.with_help(format!(
-                "`{0}` is an event: count it, as in `count {0} within 7d >= 1`",
-                id.name
-            ));
-        } else {
-            diag = diag.with_help(format!(
-                "declare it in the `lead` block, for example `{}: text`",
-                id.name
-            ));
-        }
+            .map(|ev| ev.name.as_str())
+            .filter(|_| matches!(scope, Scope::Lead));
+        let diag = messages::undefined_name(
+            *id.loc,
+            &id.name,
+            did_you_mean(&id.name, candidates.iter().map(String::as_str)),
+            event_with_field,
+            self.names.get(Kind::Event, &id.name).is_some(),
+        );
         self.diags.push(diag);
     }
 
@@ -315,14 +290,8 @@ impl Lowerer<'_> {
                 Operand::Num(_) | Operand::Field(_, FieldType::Number),
                 r @ (Operand::Duration | Operand::Percent),
             ) => {
-                self.diags.push(
-                    Diagnostic::new(
-                        Code::UnitMismatch,
-                        *rhs.loc,
-                        format!("cannot compare a number with {}", r.describe()),
-                    )
-                    .with_primary_message("write a plain number here"),
-                );
+                self.diags
+                    .push(messages::number_compared_with(*rhs.loc, r.describe()));
                 Cond::True
             }
             (l, Operand::Bare(id)) if !matches!(l, Operand::Field(..) | Operand::Bands(_)) => {
@@ -330,17 +299,17 @@ impl Lowerer<'_> {
                 Cond::True
             }
             (l, r) => {
-                let mut diag = Diagnostic::new(
-                    Code::TypeMismatch,
+                let subject = subject_name(lhs);
+                let takes = takes(&l);
+                self.diags.push(messages::cannot_compare(
                     *rhs.loc,
-                    format!("cannot compare {} with {}", l.describe(), r.describe()),
-                )
-                .with_primary_message(is_what(rhs, &r))
-                .with_label(*lhs.loc, is_what(lhs, &l));
-                if let Some(takes) = takes(&l) {
-                    diag = diag.with_help(format!("{} takes {takes}", subject_name(lhs)));
-                }
-                self.diags.push(diag);
+                    l.describe(),
+                    r.describe(),
+                    is_what(rhs, &r),
+                    *lhs.loc,
+                    is_what(lhs, &l),
+                    takes.as_deref().map(|t| (subject.as_str(), t)),
+                ));
                 Cond::True
             }
         }
@@ -352,15 +321,11 @@ impl Lowerer<'_> {
             CmpOp::Eq => c,
             CmpOp::Ne => negate(c),
             _ => {
-                self.diags.push(
-                    Diagnostic::new(
-                        Code::TypeMismatch,
-                        *subject.loc,
-                        format!("`{}` needs numbers", op.symbol()),
-                    )
-                    .with_primary_message(format!("{} has no order", subject_name(subject)))
-                    .with_help("use `=`, `!=` or `in [...]`"),
-                );
+                self.diags.push(messages::no_order(
+                    *subject.loc,
+                    op.symbol(),
+                    &subject_name(subject),
+                ));
                 Cond::True
             }
         }
@@ -386,15 +351,11 @@ impl Lowerer<'_> {
                         Cond::True
                     }
                     other => {
-                        self.type_error(
-                            value,
-                            format!(
-                                "only text fields can be looked up in an account set, found {}",
-                                other.describe()
-                            ),
+                        self.diags.push(messages::account_lookup_of(
+                            *value.loc,
+                            other.describe(),
                             is_what(value, &other),
-                            None,
-                        );
+                        ));
                         Cond::True
                     }
                 };
@@ -426,12 +387,10 @@ impl Lowerer<'_> {
                 for item in items {
                     match &item.kind {
                         ExprKind::Lit(Literal::Text(s)) => values.push(s.value.to_lowercase()),
-                        _ => self.type_error(
-                            item,
-                            "expected quoted text in this list".into(),
-                            format!("{} is a text field", subject_name(value)),
-                            Some("quote every value, as in `[\"software\", \"fintech\"]`".into()),
-                        ),
+                        _ => self.diags.push(messages::expected_text_in_list(
+                            *item.loc,
+                            &subject_name(value),
+                        )),
                     }
                 }
                 Cond::TextIn { field, values }
@@ -445,23 +404,20 @@ impl Lowerer<'_> {
                             cmp: Cmp::Eq,
                             rhs: Num::Const(n.value),
                         }),
-                        _ => self.type_error(
-                            item,
-                            "expected a number in this list".into(),
-                            format!("{} is not text", subject_name(value)),
-                            None,
-                        ),
+                        _ => self.diags.push(messages::expected_number_in_list(
+                            *item.loc,
+                            &subject_name(value),
+                        )),
                     }
                 }
                 Cond::Or { any }
             }
             other => {
-                self.type_error(
-                    value,
-                    format!("`in` needs a field or band set, found {}", other.describe()),
+                self.diags.push(messages::in_list_of(
+                    *value.loc,
+                    other.describe(),
                     is_what(value, &other),
-                    None,
-                );
+                ));
                 Cond::True
             }
         }
@@ -472,12 +428,9 @@ impl Lowerer<'_> {
         for item in items {
             match &item.kind {
                 ExprKind::Name(id) | ExprKind::Lit(Literal::Name(id)) => out.push(id.clone()),
-                _ => self.type_error(
-                    item,
-                    "expected a value name in this list".into(),
-                    "not a plain name".into(),
-                    Some("write the values as plain names, as in `[smb, enterprise]`".into()),
-                ),
+                _ => self
+                    .diags
+                    .push(messages::expected_value_name_in_list(*item.loc)),
             }
         }
         out
@@ -485,10 +438,9 @@ impl Lowerer<'_> {
 
     /// Bitmask of the named values of a `one of` field (see [`Self::mask_of`]).
     fn enum_mask(&mut self, values: &[String], names: &[Ident], field: &Expr) -> u64 {
-        let what = format!("a value of {}", subject_name(field));
-        let label = format!("one of {}", backticked(values));
-        self.mask_of(values, names, &what, "unknown value", |d| {
-            d.with_label(*field.loc, label.clone())
+        let subject = subject_name(field);
+        self.mask_of(values, names, |n, near| {
+            messages::unknown_field_value(*n.loc, &n.name, &subject, values, *field.loc, near)
         })
     }
 
@@ -499,19 +451,10 @@ impl Lowerer<'_> {
             .get(bands.index())
             .cloned()
             .unwrap_or_default();
-        let set = self
-            .names
-            .names(Kind::Bands)
-            .get(bands.index())
-            .map_or_else(|| "this band set".to_string(), |s| format!("`{s}`"));
-        let note = format!("bands: {}", backticked(&labels));
-        self.mask_of(
-            &labels,
-            names,
-            &format!("a band of {set}"),
-            "unknown band",
-            |d| d.with_note(note.clone()),
-        )
+        let set = self.names.names(Kind::Bands).get(bands.index());
+        self.mask_of(&labels, names, |n, near| {
+            messages::unknown_band(*n.loc, &n.name, set.map(String::as_str), &labels, near)
+        })
     }
 
     /// Bit `i` set for each name equal to `labels[i]`. An unknown name is reported and makes
@@ -520,9 +463,7 @@ impl Lowerer<'_> {
         &mut self,
         labels: &[String],
         names: &[Ident],
-        what: &str,
-        primary: &str,
-        context: impl Fn(Diagnostic) -> Diagnostic,
+        unknown: impl Fn(&Ident, Option<&str>) -> Diagnostic,
     ) -> u64 {
         let mut mask = 0u64;
         let mut failed = false;
@@ -530,18 +471,8 @@ impl Lowerer<'_> {
             match labels.iter().position(|v| *v == n.name) {
                 Some(i) if i < 64 => mask |= 1 << i,
                 _ => {
-                    let mut diag = context(
-                        Diagnostic::new(
-                            Code::UnknownValue,
-                            *n.loc,
-                            format!("`{}` is not {what}", n.name),
-                        )
-                        .with_primary_message(primary),
-                    );
-                    if let Some(s) = did_you_mean(&n.name, labels.iter().map(String::as_str)) {
-                        diag = diag.with_help(format!("did you mean `{s}`?"));
-                    }
-                    self.diags.push(diag);
+                    let near = did_you_mean(&n.name, labels.iter().map(String::as_str));
+                    self.diags.push(unknown(n, near));
                     failed = true;
                 }
             }

@@ -12,7 +12,7 @@ mod names;
 mod origins;
 mod scenario;
 
-use crate::diagnostics::{Code, Diagnostic, Severity};
+use crate::diagnostics::{messages, Code, Diagnostic, Severity};
 use crate::ir;
 use crate::span::{FileId, Span};
 use crate::syntax::{self, ast};
@@ -52,9 +52,7 @@ pub fn compile(file: FileId, src: &str) -> Compiled {
 /// not pass `check` as if it were a clean one.
 fn declares_nothing(file: FileId, src: &str) -> Diagnostic {
     let end = src.len();
-    Diagnostic::new(Code::DeclaresNothing, Span::new(file, end, end), "the file declares nothing")
-        .with_primary_message("the file ends here without a single block")
-        .with_help("check that the file is complete: a playbook declares blocks such as `lead { ... }` and `track NAME { ... }`")
+    messages::declares_nothing(Span::new(file, end, end))
 }
 
 /// Parses and checks a source, keeping only the findings (what `handoff check` needs).
@@ -128,39 +126,17 @@ impl Lowerer<'_> {
 
     /// Reports a statement that may appear once but appears again.
     fn repeated(&mut self, what: &str, first: crate::span::Span, again: crate::span::Span) {
-        self.diags.push(
-            Diagnostic::new(
-                Code::ConflictingStatement,
-                again,
-                format!("{what} is given twice"),
-            )
-            .with_primary_message("given again here")
-            .with_label(first, "first given here")
-            .with_help("keep one of them"),
-        );
-    }
-
-    /// Reports a missing mandatory statement on a block's name.
-    fn missing(&mut self, code: Code, name: &ast::Ident, message: String, help: &str) {
-        self.diags.push(
-            Diagnostic::new(code, *name.loc, message)
-                .with_primary_message("declared here")
-                .with_help(help.to_string()),
-        );
+        self.diags.push(messages::given_twice(again, what, first));
     }
 
     /// A duration that must be wall time: business units only make sense for SLAs.
     fn wall_secs(&mut self, d: &ast::DurationLit, what: &str) -> i64 {
         if d.unit.is_business() {
-            self.diags.push(
-                Diagnostic::new(
-                    Code::UnitMismatch,
-                    *d.loc,
-                    format!("{what} is measured in wall time, not business time"),
-                )
-                .with_primary_message(format!("`{}` counts business time", d.unit.suffix()))
-                .with_help("use `m`, `h`, `d` or `w` here; business units are for `sla`"),
-            );
+            self.diags.push(messages::business_unit_outside_sla(
+                *d.loc,
+                what,
+                d.unit.suffix(),
+            ));
         }
         // A business unit, once reported, counts as if always open: a stand-in of zero would
         // add "must be longer than zero" to the one mistake.
@@ -203,7 +179,7 @@ impl Lowerer<'_> {
 
     fn out_of_range(&mut self, code: Code, span: Span, e: ir::limits::OutOfRange) {
         self.diags
-            .push(Diagnostic::new(code, span, e.message).with_primary_message(e.label));
+            .push(messages::out_of_range(code, span, e.message, e.label));
     }
 
     fn bad_unit(&mut self, t: &ast::Token) {
@@ -215,16 +191,7 @@ impl Lowerer<'_> {
             .chars()
             .skip_while(|c| c.is_ascii_digit() || *c == '.')
             .collect();
-        self.diags.push(
-            Diagnostic::new(
-                Code::BadLiteral,
-                *t.loc,
-                format!("unknown unit `{unit}` in `{}`", t.text),
-            )
-            .with_primary_message("not a duration unit")
-            .with_help(
-                "durations use `m`, `h`, `d`, `w`, `bh` or `bd`, percentages end in `%`, and plain numbers have no suffix",
-            ),
-        );
+        self.diags
+            .push(messages::unknown_unit(*t.loc, &unit, &t.text));
     }
 }

@@ -1,7 +1,7 @@
 //! Declarations by kind: the first pass, so blocks may refer to each other in any order.
 
 use crate::diagnostics::suggest::did_you_mean;
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{messages, Diagnostic};
 use crate::ir;
 use crate::span::Span;
 use crate::syntax::ast::{self, Ident, Item};
@@ -265,16 +265,12 @@ impl Names {
                 .latest
                 .insert((kind, name.name.clone()), *name.loc)
                 .unwrap_or(*name.loc);
-            diags.push(
-                Diagnostic::new(
-                    Code::Duplicate,
-                    *name.loc,
-                    format!("{} `{}` is declared twice", kind.word(), name.name),
-                )
-                .with_primary_message("declared again here")
-                .with_label(previous, "previously declared here")
-                .with_help(format!("rename one of the {}s", kind.word())),
-            );
+            diags.push(messages::duplicate_declaration(
+                *name.loc,
+                kind.word(),
+                &name.name,
+                previous,
+            ));
             return;
         }
         self.latest.insert((kind, name.name.clone()), *name.loc);
@@ -368,45 +364,24 @@ impl Names {
         if let Some((other, decl)) = other {
             let first = self.misreference(other, decl.index);
             let wanted = self.names(kind);
-            let mut diag = Diagnostic::new(
-                Code::WrongKind,
+            return messages::wrong_kind(
                 *name.loc,
-                format!(
-                    "`{}` is a {}, not a {}",
-                    name.name,
-                    other.word(),
-                    kind.word()
-                ),
-            )
-            .with_primary_message(format!("expected a {}", kind.word()));
-            if first {
-                diag = diag.with_label(decl.span, format!("`{}` is declared here", name.name));
-            }
-            if let Some(s) = did_you_mean(&name.name, wanted.iter().map(String::as_str)) {
-                diag = diag.with_help(format!("did you mean `{s}`?"));
-            } else if !wanted.is_empty() && wanted.len() <= 6 {
-                let list: Vec<String> = wanted.iter().map(|n| format!("`{n}`")).collect();
-                diag = diag.with_note(format!("{}s: {}", kind.word(), list.join(", ")));
-            }
-            return diag;
+                &name.name,
+                other.word(),
+                kind.word(),
+                first.then_some(decl.span),
+                did_you_mean(&name.name, wanted.iter().map(String::as_str)),
+                wanted,
+            );
         }
-        let mut diag = Diagnostic::new(
-            Code::Undefined,
+        messages::undefined(
             *name.loc,
-            format!("undefined {} `{}`", kind.word(), name.name),
+            kind.word(),
+            &name.name,
+            did_you_mean(&name.name, self.names(kind).iter().map(String::as_str)),
+            kind == Kind::Role,
+            (self.count(kind) == 0).then(|| block_keyword(kind)),
         )
-        .with_primary_message(format!("no {} has this name", kind.word()));
-        if let Some(s) = did_you_mean(&name.name, self.names(kind).iter().map(String::as_str)) {
-            diag = diag.with_help(format!("did you mean `{s}`?"));
-        } else if kind == Kind::Role {
-            diag = diag.with_help(format!(
-                "add `{}` to the `roles` line of the `playbook` header",
-                name.name
-            ));
-        } else if self.count(kind) == 0 {
-            diag = diag.with_help(format!("declare it with a `{}` block", block_keyword(kind)));
-        }
-        diag
     }
 }
 

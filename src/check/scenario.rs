@@ -1,9 +1,8 @@
 //! Scenario blocks → [`ir::scenario::Scenario`], with every impossible setting explained.
 
-use super::expr::backticked;
 use super::names::Kind;
 use super::Lowerer;
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{messages, Code};
 use crate::ir::scenario::{
     AttrGen, Dist, Gen, Profile, Response, Scenario, SignalGen, Source, Staff,
 };
@@ -95,7 +94,7 @@ impl Lowerer<'_> {
                                 }
                             }
                             ast::ShareValue::Text(t) => {
-                                self.invalid(*t.loc, "reasons are names, not quoted text".into())
+                                self.diags.push(messages::quoted_reason(*t.loc))
                             }
                         }
                     }
@@ -109,20 +108,14 @@ impl Lowerer<'_> {
             }
         }
         if sc.sources.is_empty() {
-            self.missing(
-                Code::InvalidScenario,
-                &b.name,
-                format!("scenario `{}` has no lead source", b.name.name),
-                "add `source web 100 per day` (Poisson arrivals)",
-            );
+            self.diags
+                .push(messages::scenario_without_source(*b.name.loc, &b.name.name));
         }
         if sc.profiles.is_empty() {
-            self.missing(
-                Code::InvalidScenario,
-                &b.name,
-                format!("scenario `{}` has no behaviour profile", b.name.name),
-                "add `profile hot 100% { signal form_submit on arrival }`",
-            );
+            self.diags.push(messages::scenario_without_profile(
+                *b.name.loc,
+                &b.name.name,
+            ));
         } else {
             self.shares_sum_to_one(
                 sc.profiles.iter().map(|p| p.share),
@@ -131,31 +124,21 @@ impl Lowerer<'_> {
             );
         }
         if sc.sources.len() > ir::scenario::MAX_SOURCES {
-            self.invalid(
+            self.diags.push(messages::too_many_sources(
                 *b.name.loc,
-                format!(
-                    "scenario `{}` has {} sources, more than the {} whose leads can each have their own random streams",
-                    b.name.name,
-                    sc.sources.len(),
-                    ir::scenario::MAX_SOURCES
-                ),
-            );
+                &b.name.name,
+                sc.sources.len(),
+                ir::scenario::MAX_SOURCES,
+            ));
         }
         self.check_load(&sc, b);
         self.check_staffed(&sc, b);
         self.playbook.scenarios.push(sc);
     }
 
-    fn invalid(&mut self, span: Span, message: String) {
-        self.diags.push(
-            Diagnostic::new(Code::InvalidScenario, span, message)
-                .with_primary_message("impossible setting"),
-        );
-    }
-
     fn positive(&mut self, v: f64, span: Span, what: &str) {
         if !(v > 0.0 && v.is_finite()) {
-            self.invalid(span, format!("{what} must be above zero"));
+            self.diags.push(messages::not_positive(span, what));
         }
     }
 
@@ -171,16 +154,12 @@ impl Lowerer<'_> {
             return;
         };
         if (total - 1.0).abs() > SHARE_TOLERANCE {
-            let mut diag = Diagnostic::new(
-                Code::InvalidScenario,
+            self.diags.push(messages::shares_not_whole(
                 *first,
-                format!("{what} add up to {}%, not 100%", round2(total * 100.0)),
-            )
-            .with_primary_message("shares must sum to 100%");
-            for span in others {
-                diag = diag.with_label(*span, "also in the sum");
-            }
-            self.diags.push(diag);
+                others,
+                what,
+                round2(total * 100.0),
+            ));
         }
     }
 
@@ -242,20 +221,12 @@ impl Lowerer<'_> {
                             match values.iter().position(|v| *v == n.name) {
                                 Some(i) => Value::Enum(u16::try_from(i).unwrap_or(0)),
                                 None => {
-                                    self.diags.push(
-                                        Diagnostic::new(
-                                            Code::UnknownValue,
-                                            *n.loc,
-                                            format!(
-                                                "`{}` is not a value of `{}`",
-                                                n.name, field_name.name
-                                            ),
-                                        )
-                                        .with_primary_message(format!(
-                                            "expected one of {}",
-                                            backticked(values)
-                                        )),
-                                    );
+                                    self.diags.push(messages::not_a_value_of(
+                                        *n.loc,
+                                        &n.name,
+                                        &field_name.name,
+                                        values,
+                                    ));
                                     continue;
                                 }
                             }
@@ -268,15 +239,8 @@ impl Lowerer<'_> {
                                 ast::ShareValue::Name(n) => *n.loc,
                                 ast::ShareValue::Text(t) => *t.loc,
                             };
-                            self.diags.push(
-                                Diagnostic::new(
-                                    Code::TypeMismatch,
-                                    at,
-                                    format!("`mix` values of `{}` must match its type", field_name.name),
-                                )
-                                .with_primary_message("wrong kind of value")
-                                .with_help("`one of` fields take value names, text fields quoted text; use `draw` for numbers and `chance` for flags"),
-                            );
+                            self.diags
+                                .push(messages::mix_value_type(at, &field_name.name));
                             continue;
                         }
                     };
@@ -301,14 +265,11 @@ impl Lowerer<'_> {
                 } else {
                     "a flag field"
                 };
-                self.diags.push(
-                    Diagnostic::new(
-                        Code::TypeMismatch,
-                        *field_name.loc,
-                        format!("`{}` is not {want}", field_name.name),
-                    )
-                    .with_primary_message("wrong field type"),
-                );
+                self.diags.push(messages::wrong_field_type(
+                    *field_name.loc,
+                    &field_name.name,
+                    want,
+                ));
                 return None;
             }
         };
@@ -324,10 +285,8 @@ impl Lowerer<'_> {
                 Literal::Number(n) => Some(n.value),
                 Literal::Duration(d) => Some(self.wall_secs(d, "a distribution") as f64),
                 other => {
-                    self.invalid(
-                        *other.loc(),
-                        "distribution parameters are numbers or durations".into(),
-                    );
+                    self.diags
+                        .push(messages::distribution_parameter(*other.loc()));
                     None
                 }
             }
@@ -337,19 +296,11 @@ impl Lowerer<'_> {
             ast::DistKind::Uniform(a, b) => {
                 let (low, high) = (value(a)?, value(b)?);
                 if high < low {
-                    self.diags.push(
-                        Diagnostic::new(
-                            Code::InvalidScenario,
-                            *d.loc,
-                            "a uniform distribution needs its low bound first",
-                        )
-                        .with_primary_message("the low bound is above the high bound")
-                        .with_help(format!(
-                            "swap them: `uniform({}, {})`",
-                            literal_text(b),
-                            literal_text(a)
-                        )),
-                    );
+                    self.diags.push(messages::uniform_bounds_swapped(
+                        *d.loc,
+                        &literal_text(a),
+                        &literal_text(b),
+                    ));
                     return None;
                 }
                 Dist::Uniform { low, high }
@@ -363,7 +314,7 @@ impl Lowerer<'_> {
                 let median = value(m)?;
                 self.positive(median, *d.loc, "a lognormal median");
                 if !(s.value >= 0.0 && s.value < 10.0) {
-                    self.invalid(*s.loc, "a lognormal sigma lies between 0 and 10".into());
+                    self.diags.push(messages::lognormal_sigma(*s.loc));
                 }
                 Dist::Lognormal {
                     median,
@@ -387,10 +338,7 @@ impl Lowerer<'_> {
             _ => false,
         };
         if has_negative {
-            self.invalid(
-                *d.loc,
-                "a distribution of times or counts cannot go below zero".into(),
-            );
+            self.diags.push(messages::negative_distribution(*d.loc));
         }
         Some(out)
     }
@@ -422,17 +370,11 @@ impl Lowerer<'_> {
                     let mut values = Vec::new();
                     for a in fields {
                         let Some(i) = defs.iter().position(|f| f.name == a.field.name) else {
-                            self.diags.push(
-                                Diagnostic::new(
-                                    Code::Undefined,
-                                    *a.field.loc,
-                                    format!(
-                                        "event `{}` has no field `{}`",
-                                        event.name, a.field.name
-                                    ),
-                                )
-                                .with_primary_message("unknown field"),
-                            );
+                            self.diags.push(messages::event_has_no_field(
+                                *a.field.loc,
+                                &event.name,
+                                &a.field.name,
+                            ));
                             continue;
                         };
                         if let Some(v) = self.signal_value(&defs, i, &a.value) {
@@ -458,15 +400,12 @@ impl Lowerer<'_> {
             }
         }
         if p.signals.len() > ir::scenario::MAX_SIGNAL_LINES {
-            self.invalid(
+            self.diags.push(messages::too_many_signal_lines(
                 *name.loc,
-                format!(
-                    "profile `{}` has {} signal lines, more than the {} that can each have their own random stream",
-                    name.name,
-                    p.signals.len(),
-                    ir::scenario::MAX_SIGNAL_LINES
-                ),
-            );
+                &name.name,
+                p.signals.len(),
+                ir::scenario::MAX_SIGNAL_LINES,
+            ));
         }
         p
     }
@@ -476,14 +415,8 @@ impl Lowerer<'_> {
         let value = match (&def.ty, v) {
             (FieldType::OneOf { values }, Literal::Name(n)) => {
                 let Some(k) = values.iter().position(|x| *x == n.name) else {
-                    self.diags.push(
-                        Diagnostic::new(
-                            Code::UnknownValue,
-                            *n.loc,
-                            format!("`{}` is not a value of `{}`", n.name, def.name),
-                        )
-                        .with_primary_message(format!("expected one of {}", backticked(values))),
-                    );
+                    self.diags
+                        .push(messages::not_a_value_of(*n.loc, &n.name, &def.name, values));
                     return None;
                 };
                 Value::Enum(u16::try_from(k).unwrap_or(0))
@@ -492,14 +425,8 @@ impl Lowerer<'_> {
             (FieldType::Number, Literal::Number(n)) => Value::Number(n.value),
             (FieldType::Flag, Literal::Bool(b, _)) => Value::Flag(*b),
             (_, other) => {
-                self.diags.push(
-                    Diagnostic::new(
-                        Code::TypeMismatch,
-                        *other.loc(),
-                        format!("wrong kind of value for field `{}`", def.name),
-                    )
-                    .with_primary_message("does not match the field's type"),
-                );
+                self.diags
+                    .push(messages::wrong_value_kind(*other.loc(), &def.name));
                 return None;
             }
         };
@@ -539,12 +466,8 @@ impl Lowerer<'_> {
             }
         }
         if !has_handle {
-            self.missing(
-                Code::InvalidScenario,
-                queue,
-                format!("staff of `{}` has no handling time", queue.name),
-                "add `handle exponential(mean 20m)`",
-            );
+            self.diags
+                .push(messages::staff_without_handling(*queue.loc, &queue.name));
         }
         if !has_hours {
             st.calendar = self
@@ -570,20 +493,12 @@ impl Lowerer<'_> {
             .sum();
         let work: f64 = sc.staff.iter().map(|s| s.handle.mean()).fold(0.0, f64::max);
         if capacity > 0.0 && arrivals * work >= capacity {
-            self.diags.push(
-                Diagnostic::new(
-                    Code::OverloadedScenario,
-                    *b.name.loc,
-                    format!(
-                        "scenario `{}` offers {} seller-hours of work per hour to {} sellers on duty",
-                        b.name.name,
-                        round2(arrivals * work),
-                        round2(capacity)
-                    ),
-                )
-                .with_primary_message("queues will grow for the whole horizon")
-                .with_help("add sellers, shorten handling, or lower arrival rates"),
-            );
+            self.diags.push(messages::overloaded(
+                *b.name.loc,
+                &b.name.name,
+                round2(arrivals * work),
+                round2(capacity),
+            ));
         }
     }
 }
@@ -608,18 +523,12 @@ impl Lowerer<'_> {
             .filter_map(|(q, h)| Some((p.queues.get(q.index())?.name.clone(), h.to_string())))
             .collect();
         for (queue, handoff) in unstaffed {
-            self.diags.push(
-                Diagnostic::new(
-                    Code::UnstaffedQueue,
-                    *b.name.loc,
-                    format!(
-                        "scenario `{}` staffs no seller for queue `{queue}`, which handoff `{handoff}` routes to",
-                        b.name.name
-                    ),
-                )
-                .with_primary_message("leads routed there wait for the whole horizon")
-                .with_help(format!("add a `staff {queue}` block with `sellers` and `handle` to the scenario")),
-            );
+            self.diags.push(messages::unstaffed_queue(
+                *b.name.loc,
+                &b.name.name,
+                &queue,
+                &handoff,
+            ));
         }
     }
 }

@@ -4,6 +4,7 @@
 //! future language server alike, and a run can collect every problem instead of stopping.
 
 pub mod codes;
+pub(crate) mod messages;
 pub mod render;
 pub mod suggest;
 pub mod suppress;

@@ -6,7 +6,7 @@
 //! Errors cannot be suppressed: a playbook with an error does not compile.
 
 use super::suggest::did_you_mean;
-use super::{Code, Diagnostic, Severity};
+use super::{messages, Code, Diagnostic, Severity};
 use crate::span::{FileId, Span};
 use crate::syntax::{suppressions, Reason, Suppression};
 
@@ -50,33 +50,14 @@ fn review(
         return;
     }
     if suppression.codes.is_empty() {
-        extra.push(
-            Diagnostic::new(
-                Code::UnusedSuppression,
-                suppression.span,
-                "the suppression names no code",
-            )
-            .with_help("write `# handoff: allow W0306 \"reason\"`"),
-        );
+        extra.push(messages::suppression_names_no_code(suppression.span));
         return;
     }
     for (written, span) in &suppression.codes {
         match suppressible(written, *span) {
             Ok(code) => {
                 if !accept(code, suppression.covers, diags, suppressed) {
-                    extra.push(
-                        Diagnostic::new(
-                            Code::UnusedSuppression,
-                            *span,
-                            format!("the suppression of `{code}` matches no finding"),
-                        )
-                        .with_primary_message(format!(
-                            "no `{code}` is reported on the line this covers"
-                        ))
-                        .with_help(
-                            "delete the suppression, or move it to the line before the finding",
-                        ),
-                    );
+                    extra.push(messages::unused_suppression(*span, code));
                 }
             }
             Err(problem) => extra.push(problem),
@@ -106,38 +87,17 @@ fn accept(code: Code, covers: Span, diags: &[Diagnostic], suppressed: &mut [bool
 fn suppressible(written: &str, span: Span) -> Result<Code, Diagnostic> {
     let Some(code) = Code::parse(written) else {
         let known = Code::ALL.iter().map(|c| c.as_str());
-        let mut d = Diagnostic::new(
-            Code::UnusedSuppression,
-            span,
-            format!("unknown code `{written}`"),
-        );
-        if let Some(near) = did_you_mean(&written.to_ascii_uppercase(), known) {
-            d = d.with_help(format!("did you mean `{near}`?"));
-        }
-        return Err(d.with_note("`handoff explain --list` shows every code"));
+        let near = did_you_mean(&written.to_ascii_uppercase(), known);
+        return Err(messages::unknown_code(span, written, near));
     };
     if code.severity() == Severity::Error {
-        return Err(Diagnostic::new(
-            Code::UnusedSuppression,
-            span,
-            format!("`{code}` is an error and cannot be suppressed"),
-        )
-        .with_primary_message("only warnings can be suppressed")
-        .with_note("a playbook with an error does not compile, so only warnings can be accepted")
-        .with_help(format!("fix the error; `handoff explain {code}` says how")));
+        return Err(messages::error_not_suppressible(span, code));
     }
     if matches!(
         code,
         Code::SuppressionWithoutReason | Code::UnusedSuppression
     ) {
-        return Err(Diagnostic::new(
-            Code::UnusedSuppression,
-            span,
-            format!("`{code}` is about suppression comments and cannot be suppressed by one"),
-        )
-        .with_help(format!(
-            "allow it in `handoff.toml`: `[lints] allow = [\"{code}\"]`"
-        )));
+        return Err(messages::suppression_code_not_suppressible(span, code));
     }
     Ok(code)
 }
@@ -148,36 +108,22 @@ fn missing_reason(suppression: &Suppression) -> Option<Diagnostic> {
         .codes
         .first()
         .map_or("W0306", |(c, _)| c.as_str());
-    let (message, help) = match &suppression.reason {
+    let unquoted = match &suppression.reason {
         Reason::Quoted(_) => return None,
-        Reason::Missing => (
-            "the suppression gives no reason".to_string(),
-            format!("say why in double quotes: `# handoff: allow {first} \"why this is right\"`"),
-        ),
-        Reason::Unquoted(text) => (
-            "the reason of the suppression is not in double quotes".to_string(),
-            format!("write `# handoff: allow {first} \"{text}\"`"),
-        ),
+        Reason::Missing => None,
+        Reason::Unquoted(text) => Some(text.as_str()),
     };
-    Some(
-        Diagnostic::new(Code::SuppressionWithoutReason, suppression.span, message)
-            .with_primary_message("reviewers cannot tell why this warning is accepted")
-            .with_help(help),
-    )
+    Some(messages::suppression_without_reason(
+        suppression.span,
+        first,
+        unquoted,
+    ))
 }
 
 /// `W0011` for a `handoff:` comment whose directive is not `allow`.
 fn unknown_directive(verb: &str, verb_span: Span, comment: Span) -> Diagnostic {
-    let (span, message) = if verb.is_empty() {
-        (comment, "the suppression names no directive".to_string())
-    } else {
-        (verb_span, format!("unknown suppression directive `{verb}`"))
-    };
-    let help = match did_you_mean(verb, [ALLOW]) {
-        Some(near) => format!("did you mean `{near}`?"),
-        None => "write `# handoff: allow W0306 \"reason\"`".to_string(),
-    };
-    Diagnostic::new(Code::UnusedSuppression, span, message).with_help(help)
+    let span = if verb.is_empty() { comment } else { verb_span };
+    messages::unknown_directive(span, verb, did_you_mean(verb, [ALLOW]))
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 //! The mapping lives here, next to the grammar's naming conventions (`kw_` prefix = keyword).
 
 use super::Rule;
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::messages::{self, SyntaxHint, Unexpected};
+use crate::diagnostics::Diagnostic;
 use crate::span::{FileId, Span};
 use pest::error::{ErrorVariant, InputLocation};
 
@@ -28,14 +29,7 @@ pub(super) fn syntax_diagnostic(
     if let ErrorVariant::CustomError { message } = &err.variant {
         // pest gives up on input that recurses too deep or backtracks too long.
         let found = found_token(src, at);
-        return Diagnostic::new(
-            Code::TooDeep,
-            Span::new(file, at, at + found.len()),
-            "this block is too complex to read",
-        )
-        .with_primary_message("the parser gave up here")
-        .with_note(format!("the parser stopped with \"{message}\""))
-        .with_help("split the block or its conditions into smaller parts");
+        return messages::too_complex(Span::new(file, at, at + found.len()), message);
     }
     let previous = text.get(..pos).and_then(|s| s.chars().next_back());
     let mut found = found_token(src, at);
@@ -61,31 +55,26 @@ pub(super) fn syntax_diagnostic(
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
     let help = hint(found, previous, &positives).or_else(|| named_lead(text, pos, &positives));
-    let message = if found.is_empty() {
-        "unexpected end of file".to_string()
+    let unexpected = if found.is_empty() {
+        Unexpected::EndOfFile
     } else if found.starts_with('"') {
-        "unexpected text".to_string()
+        Unexpected::Text
     } else if starts_line(src, start) && misspelt_keyword(found, &positives) {
-        format!("unknown keyword `{found}`")
+        Unexpected::Keyword(found)
     } else {
-        format!("unexpected `{found}`")
+        Unexpected::Token(found)
     };
-    let mut diag = Diagnostic::new(Code::Syntax, span, message)
-        .with_primary_message(format!("expected {}", describe_expected(&positives)));
-    if let Some(help) = help {
-        diag = diag.with_help(help);
-    }
-    diag
+    messages::unexpected(span, unexpected, &describe_expected(&positives), help)
 }
 
 /// The `lead` block is the one block without a name: say so when a name follows `lead`.
-fn named_lead(text: &str, pos: usize, positives: &[Rule]) -> Option<String> {
+fn named_lead(text: &str, pos: usize, positives: &[Rule]) -> Option<SyntaxHint<'static>> {
     let before = text.get(..pos)?.trim_end();
     let word_start = before
         .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .map_or(0, |i| i + 1);
     (positives == [Rule::lbrace] && before.get(word_start..) == Some("lead"))
-        .then(|| "the `lead` block has no name: write `lead {`".to_string())
+        .then_some(SyntaxHint::NamedLead)
 }
 
 /// Tokens that only continue a statement (operators, optional tails), never start one: at the
@@ -170,19 +159,10 @@ fn unterminated_string(file: FileId, src: &str, at: usize) -> Option<Diagnostic>
     let text = rest.get(..line_len)?.trim_end();
     let line_end = at + 1 + text.len();
     let last = text.chars().next_back().map_or(0, char::len_utf8);
-    Some(
-        Diagnostic::new(
-            Code::Syntax,
-            Span::new(file, at, at + 1),
-            "unterminated string",
-        )
-        .with_primary_message("the string starts here")
-        .with_label(
-            Span::new(file, line_end - last, line_end),
-            "the line ends here, with the string still open",
-        )
-        .with_help("add the closing `\"`; text cannot span lines"),
-    )
+    Some(messages::unterminated_string(
+        Span::new(file, at, at + 1),
+        Span::new(file, line_end - last, line_end),
+    ))
 }
 
 /// The token at `pos`, for "unexpected `x`": a word, a number with its suffix, or one character.
@@ -324,25 +304,23 @@ fn suggested_keyword(found: &str, positives: &[Rule]) -> Option<String> {
 }
 
 /// A targeted hint for frequent slips.
-fn hint(found: &str, previous: Option<char>, positives: &[Rule]) -> Option<String> {
+fn hint<'a>(found: &'a str, previous: Option<char>, positives: &[Rule]) -> Option<SyntaxHint<'a>> {
     let expects = |r: Rule| positives.contains(&r);
     if found.starts_with("==") || (found.starts_with('=') && previous == Some('=')) {
-        return Some("comparisons use a single `=`".to_string());
+        return Some(SyntaxHint::DoubleEquals);
     }
     if found == "&&" || found == "||" || found == "!" {
-        return Some("write conditions with `and`, `or` and `not`".to_string());
+        return Some(SyntaxHint::SymbolicLogic);
     }
     if let Some(k) = suggested_keyword(found, positives) {
-        return Some(format!("did you mean `{k}`?"));
+        return Some(SyntaxHint::Keyword(k));
     }
     if expects(Rule::duration) && found.chars().next().is_some_and(|c| c.is_ascii_digit()) {
         let unit = found.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
         if !unit.is_empty() {
-            return Some(format!(
-                "`{unit}` is not a unit; durations use `m`, `h`, `d`, `w`, `bh` or `bd`"
-            ));
+            return Some(SyntaxHint::NotAUnit(unit));
         }
-        return Some("durations need a unit: `m`, `h`, `d`, `w`, `bh` or `bd`".to_string());
+        return Some(SyntaxHint::MissingUnit);
     }
     None
 }

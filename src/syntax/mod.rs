@@ -11,7 +11,7 @@ mod build;
 mod comments;
 mod errors;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{messages, Code, Diagnostic};
 use crate::span::{lines_inclusive, FileId, Span};
 use pest::Parser;
 
@@ -86,16 +86,7 @@ pub fn parse(file: FileId, src: &str) -> Parsed {
 
 /// The whole-file error for a source over [`MAX_SOURCE_BYTES`], pointing at its start.
 fn too_large(file: FileId, len: usize) -> Diagnostic {
-    Diagnostic::new(
-        Code::TooLarge,
-        Span::new(file, 0, 0),
-        format!("the file is larger than the {MAX_SOURCE_MIB} MiB limit"),
-    )
-    .with_primary_message("this file was not read")
-    .with_note(format!(
-        "the file has {len} bytes; the limit is {MAX_SOURCE_BYTES} bytes"
-    ))
-    .with_help("check that this is the intended file, or split it into smaller playbooks")
+    messages::file_too_large(Span::new(file, 0, 0), len, MAX_SOURCE_MIB, MAX_SOURCE_BYTES)
 }
 
 /// Raises pest's process-wide call budget to cover a text of `len` bytes.
@@ -149,29 +140,9 @@ fn escape_diagnostics(file: FileId, start: usize, raw: &str) -> Vec<Diagnostic> 
         .map(|(at, next)| {
             let from = start + at;
             let span = Span::new(file, from, from + 1 + next.len_utf8());
-            let message = if next.is_control() {
-                format!(
-                    "unknown escape: a backslash before {}",
-                    describe_control(next)
-                )
-            } else {
-                format!("unknown escape `\\{next}`")
-            };
-            Diagnostic::new(Code::BadEscape, span, message)
-                .with_primary_message("not an escape")
-                .with_help(
-                    "the escapes are `\\\"`, `\\\\`, `\\n` and `\\t`; write `\\\\` for a backslash",
-                )
+            messages::unknown_escape(span, next)
         })
         .collect()
-}
-
-/// A control character in words, since printing it would show nothing or break the line.
-fn describe_control(c: char) -> String {
-    match c {
-        '\n' | '\r' => "a line end".to_string(),
-        _ => format!("the control character U+{:04X}", u32::from(c)),
-    }
 }
 
 /// After a failure, parses each top-level block separately to report every broken block.
@@ -243,30 +214,19 @@ fn close_unclosed(
     let (items, mut found) =
         parse_chunk(file, &repaired, offset, src, offset + chunk.len()).ok()?;
     let header = broken_block(file, chunk, offset);
-    let what = match (header.keyword, &header.name) {
-        (Some(k), Some(n)) => format!("{k} `{n}`"),
-        (Some(k), None) => format!("the `{k}` block"),
-        _ => "this block".to_string(),
-    };
     let brace = Span::new(file, offset + outermost, offset + outermost + 1);
-    let mut diag = Diagnostic::new(Code::Syntax, brace, format!("unclosed `{{` in {what}"))
-        .with_primary_message("this `{` has no matching `}`");
     let next = offset + chunk.len();
-    if next < src.len() {
+    let next_block = (next < src.len()).then(|| {
         let word = src
             .get(next..)
             .and_then(|rest| rest.split(|c: char| c.is_whitespace() || c == '{').next())
             .unwrap_or("");
-        diag = diag
-            .with_label(
-                Span::new(file, next, next + word.len()),
-                "the next block starts here",
-            )
-            .with_help("add `}` before the next block");
-    } else {
-        diag = diag.with_help("add `}` at the end of the block");
-    }
-    found.insert(0, diag);
+        Span::new(file, next, next + word.len())
+    });
+    found.insert(
+        0,
+        messages::unclosed_brace(brace, header.keyword, header.name.as_deref(), next_block),
+    );
     Some((items, found))
 }
 
@@ -482,15 +442,10 @@ fn nesting_guard(file: FileId, text: &str, offset: usize) -> Option<Diagnostic> 
                 .get(i..)
                 .and_then(|rest| rest.chars().next())
                 .map_or(i, |c| i + c.len_utf8());
-            return Some(
-                Diagnostic::new(
-                    Code::TooDeep,
-                    Span::new(file, offset + i, offset + end),
-                    format!("nesting deeper than {MAX_NESTING} levels"),
-                )
-                .with_primary_message("nested too deeply here")
-                .with_help("split the condition into smaller rules"),
-            );
+            return Some(messages::nested_too_deeply(
+                Span::new(file, offset + i, offset + end),
+                MAX_NESTING,
+            ));
         }
     }
     None

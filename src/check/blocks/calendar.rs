@@ -2,8 +2,8 @@
 
 use crate::calendar::{CalendarSpec, WorkingHours};
 use crate::check::Lowerer;
+use crate::diagnostics::messages;
 use crate::diagnostics::suggest::did_you_mean;
-use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
 use crate::syntax::ast::{self, Block, Ident, Item};
 
@@ -60,18 +60,11 @@ impl Lowerer<'_> {
                         continue;
                     };
                     if c <= o {
-                        self.diags.push(
-                            Diagnostic::new(
-                                Code::InvalidCalendar,
-                                *s.loc,
-                                format!(
-                                    "working hours close at `{}`, not after they open at `{}`",
-                                    close.text, open.text
-                                ),
-                            )
-                            .with_primary_message("empty working hours")
-                            .with_help("write opening time first; hours cannot run past midnight"),
-                        );
+                        self.diags.push(messages::empty_working_hours(
+                            *s.loc,
+                            &open.text,
+                            &close.text,
+                        ));
                         continue;
                     }
                     for d in days {
@@ -85,54 +78,29 @@ impl Lowerer<'_> {
                 ast::CalendarStmt::Holiday { date, .. } => {
                     match chrono::NaiveDate::parse_from_str(&date.text, "%Y-%m-%d") {
                         Ok(d) => spec.holidays.push(d),
-                        Err(_) => self.diags.push(
-                            Diagnostic::new(
-                                Code::BadLiteral,
-                                *date.loc,
-                                format!("`{}` is not a calendar date", date.text),
-                            )
-                            .with_primary_message("no such date"),
-                        ),
+                        Err(_) => self.diags.push(messages::not_a_date(*date.loc, &date.text)),
                     }
                 }
             }
         }
         if spec.timezone.is_empty() {
-            self.missing(
-                Code::InvalidCalendar,
-                &b.name,
-                format!("calendar `{}` has no time zone", b.name.name),
-                "add `timezone \"Europe/London\"` (any IANA time zone)",
-            );
+            self.diags.push(messages::calendar_without_timezone(
+                *b.name.loc,
+                &b.name.name,
+            ));
         } else if !has_hours {
-            self.missing(
-                Code::InvalidCalendar,
-                &b.name,
-                format!("calendar `{}` has no working hours", b.name.name),
-                "add `hours mon to fri 09:00 to 17:30`",
-            );
+            self.diags
+                .push(messages::calendar_without_hours(*b.name.loc, &b.name.name));
         } else if spec.hours.is_empty() {
             // Every `hours` statement was wrong and has been reported already.
         } else if let Err(e) = spec.validate() {
-            let mut diag = Diagnostic::new(
-                Code::InvalidCalendar,
-                tz_span.unwrap_or(*b.name.loc),
-                e.to_string(),
-            );
-            if let crate::calendar::CalendarError::UnknownTimezone(name) = &e {
-                diag = diag.with_primary_message("not an IANA time zone");
+            let at = tz_span.unwrap_or(*b.name.loc);
+            let diag = if let crate::calendar::CalendarError::UnknownTimezone(name) = &e {
                 let known = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
-                diag = match did_you_mean(name, known) {
-                    Some(s) => diag.with_help(format!("did you mean `{s}`?")),
-                    None => diag.with_help(
-                        "time zones are IANA names such as `Europe/London` or `America/New_York`",
-                    ),
-                };
+                messages::unknown_timezone(at, e.to_string(), did_you_mean(name, known))
             } else {
-                diag = diag
-                    .with_primary_message("in this calendar")
-                    .with_label(*b.name.loc, "calendar declared here");
-            }
+                messages::invalid_calendar(at, e.to_string(), *b.name.loc)
+            };
             self.diags.push(diag);
         }
         self.playbook.calendars.push(spec);
@@ -144,16 +112,9 @@ impl Lowerer<'_> {
         let mut day = |id: &Ident| -> Option<u8> {
             let found = DAYS.iter().position(|d| *d == id.name.to_lowercase());
             if found.is_none() {
-                let mut diag = Diagnostic::new(
-                    Code::BadLiteral,
-                    *id.loc,
-                    format!("`{}` is not a weekday", id.name),
-                )
-                .with_primary_message("expected `mon` to `sun`");
-                if let Some(s) = did_you_mean(&id.name, DAYS) {
-                    diag = diag.with_help(format!("did you mean `{s}`?"));
-                }
-                self.diags.push(diag);
+                let near = did_you_mean(&id.name, DAYS);
+                self.diags
+                    .push(messages::not_a_weekday(*id.loc, &id.name, near));
             }
             found.and_then(|i| u8::try_from(i).ok())
         };
@@ -182,14 +143,8 @@ impl Lowerer<'_> {
             ((h < 24 && m < 60) || (h == 24 && m == 0)).then_some(h * 60 + m)
         });
         if parsed.is_none() {
-            self.diags.push(
-                Diagnostic::new(
-                    Code::BadLiteral,
-                    *t.loc,
-                    format!("`{}` is not a time of day", t.text),
-                )
-                .with_primary_message("expected `00:00` to `24:00`"),
-            );
+            self.diags
+                .push(messages::not_a_time_of_day(*t.loc, &t.text));
         }
         parsed
     }

@@ -1,7 +1,7 @@
 //! Lead and event fields.
 
 use crate::check::Lowerer;
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::messages;
 use crate::ir;
 use crate::span::Span;
 use crate::syntax::ast::{self, Block, Stmt};
@@ -15,15 +15,12 @@ impl Lowerer<'_> {
         for f in fields {
             let name = f.kind.name.name.as_str();
             if let Some(previous) = latest.insert(name, *f.kind.name.loc) {
-                self.diags.push(
-                    Diagnostic::new(
-                        Code::Duplicate,
-                        *f.kind.name.loc,
-                        format!("field `{name}` of {owner} is declared twice"),
-                    )
-                    .with_primary_message("declared again here")
-                    .with_label(previous, "previously declared here"),
-                );
+                self.diags.push(messages::duplicate_field(
+                    *f.kind.name.loc,
+                    name,
+                    owner,
+                    previous,
+                ));
                 continue;
             }
             let ty = match &f.kind.ty {
@@ -34,28 +31,13 @@ impl Lowerer<'_> {
                     let mut names: Vec<String> = Vec::new();
                     for v in values {
                         if names.contains(&v.name) {
-                            self.diags.push(
-                                Diagnostic::new(
-                                    Code::Duplicate,
-                                    *v.loc,
-                                    format!("value `{}` is listed twice", v.name),
-                                )
-                                .with_primary_message("repeated value"),
-                            );
+                            self.diags.push(messages::duplicate_value(*v.loc, &v.name));
                         } else {
                             names.push(v.name.clone());
                         }
                     }
                     if names.len() > 64 {
-                        self.diags.push(
-                            Diagnostic::new(
-                                Code::BadLiteral,
-                                *f.loc,
-                                "a `one of` field may list at most 64 values",
-                            )
-                            .with_primary_message("too many values")
-                            .with_help("use a `text` field for open-ended values"),
-                        );
+                        self.diags.push(messages::too_many_values(*f.loc));
                         names.truncate(64);
                     }
                     ir::FieldType::OneOf { values: names }
@@ -72,15 +54,7 @@ impl Lowerer<'_> {
     /// Lowers the `lead` block; a second one is reported but still read, so its fields resolve.
     pub(super) fn lead(&mut self, b: &Block<ast::FieldDecl>) {
         if !self.playbook.fields.is_empty() {
-            self.diags.push(
-                Diagnostic::new(
-                    Code::Duplicate,
-                    *b.loc,
-                    "the `lead` block is declared twice",
-                )
-                .with_primary_message("second `lead` block")
-                .with_help("declare every lead field in one `lead` block"),
-            );
+            self.diags.push(messages::duplicate_lead_block(*b.loc));
         }
         let fields = self.field_defs(&b.body, "the lead");
         self.playbook.fields.extend(fields);

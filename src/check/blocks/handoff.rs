@@ -4,7 +4,7 @@ use crate::check::expr::Scope;
 use crate::check::names::Kind;
 use crate::check::origins::HandoffOrigin;
 use crate::check::Lowerer;
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::messages;
 use crate::ir::{self, Cond};
 use crate::span::Span;
 use crate::syntax::ast::{self, Block, Stmt};
@@ -81,14 +81,7 @@ impl Lowerer<'_> {
                 }
                 H::Priority(n) => {
                     if n.value.fract() != 0.0 || n.value.abs() > 1e9 {
-                        self.diags.push(
-                            Diagnostic::new(
-                                Code::BadLiteral,
-                                *n.loc,
-                                "a priority is a whole number",
-                            )
-                            .with_primary_message("not a whole number"),
-                        );
+                        self.diags.push(messages::priority_not_whole(*n.loc));
                     } else {
                         priority = n.value as i64;
                     }
@@ -128,39 +121,22 @@ impl Lowerer<'_> {
         let (trigger, complete) = self.trigger(&ons, &whens);
         at.partial_trigger = !complete;
         if ons.is_empty() && whens.is_empty() {
-            self.missing(
-                Code::MissingStatement,
-                &b.name,
-                format!("handoff `{}` has no trigger", b.name.name),
-                "add `on EVENT` (a hand-raise) or `when CONDITION` (a score band, a count)",
-            );
+            self.diags
+                .push(messages::handoff_without_trigger(*b.name.loc, &b.name.name));
         }
         if !seen.iter().any(|(k, _)| *k == "the route") {
-            self.missing(
-                Code::MissingStatement,
-                &b.name,
-                format!("handoff `{}` has no route", b.name.name),
-                "add `route to QUEUE` or `route via ROUTER`",
-            );
+            self.diags
+                .push(messages::handoff_without_route(*b.name.loc, &b.name.name));
         }
         if at.sla.is_none() {
-            self.missing(
-                Code::HandoffWithoutSla,
-                &b.name,
-                format!("handoff `{}` has no SLA", b.name.name),
-                "add `sla 15m`, `sla 4h business`, `sla 1bd` or `sla same day`",
-            );
+            self.diags
+                .push(messages::handoff_without_sla(*b.name.loc, &b.name.name));
         } else if at.breach.is_none() {
-            self.diags.push(
-                Diagnostic::new(
-                    Code::SlaWithoutBreach,
-                    at.sla.unwrap_or(*b.name.loc),
-                    format!("the SLA of handoff `{}` has no breach path", b.name.name),
-                )
-                .with_primary_message("nothing happens when this is missed")
-                .with_label(*b.name.loc, "in this handoff")
-                .with_help("add an `on breach { ... }` block, for example with `notify ROLE` and `after 2 breaches recycle to TRACK as REASON`"),
-            );
+            self.diags.push(messages::sla_without_breach(
+                at.sla.unwrap_or(*b.name.loc),
+                &b.name.name,
+                *b.name.loc,
+            ));
         }
         self.origins.handoffs.push(at);
         self.playbook.handoffs.push(ir::Handoff {
@@ -182,44 +158,22 @@ impl Lowerer<'_> {
     fn sla(&mut self, within: &ast::DurationLit, clock: Option<ast::SlaClock>) -> Option<ir::Sla> {
         let secs = self.duration_secs(within)?;
         if secs == 0 {
-            self.diags.push(
-                Diagnostic::new(
-                    Code::BadLiteral,
-                    *within.loc,
-                    "an SLA must be longer than zero",
-                )
-                .with_primary_message("zero SLA"),
-            );
+            self.diags.push(messages::zero_sla(*within.loc));
             return None;
         }
         let business_unit = within.unit.is_business();
         Some(match (within.unit, clock) {
             (_, Some(ast::SlaClock::Wall)) if business_unit => {
-                self.diags.push(
-                    Diagnostic::new(
-                        Code::UnitMismatch,
-                        *within.loc,
-                        format!(
-                            "`{}` counts business time but the SLA says `wall`",
-                            within.unit.suffix()
-                        ),
-                    )
-                    .with_primary_message("business unit")
-                    .with_help("drop `wall`, or use `m`, `h` or `d`"),
-                );
+                self.diags.push(messages::business_unit_on_wall_sla(
+                    *within.loc,
+                    within.unit.suffix(),
+                ));
                 return None;
             }
             (ast::DurationUnit::BusinessDays, _) => {
                 if within.value.fract() != 0.0 {
-                    self.diags.push(
-                        Diagnostic::new(
-                            Code::BadLiteral,
-                            *within.loc,
-                            "business days are whole days",
-                        )
-                        .with_primary_message("fractional business days")
-                        .with_help("use business hours, e.g. `4bh`"),
-                    );
+                    self.diags
+                        .push(messages::fractional_business_days(*within.loc));
                 }
                 ir::Sla::BusinessDays(u32::try_from(secs / 86_400).unwrap_or(u32::MAX).max(1))
             }

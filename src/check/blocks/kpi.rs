@@ -1,9 +1,8 @@
 //! Kpi names and targets.
 
-use crate::check::expr::backticked;
 use crate::check::Lowerer;
+use crate::diagnostics::messages;
 use crate::diagnostics::suggest::did_you_mean;
-use crate::diagnostics::{Code, Diagnostic};
 use crate::ir;
 use crate::syntax::ast::{self, Block, Ident};
 
@@ -23,16 +22,8 @@ impl Lowerer<'_> {
     pub(super) fn label_kpi_ref(&mut self, id: &Ident, block: &str) -> Option<ir::Kpi> {
         let kpi = self.kpi_ref(id)?;
         if kpi == ir::Kpi::TargetAccountMeetings {
-            self.diags.push(
-                Diagnostic::new(
-                    Code::KpiLineWithoutEffect,
-                    *id.loc,
-                    format!("`kpi target_account_meetings` in a {block} counts nothing"),
-                )
-                .with_primary_message("a label here: it marks no lead as a target account")
-                .with_note("the kpi counts meetings of handoffs routed to a named-account owner (`owner from`) or fired by a `handoff` rule with this line")
-                .with_help("move the line into the `handoff` rules that hand target accounts to sellers"),
-            );
+            self.diags
+                .push(messages::kpi_line_without_effect(*id.loc, block));
         }
         Some(kpi)
     }
@@ -40,17 +31,9 @@ impl Lowerer<'_> {
     /// Reports a name that is no kpi, with the closest kpi as a suggestion.
     fn unknown_kpi(&mut self, id: &Ident) {
         let names: Vec<String> = ir::Kpi::ALL.iter().map(|(_, n)| n.to_string()).collect();
-        let mut diag = Diagnostic::new(
-            Code::Undefined,
-            *id.loc,
-            format!("unknown kpi `{}`", id.name),
-        )
-        .with_primary_message("not a kpi handoff can measure")
-        .with_note(format!("kpis: {}", backticked(&names)));
-        if let Some(s) = did_you_mean(&id.name, names.iter().map(String::as_str)) {
-            diag = diag.with_help(format!("did you mean `{s}`?"));
-        }
-        self.diags.push(diag);
+        let near = did_you_mean(&id.name, names.iter().map(String::as_str));
+        self.diags
+            .push(messages::unknown_kpi(*id.loc, &id.name, &names, near));
     }
 
     /// Lowers a `kpi` block's targets, each checked against the kpi's unit.
@@ -97,25 +80,14 @@ impl Lowerer<'_> {
         match found {
             Some(s) if s == ir::Stat::Mean || kpi == ir::Kpi::SpeedToLead => s,
             Some(_) => {
-                self.diags.push(
-                    Diagnostic::new(
-                        Code::TypeMismatch,
-                        *stat.loc,
-                        format!("`{}` only applies to `speed_to_lead`", stat.name),
-                    )
-                    .with_primary_message("this kpi is a single number"),
-                );
+                self.diags.push(messages::statistic_needs_speed_to_lead(
+                    *stat.loc, &stat.name,
+                ));
                 ir::Stat::Mean
             }
             None => {
-                self.diags.push(
-                    Diagnostic::new(
-                        Code::UnknownValue,
-                        *stat.loc,
-                        format!("unknown statistic `{}`", stat.name),
-                    )
-                    .with_primary_message("expected `mean`, `median` or `p90`"),
-                );
+                self.diags
+                    .push(messages::unknown_statistic(*stat.loc, &stat.name));
                 ir::Stat::Mean
             }
         }
@@ -139,14 +111,12 @@ impl Lowerer<'_> {
             ast::Literal::Number(_) => "a plain number",
             _ => "not a number",
         };
-        self.diags.push(
-            Diagnostic::new(
-                Code::UnitMismatch,
-                *v.loc(),
-                format!("the target of `{}` needs {wanted}", kpi.name()),
-            )
-            .with_primary_message(format!("this is {found}")),
-        );
+        self.diags.push(messages::kpi_target_unit(
+            *v.loc(),
+            kpi.name(),
+            wanted,
+            found,
+        ));
         None
     }
 }

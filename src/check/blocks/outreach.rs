@@ -1,10 +1,10 @@
 //! Nurture: channels, context packages, sequences and tracks.
 
-use crate::check::expr::{backticked, Scope};
+use crate::check::expr::Scope;
 use crate::check::names::Kind;
 use crate::check::Lowerer;
+use crate::diagnostics::messages;
 use crate::diagnostics::suggest::did_you_mean;
-use crate::diagnostics::{Code, Diagnostic};
 use crate::ir;
 use crate::span::Span;
 use crate::syntax::ast::{self, Block, Ident, Item};
@@ -19,16 +19,9 @@ impl Lowerer<'_> {
             .iter()
             .map(|(_, n)| n.to_string())
             .collect();
-        let mut diag = Diagnostic::new(
-            Code::UnknownValue,
-            *id.loc,
-            format!("unknown channel `{}`", id.name),
-        )
-        .with_primary_message(format!("expected {}", backticked(&names)));
-        if let Some(s) = did_you_mean(&id.name, names.iter().map(String::as_str)) {
-            diag = diag.with_help(format!("did you mean `{s}`?"));
-        }
-        self.diags.push(diag);
+        let near = did_you_mean(&id.name, names.iter().map(String::as_str));
+        self.diags
+            .push(messages::unknown_channel(*id.loc, &id.name, &names, near));
         ir::Channel::Email
     }
 
@@ -85,29 +78,18 @@ impl Lowerer<'_> {
                             .iter()
                             .map(|(_, n)| n.to_string())
                             .collect();
-                        let mut diag = Diagnostic::new(
-                            Code::UnknownValue,
+                        let near = did_you_mean(&outcome.name, names.iter().map(String::as_str));
+                        self.diags.push(messages::unknown_outcome(
                             *outcome.loc,
-                            format!("unknown outcome `{}`", outcome.name),
-                        )
-                        .with_primary_message(format!("expected {}", backticked(&names)));
-                        if let Some(s) =
-                            did_you_mean(&outcome.name, names.iter().map(String::as_str))
-                        {
-                            diag = diag.with_help(format!("did you mean `{s}`?"));
-                        }
-                        self.diags.push(diag);
+                            &outcome.name,
+                            &names,
+                            near,
+                        ));
                         continue;
                     };
                     if outcomes.iter().any(|(x, _)| x == o) {
-                        self.diags.push(
-                            Diagnostic::new(
-                                Code::ConflictingStatement,
-                                *s.loc,
-                                format!("outcome `{}` is mapped twice", outcome.name),
-                            )
-                            .with_primary_message("mapped again here"),
-                        );
+                        self.diags
+                            .push(messages::outcome_mapped_twice(*s.loc, &outcome.name));
                         continue;
                     }
                     if let Some(r) = self.resolve(reason) {
@@ -117,20 +99,14 @@ impl Lowerer<'_> {
             }
         }
         if steps.is_empty() {
-            self.missing(
-                Code::MissingStatement,
-                &b.name,
-                format!("sequence `{}` has no steps", b.name.name),
-                "add steps such as `day 0 call`",
-            );
+            self.diags
+                .push(messages::sequence_without_steps(*b.name.loc, &b.name.name));
         }
         if !outcomes.iter().any(|(o, _)| *o == ir::Outcome::Exhausted) {
-            self.missing(
-                Code::SequenceWithoutDisposition,
-                &b.name,
-                format!("sequence `{}` never ends in a disposition", b.name.name),
-                "add `on exhausted disposition no_response` (or another reason)",
-            );
+            self.diags.push(messages::sequence_without_disposition(
+                *b.name.loc,
+                &b.name.name,
+            ));
         }
         steps.sort_by_key(|s: &ir::Step| s.day);
         let default_attempts = u32::try_from(steps.len()).unwrap_or(u32::MAX).max(1);
@@ -167,16 +143,7 @@ impl Lowerer<'_> {
                             .get(prev.index())
                             .copied()
                             .unwrap_or(*s.loc);
-                        self.diags.push(
-                            Diagnostic::new(
-                                Code::ConflictingStatement,
-                                *s.loc,
-                                "two tracks are entered by default",
-                            )
-                            .with_primary_message("second default track")
-                            .with_label(first, "the first default track")
-                            .with_help("exactly one track takes leads that match no `enter when`"),
-                        );
+                        self.diags.push(messages::two_default_tracks(*s.loc, first));
                     } else {
                         self.playbook.default_track = Some(tid);
                     }
@@ -203,14 +170,7 @@ impl Lowerer<'_> {
                     touch_span = Some(*s.loc);
                     let every_secs = self.wall_secs(every, "a touch cadence");
                     if every_secs <= 0 {
-                        self.diags.push(
-                            Diagnostic::new(
-                                Code::BadLiteral,
-                                *every.loc,
-                                "a touch cadence must be longer than zero",
-                            )
-                            .with_primary_message("zero interval"),
-                        );
+                        self.diags.push(messages::zero_cadence(*every.loc));
                     }
                     t.cadence = Some(ir::Cadence {
                         channel: self.channel(channel),
@@ -251,11 +211,6 @@ impl Lowerer<'_> {
         else {
             return;
         };
-        self.missing(
-            Code::MissingStatement,
-            &first.name,
-            "no track is entered by default".to_string(),
-            "add `enter by default` to the track that takes leads matching no `enter when`",
-        );
+        self.diags.push(messages::no_default_track(*first.name.loc));
     }
 }

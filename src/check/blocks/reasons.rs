@@ -1,7 +1,7 @@
 //! Disposition reasons and disqualifiers: where a lead goes when it leaves a handoff.
 
 use crate::check::Lowerer;
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::messages;
 use crate::ir;
 use crate::span::Span;
 use crate::syntax::ast::{self, Block};
@@ -47,18 +47,8 @@ impl Lowerer<'_> {
             };
             if let Some(d) = dest {
                 if let Some((_, first)) = &destination {
-                    self.diags.push(
-                        Diagnostic::new(
-                            Code::ConflictingStatement,
-                            *s.loc,
-                            format!("reason `{}` has two destinations", b.name.name),
-                        )
-                        .with_primary_message("second destination")
-                        .with_label(*first, "first destination")
-                        .with_help(
-                            "a reason leads to exactly one of `recycle to`, `convert` or `close`",
-                        ),
-                    );
+                    self.diags
+                        .push(messages::two_destinations(*s.loc, &b.name.name, *first));
                 } else {
                     destination = Some((d, *s.loc));
                 }
@@ -71,12 +61,8 @@ impl Lowerer<'_> {
             )
         });
         if !has_dest_stmt {
-            self.missing(
-                Code::ReasonWithoutRecycle,
-                &b.name,
-                format!("reason `{}` has no recycle path", b.name.name),
-                "add `recycle to TRACK`, `convert` or `close`",
-            );
+            self.diags
+                .push(messages::reason_without_recycle(*b.name.loc, &b.name.name));
         }
         self.origins.recycles.push(recycle_span);
         self.playbook.reasons.push(ir::Reason {
@@ -110,20 +96,16 @@ impl Lowerer<'_> {
         }
         let (trigger, _) = self.trigger(&ons, &whens);
         if ons.is_empty() && whens.is_empty() {
-            self.missing(
-                Code::MissingStatement,
-                &b.name,
-                format!("disqualifier `{}` has no condition", b.name.name),
-                "add `when CONDITION` or `on EVENT where CONDITION`",
-            );
+            self.diags.push(messages::disqualifier_without_condition(
+                *b.name.loc,
+                &b.name.name,
+            ));
         }
         if reason_span.is_none() {
-            self.missing(
-                Code::MissingStatement,
-                &b.name,
-                format!("disqualifier `{}` has no reason", b.name.name),
-                "add `reason REASON` (for example `reason not_icp`)",
-            );
+            self.diags.push(messages::disqualifier_without_reason(
+                *b.name.loc,
+                &b.name.name,
+            ));
         }
         self.playbook.disqualifiers.push(ir::Disqualifier {
             name: b.name.name.clone(),

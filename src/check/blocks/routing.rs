@@ -3,7 +3,7 @@
 use crate::check::expr::Scope;
 use crate::check::names::Kind;
 use crate::check::Lowerer;
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::messages;
 use crate::ir;
 use crate::span::Span;
 use crate::syntax::ast::{self, Block, Ident};
@@ -67,15 +67,8 @@ impl Lowerer<'_> {
                 ast::QueueStmt::Overflow(o) => {
                     q.overflow = self.resolve(o);
                     if q.overflow == Some(qid) {
-                        self.diags.push(
-                            Diagnostic::new(
-                                Code::WrongKind,
-                                *o.loc,
-                                format!("queue `{}` overflows into itself", b.name.name),
-                            )
-                            .with_primary_message("same queue")
-                            .with_help("overflow to another queue, or remove the statement"),
-                        );
+                        self.diags
+                            .push(messages::overflows_into_itself(*o.loc, &b.name.name));
                         q.overflow = None;
                     }
                 }
@@ -101,14 +94,8 @@ impl Lowerer<'_> {
                             Some(ir::FieldType::Text)
                         );
                         if !is_text {
-                            self.diags.push(
-                                Diagnostic::new(
-                                    Code::TypeMismatch,
-                                    *k.loc,
-                                    format!("account key `{}` must be a text field", k.name),
-                                )
-                                .with_primary_message("not a text field"),
-                            );
+                            self.diags
+                                .push(messages::account_key_not_text(*k.loc, &k.name));
                         }
                         key = Some(field);
                     }
@@ -119,14 +106,7 @@ impl Lowerer<'_> {
                     };
                     let k = k.value.to_lowercase();
                     if owners.iter().any(|(x, _)| *x == k) {
-                        self.diags.push(
-                            Diagnostic::new(
-                                Code::Duplicate,
-                                *s.loc,
-                                format!("account `{k}` is listed twice"),
-                            )
-                            .with_primary_message("listed again here"),
-                        );
+                        self.diags.push(messages::duplicate_account(*s.loc, &k));
                         continue;
                     }
                     owners.push((k, seller));
@@ -135,12 +115,8 @@ impl Lowerer<'_> {
         }
         owners.sort_by(|a, b| a.0.cmp(&b.0));
         if !keyed {
-            self.missing(
-                Code::MissingStatement,
-                &b.name,
-                format!("account set `{}` has no `key`", b.name.name),
-                "add `key domain` (the lead field matched against the accounts)",
-            );
+            self.diags
+                .push(messages::accounts_without_key(*b.name.loc, &b.name.name));
         }
         self.playbook.accounts.push(ir::AccountSet {
             name: b.name.name.clone(),
@@ -177,15 +153,10 @@ impl Lowerer<'_> {
             .iter()
             .any(|r| matches!(r, ir::RouteRule::Otherwise { .. }))
         {
-            self.diags.push(
-                Diagnostic::new(
-                    Code::MissingStatement,
-                    *b.name.loc,
-                    format!("router `{}` has no `otherwise` rule", b.name.name),
-                )
-                .with_primary_message("a lead matching no rule would be stranded")
-                .with_help("add `otherwise to QUEUE` as the last rule (the fallback queue)"),
-            );
+            self.diags.push(messages::router_without_otherwise(
+                *b.name.loc,
+                &b.name.name,
+            ));
         }
         self.origins.route_rules.push(spans);
         self.playbook.routers.push(ir::Router {
@@ -217,23 +188,13 @@ impl Lowerer<'_> {
             self.names.resolve(wanted, target, &mut self.diags);
             return None;
         };
-        let (fix, what, found) = if to_queue {
-            ("via", "a queue", "a router")
-        } else {
-            ("to", "a router", "a queue")
-        };
-        let written = if to_queue { "to" } else { "via" };
-        let mut diag = Diagnostic::new(
-            Code::WrongKind,
+        let declared = self.names.misreference(other, d.index).then_some(d.span);
+        self.diags.push(messages::wrong_route_target(
             *target.loc,
-            format!("`{}` is {found}, not {what}", target.name),
-        )
-        .with_primary_message(format!("`route {written}` takes {what}"))
-        .with_help(format!("write `route {fix} {}`", target.name));
-        if self.names.misreference(other, d.index) {
-            diag = diag.with_label(d.span, format!("`{}` is declared here", target.name));
-        }
-        self.diags.push(diag);
+            &target.name,
+            to_queue,
+            declared,
+        ));
         Some(if to_queue {
             ir::RouteTarget::Router(ir::RouterId(d.index))
         } else {

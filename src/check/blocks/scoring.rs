@@ -2,7 +2,7 @@
 
 use crate::check::expr::Scope;
 use crate::check::Lowerer;
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::messages;
 use crate::ir::{self, Cond};
 use crate::span::Span;
 use crate::syntax::ast::{self, Block};
@@ -23,14 +23,7 @@ impl Lowerer<'_> {
                 ast::ScoreStmt::Decay(d) => {
                     let secs = self.wall_secs(d, "a half-life");
                     if secs <= 0 {
-                        self.diags.push(
-                            Diagnostic::new(
-                                Code::BadLiteral,
-                                *d.loc,
-                                "a half-life must be longer than zero",
-                            )
-                            .with_primary_message("zero half-life"),
-                        );
+                        self.diags.push(messages::zero_half_life(*d.loc));
                     }
                     score.half_life_secs = Some(secs.max(1));
                 }
@@ -66,15 +59,7 @@ impl Lowerer<'_> {
     fn lead_only_cond(&mut self, e: &ast::Expr) -> Cond {
         let c = self.cond(e, Scope::Lead);
         if mentions_scores(&c) {
-            self.diags.push(
-                Diagnostic::new(
-                    Code::TypeMismatch,
-                    *e.loc,
-                    "score points cannot depend on scores, bands or counts",
-                )
-                .with_primary_message("uses a score, band or count")
-                .with_help("use `add N per EVENT` for behaviour; fit points read lead fields"),
-            );
+            self.diags.push(messages::points_depend_on_scores(*e.loc));
             return Cond::True;
         }
         c
@@ -89,33 +74,19 @@ impl Lowerer<'_> {
         let mut latest: HashMap<&str, Span> = HashMap::new();
         for s in &b.bands {
             if let Some(previous) = latest.insert(s.kind.name.name.as_str(), *s.loc) {
-                self.diags.push(
-                    Diagnostic::new(
-                        Code::Duplicate,
-                        *s.kind.name.loc,
-                        format!("band `{}` is declared twice", s.kind.name.name),
-                    )
-                    .with_primary_message("declared again here")
-                    .with_label(previous, "previously declared here"),
-                );
+                self.diags.push(messages::duplicate_band(
+                    *s.kind.name.loc,
+                    &s.kind.name.name,
+                    previous,
+                ));
                 continue;
             }
             let from = s.kind.from.as_ref().map(|n| n.value);
             let to = s.kind.to.as_ref().map(|n| n.value);
             if let (Some(f), Some(t)) = (from, to) {
                 if t <= f {
-                    self.diags.push(
-                        Diagnostic::new(
-                            Code::BandOverlap,
-                            *s.loc,
-                            format!(
-                                "band `{}` is empty: it ends at {t}, not after {f}",
-                                s.kind.name.name
-                            ),
-                        )
-                        .with_primary_message("empty range")
-                        .with_help("write `from LOW to HIGH` with LOW below HIGH"),
-                    );
+                    self.diags
+                        .push(messages::empty_band(*s.loc, &s.kind.name.name, f, t));
                 }
             }
             spans.push(*s.loc);
@@ -126,12 +97,8 @@ impl Lowerer<'_> {
             });
         }
         if bands.is_empty() {
-            self.missing(
-                Code::MissingStatement,
-                &b.name,
-                format!("band set `{}` has no bands", b.name.name),
-                "add `band A from 70` and further bands",
-            );
+            self.diags
+                .push(messages::bands_without_bands(*b.name.loc, &b.name.name));
         }
         self.origins.bands.push(spans);
         self.playbook.band_sets.push(ir::BandSet {

@@ -24,17 +24,6 @@ pub(super) fn score_range(p: &Playbook, set: &ir::BandSet) -> (f64, f64) {
     (lo, hi)
 }
 
-/// A band bound for messages: `70`, or words for the open ends.
-pub(super) fn bound(v: f64) -> String {
-    if v == f64::INFINITY {
-        "no upper end".to_string()
-    } else if v == f64::NEG_INFINITY {
-        "no lower end".to_string()
-    } else {
-        v.to_string()
-    }
-}
-
 pub(super) fn bands(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
     let lower = |b: &ir::Band| b.from.unwrap_or(f64::NEG_INFINITY);
     let upper = |b: &ir::Band| b.to.unwrap_or(f64::INFINITY);
@@ -51,115 +40,48 @@ pub(super) fn bands(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
             let (lo, hi) = score_range(p, set);
             if let Some((i, first)) = sorted.first() {
                 if lower(first) > lo {
-                    let what = if lo.is_finite() {
-                        format!("scores from {lo} to {} fall in no band", lower(first))
-                    } else {
-                        format!("scores below {} fall in no band", lower(first))
-                    };
-                    out.push(
-                        gap(
-                            set,
-                            spans,
-                            *i,
-                            what,
-                            format!("the lowest band starts at {}", lower(first)),
-                        )
-                        .with_help(format!(
-                            "add `band X below {}` for the lowest scores",
-                            lower(first)
-                        )),
-                    );
+                    out.push(messages::gap_below(
+                        span_of(spans, *i),
+                        &set.name,
+                        lo,
+                        lower(first),
+                    ));
                 }
             }
             if let Some((i, last)) = sorted.last() {
                 if upper(last) <= hi && upper(last).is_finite() {
-                    let what = if hi.is_finite() {
-                        format!("scores from {} to {hi} fall in no band", upper(last))
-                    } else {
-                        format!("scores from {} up fall in no band", upper(last))
-                    };
-                    out.push(
-                        gap(
-                            set,
-                            spans,
-                            *i,
-                            what,
-                            format!("the highest band ends at {}", upper(last)),
-                        )
-                        .with_help(format!(
-                            "drop `to {}` so `{}` has no upper end, or add `band X from {}`",
-                            upper(last),
-                            last.name,
-                            upper(last)
-                        )),
-                    );
+                    out.push(messages::gap_above(
+                        span_of(spans, *i),
+                        &set.name,
+                        &last.name,
+                        upper(last),
+                        hi,
+                    ));
                 }
             }
         }
         for pair in sorted.windows(2) {
             let [(ia, a), (ib, b)] = pair else { continue };
             if upper(a) > lower(b) {
-                out.push(
-                    Diagnostic::new(
-                        Code::BandOverlap,
-                        span_of(spans, *ib),
-                        format!(
-                            "bands `{}` and `{}` of `{}` overlap",
-                            a.name, b.name, set.name
-                        ),
-                    )
-                    .with_primary_message(format!("starts at {}", lower(b)))
-                    .with_label(
-                        span_of(spans, *ia),
-                        if upper(a).is_finite() {
-                            format!("still runs to {}", upper(a))
-                        } else {
-                            format!("runs on with {}", bound(upper(a)))
-                        },
-                    )
-                    .with_help(format!(
-                        "end `{}` at {} (ranges are `from LOW to HIGH`, HIGH excluded)",
-                        a.name,
-                        lower(b)
-                    )),
-                );
+                out.push(messages::bands_overlap(
+                    span_of(spans, *ib),
+                    &set.name,
+                    &a.name,
+                    &b.name,
+                    lower(b),
+                    span_of(spans, *ia),
+                    upper(a),
+                ));
             } else if upper(a) < lower(b) {
-                out.push(
-                    gap(
-                        set,
-                        spans,
-                        *ia,
-                        format!("scores from {} to {} fall in no band", upper(a), lower(b)),
-                        format!("ends at {}", upper(a)),
-                    )
-                    .with_label(
-                        span_of(spans, *ib),
-                        format!("the next band starts at {}", lower(b)),
-                    )
-                    .with_help(format!(
-                        "end `{}` at {}, or add `band X from {} to {}`",
-                        a.name,
-                        lower(b),
-                        upper(a),
-                        lower(b)
-                    )),
-                );
+                out.push(messages::gap_between(
+                    span_of(spans, *ia),
+                    &set.name,
+                    &a.name,
+                    upper(a),
+                    lower(b),
+                    span_of(spans, *ib),
+                ));
             }
         }
     }
-}
-
-pub(super) fn gap(
-    set: &ir::BandSet,
-    spans: &[Span],
-    i: usize,
-    what: String,
-    label: String,
-) -> Diagnostic {
-    Diagnostic::new(
-        Code::BandGap,
-        span_of(spans, i),
-        format!("bands of `{}` leave a gap: {what}", set.name),
-    )
-    .with_primary_message(label)
 }

@@ -25,22 +25,11 @@ pub(super) fn entry_always_holds(p: &Playbook, o: &Origins, out: &mut Vec<Diagno
             .copied()
             .flatten()
             .unwrap_or_else(|| span_of(&o.tracks, i));
-        let mut diag = Diagnostic::new(
-            Code::EntryAlwaysHolds,
-            at,
-            format!("the entry condition of track `{}` holds for every new lead", t.name),
-        )
-        .with_primary_message("true for every lead as it arrives")
-        .with_note("a new lead enters the first track in file order whose `enter when` holds, and the default track only when none does")
-        .with_help("`enter when` is tested once, on arrival, before any event: scores hold only their `when` points and counts are zero; use a condition a new lead can fail, or `enter by default`");
-        if let Some(d) = default.filter(|d| *d != i) {
+        let starved = default.filter(|d| *d != i).map(|d| {
             let name = p.tracks.get(d).map_or("", |t| t.name.as_str());
-            diag = diag.with_label(
-                span_of(&o.tracks, d),
-                format!("so no new lead enters the default track `{name}`"),
-            );
-        }
-        out.push(diag);
+            (span_of(&o.tracks, d), name)
+        });
+        out.push(messages::entry_always_holds(at, &t.name, starved));
     }
 }
 

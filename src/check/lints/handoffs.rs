@@ -21,21 +21,9 @@ pub(super) fn business_time_without_calendar(p: &Playbook, o: &Origins, out: &mu
             continue;
         }
         let at = o.handoff(i).sla.unwrap_or(h.origin);
-        out.push(
-            Diagnostic::new(
-                Code::BusinessTimeWithoutCalendar,
-                at,
-                format!(
-                    "the SLA of handoff `{}` counts business time but has no calendar",
-                    h.name
-                ),
-            )
-            .with_primary_message("business time")
-            .with_note(format!("queues without a calendar: {}", missing.join(", ")))
-            .with_help(
-                "declare a `calendar` and name it in the `playbook` header or in each queue",
-            ),
-        );
+        out.push(messages::business_time_without_calendar(
+            at, &h.name, &missing,
+        ));
     }
 }
 
@@ -75,41 +63,12 @@ pub(super) fn ping_pong(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
             .flatten()
             .unwrap_or_else(|| span_of(&o.reasons, ri));
         let track_name = p.tracks.get(track.index()).map_or("", |t| t.name.as_str());
-        let (message, label, help) = if window == 0 {
-            (
-                format!(
-                    "reason `{}` recycles to `{track_name}` with no suppression and can bounce straight back to a seller",
-                    r.name
-                ),
-                "recycled with no suppression window".to_string(),
-                format!(
-                    "add `suppress for 30d` to the reason, or make `{}` wait for a fresh event with `on EVENT`",
-                    h.name
-                ),
-            )
+        let handoff_at = labelled.insert(hi).then(|| o.handoff(hi).name);
+        out.push(if window == 0 {
+            messages::ping_pong_unsuppressed(at, &r.name, track_name, &h.name, handoff_at)
         } else {
-            (
-                format!(
-                    "reason `{}` lets `{}` take the lead straight back despite its suppression",
-                    r.name, h.name
-                ),
-                format!("`{}` is exempt from the suppression", h.name),
-                format!(
-                    "keep `unless` for hand-raise rules; remove `{}` from it",
-                    h.name
-                ),
-            )
-        };
-        let mut diag = Diagnostic::new(Code::PingPong, at, message)
-            .with_primary_message(label)
-            .with_help(help);
-        if labelled.insert(hi) {
-            diag = diag.with_label(
-                o.handoff(hi).name,
-                format!("`{}` fires on standing state and still holds", h.name),
-            );
-        }
-        out.push(diag);
+            messages::ping_pong_exempt(at, &r.name, &h.name, handoff_at)
+        });
     }
 }
 
@@ -180,28 +139,15 @@ pub(super) fn overlap_with_earlier(
         if !same_trigger(a, b) || disjoint(&a.trigger.when, &b.trigger.when) {
             continue;
         }
-        out.push(
-            Diagnostic::new(
-                Code::OverlappingHandoffs,
-                o.handoff(j).name,
-                format!(
-                    "handoffs `{}` and `{}` can route the same lead two ways",
-                    a.name, b.name
-                ),
-            )
-            .with_primary_message(format!("routes to {}", describe_route(p, b.route)))
-            .with_label(
-                o.handoff(i).name,
-                format!("routes to {}", describe_route(p, a.route)),
-            )
-            .with_note(format!(
-                "both can fire on the same trigger, and both have priority {}",
-                a.priority
-            ))
-            .with_help(
-                "give one a lower `priority` number (it wins), or make their conditions exclusive",
-            ),
-        );
+        out.push(messages::overlapping_handoffs(
+            o.handoff(j).name,
+            &a.name,
+            &b.name,
+            &describe_route(p, b.route),
+            o.handoff(i).name,
+            &describe_route(p, a.route),
+            a.priority,
+        ));
         return;
     }
 }
@@ -219,18 +165,7 @@ pub(super) fn unbounded_requeue(p: &Playbook, o: &Origins, out: &mut Vec<Diagnos
         if loops && h.breach_limit.is_none() {
             let origin = o.handoff(i);
             let at = origin.requeue.or(origin.breach).unwrap_or(h.origin);
-            out.push(
-                Diagnostic::new(
-                    Code::UnboundedRequeue,
-                    at,
-                    format!(
-                        "the breach path of `{}` can requeue a lead for ever",
-                        h.name
-                    ),
-                )
-                .with_primary_message("repeats on every breach, with no limit")
-                .with_help("add `after 2 breaches recycle to TRACK as REASON` to the breach path"),
-            );
+            out.push(messages::unbounded_requeue(at, &h.name));
         }
     }
 }

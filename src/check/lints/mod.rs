@@ -6,7 +6,7 @@
 
 use super::names::Kind;
 use super::origins::Origins;
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{messages, Diagnostic};
 use crate::ir::{
     self, BreachAction, Cond, Destination, Playbook, RouteRule, RouteTarget, Sla, TrackEnd,
 };

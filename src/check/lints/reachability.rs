@@ -45,15 +45,7 @@ pub(super) fn unreachable_tracks(p: &Playbook, o: &Origins, out: &mut Vec<Diagno
         if reached.get(i).copied().unwrap_or(true) {
             continue;
         }
-        out.push(
-            Diagnostic::new(
-                Code::UnreachableTrack,
-                span_of(&o.tracks, i),
-                format!("track `{}` can never be entered", t.name),
-            )
-            .with_primary_message("no rule leads here")
-            .with_help("add `enter when ...`, or name it in `exit to`, `then move to`, `recycle to` or `rescue with`"),
-        );
+        out.push(messages::unreachable_track(span_of(&o.tracks, i), &t.name));
     }
 }
 
@@ -63,17 +55,13 @@ pub(super) fn unreachable_rules(p: &Playbook, o: &Origins, out: &mut Vec<Diagnos
         let mut caught_all: Option<usize> = None;
         for (i, rule) in r.rules.iter().enumerate() {
             if let Some(first) = caught_all {
-                let mut diag = Diagnostic::new(
-                    Code::UnreachableRule,
-                    span_of(spans, i),
-                    format!("this rule of router `{}` can never apply", r.name),
-                )
-                .with_primary_message("every lead is already routed above");
                 // Point at the catch-all from the first dead rule only.
-                if i == first + 1 {
-                    diag = diag.with_label(span_of(spans, first), "this rule catches every lead");
-                }
-                out.push(diag);
+                let catch_all = (i == first + 1).then(|| span_of(spans, first));
+                out.push(messages::rule_after_catch_all(
+                    span_of(spans, i),
+                    &r.name,
+                    catch_all,
+                ));
                 continue;
             }
             let always = match rule {
@@ -87,14 +75,7 @@ pub(super) fn unreachable_rules(p: &Playbook, o: &Origins, out: &mut Vec<Diagnos
             }
             if let RouteRule::When { when, .. } = rule {
                 if never_true(when) {
-                    out.push(
-                        Diagnostic::new(
-                            Code::UnreachableRule,
-                            span_of(spans, i),
-                            "this routing condition can never be true",
-                        )
-                        .with_primary_message("contradictory condition"),
-                    );
+                    out.push(messages::routing_condition_never_true(span_of(spans, i)));
                 }
             }
         }
@@ -111,17 +92,8 @@ pub(super) fn unreachable_rules(p: &Playbook, o: &Origins, out: &mut Vec<Diagnos
             Some(when) if when_never => when,
             _ => name,
         };
-        let mut diag = Diagnostic::new(
-            Code::UnreachableRule,
-            at,
-            format!("handoff `{}` can never fire", h.name),
-        )
-        .with_primary_message("this condition contradicts itself")
-        .with_help("a field holds one value at a time; `or` may be meant where `and` is written");
-        if at != name {
-            diag = diag.with_label(name, "in this handoff");
-        }
-        out.push(diag);
+        let named = (at != name).then_some(name);
+        out.push(messages::handoff_never_fires(at, &h.name, named));
     }
 }
 

@@ -100,30 +100,7 @@ pub(super) fn unused(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
             for (i, u) in used.iter().enumerate() {
                 if !u {
                     let name = names.get(i).copied().unwrap_or("");
-                    let how = match kind {
-                        "context package" => format!("`context {name}` in a handoff sends it"),
-                        "sequence" => format!("`sequence {name}` in a handoff starts it"),
-                        "router" => format!("`route via {name}` in a handoff uses it"),
-                        "queue" => format!(
-                            "`route to {name}`, `overflow to {name}` or a router rule fills it"
-                        ),
-                        "account set" => format!(
-                            "`owner from {name}` in a router or `in {name}` in a condition uses it"
-                        ),
-                        "calendar" => {
-                            format!("`calendar {name}` in the `playbook` header or a queue uses it")
-                        }
-                        _ => "refer to it from a rule".to_string(),
-                    };
-                    out.push(
-                        Diagnostic::new(
-                            Code::UnusedDeclaration,
-                            span_of(spans, i),
-                            format!("{kind} `{name}` is never used"),
-                        )
-                        .with_primary_message("declared here")
-                        .with_help(format!("{how}; otherwise delete it")),
-                    );
+                    out.push(messages::unused_declaration(span_of(spans, i), kind, name));
                 }
             }
         };

@@ -1,0 +1,144 @@
+//! Simulation scenarios (`E0401`–`W0403`).
+
+use super::Diagnostic;
+use crate::diagnostics::Code;
+use crate::span::Span;
+
+/// `E0401`: the common form of an impossible scenario setting.
+fn invalid(at: Span, message: String) -> Diagnostic {
+    Diagnostic::new(Code::InvalidScenario, at, message).with_primary_message("impossible setting")
+}
+
+/// `E0401`: a scenario with no lead source.
+pub(crate) fn scenario_without_source(at: Span, scenario: &str) -> Diagnostic {
+    missing(
+        at,
+        format!("scenario `{scenario}` has no lead source"),
+        "add `source web 100 per day` (Poisson arrivals)",
+    )
+}
+
+/// `E0401`: a scenario with no behaviour profile.
+pub(crate) fn scenario_without_profile(at: Span, scenario: &str) -> Diagnostic {
+    missing(
+        at,
+        format!("scenario `{scenario}` has no behaviour profile"),
+        "add `profile hot 100% { signal form_submit on arrival }`",
+    )
+}
+
+/// `E0401`: a `staff` block with no handling time.
+pub(crate) fn staff_without_handling(at: Span, queue: &str) -> Diagnostic {
+    missing(
+        at,
+        format!("staff of `{queue}` has no handling time"),
+        "add `handle exponential(mean 20m)`",
+    )
+}
+
+/// A mandatory scenario statement missing, reported on the block's name.
+fn missing(at: Span, message: String, help: &str) -> Diagnostic {
+    Diagnostic::new(Code::InvalidScenario, at, message)
+        .with_primary_message("declared here")
+        .with_help(help)
+}
+
+/// `E0401`: a reason in a scenario written as quoted text.
+pub(crate) fn quoted_reason(at: Span) -> Diagnostic {
+    invalid(at, "reasons are names, not quoted text".to_string())
+}
+
+/// `E0401`: more sources than can have their own random streams.
+pub(crate) fn too_many_sources(at: Span, scenario: &str, sources: usize, max: usize) -> Diagnostic {
+    invalid(
+        at,
+        format!("scenario `{scenario}` has {sources} sources, more than the {max} whose leads can each have their own random streams"),
+    )
+}
+
+/// `E0401`: `what` ("a seller count") is zero, negative or not finite.
+pub(crate) fn not_positive(at: Span, what: &str) -> Diagnostic {
+    invalid(at, format!("{what} must be above zero"))
+}
+
+/// `E0401`: shares (`what`) that sum to `percent`; the first share is at `at`, the others
+/// are labelled.
+pub(crate) fn shares_not_whole(at: Span, others: &[Span], what: &str, percent: f64) -> Diagnostic {
+    let mut diag = Diagnostic::new(
+        Code::InvalidScenario,
+        at,
+        format!("{what} add up to {percent}%, not 100%"),
+    )
+    .with_primary_message("shares must sum to 100%");
+    for span in others {
+        diag = diag.with_label(*span, "also in the sum");
+    }
+    diag
+}
+
+/// `E0401`: a distribution parameter that is neither a number nor a duration.
+pub(crate) fn distribution_parameter(at: Span) -> Diagnostic {
+    invalid(
+        at,
+        "distribution parameters are numbers or durations".to_string(),
+    )
+}
+
+/// `E0401`: `uniform(low, high)` written high first; `low` and `high` are as written.
+pub(crate) fn uniform_bounds_swapped(at: Span, low: &str, high: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidScenario,
+        at,
+        "a uniform distribution needs its low bound first",
+    )
+    .with_primary_message("the low bound is above the high bound")
+    .with_help(format!("swap them: `uniform({high}, {low})`"))
+}
+
+/// `E0401`: a lognormal sigma out of range.
+pub(crate) fn lognormal_sigma(at: Span) -> Diagnostic {
+    invalid(at, "a lognormal sigma lies between 0 and 10".to_string())
+}
+
+/// `E0401`: a distribution of times or counts that can draw below zero.
+pub(crate) fn negative_distribution(at: Span) -> Diagnostic {
+    invalid(
+        at,
+        "a distribution of times or counts cannot go below zero".to_string(),
+    )
+}
+
+/// `E0401`: more signal lines in a profile than can have their own random streams.
+pub(crate) fn too_many_signal_lines(
+    at: Span,
+    profile: &str,
+    lines: usize,
+    max: usize,
+) -> Diagnostic {
+    invalid(
+        at,
+        format!("profile `{profile}` has {lines} signal lines, more than the {max} that can each have their own random stream"),
+    )
+}
+
+/// `W0402`: the offered `load` (seller-hours per hour) meets or exceeds `capacity` sellers.
+pub(crate) fn overloaded(at: Span, scenario: &str, load: f64, capacity: f64) -> Diagnostic {
+    Diagnostic::new(
+        Code::OverloadedScenario,
+        at,
+        format!("scenario `{scenario}` offers {load} seller-hours of work per hour to {capacity} sellers on duty"),
+    )
+    .with_primary_message("queues will grow for the whole horizon")
+    .with_help("add sellers, shorten handling, or lower arrival rates")
+}
+
+/// `W0403`: `queue`, where `handoff` routes leads, has no seller in the scenario.
+pub(crate) fn unstaffed_queue(at: Span, scenario: &str, queue: &str, handoff: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnstaffedQueue,
+        at,
+        format!("scenario `{scenario}` staffs no seller for queue `{queue}`, which handoff `{handoff}` routes to"),
+    )
+    .with_primary_message("leads routed there wait for the whole horizon")
+    .with_help(format!("add a `staff {queue}` block with `sellers` and `handle` to the scenario"))
+}
