@@ -216,3 +216,12 @@ fn fmt_takes_its_files_from_include_and_exclude_too() {
     assert_eq!(stdout(&out), "would reformat books/a.playbook\n");
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// This repository's own `handoff.toml`: `check` without paths takes the shipped playbooks, not
+/// the deliberately broken fixtures under `tests/`.
+#[test]
+fn this_repository_checks_its_shipped_playbooks_by_default() {
+    let out = run(&["check"], Path::new(env!("CARGO_MANIFEST_DIR")));
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(stdout(&out), "checked 4 files: no problems\n");
+}
