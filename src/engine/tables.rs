@@ -69,6 +69,9 @@ impl Tables {
     pub(super) fn new(playbook: &Playbook) -> Tables {
         let id = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
         let state = |cond: &Cond| Plan::new(playbook, cond, None);
+        let disqualifier_when: Vec<Plan> = (playbook.disqualifiers.iter())
+            .map(|d| state(&d.trigger.when))
+            .collect();
         let by_event = (0..playbook.events.len())
             .map(|e| {
                 let def = playbook.events.get(e);
@@ -105,10 +108,12 @@ impl Tables {
                     }
                 }
                 table.disqualifiers = (playbook.disqualifiers.iter().enumerate())
-                    .filter(|(_, d)| {
+                    .filter(|(d_index, d)| {
                         let on = &d.trigger.on;
+                        // The `when` plan says whether only attributes can change it.
                         on.iter().any(|t| listens(t.event, e))
-                            || (on.is_empty() && !state(&d.trigger.when).is_static())
+                            || (on.is_empty()
+                                && !disqualifier_when.get(*d_index).is_some_and(Plan::is_static))
                     })
                     .map(|(rule, d)| Listener {
                         rule,
@@ -144,9 +149,6 @@ impl Tables {
             .collect();
         let fit_when = (playbook.scores.iter())
             .map(|s| s.when.iter().map(|(_, cond)| state(cond)).collect())
-            .collect();
-        let disqualifier_when = (playbook.disqualifiers.iter())
-            .map(|d| state(&d.trigger.when))
             .collect();
         let attribute_disqualifiers = (playbook.disqualifiers.iter().enumerate())
             .filter(|(_, d)| on_state(&d.trigger))
