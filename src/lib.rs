@@ -18,6 +18,9 @@ pub mod fmt;
 pub mod guardrail;
 pub mod ir;
 pub mod knobs;
+pub mod ledger;
+#[cfg(feature = "live")]
+pub mod live;
 pub mod report;
 pub mod sim;
 pub mod span;

@@ -84,7 +84,7 @@ fn value_for(ty: &FieldType, choice: u16) -> Value {
             ][usize::from(choice) % 6],
         ),
         FieldType::Number => Value::Number(f64::from(choice % 1000)),
-        FieldType::Flag => Value::Flag(choice % 2 == 0),
+        FieldType::Flag => Value::Flag(choice.is_multiple_of(2)),
         FieldType::OneOf { values } => Value::Enum(choice % values.len().max(1) as u16),
     }
 }

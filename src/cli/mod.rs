@@ -1,6 +1,6 @@
 //! The command line: parse arguments, run one subcommand, turn its outcome into an exit code.
 //!
-//! This layer (with the future live runner) is the only one that touches files, terminals and
+//! This layer (with the live runner's store) is the only one that touches files, terminals and
 //! environment variables; the stages it calls stay pure.
 //! Each subcommand lives in its own module with an `Args` struct, whose doc comments become its
 //! `--help`, and a `run` function returning an [`Exit`].
@@ -19,9 +19,11 @@ pub mod man;
 mod numbers;
 mod out_dir;
 mod report_dir;
+pub mod run;
 pub mod scenarios;
 pub mod sim_runner;
 pub mod simulate;
+pub mod status;
 pub mod stdin;
 pub mod sweep;
 pub mod version;
@@ -165,6 +167,9 @@ pub enum Command {
     Version(version::Args),
     Man(man::Args),
     Scenarios(scenarios::Args),
+    Run(run::Args),
+    Status(status::Args),
+    Lead(status::LeadArgs),
 }
 
 /// Entry point of the binary: parses the process arguments and runs the subcommand.
@@ -196,6 +201,9 @@ pub fn main() -> ExitCode {
         Command::Version(args) => version::run(args),
         Command::Man(args) => man::run(args),
         Command::Scenarios(args) => scenarios::run(args, cli.color),
+        Command::Run(args) => run::run(args, cli.color),
+        Command::Status(args) => status::run(args),
+        Command::Lead(args) => status::run_lead(args),
     };
     exit.into()
 }

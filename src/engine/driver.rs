@@ -80,12 +80,24 @@ impl Driver {
         until: Timestamp,
         out: &mut Vec<(Timestamp, Action)>,
     ) {
+        while self.fire_next(engine, lead, until, out).is_some() {}
+    }
+
+    /// Fires the next timer due at or before `until`, if any, as one engine step; appends its
+    /// actions and returns the timer. A caller that numbers steps (the live runner keys every
+    /// action by its lead, step and index) advances one step at a time with this.
+    pub fn fire_next(
+        &mut self,
+        engine: &Engine,
+        lead: &mut LeadState,
+        until: Timestamp,
+        out: &mut Vec<(Timestamp, Action)>,
+    ) -> Option<Pending> {
+        let next = self.take_due(until)?;
         let mut actions = Vec::new();
-        while let Some(next) = self.take_due(until) {
-            actions.clear();
-            let _ = engine.step(lead, &Input::Timer(next.key), next.due, &mut actions);
-            self.record(next.due, &actions, out);
-        }
+        let _ = engine.step(lead, &Input::Timer(next.key), next.due, &mut actions);
+        self.record(next.due, &actions, out);
+        Some(next)
     }
 
     /// Applies one input at time `at`, after the timers due by then; a late input is applied at

@@ -5,10 +5,13 @@
 //! event lines (the live runner, replay, playbook tests, the simulator's emitted logs), so a line
 //! means the same thing everywhere. It is pure: no I/O, no clock, no state between lines.
 
+mod actions;
 mod error;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use actions::value_json;
+pub use actions::{ActionLine, Assignment};
 pub use error::{ErrorKind, EventError};
 
 use crate::calendar::Timestamp;

@@ -304,7 +304,7 @@ fn list(out: &mut String, id: &str, heading: &str, items: &[String]) {
 /// reader sees them; an unpaired backtick stays as it is.
 fn inline(text: &str) -> String {
     let parts: Vec<&str> = text.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return escape(text);
     }
     parts

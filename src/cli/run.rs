@@ -1,0 +1,155 @@
+//! `handoff run PLAYBOOK --store FILE`: the playbook live on event lines, durably
+//! (`docs/live.md`).
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{report_error, sim_runner, stdin, write_stderr, CliError, ColorChoice, Exit};
+use crate::live::input::Source;
+use crate::live::relay::Sink;
+use crate::live::store::Durability;
+use crate::live::{Clock, RunOptions, RunReport};
+
+/// Run a playbook on event lines, keeping every lead in a durable store.
+///
+/// Lines are applied in batches, each committed as one transaction; a line counts as accepted
+/// once its batch is committed. Timers fire at their due time. Actions are delivered at least
+/// once, each with an idempotency `key` a receiver must deduplicate. SIGTERM or SIGINT finishes
+/// the batch, commits and exits 0.
+///
+/// Exits with 1 when the playbook has errors and 2 when the store, the events or the actions
+/// cannot be used.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The playbook to run
+    #[arg(value_name = "PLAYBOOK", value_hint = clap::ValueHint::FilePath)]
+    pub playbook: PathBuf,
+    #[command(flatten)]
+    pub stdin: stdin::Name,
+    /// The store file (SQLite), created when missing
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub store: PathBuf,
+    /// Event lines to read (docs/events.md), or `-` for standard input
+    #[arg(long, value_name = "FILE|-", default_value = "-")]
+    pub events: String,
+    /// Keep reading as the events file grows (and keep firing timers after standard input ends)
+    #[arg(long)]
+    pub follow: bool,
+    /// Where to deliver actions as JSON lines (`-` for standard output); without it they wait in
+    /// the store's outbox
+    #[arg(long, value_name = "FILE|-")]
+    pub actions: Option<String>,
+    /// What time means: `wall` fires timers by the wall clock; `events` moves time with event
+    /// times (backfills, tests)
+    #[arg(long, value_enum, default_value_t = ClockArg::Wall)]
+    pub clock: ClockArg,
+    /// Commit durability: `full` survives a power cut; `normal` may lose the last commits to one
+    #[arg(long, value_enum, default_value_t = SyncArg::Full)]
+    pub synchronous: SyncArg,
+    /// Most lines committed in one transaction
+    #[arg(long, value_name = "N", default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub batch: u32,
+    /// Longest a line waits for its batch to fill, in milliseconds
+    #[arg(long, value_name = "MS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=60_000))]
+    pub batch_wait: u32,
+    /// Print nothing but errors
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The clock a run keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ClockArg {
+    /// The wall clock.
+    Wall,
+    /// Event times.
+    Events,
+}
+
+/// `PRAGMA synchronous` for the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SyncArg {
+    /// Every commit reaches the disk.
+    Full,
+    /// Commits reach the operating system.
+    Normal,
+}
+
+/// Runs until the events end (or, following, until a signal).
+pub fn run(args: &Args, color: ColorChoice) -> Exit {
+    let playbook = match sim_runner::load_file(&args.playbook, &args.stdin, color) {
+        Ok(playbook) => playbook,
+        Err(exit) => return exit,
+    };
+    match start(args, &playbook) {
+        Ok(report) => {
+            if !args.quiet {
+                write_stderr(&summary(&report));
+            }
+            Exit::Ok
+        }
+        Err(e) => {
+            report_error(&e);
+            Exit::Failure
+        }
+    }
+}
+
+fn start(args: &Args, playbook: &crate::ir::Playbook) -> Result<RunReport, CliError> {
+    let events = match args.events.as_str() {
+        "-" => Source::Stdin,
+        path => Source::File(PathBuf::from(path)),
+    };
+    if events == Source::Stdin && args.playbook.as_os_str() == "-" {
+        return Err(CliError::new(
+            "the playbook and the events cannot both come from standard input",
+        ));
+    }
+    let actions = match args.actions.as_deref() {
+        None => None,
+        Some("-") => Some(Sink::Stdout),
+        Some(path) => Some(Sink::file(PathBuf::from(path)).map_err(CliError::new)?),
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))
+            .map_err(|e| CliError::new(format!("cannot handle signals: {e}")))?;
+    }
+    let options = RunOptions {
+        store: args.store.clone(),
+        events,
+        follow: args.follow,
+        actions,
+        clock: match args.clock {
+            ClockArg::Wall => Clock::Wall,
+            ClockArg::Events => Clock::Events,
+        },
+        durability: match args.synchronous {
+            SyncArg::Full => Durability::Full,
+            SyncArg::Normal => Durability::Normal,
+        },
+        batch_lines: usize::try_from(args.batch).unwrap_or(1),
+        batch_wait: Duration::from_millis(u64::from(args.batch_wait)),
+    };
+    crate::live::run(playbook, options, stop).map_err(|e| CliError::new(e.to_string()))
+}
+
+/// One line on standard error saying what the run did.
+fn summary(r: &RunReport) -> String {
+    let how = if r.interrupted { "stopped" } else { "done" };
+    format!(
+        "run {how}: {} lines: {} accepted ({} late, {} ignored by the engine), {} duplicates, \
+         {} dead letters; {} actions, {} delivered; {} commits\n",
+        r.lines,
+        r.accepted,
+        r.late,
+        r.ignored,
+        r.duplicates,
+        r.dead,
+        r.actions,
+        r.delivered,
+        r.commits
+    )
+}
