@@ -1,0 +1,259 @@
+//! `handoff run`, `status` and `lead` on real store files: the same log through the runner and
+//! through the in-process ledger gives the same leads and actions; bad lines go to dead
+//! letters; a locked, corrupt or newer store is refused; SIGTERM commits and exits 0.
+
+mod live_support;
+
+use assert_cmd::Command;
+use handoff::engine::Engine;
+use handoff::live::store::Store;
+use live_support::{delivered, reference, seed_log};
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+const SEED: &str = "playbooks/seed-matrix.playbook";
+
+fn handoff() -> Command {
+    Command::cargo_bin("handoff").unwrap()
+}
+
+fn write_log(dir: &Path, lines: &[String]) -> std::path::PathBuf {
+    let path = dir.join("events.jsonl");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+fn run_events(store: &Path, events: &Path, actions: &Path) -> std::process::Output {
+    handoff()
+        .args(["run", SEED, "--clock", "events", "--quiet"])
+        .arg("--store")
+        .arg(store)
+        .arg("--events")
+        .arg(events)
+        .arg("--actions")
+        .arg(actions)
+        .output()
+        .unwrap()
+}
+
+fn status(store: &Path) -> Value {
+    let out = handoff()
+        .args(["status", "--format", "json", "--store"])
+        .arg(store)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn the_runner_and_the_in_process_ledger_agree_and_two_runs_are_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = seed_log(7, 150);
+    let events = write_log(dir.path(), &lines);
+    let (store_a, actions_a) = (dir.path().join("a.db"), dir.path().join("a.jsonl"));
+    let (store_b, actions_b) = (dir.path().join("b.db"), dir.path().join("b.jsonl"));
+    for (store, actions) in [(&store_a, &actions_a), (&store_b, &actions_b)] {
+        let out = run_events(store, &events, actions);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let a = std::fs::read(&actions_a).unwrap();
+    assert_eq!(a, std::fs::read(&actions_b).unwrap(), "two runs, two action logs");
+
+    let playbook = live_support_playbook();
+    let (expected, expected_actions) = reference(&playbook, &lines);
+    let got = delivered(&String::from_utf8(a).unwrap());
+    assert_eq!(got.len(), expected_actions.len());
+    assert!(got == expected_actions, "the delivered actions differ from the ledger's");
+    let stored = Store::open_read(&store_a)
+        .unwrap()
+        .load(Engine::new(&playbook).unwrap())
+        .unwrap();
+    assert_eq!(stored.leads(), expected.leads());
+    assert_eq!(stored.clock(), expected.clock());
+    assert!(stored.len() >= 150, "every lead was created");
+}
+
+fn live_support_playbook() -> handoff::ir::Playbook {
+    let text = std::fs::read_to_string(SEED).unwrap();
+    handoff::check::compile(handoff::span::FileId(0), &text)
+        .playbook
+        .unwrap()
+}
+
+#[test]
+fn bad_lines_go_to_dead_letters_and_repeats_are_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let created = r#"{"id":"1","source":"crm","type":"handoff.lead.created","lead":"L1","time":"2026-06-01T09:00:00Z","data":{"segment":"smb"}}"#;
+    let lines = vec![
+        created.to_owned(),
+        r#"{"id":"2","source":"crm","type":"page_veiw","lead":"L1","time":"2026-06-01T09:05:00Z"}"#.to_owned(),
+        r#"{"id":"3","source":"crm","type":"page_view","lead":"L2","time":"2026-06-01T09:06:00Z","data":{"category":"blog"}}"#.to_owned(),
+        "not json".to_owned(),
+        created.to_owned(),
+        r#"{"id":"4","source":"crm","type":"page_view","lead":"L1","time":"2026-06-01T09:07:00Z","data":{"category":"pricing"}}"#.to_owned(),
+    ];
+    let events = write_log(dir.path(), &lines);
+    let store = dir.path().join("s.db");
+    let out = handoff()
+        .args(["run", SEED, "--clock", "events", "--store"])
+        .arg(&store)
+        .arg("--events")
+        .arg(&events)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let summary = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        summary.contains("6 lines: 2 accepted") && summary.contains("1 duplicates, 3 dead letters"),
+        "{summary}"
+    );
+    let s = status(&store);
+    assert_eq!(s["dead_letters"], 3);
+    assert_eq!(s["inputs"], 2);
+    assert_eq!(s["undelivered"], s["actions"], "no --actions: everything waits");
+    let conn = rusqlite::Connection::open(&store).unwrap();
+    let errors: Vec<(i64, String)> = conn
+        .prepare("SELECT line, error FROM dead_letters ORDER BY n")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(errors[0].0, 2);
+    assert!(errors[0].1.contains("did you mean `page_view`"), "{}", errors[0].1);
+    assert_eq!(errors[1].0, 3);
+    assert!(errors[1].1.contains("unknown lead"), "{}", errors[1].1);
+    assert_eq!(errors[2].0, 4);
+
+    // A second run of the same file reads nothing again; the store is where it was.
+    let again = handoff()
+        .args(["run", SEED, "--clock", "events", "--store"])
+        .arg(&store)
+        .arg("--events")
+        .arg(&events)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&again.stderr).contains("0 lines"));
+    // The same lines re-sent on standard input are dropped as repeats.
+    let resent = handoff()
+        .args(["run", SEED, "--clock", "events", "--store"])
+        .arg(&store)
+        .write_stdin(lines.join("\n"))
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&resent.stderr).contains("0 accepted"),
+        "{}",
+        String::from_utf8_lossy(&resent.stderr)
+    );
+    assert_eq!(status(&store)["inputs"], 2);
+}
+
+#[test]
+fn lead_shows_state_timers_inputs_and_actions_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = write_log(dir.path(), &seed_log(3, 20));
+    let store = dir.path().join("s.db");
+    let out = run_events(&store, &events, &dir.path().join("a.jsonl"));
+    assert!(out.status.success());
+    let view = handoff()
+        .args(["lead", "L-0", "--last", "1000", "--format", "json", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert!(view.status.success());
+    let view: Value = serde_json::from_slice(&view.stdout).unwrap();
+    assert_eq!(view["lead"], "L-0");
+    assert_eq!(view["inputs"][0]["event"]["type"], "handoff.lead.created");
+    assert_eq!(view["actions"][0]["action"], "entered_track");
+    assert!(view["state"]["attributes"]["segment"].is_string());
+    let missing = handoff()
+        .args(["lead", "nobody", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no lead `nobody`"));
+    let table = handoff().args(["status", "--store"]).arg(&store).output().unwrap();
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("seed_matrix (version 1)") && text.contains("by stage"), "{text}");
+}
+
+#[test]
+fn a_corrupt_or_missing_store_is_refused_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.db");
+    std::fs::write(&bad, vec![b'x'; 8192]).unwrap();
+    let out = handoff()
+        .args(["run", SEED, "--store"])
+        .arg(&bad)
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not a readable handoff store"), "{err}");
+    assert_eq!(std::fs::read(&bad).unwrap(), vec![b'x'; 8192], "nothing written");
+    let out = handoff()
+        .args(["status", "--store"])
+        .arg(dir.path().join("none.db"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no store at"));
+}
+
+/// Waits until `f` holds, for at most 20 s.
+fn eventually(f: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !f() {
+        assert!(start.elapsed() < Duration::from_secs(20), "timed out");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_second_runner_is_refused_and_sigterm_commits_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    let mut first = std::process::Command::new(assert_cmd::cargo::cargo_bin("handoff"))
+        .args(["run", SEED, "--clock", "events", "--follow", "--store"])
+        .arg(&store)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = first.stdin.take().unwrap();
+    for line in seed_log(5, 10) {
+        writeln!(stdin, "{line}").unwrap();
+    }
+    stdin.flush().unwrap();
+    eventually(|| {
+        Store::open_read(&store).is_ok_and(|s| {
+            handoff::live::status::status(&s, 0).is_ok_and(|s| s.leads == 10)
+        })
+    });
+    let second = handoff()
+        .args(["run", SEED, "--store"])
+        .arg(&store)
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&second.stderr).contains("in use by another `handoff run`"));
+
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &first.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let out = first.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("run stopped"));
+    drop(stdin);
+    assert_eq!(status(&store)["leads"], 10);
+}
