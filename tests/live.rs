@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 //! `handoff run`, `status` and `lead` on real store files: the same log through the runner and
 //! through the in-process ledger gives the same leads and actions; bad lines go to dead
 //! letters; a locked, corrupt or newer store is refused; SIGTERM commits and exits 0.
@@ -45,7 +46,11 @@ fn status(store: &Path) -> Value {
         .arg(store)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -58,16 +63,27 @@ fn the_runner_and_the_in_process_ledger_agree_and_two_runs_are_byte_identical() 
     let (store_b, actions_b) = (dir.path().join("b.db"), dir.path().join("b.jsonl"));
     for (store, actions) in [(&store_a, &actions_a), (&store_b, &actions_b)] {
         let out = run_events(store, &events, actions);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let a = std::fs::read(&actions_a).unwrap();
-    assert_eq!(a, std::fs::read(&actions_b).unwrap(), "two runs, two action logs");
+    assert_eq!(
+        a,
+        std::fs::read(&actions_b).unwrap(),
+        "two runs, two action logs"
+    );
 
     let playbook = live_support_playbook();
     let (expected, expected_actions) = reference(&playbook, &lines);
     let got = delivered(&String::from_utf8(a).unwrap());
     assert_eq!(got.len(), expected_actions.len());
-    assert!(got == expected_actions, "the delivered actions differ from the ledger's");
+    assert!(
+        got == expected_actions,
+        "the delivered actions differ from the ledger's"
+    );
     let stored = Store::open_read(&store_a)
         .unwrap()
         .load(Engine::new(&playbook).unwrap())
@@ -114,7 +130,10 @@ fn bad_lines_go_to_dead_letters_and_repeats_are_dropped() {
     let s = status(&store);
     assert_eq!(s["dead_letters"], 3);
     assert_eq!(s["inputs"], 2);
-    assert_eq!(s["undelivered"], s["actions"], "no --actions: everything waits");
+    assert_eq!(
+        s["undelivered"], s["actions"],
+        "no --actions: everything waits"
+    );
     let conn = rusqlite::Connection::open(&store).unwrap();
     let errors: Vec<(i64, String)> = conn
         .prepare("SELECT line, error FROM dead_letters ORDER BY n")
@@ -124,7 +143,11 @@ fn bad_lines_go_to_dead_letters_and_repeats_are_dropped() {
         .map(Result::unwrap)
         .collect();
     assert_eq!(errors[0].0, 2);
-    assert!(errors[0].1.contains("did you mean `page_view`"), "{}", errors[0].1);
+    assert!(
+        errors[0].1.contains("did you mean `page_view`"),
+        "{}",
+        errors[0].1
+    );
     assert_eq!(errors[1].0, 3);
     assert!(errors[1].1.contains("unknown lead"), "{}", errors[1].1);
     assert_eq!(errors[2].0, 4);
@@ -161,7 +184,9 @@ fn lead_shows_state_timers_inputs_and_actions_by_name() {
     let out = run_events(&store, &events, &dir.path().join("a.jsonl"));
     assert!(out.status.success());
     let view = handoff()
-        .args(["lead", "L-0", "--last", "1000", "--format", "json", "--store"])
+        .args([
+            "lead", "L-0", "--last", "1000", "--format", "json", "--store",
+        ])
         .arg(&store)
         .output()
         .unwrap();
@@ -178,9 +203,16 @@ fn lead_shows_state_timers_inputs_and_actions_by_name() {
         .unwrap();
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no lead `nobody`"));
-    let table = handoff().args(["status", "--store"]).arg(&store).output().unwrap();
+    let table = handoff()
+        .args(["status", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&table.stdout);
-    assert!(text.contains("seed_matrix (version 1)") && text.contains("by stage"), "{text}");
+    assert!(
+        text.contains("seed_matrix (version 1)") && text.contains("by stage"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -197,7 +229,11 @@ fn a_corrupt_or_missing_store_is_refused_with_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("is not a readable handoff store"), "{err}");
-    assert_eq!(std::fs::read(&bad).unwrap(), vec![b'x'; 8192], "nothing written");
+    assert_eq!(
+        std::fs::read(&bad).unwrap(),
+        vec![b'x'; 8192],
+        "nothing written"
+    );
     let out = handoff()
         .args(["status", "--store"])
         .arg(dir.path().join("none.db"))
@@ -233,9 +269,8 @@ fn a_second_runner_is_refused_and_sigterm_commits_and_exits_0() {
     }
     stdin.flush().unwrap();
     eventually(|| {
-        Store::open_read(&store).is_ok_and(|s| {
-            handoff::live::status::status(&s, 0).is_ok_and(|s| s.leads == 10)
-        })
+        Store::open_read(&store)
+            .is_ok_and(|s| handoff::live::status::status(&s, 0).is_ok_and(|s| s.leads == 10))
     });
     let second = handoff()
         .args(["run", SEED, "--store"])
@@ -252,7 +287,12 @@ fn a_second_runner_is_refused_and_sigterm_commits_and_exits_0() {
         .unwrap();
     assert!(term.success());
     let out = first.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("run stopped"));
     drop(stdin);
     assert_eq!(status(&store)["leads"], 10);

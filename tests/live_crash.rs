@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 //! Crash safety: a log of thousands of events over hundreds of leads, with timers firing
 //! throughout, is fed to `handoff run`, which is killed with SIGKILL at seeded random moments
 //! and restarted each time. At the end every lead equals one uninterrupted in-process run over
@@ -50,7 +51,10 @@ fn sigkill_at_random_moments_loses_nothing_and_repeats_nothing() {
     let runner = || spawn(&store, &actions);
     // Kills land at uniform moments of one uninterrupted run's length.
     let started = Instant::now();
-    let scratch = spawn(&dir.path().join("scratch.db"), &dir.path().join("scratch.jsonl"));
+    let scratch = spawn(
+        &dir.path().join("scratch.db"),
+        &dir.path().join("scratch.jsonl"),
+    );
     assert!(scratch.wait_with_output().unwrap().status.success());
     let whole = started.elapsed().as_millis().max(10) as u64;
     let mut rng = StdRng::seed_from_u64(2026);
@@ -79,7 +83,11 @@ fn sigkill_at_random_moments_loses_nothing_and_repeats_nothing() {
     }
     eprintln!("{kills} kills, {finished} runs finished before their kill");
     let out = runner().wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let text = std::fs::read_to_string(SEED).unwrap();
     let playbook = handoff::check::compile(handoff::span::FileId(0), &text)
@@ -92,14 +100,27 @@ fn sigkill_at_random_moments_loses_nothing_and_repeats_nothing() {
     for (got, want) in stored.leads().iter().zip(expected.leads()) {
         assert_eq!(got, want, "lead {}", want.key);
     }
-    assert_eq!(stored.pending_timers(), expected.pending_timers(), "no timer forgotten");
+    assert_eq!(
+        stored.pending_timers(),
+        expected.pending_timers(),
+        "no timer forgotten"
+    );
     let status = handoff::live::status::status(&store, 0).unwrap();
     assert_eq!(status.timers, expected.pending_timers() as u64);
     assert_eq!(status.undelivered, 0);
     let got = delivered(&std::fs::read_to_string(&actions).unwrap());
-    let missing: Vec<&String> = expected_actions.keys().filter(|k| !got.contains_key(*k)).collect();
-    let extra: Vec<&String> = got.keys().filter(|k| !expected_actions.contains_key(*k)).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "missing {missing:?}, extra {extra:?}");
+    let missing: Vec<&String> = expected_actions
+        .keys()
+        .filter(|k| !got.contains_key(*k))
+        .collect();
+    let extra: Vec<&String> = got
+        .keys()
+        .filter(|k| !expected_actions.contains_key(*k))
+        .collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:?}, extra {extra:?}"
+    );
     for (key, line) in &expected_actions {
         assert_eq!(&got[key], line, "action {key}");
     }

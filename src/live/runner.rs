@@ -160,7 +160,8 @@ fn collect(
         }
         _ => Duration::from_millis(200),
     };
-    let started = Instant::now();
+    // The batch wait runs from the first line's arrival.
+    let mut started = None;
     let mut wait = first_wait;
     loop {
         match lines.recv_timeout(wait) {
@@ -168,7 +169,10 @@ fn collect(
                 text,
                 number,
                 after,
-            }) => batch.push((text, number, after)),
+            }) => {
+                batch.push((text, number, after));
+                started.get_or_insert_with(Instant::now);
+            }
             Ok(Message::End) | Err(RecvTimeoutError::Disconnected) => return Ok((batch, true)),
             Ok(Message::Failed(e)) => return Err(RunError::Io(e)),
             Err(RecvTimeoutError::Timeout) => return Ok((batch, false)),
@@ -176,7 +180,8 @@ fn collect(
         if batch.len() >= options.batch_lines {
             return Ok((batch, false));
         }
-        wait = options.batch_wait.saturating_sub(started.elapsed());
+        let waited = started.map_or(Duration::ZERO, |s| s.elapsed());
+        wait = options.batch_wait.saturating_sub(waited);
     }
 }
 

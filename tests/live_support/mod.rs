@@ -1,5 +1,10 @@
 //! Event logs for live-runner tests and the in-process reference they are compared with.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use handoff::engine::Engine;
 use handoff::events::{decode_line, ActionLine};
@@ -18,7 +23,8 @@ fn time(t: i64) -> String {
 }
 
 fn line(id: &str, kind: &str, lead: &str, t: i64, data: Value) -> (i64, String) {
-    let mut object = json!({"id": id, "source": "test", "type": kind, "lead": lead, "time": time(t)});
+    let mut object =
+        json!({"id": id, "source": "test", "type": kind, "lead": lead, "time": time(t)});
     if data != json!({}) {
         object["data"] = data;
     }
@@ -32,11 +38,24 @@ fn line(id: &str, kind: &str, lead: &str, t: i64, data: Value) -> (i64, String) 
 pub fn seed_log(seed: u64, leads: usize) -> Vec<String> {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut lines: Vec<(i64, String)> = Vec::new();
-    let categories = ["pricing", "demo", "comparison", "integration", "blog", "docs"];
+    let categories = [
+        "pricing",
+        "demo",
+        "comparison",
+        "integration",
+        "blog",
+        "docs",
+    ];
     let segments = ["smb", "mid_market", "enterprise"];
     let regions = ["emea", "amer", "apac"];
     let outcomes = ["connect", "meeting", "reply", "bounce", "no_answer"];
-    let reasons = ["connected", "meeting_set", "no_response", "not_now", "competitor"];
+    let reasons = [
+        "connected",
+        "meeting_set",
+        "no_response",
+        "not_now",
+        "competitor",
+    ];
     for i in 0..leads {
         let lead = format!("L-{i}");
         let born = T0 + (i as i64) * 540 + rng.random_range(0..300);
@@ -59,27 +78,57 @@ pub fn seed_log(seed: u64, leads: usize) -> Vec<String> {
         for _ in 0..rng.random_range(0..6) {
             t += rng.random_range(600..3 * 86_400);
             let category = categories[rng.random_range(0..categories.len())];
-            lines.push(line(&id(), "page_view", &lead, t, json!({"category": category})));
+            lines.push(line(
+                &id(),
+                "page_view",
+                &lead,
+                t,
+                json!({"category": category}),
+            ));
         }
         if rng.random_bool(0.2) {
             t += rng.random_range(60..3600);
-            lines.push(line(&id(), "enrichment", &lead, t, json!({"valid_domain": rng.random_bool(0.9)})));
+            lines.push(line(
+                &id(),
+                "enrichment",
+                &lead,
+                t,
+                json!({"valid_domain": rng.random_bool(0.9)}),
+            ));
         }
         if rng.random_bool(0.4) {
             t += rng.random_range(60..86_400);
-            lines.push(line(&id(), "form_submit", &lead, t, json!({"kind": "demo"})));
+            lines.push(line(
+                &id(),
+                "form_submit",
+                &lead,
+                t,
+                json!({"kind": "demo"}),
+            ));
             if rng.random_bool(0.7) {
                 t += rng.random_range(60..4 * 3600);
                 lines.push(line(&id(), "handoff.seller.pickup", &lead, t, json!({})));
                 for _ in 0..rng.random_range(1..4) {
                     t += rng.random_range(600..86_400);
                     let outcome = outcomes[rng.random_range(0..outcomes.len())];
-                    lines.push(line(&id(), "handoff.seller.touch", &lead, t, json!({"outcome": outcome})));
+                    lines.push(line(
+                        &id(),
+                        "handoff.seller.touch",
+                        &lead,
+                        t,
+                        json!({"outcome": outcome}),
+                    ));
                 }
                 if rng.random_bool(0.6) {
                     t += rng.random_range(60..3600);
                     let reason = reasons[rng.random_range(0..reasons.len())];
-                    lines.push(line(&id(), "handoff.seller.disposition", &lead, t, json!({"reason": reason})));
+                    lines.push(line(
+                        &id(),
+                        "handoff.seller.disposition",
+                        &lead,
+                        t,
+                        json!({"reason": reason}),
+                    ));
                 }
             }
         }
@@ -107,7 +156,13 @@ pub fn seed_log(seed: u64, leads: usize) -> Vec<String> {
     }
     for k in 0..3 {
         let at = rng.random_range(0..out.len());
-        let (_, l) = line(&format!("ghost-{k}"), "page_view", "nobody", T0, json!({"category": "blog"}));
+        let (_, l) = line(
+            &format!("ghost-{k}"),
+            "page_view",
+            "nobody",
+            T0,
+            json!({"category": "blog"}),
+        );
         out.insert(at, l);
     }
     out
