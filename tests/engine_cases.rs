@@ -178,13 +178,16 @@ fn run_event(file: &str, number: usize, leads: &mut Leads, event: &str) -> Vec<S
     let decoded = handoff::events::decode_line(&leads.playbook, number, event)
         .unwrap_or_else(|e| panic!("{file}:{number}: {e}"));
     let playbook = leads.playbook.clone();
+    let handoff::events::Subject::Lead { lead, input } = decoded.subject else {
+        panic!("{file}:{number}: case files hold lines about leads");
+    };
     let driver = leads
         .drivers
-        .entry(decoded.lead.clone())
+        .entry(lead.clone())
         .or_insert_with(|| Driver::new(&playbook));
-    leads.current = Some(decoded.lead);
+    leads.current = Some(lead);
     let mut out = fired_lines(&playbook, &driver.advance(decoded.time));
-    match driver.try_input(decoded.input, decoded.time) {
+    match driver.try_input(input, decoded.time) {
         Step::Applied => out.extend(driver.out.iter().map(|a| a.describe(&playbook).to_string())),
         Step::Ignored(why) => out.push(format!("ignored: {}", ignored_name(why))),
     }

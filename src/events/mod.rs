@@ -36,16 +36,22 @@ pub const SELLER_PICKUP: &str = "handoff.seller.pickup";
 pub const SELLER_TOUCH: &str = "handoff.seller.touch";
 /// Reserved type: a seller recorded a reason code, `data.reason` names it.
 pub const SELLER_DISPOSITION: &str = "handoff.seller.disposition";
+/// Reserved type: a seller, `data.seller`, is away and is offered no leads; about no lead.
+pub const SELLER_AWAY: &str = "handoff.seller.away";
+/// Reserved type: a seller, `data.seller`, is back and is offered leads again; about no lead.
+pub const SELLER_BACK: &str = "handoff.seller.back";
 
 /// Every reserved type. They contain dots, which playbook names cannot, so they never clash
 /// with a playbook event.
-pub const RESERVED_TYPES: [&str; 6] = [
+pub const RESERVED_TYPES: [&str; 8] = [
     LEAD_CREATED,
     LEAD_UPDATED,
     LEAD_MERGED,
     SELLER_PICKUP,
     SELLER_TOUCH,
     SELLER_DISPOSITION,
+    SELLER_AWAY,
+    SELLER_BACK,
 ];
 
 /// The top-level attributes a line may have.
@@ -53,19 +59,54 @@ const ATTRIBUTES: [&str; 8] = [
     "id", "source", "type", "lead", "time", "data", "campaign", "version",
 ];
 
-/// One decoded line: who it is about, when it happened, and the engine input it means.
+/// One decoded line: who it is about, when it happened, and what it means.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decoded {
     /// The system that sent it; with `id`, the key that makes a re-sent line recognisable.
     pub source: String,
     /// Unique within `source`.
     pub id: String,
-    /// The CRM's lead id, any string.
-    pub lead: String,
     /// When it happened, in seconds since the epoch.
     pub time: Timestamp,
-    /// What it means to the engine.
-    pub input: Input,
+    /// Who it is about and what it means.
+    pub subject: Subject,
+}
+
+/// What a line is about: a lead (most lines) or a seller's availability.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Subject {
+    /// Something happened to a lead.
+    Lead {
+        /// The CRM's lead id, any string.
+        lead: String,
+        /// What it means to the engine.
+        input: Input,
+    },
+    /// A seller went away or came back, which routing reads.
+    Seller {
+        /// The seller.
+        seller: SellerId,
+        /// Away (`true`) or back.
+        away: bool,
+    },
+}
+
+impl Decoded {
+    /// The lead's id, for a line about a lead.
+    pub fn lead(&self) -> Option<&str> {
+        match &self.subject {
+            Subject::Lead { lead, .. } => Some(lead),
+            Subject::Seller { .. } => None,
+        }
+    }
+
+    /// The engine input, for a line about a lead.
+    pub fn input(&self) -> Option<&Input> {
+        match &self.subject {
+            Subject::Lead { input, .. } => Some(input),
+            Subject::Seller { .. } => None,
+        }
+    }
 }
 
 /// Decodes one event line against a playbook, naming `line` (from 1) in any error.
@@ -78,17 +119,40 @@ pub fn decode_line(playbook: &Playbook, line: usize, text: &str) -> Result<Decod
     let id = required_str(line, &object, "id")?.to_owned();
     let source = required_str(line, &object, "source")?.to_owned();
     let kind = required_str(line, &object, "type")?;
+    let cx = Cx { playbook, line };
+    if kind == SELLER_AWAY || kind == SELLER_BACK {
+        if object.contains_key("lead") {
+            return Err(EventError::at(
+                line,
+                "lead",
+                ErrorKind::UnknownField,
+                format!("`{kind}` is about a seller, not a lead: leave `lead` out"),
+            ));
+        }
+        let time = time_of(line, &object)?;
+        let data = data_of(line, &object)?;
+        campaign_of(line, &object, kind)?;
+        let seller = cx.seller_status(kind, data)?;
+        return Ok(Decoded {
+            source,
+            id,
+            time,
+            subject: Subject::Seller {
+                seller,
+                away: kind == SELLER_AWAY,
+            },
+        });
+    }
     let lead = required_str(line, &object, "lead")?.to_owned();
     let time = time_of(line, &object)?;
     let data = data_of(line, &object)?;
     let campaign = campaign_of(line, &object, kind)?;
-    let input = Cx { playbook, line }.input(kind, data, campaign)?;
+    let input = cx.input(kind, data, campaign)?;
     Ok(Decoded {
         source,
         id,
-        lead,
         time,
-        input,
+        subject: Subject::Lead { lead, input },
     })
 }
 
@@ -255,6 +319,15 @@ impl Cx<'_> {
             }
         };
         Ok(Input::Pickup { seller })
+    }
+
+    /// The seller named by an away or back line.
+    fn seller_status(&self, kind: &str, data: &Map<String, Json>) -> Result<SellerId, EventError> {
+        self.only_keys(data, &["seller"], kind)?;
+        let json = self.required(data, "seller")?;
+        let names = self.playbook.sellers.iter().map(|s| s.name.as_str());
+        let index = self.name_in("seller", json, names, "a seller of the playbook")?;
+        Ok(SellerId(index as u32))
     }
 
     fn touch(&self, data: &Map<String, Json>) -> Result<Input, EventError> {

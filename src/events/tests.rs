@@ -40,7 +40,7 @@ fn a_playbook_event_decodes_with_its_fields_by_name() {
     let p = seed();
     let d = decode(&line("form_submit", r#"{"kind":"webinar"}"#)).unwrap();
     assert_eq!(
-        (d.source.as_str(), d.id.as_str(), d.lead.as_str()),
+        (d.source.as_str(), d.id.as_str(), d.lead().unwrap()),
         ("crm", "e1", "L-1")
     );
     assert_eq!(d.time, 1_780_304_400);
@@ -50,7 +50,7 @@ fn a_playbook_event_decodes_with_its_fields_by_name() {
         .position(|e| e.name == "form_submit")
         .unwrap();
     assert_eq!(
-        d.input,
+        d.input().cloned().unwrap(),
         Input::Event {
             event: EventId(event as u32),
             fields: vec![Value::Enum(3)]
@@ -61,7 +61,9 @@ fn a_playbook_event_decodes_with_its_fields_by_name() {
 #[test]
 fn fields_left_out_take_their_default() {
     let d = decode(&line("page_view", "{}")).unwrap();
-    assert!(matches!(d.input, Input::Event { fields, .. } if fields == vec![Value::Enum(0)]));
+    assert!(
+        matches!(d.input().cloned().unwrap(), Input::Event { fields, .. } if fields == vec![Value::Enum(0)])
+    );
     let no_data =
         r#"{"id":"1","source":"s","type":"email_click","lead":"L","time":"2026-06-01T09:00:00Z"}"#;
     assert!(decode(no_data).is_ok());
@@ -71,7 +73,8 @@ fn fields_left_out_take_their_default() {
 fn reserved_types_decode_to_their_inputs() {
     let p = seed();
     let created = r#"{"id":"1","source":"s","type":"handoff.lead.created","lead":"L","time":"2026-06-01T09:00:00Z","campaign":"web","data":{"segment":"enterprise","employees":250,"target_account":true,"title":"CTO"}}"#;
-    let Input::Arrive { attributes, source } = decode(created).unwrap().input else {
+    let Input::Arrive { attributes, source } = decode(created).unwrap().input().cloned().unwrap()
+    else {
         panic!("not an arrival");
     };
     assert_eq!(source.as_deref(), Some("web"));
@@ -81,7 +84,7 @@ fn reserved_types_decode_to_their_inputs() {
     assert_eq!(attributes[3], Value::text(""));
     let updated = decode(&line(LEAD_UPDATED, r#"{"region":"amer"}"#)).unwrap();
     assert_eq!(
-        updated.input,
+        updated.input().cloned().unwrap(),
         Input::SetField {
             field: FieldId(1),
             value: Value::Enum(1)
@@ -90,16 +93,19 @@ fn reserved_types_decode_to_their_inputs() {
     let pickup = decode(&line(SELLER_PICKUP, r#"{"seller":"gwen"}"#)).unwrap();
     let gwen = p.sellers.iter().position(|s| s.name == "gwen").unwrap();
     assert_eq!(
-        pickup.input,
+        pickup.input().cloned().unwrap(),
         Input::Pickup {
             seller: Some(SellerId(gwen as u32))
         }
     );
     let anyone = decode(&line(SELLER_PICKUP, "{}")).unwrap();
-    assert_eq!(anyone.input, Input::Pickup { seller: None });
+    assert_eq!(
+        anyone.input().cloned().unwrap(),
+        Input::Pickup { seller: None }
+    );
     let touch = decode(&line(SELLER_TOUCH, r#"{"outcome":"no_answer"}"#)).unwrap();
     assert_eq!(
-        touch.input,
+        touch.input().cloned().unwrap(),
         Input::Touch {
             outcome: TouchOutcome::NoAnswer
         }
@@ -107,7 +113,7 @@ fn reserved_types_decode_to_their_inputs() {
     let disposed = decode(&line(SELLER_DISPOSITION, r#"{"reason":"not_now"}"#)).unwrap();
     let not_now = p.reasons.iter().position(|r| r.name == "not_now").unwrap();
     assert_eq!(
-        disposed.input,
+        disposed.input().cloned().unwrap(),
         Input::Disposition {
             reason: ReasonId(not_now as u32)
         }
@@ -340,4 +346,36 @@ proptest! {
         );
         let _ = decode_line(&seed(), 1, &text);
     }
+}
+
+#[test]
+fn a_sellers_away_and_back_lines_name_the_seller_and_no_lead() {
+    let p = seed();
+    let away = r#"{"id":"s1","source":"crm","type":"handoff.seller.away","time":"2026-06-01T10:00:00Z","data":{"seller":"gwen"}}"#;
+    let d = decode(away).unwrap();
+    let gwen = p.sellers.iter().position(|s| s.name == "gwen").unwrap();
+    assert_eq!(
+        d.subject,
+        Subject::Seller {
+            seller: SellerId(gwen as u32),
+            away: true
+        }
+    );
+    assert_eq!((d.lead(), d.input()), (None, None));
+    let back = away.replace("seller.away", "seller.back");
+    assert!(matches!(
+        decode(&back).unwrap().subject,
+        Subject::Seller { away: false, .. }
+    ));
+    let with_lead = away.replace(r#""time""#, r#""lead":"L-1","time""#);
+    assert_eq!(
+        refused(&with_lead),
+        "line 7: `lead`: `handoff.seller.away` is about a seller, not a lead: leave `lead` out"
+    );
+    let typo = away.replace("gwen", "gwne");
+    assert!(
+        refused(&typo).contains("did you mean `gwen`"),
+        "{}",
+        refused(&typo)
+    );
 }

@@ -14,7 +14,7 @@ mod tests;
 
 use crate::calendar::Timestamp;
 use crate::engine::{Action, Driver, Engine, Input, LeadState, Step};
-use crate::events::Decoded;
+use crate::events::{Decoded, Subject};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 
@@ -89,9 +89,9 @@ impl Refusal {
 /// What became of an applied input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Accepted {
-    /// The lead.
-    pub lead: LeadNo,
-    /// Its step number for this input.
+    /// The lead; `None` for a line about a seller.
+    pub lead: Option<LeadNo>,
+    /// The lead's step number for this input.
     pub step: u64,
     /// The time it was applied at.
     pub at: Timestamp,
@@ -212,29 +212,50 @@ impl Ledger {
         self.clock = Some(self.clock.map_or(until, |c| c.max(until)));
     }
 
-    /// Applies one decoded line: first the timers due by its time, then the input through its
-    /// lead's driver. A creation makes the lead; anything else needs the lead to exist.
+    /// Applies one decoded line: first the timers due by its time, then the line. A creation
+    /// makes its lead; any other line about a lead needs the lead to exist.
     pub fn apply(&mut self, line: &Decoded, out: &mut Vec<Emitted>) -> Result<Accepted, Refusal> {
-        let creates = matches!(line.input, Input::Arrive { .. });
-        let no = match (self.find(&line.lead), creates) {
+        match &line.subject {
+            Subject::Lead { lead, input } => self.apply_lead(lead, input, line.time, out),
+            Subject::Seller { .. } => {
+                self.advance(line.time, out);
+                Ok(Accepted {
+                    lead: None,
+                    step: 0,
+                    at: self.clock.unwrap_or(line.time),
+                    late: false,
+                    outcome: Step::Applied,
+                })
+            }
+        }
+    }
+
+    fn apply_lead(
+        &mut self,
+        key: &str,
+        input: &Input,
+        time: Timestamp,
+        out: &mut Vec<Emitted>,
+    ) -> Result<Accepted, Refusal> {
+        let creates = matches!(input, Input::Arrive { .. });
+        let no = match (self.find(key), creates) {
             (Some(_), true) => return Err(Refusal::LeadExists),
             (None, false) => return Err(Refusal::UnknownLead),
             (Some(no), false) => no,
-            (None, true) => self.create(&line.lead),
+            (None, true) => self.create(key),
         };
-        self.advance(line.time, out);
+        self.advance(time, out);
         let mut applied = None;
         self.with_lead(no, out, |engine, record, actions| {
             let step = record.steps;
-            let result =
-                record
-                    .driver
-                    .apply(engine, &mut record.state, &line.input, line.time, actions);
+            let result = record
+                .driver
+                .apply(engine, &mut record.state, input, time, actions);
             applied = Some((step, result));
         });
         let (step, result) = applied.ok_or(Refusal::UnknownLead)?;
         Ok(Accepted {
-            lead: no,
+            lead: Some(no),
             step,
             at: result.at,
             late: result.late,

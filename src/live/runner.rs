@@ -260,7 +260,7 @@ impl Runner {
             match self.ledger.apply(&decoded, &mut emitted) {
                 Ok(accepted) => {
                     let own = (emitted.iter().skip(before))
-                        .filter(|e| e.lead == accepted.lead && e.step == accepted.step)
+                        .filter(|e| Some(e.lead) == accepted.lead && e.step == accepted.step)
                         .count();
                     batch.accept(Some(*number), &decoded, text, &accepted, own)?;
                     self.report.accepted += 1;

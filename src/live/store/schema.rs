@@ -49,10 +49,11 @@ CREATE TABLE inbox (
     PRIMARY KEY (source, id)
 ) WITHOUT ROWID;
 
--- The input log: each accepted input, when it was applied, what it did.
+-- The input log: each accepted input, when it was applied, what it did (`lead` is null for a
+-- seller's away or back line).
 CREATE TABLE inputs (
     n INTEGER PRIMARY KEY,
-    lead INTEGER NOT NULL,
+    lead INTEGER,
     step INTEGER NOT NULL,
     source TEXT NOT NULL,
     id TEXT NOT NULL,
