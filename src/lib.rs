@@ -18,6 +18,7 @@ pub mod fmt;
 pub mod guardrail;
 pub mod ir;
 pub mod knobs;
+pub mod queues;
 pub mod report;
 pub mod sim;
 pub mod span;
