@@ -183,6 +183,15 @@ pub struct Desk {
     state: DeskState,
 }
 
+/// Shows the changing state only: compiled calendars have no readable form.
+impl std::fmt::Debug for Desk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Desk")
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Priority lines of a queue: one per band and one for "no band", or one for FIFO.
 fn priority_lines(playbook: &Playbook, def: &Queue) -> usize {
     match def.order {
@@ -298,6 +307,10 @@ impl Desk {
         Some((self.rules.get(i)?, self.state.queues.get(i)?))
     }
 
+    fn queue_state(&self, queue: QueueId) -> Option<&QueueState> {
+        self.state.queues.get(queue.index())
+    }
+
     fn queue_mut(&mut self, queue: QueueId) -> Option<(&Rules, &mut QueueState)> {
         let i = queue.index();
         Some((self.rules.get(i)?, self.state.queues.get_mut(i)?))
@@ -305,17 +318,18 @@ impl Desk {
 
     /// Leads waiting in `queue` (stale entries excluded).
     pub fn waiting(&self, queue: QueueId) -> u32 {
-        self.queue(queue).map_or(0, |(_, q)| q.waiting)
+        self.queue_state(queue).map_or(0, |q| q.waiting)
     }
 
     /// The seller slots of `queue`.
     pub fn sellers(&self, queue: QueueId) -> &[Seller] {
-        self.queue(queue).map_or(&[], |(_, q)| q.sellers.as_slice())
+        self.queue_state(queue)
+            .map_or(&[], |q| q.sellers.as_slice())
     }
 
     /// The working hours of `queue`; `None` is around the clock.
     pub fn calendar(&self, queue: QueueId) -> Option<&BusinessCalendar> {
-        self.queue(queue).and_then(|(r, _)| r.calendar.as_ref())
+        self.rules.get(queue.index())?.calendar.as_ref()
     }
 
     /// Whether the sellers of `queue` work at `now`.
@@ -338,8 +352,7 @@ impl Desk {
 
     /// The seller slot of `queue` playing a named member, for leads routed to an account owner.
     pub fn slot_of(&self, queue: QueueId, member: SellerId) -> Option<usize> {
-        self.queue(queue)?
-            .1
+        self.queue_state(queue)?
             .sellers
             .iter()
             .position(|s| s.member == Some(member))
@@ -370,7 +383,7 @@ impl Desk {
     /// `owner` when there is one, otherwise to the shared line of its priority.
     pub fn push(&mut self, queue: QueueId, waiting: Waiting, owner: Option<SellerId>) {
         let slot = owner.and_then(|m| self.slot_of(queue, m));
-        let Some((_, q)) = self.queue_mut(queue) else {
+        let Some(q) = self.state.queues.get_mut(queue.index()) else {
             return;
         };
         let line = match slot.and_then(|s| q.owned.get_mut(s)) {
@@ -403,25 +416,15 @@ impl Desk {
 
     /// Records that a lead waiting in `queue` left without being taken (its entry went stale).
     pub fn forget(&mut self, queue: QueueId) {
-        if let Some((_, q)) = self.queue_mut(queue) {
+        if let Some(q) = self.state.queues.get_mut(queue.index()) {
             q.waiting = q.waiting.saturating_sub(1);
         }
     }
 
     /// Updates seller `slot` of `queue` and keeps the idle count right.
     fn update_seller(&mut self, queue: QueueId, slot: usize, f: impl FnOnce(&mut Seller)) {
-        let Some((rules, q)) = self.queue_mut(queue) else {
-            return;
-        };
-        let Some(seller) = q.sellers.get_mut(slot) else {
-            return;
-        };
-        let was = rules.is_idle(seller);
-        f(seller);
-        match (was, rules.is_idle(seller)) {
-            (true, false) => q.idle = q.idle.saturating_sub(1),
-            (false, true) => q.idle = q.idle.saturating_add(1),
-            _ => {}
+        if let Some((rules, q)) = self.queue_mut(queue) {
+            q.update_seller(rules, slot, f);
         }
     }
 
@@ -454,7 +457,7 @@ impl Desk {
         now: Timestamp,
         valid: impl Fn(&Waiting) -> bool,
     ) -> Offer {
-        let Some((_, q)) = self.queue(queue) else {
+        let Some(q) = self.queue_state(queue) else {
             return Offer::Nothing;
         };
         if q.waiting == 0 || q.idle == 0 {
@@ -484,12 +487,26 @@ impl Desk {
         let (rules, q) = self.queue_mut(queue)?;
         let (slot, taken) = q.pair(rules, &valid)?;
         q.waiting = q.waiting.saturating_sub(1);
-        self.update_seller(queue, slot, |s| s.open = s.open.saturating_add(1));
+        q.update_seller(rules, slot, |s| s.open = s.open.saturating_add(1));
         Some((slot, taken))
     }
 }
 
 impl QueueState {
+    /// Updates seller `slot` and keeps the idle count right.
+    fn update_seller(&mut self, rules: &Rules, slot: usize, f: impl FnOnce(&mut Seller)) {
+        let Some(seller) = self.sellers.get_mut(slot) else {
+            return;
+        };
+        let was = rules.is_idle(seller);
+        f(seller);
+        match (was, rules.is_idle(seller)) {
+            (true, false) => self.idle = self.idle.saturating_sub(1),
+            (false, true) => self.idle = self.idle.saturating_add(1),
+            _ => {}
+        }
+    }
+
     /// Drops stale entries at the head of a line.
     fn clean(line: &mut VecDeque<Waiting>, valid: &impl Fn(&Waiting) -> bool) {
         while line.front().is_some_and(|w| !valid(w)) {

@@ -114,6 +114,7 @@ fn drain(desk: &mut Desk, queue: QueueId) -> Vec<(usize, u32)> {
 #[test]
 fn staffing_of_the_playbook_is_one_slot_per_named_member() {
     let desk = desk();
+    assert!(format!("{desk:?}").starts_with("Desk { state: DeskState"));
     assert_eq!(desk.len(), 3);
     assert_eq!(desk.sellers(RR).len(), 3);
     assert_eq!(desk.sellers(LL).len(), 2);
