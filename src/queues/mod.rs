@@ -152,10 +152,11 @@ pub enum RestoreError {
         /// Queues in the playbook.
         playbook: usize,
     },
-    /// A queue has another number of seller slots or priority lines.
+    /// A queue has other seller slots (in number or in the members they play) or another
+    /// number of priority lines.
     Shape {
-        /// The queue, by index.
-        queue: usize,
+        /// The queue's name.
+        queue: String,
     },
 }
 
@@ -168,7 +169,7 @@ impl std::fmt::Display for RestoreError {
             ),
             RestoreError::Shape { queue } => write!(
                 f,
-                "stored queue state of queue {queue} has other sellers or priorities than the playbook"
+                "stored state of queue `{queue}` has other sellers or priorities than the playbook"
             ),
         }
     }
@@ -271,12 +272,16 @@ impl Desk {
                 playbook: desk.state.queues.len(),
             });
         }
-        for (queue, (stored, fresh)) in state.queues.iter().zip(&desk.state.queues).enumerate() {
-            let same = stored.sellers.len() == fresh.sellers.len()
+        let pairs = state.queues.iter().zip(&desk.state.queues);
+        for ((stored, fresh), def) in pairs.zip(&playbook.queues) {
+            let members = |q: &QueueState| q.sellers.iter().map(|s| s.member).collect::<Vec<_>>();
+            let same = members(stored) == members(fresh)
                 && stored.owned.len() == fresh.owned.len()
                 && stored.lines.len() == fresh.lines.len();
             if !same {
-                return Err(RestoreError::Shape { queue });
+                return Err(RestoreError::Shape {
+                    queue: def.name.clone(),
+                });
             }
         }
         desk.state = state;

@@ -350,7 +350,16 @@ fn the_state_survives_a_serde_round_trip_and_a_restore() {
     );
     assert_eq!(
         Desk::restore(engine.playbook(), &[], desk.state().clone()).err(),
-        Some(RestoreError::Shape { queue: 0 })
+        Some(RestoreError::Shape {
+            queue: "rr".to_string()
+        })
+    );
+    let mut renamed = desk.state().clone();
+    renamed.queues[1].sellers[0].member = Some(member(&desk, RR, ANN));
+    let error = Desk::restore(engine.playbook(), &staffing, renamed).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "stored state of queue `ll` has other sellers or priorities than the playbook"
     );
 }
 
