@@ -21,6 +21,7 @@ pub mod knobs;
 pub mod ledger;
 #[cfg(feature = "live")]
 pub mod live;
+pub mod queues;
 pub mod report;
 pub mod sim;
 pub mod span;

@@ -17,13 +17,14 @@ use super::agenda::Agenda;
 use super::draws::BlockCache;
 use super::kpi::Tallies;
 use super::leads::Leads;
-use super::queue::{LittleSample, QueueSim, Waiting};
+use super::queue::{LittleSample, QueueSim};
 use super::rng::{LeadKey, Purpose, Replication};
 use super::timeline::{Periods, Timeline};
 use super::world::{whole_secs, World};
 use crate::calendar::Timestamp;
 use crate::engine::{Action, Engine, Input, LeadState, Step, TimerKey, TimerKind, TouchOutcome};
-use crate::ir::{BandSetId, Kpi, QueueOrder, SellerId, Value};
+use crate::ir::{BandSetId, Kpi, QueueId, SellerId, Value};
+use crate::queues::{Desk, Offer, Staffing, Waiting};
 use std::collections::VecDeque;
 
 mod behaviour;
@@ -151,6 +152,9 @@ pub(crate) struct Run<'a> {
     horizon: Timestamp,
     agenda: Agenda<Ev>,
     leads: Leads<SimLead>,
+    /// Who waits where and which seller takes whom, shared with live mode.
+    desk: Desk,
+    /// What is measured of each queue, by queue index.
     queues: Vec<QueueSim>,
     sources: Vec<SourceState>,
     out: Vec<Action>,
@@ -187,6 +191,11 @@ fn relative(at: Timestamp) -> u32 {
     u32::try_from(at.saturating_sub(START).max(0)).unwrap_or(u32::MAX)
 }
 
+/// The id of the queue at index `q` of the playbook (the simulator counts queues by index).
+fn queue_id(q: usize) -> QueueId {
+    QueueId(u32::try_from(q).unwrap_or(u32::MAX))
+}
+
 fn overlap(a: Timestamp, b: Timestamp, lo: Timestamp, hi: Timestamp) -> f64 {
     (b.min(hi) - a.max(lo)).max(0) as f64
 }
@@ -201,29 +210,19 @@ impl<'a> Run<'a> {
         let band_set = (!playbook.band_sets.is_empty()).then_some(BandSetId(0));
         let periods = Periods::new(START, plan.horizon_secs);
         let bands = playbook.band_sets.first().map_or(0, |b| b.bands.len());
-        let queues = playbook
+        let staff = |i: usize| world.staff.get(i).and_then(Option::as_ref);
+        let staffing: Vec<Staffing> = playbook
             .queues
             .iter()
             .enumerate()
             .map(|(i, q)| {
-                let lines = match q.order {
-                    QueueOrder::Fifo => 1,
-                    QueueOrder::ByBand(b) => {
-                        playbook
-                            .band_sets
-                            .get(b.index())
-                            .map_or(0, |s| s.bands.len())
-                            + 1
-                    }
-                };
-                QueueSim::new(
-                    q,
-                    world.staff.get(i).and_then(Option::as_ref),
-                    lines,
-                    warmup,
-                    periods,
-                )
+                staff(i).map_or_else(Staffing::default, |s| {
+                    Staffing::heads(q, s.sellers, s.calendar.clone())
+                })
             })
+            .collect();
+        let queues = (0..playbook.queues.len())
+            .map(|i| QueueSim::new(staff(i), warmup, periods))
             .collect();
         let sources = (0..world.sources.len())
             .map(|s| SourceState {
@@ -241,6 +240,7 @@ impl<'a> Run<'a> {
             horizon,
             agenda: Agenda::new(),
             leads: Leads::default(),
+            desk: Desk::new(playbook, &staffing),
             queues,
             sources,
             out: Vec::new(),
@@ -377,13 +377,15 @@ impl<'a> Run<'a> {
     /// The overrun of a run holding too many leads, with its longest queue.
     #[cold]
     fn too_many_alive(&self) -> Overrun {
-        let queues = &self.engine.playbook().queues;
         let longest_queue = self
+            .engine
+            .playbook()
             .queues
             .iter()
-            .zip(queues)
-            .max_by_key(|(q, _)| q.waiting)
-            .map(|(q, def)| (def.name.clone(), q.waiting));
+            .enumerate()
+            .map(|(i, def)| (def, self.desk.waiting(queue_id(i))))
+            .max_by_key(|(_, waiting)| *waiting)
+            .map(|(def, waiting)| (def.name.clone(), waiting));
         Overrun::LeadsAlive {
             limit: self.max_leads_alive,
             at_secs: self.clock - START,
@@ -468,13 +470,11 @@ impl<'a> Run<'a> {
             Ev::SellerFree { queue, seller } => {
                 let (q, s) = (usize::from(queue), seller as usize);
                 let (now, lo, hi) = (self.now, self.warmup, self.horizon);
+                self.desk.set_busy(queue_id(q), s, false);
                 if let Some(queue) = self.queues.get_mut(q) {
-                    let mut busy = 0.0;
-                    queue.update_seller(s, |seller| {
-                        seller.busy = false;
-                        busy = overlap(seller.busy_since, now, lo, hi);
-                    });
-                    queue.busy_secs += busy;
+                    if let Some(since) = queue.busy_since.get(s) {
+                        queue.busy_secs += overlap(*since, now, lo, hi);
+                    }
                 }
                 self.dispatch(q);
             }
@@ -486,8 +486,8 @@ impl<'a> Run<'a> {
                 self.dispatch(q);
             }
             Ev::Warmup => {
-                for q in &mut self.queues {
-                    q.little.at_warmup = q.waiting;
+                for (i, q) in self.queues.iter_mut().enumerate() {
+                    q.little.at_warmup = self.desk.waiting(queue_id(i));
                 }
             }
         }

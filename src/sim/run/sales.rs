@@ -45,8 +45,8 @@ impl Run<'_> {
         }
     }
 
-    /// Puts a lead in a queue (its overflow when every seller is at capacity), replacing any
-    /// earlier placement.
+    /// Puts a lead in a queue (its overflow when every seller is at capacity, as the shared
+    /// [`Desk::route`] decides), replacing any earlier placement.
     pub(super) fn place(
         &mut self,
         id: u32,
@@ -56,37 +56,28 @@ impl Run<'_> {
         priority: u32,
     ) {
         self.unplace(lead);
-        let mut q = queue;
-        for _ in 0..self.queues.len() {
-            match self.queues.get(q) {
-                Some(qs) if qs.saturated() => match qs.overflow {
-                    Some(next) if next != q => q = next,
-                    _ => break,
-                },
-                _ => break,
-            }
-        }
+        let routed = self.desk.route(queue_id(queue));
         let seq = self.placements;
         self.placements += 1;
         let now = self.now;
         let Some(handoff) = lead.handoff.as_deref_mut() else {
             return;
         };
-        let Some(qs) = self.queues.get_mut(q) else {
+        let Some(routed) = routed else {
             return;
         };
+        let q = routed.index();
         lead.ticket = lead.ticket.wrapping_add(1);
-        let slot = owner.and_then(|m| qs.slot_of(m));
-        qs.push(
-            Waiting {
-                lead: id,
-                ticket: lead.ticket,
-                priority,
-                seq,
-            },
-            slot,
-            now,
-        );
+        let waiting = Waiting {
+            lead: id,
+            ticket: lead.ticket,
+            priority,
+            seq,
+        };
+        self.desk.push(routed, waiting, owner);
+        if let Some(stats) = self.queues.get_mut(q) {
+            stats.waiting_now(now, self.desk.waiting(routed));
+        }
         handoff.place = Some(Place {
             queue: q,
             ticket: lead.ticket,
@@ -99,8 +90,10 @@ impl Run<'_> {
         let now = self.now;
         let place = lead.handoff.as_deref_mut().and_then(|h| h.place.take());
         if let Some(place) = place {
+            let queue = queue_id(place.queue);
+            self.desk.forget(queue);
             if let Some(q) = self.queues.get_mut(place.queue) {
-                q.forget(now);
+                q.waiting_now(now, self.desk.waiting(queue));
             }
             self.sojourn(place.queue, place.since, now);
         }
@@ -124,27 +117,8 @@ impl Run<'_> {
     /// Offers waiting leads to available sellers until no pairing is left; outside working
     /// hours, schedules one look at the queue for the next opening.
     pub(super) fn dispatch(&mut self, q: usize) {
-        let (now, horizon) = (self.now, self.horizon);
+        let (now, horizon, queue) = (self.now, self.horizon, queue_id(q));
         loop {
-            let Some(queue) = self.queues.get_mut(q) else {
-                return;
-            };
-            if queue.waiting == 0 || !queue.has_idle() {
-                return;
-            }
-            if !queue.at_work(now) {
-                let next = queue.calendar.as_ref().map(|c| c.next_open(now));
-                if let Some(at) = next.filter(|at| *at <= horizon && !queue.wake_pending) {
-                    queue.wake_pending = true;
-                    self.schedule(
-                        at,
-                        Ev::Wake {
-                            queue: u16::try_from(q).unwrap_or(u16::MAX),
-                        },
-                    );
-                }
-                return;
-            }
             let leads = &self.leads;
             let valid = |w: &Waiting| {
                 leads
@@ -153,14 +127,37 @@ impl Run<'_> {
                     .and_then(|h| h.place)
                     .is_some_and(|p| p.queue == q && p.ticket == w.ticket)
             };
-            match queue.next_pickup(valid, now) {
-                Some((s, w)) => self.with_lead(w.lead, |run, lead| run.pickup(q, s, w, lead)),
-                None => return,
+            match self.desk.offer(queue, now, valid) {
+                Offer::Pickup { slot, waiting } => {
+                    if let Some(stats) = self.queues.get_mut(q) {
+                        stats.waiting_now(now, self.desk.waiting(queue));
+                    }
+                    self.with_lead(waiting.lead, |run, lead| {
+                        run.pickup(q, slot, waiting, lead);
+                    });
+                }
+                Offer::Closed { reopens } => {
+                    let Some(stats) = self.queues.get_mut(q) else {
+                        return;
+                    };
+                    if let Some(at) = reopens.filter(|at| *at <= horizon && !stats.wake_pending) {
+                        stats.wake_pending = true;
+                        self.schedule(
+                            at,
+                            Ev::Wake {
+                                queue: u16::try_from(q).unwrap_or(u16::MAX),
+                            },
+                        );
+                    }
+                    return;
+                }
+                Offer::Nothing => return,
             }
         }
     }
 
-    /// A seller takes a lead: busy for a handling time, one more open lead, first touch now.
+    /// A seller takes a lead (the desk has counted it among the seller's open leads): busy for
+    /// a handling time, first touch now.
     pub(super) fn pickup(&mut self, q: usize, s: usize, waiting: Waiting, lead: &mut SimLead) {
         let now = self.now;
         let id = waiting.lead;
@@ -176,12 +173,15 @@ impl Run<'_> {
             return;
         };
         let handle = draw.sample(&queue.handle);
-        let member = queue.sellers.get(s).and_then(|seller| seller.member);
-        queue.update_seller(s, |seller| {
-            seller.busy = true;
-            seller.busy_since = now;
-            seller.open = seller.open.saturating_add(1);
-        });
+        if let Some(since) = queue.busy_since.get_mut(s) {
+            *since = now;
+        }
+        let member = self
+            .desk
+            .sellers(queue_id(q))
+            .get(s)
+            .and_then(|seller| seller.member);
+        self.desk.set_busy(queue_id(q), s, true);
         self.sojourn(q, since, now);
         self.schedule(
             now.saturating_add(whole_secs(handle)),
@@ -207,8 +207,7 @@ impl Run<'_> {
         }
         let reopens = handoff
             .seller
-            .and_then(|(q, _)| self.queues.get(q))
-            .and_then(|q| q.calendar.as_ref())
+            .and_then(|(q, _)| self.desk.calendar(queue_id(q)))
             .filter(|calendar| !calendar.is_open(now))
             .map(|calendar| calendar.next_open(now));
         if let Some(at) = reopens {
@@ -262,9 +261,7 @@ impl Run<'_> {
         };
         if !at_horizon {
             if let Some((q, s)) = handoff.seller {
-                if let Some(queue) = self.queues.get_mut(q) {
-                    queue.update_seller(s, |seller| seller.open = seller.open.saturating_sub(1));
-                }
+                self.desk.release(queue_id(q), s);
                 self.follow.push_back(Follow::Dispatch(q));
             }
         }

@@ -61,12 +61,13 @@ impl Run<'_> {
             .map(|q| q.over_time.clone().means())
             .collect();
         for (i, q) in self.queues.iter_mut().enumerate() {
-            for seller in &q.sellers {
+            let sellers = self.desk.sellers(queue_id(i));
+            for (seller, since) in sellers.iter().zip(&q.busy_since) {
                 if seller.busy {
-                    q.busy_secs += overlap(seller.busy_since, horizon, warmup, horizon);
+                    q.busy_secs += overlap(*since, horizon, warmup, horizon);
                 }
             }
-            let per_seller = match &q.calendar {
+            let per_seller = match self.desk.calendar(queue_id(i)) {
                 Some(c) => c.business_seconds_between(warmup, horizon) as f64,
                 None => window,
             };
@@ -74,10 +75,10 @@ impl Run<'_> {
             q.little.area = area;
             q.little.window = window;
             little.push(q.little);
-            still_waiting.push(q.waiting);
+            still_waiting.push(self.desk.waiting(queue_id(i)));
             if let Some(t) = self.tallies.queues.get_mut(i) {
                 t.busy_secs = q.busy_secs;
-                t.available_secs = per_seller * q.sellers.len() as f64;
+                t.available_secs = per_seller * sellers.len() as f64;
                 t.queue_area = area;
             }
         }
