@@ -22,11 +22,23 @@ pub enum PlanError {
         /// The name.
         name: String,
     },
-    /// An unqualified old name that the new playbook lacks in no kind, or lacks in several.
-    Unqualified {
+    /// An unqualified old name that names nothing in the old playbook.
+    Nothing {
         /// The old name.
         name: String,
-        /// The kinds it could be (none, or more than one).
+    },
+    /// An unqualified old name that the new playbook still has, so it is not plainly a rename.
+    StillThere {
+        /// The old name.
+        name: String,
+        /// A kind it names in both playbooks.
+        kind: Kind,
+    },
+    /// An unqualified old name of several kinds that the new playbook lacks.
+    Ambiguous {
+        /// The old name.
+        name: String,
+        /// The kinds it could be.
         kinds: Vec<Kind>,
     },
 }
@@ -44,14 +56,23 @@ impl fmt::Display for PlanError {
                 "`--map`: the new playbook has no {} `{name}`",
                 kind.name()
             ),
-            PlanError::Unqualified { name, kinds } if kinds.is_empty() => write!(
+            PlanError::Nothing { name } => {
+                write!(
+                    f,
+                    "`--map {name}=...`: the old playbook has nothing called `{name}`"
+                )
+            }
+            PlanError::StillThere { name, kind } => write!(
                 f,
-                "`--map {name}=...`: `{name}` is nothing in the old playbook that the new one lacks; \
-                 give its kind, as in `track:{name}=...`"
+                "`--map {name}=...`: the new playbook still has `{name}`; to map it all the same, \
+                 give its kind, as in `{}:{name}=...`",
+                kind.name()
             ),
-            PlanError::Unqualified { name, kinds } => {
-                let kinds: Vec<String> =
-                    kinds.iter().map(|k| format!("`{}:{name}`", k.name())).collect();
+            PlanError::Ambiguous { name, kinds } => {
+                let kinds: Vec<String> = kinds
+                    .iter()
+                    .map(|k| format!("`{}:{name}`", k.name()))
+                    .collect();
                 write!(
                     f,
                     "`--map {name}=...` is ambiguous: write {}",
@@ -215,18 +236,19 @@ fn resolve(
             })
         };
     }
-    let kinds: Vec<Kind> = Kind::ALL
-        .iter()
-        .map(|(k, _)| *k)
-        .filter(|k| {
-            names(old, *k).iter().any(|n| n == name) && !names(new, *k).iter().any(|n| n == name)
-        })
+    let has = |playbook: &Playbook, kind: Kind| names(playbook, kind).iter().any(|n| n == name);
+    let in_old: Vec<Kind> = (Kind::ALL.iter().map(|(k, _)| *k))
+        .filter(|k| has(old, *k))
         .collect();
-    match kinds.as_slice() {
-        [kind] => Ok(*kind),
-        _ => Err(PlanError::Unqualified {
-            name: name.to_owned(),
-            kinds,
+    let renamed: Vec<Kind> = (in_old.iter().copied()).filter(|k| !has(new, *k)).collect();
+    let name = name.to_owned();
+    match (renamed.as_slice(), in_old.first()) {
+        ([kind], _) => Ok(*kind),
+        ([], None) => Err(PlanError::Nothing { name }),
+        ([], Some(kind)) => Err(PlanError::StillThere { name, kind: *kind }),
+        _ => Err(PlanError::Ambiguous {
+            name,
+            kinds: renamed,
         }),
     }
 }

@@ -13,7 +13,7 @@ mod refusal;
 mod rename;
 
 pub use maps::PlanError;
-pub use refusal::{DeployError, Unmapped};
+pub use refusal::{DeployError, Note, Unmapped};
 pub use rename::{Kind, Rename, RenameError, Renames};
 
 use super::state::{Counted, Departure, HandoffRun, LeadState, Stage, TrackRun};
@@ -21,7 +21,7 @@ use super::tables::Tables;
 use super::{scoring, Driver, InlineVec, ScoreState};
 use crate::calendar::Timestamp;
 use crate::ir::{Counter, CounterId, FieldType, Playbook, Value};
-use maps::IdMaps;
+use maps::{names, IdMaps};
 
 /// The maps from one playbook version to the next, built once and applied to every lead.
 #[derive(Debug, Clone)]
@@ -66,6 +66,44 @@ impl Deploy {
             counter_targets,
             tables: Tables::new(new),
         })
+    }
+
+    /// What every carried lead starts afresh with, for the runner to print beside a deploy
+    /// that goes ahead: what the new version adds is not what a lead that ran under it from
+    /// its arrival would have.
+    pub fn notes(&self) -> Vec<Note> {
+        let (old, new) = (&self.old, &self.new);
+        let added = |kind: Kind| {
+            let mapped: Vec<u32> = (0..names(old, kind).len())
+                .filter_map(|i| self.maps.get(kind, u32::try_from(i).ok()?))
+                .collect();
+            (0..names(new, kind).len())
+                .filter(move |j| u32::try_from(*j).is_ok_and(|j| !mapped.contains(&j)))
+        };
+        let mut notes = Vec::new();
+        for j in added(Kind::Field) {
+            if let Some(def) = new.fields.get(j) {
+                notes.push(Note::NewField {
+                    field: def.name.clone(),
+                });
+            }
+        }
+        for j in added(Kind::Score) {
+            if let Some(def) = new.scores.get(j).filter(|s| !s.per_event.is_empty()) {
+                notes.push(Note::NewScore {
+                    score: def.name.clone(),
+                });
+            }
+        }
+        let fed: Vec<CounterId> = self.counter_targets.iter().flatten().copied().collect();
+        for (j, def) in new.counters.iter().enumerate() {
+            if !u32::try_from(j).is_ok_and(|j| fed.contains(&CounterId(j))) {
+                notes.push(Note::NewCount {
+                    count: count_text(new, def),
+                });
+            }
+        }
+        notes
     }
 
     /// Maps one lead and its pending timers, or says every reason it cannot be carried over.

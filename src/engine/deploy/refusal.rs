@@ -83,6 +83,47 @@ impl Unmapped {
     }
 }
 
+/// Something every carried lead starts afresh with: not refused, since nothing of the lead is
+/// lost, but the lead now differs from one that ran under the new version from its arrival.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// A lead field the old version lacked: every lead takes its type's default.
+    NewField {
+        /// The field.
+        field: String,
+    },
+    /// A score with event points that the old version lacked: every lead starts with none.
+    NewScore {
+        /// The score.
+        score: String,
+    },
+    /// A count that no count of the old version counted alike: every lead starts with none.
+    NewCount {
+        /// The count, as a playbook would write it.
+        count: String,
+    },
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Note::NewField { field } => write!(
+                f,
+                "field `{field}` is new: every lead takes its default until its value is set"
+            ),
+            Note::NewScore { score } => write!(
+                f,
+                "score `{score}` is new: every lead starts with no event points, and only events \
+                 from now on add to it"
+            ),
+            Note::NewCount { count } => write!(
+                f,
+                "`{count}` is new: every lead starts with none, and only events from now on count"
+            ),
+        }
+    }
+}
+
 /// How many refused leads a report names for one cause before it counts the rest.
 const NAMED: usize = 10;
 

@@ -347,9 +347,12 @@ fn renames_that_name_nothing_or_could_be_several_things_are_errors() {
         ]
     );
     assert_eq!(
-        plan(&["nurture=hot"]),
-        ["`--map nurture=...`: `nurture` is nothing in the old playbook that the new one lacks; \
-          give its kind, as in `track:nurture=...`"]
+        plan(&["nurture=hot", "cold=hot"]),
+        [
+            "`--map nurture=...`: the new playbook still has `nurture`; to map it all the same, \
+             give its kind, as in `track:nurture=...`",
+            "`--map cold=...`: the old playbook has nothing called `cold`"
+        ]
     );
     // `sdr` names a queue; a track and a queue both called `x` would need the prefix.
     let both = compile(&BASE.replace("warm", "x").replace("sdr", "x"));
@@ -669,6 +672,33 @@ fn a_new_score_starts_at_its_fit_and_a_deleted_one_is_dropped() {
         }
     );
     assert_eq!(state.scores[0], all[2].1.state.scores[0]);
+    let notes: Vec<String> = deploy.notes().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        notes,
+        [
+            "score `interest` is new: every lead starts with no event points, and only events \
+          from now on add to it"
+        ]
+    );
+    let identity = Deploy::plan(&old, &old, &Renames::none()).unwrap();
+    assert_eq!(identity.notes(), []);
+    let more = edit(&[
+        (
+            "  employees: number\n",
+            "  employees: number\n  region: one of emea, amer\n",
+        ),
+        ("pricing within 30d", "blog within 30d"),
+    ]);
+    let deploy = Deploy::plan(&old, &more, &Renames::none()).unwrap();
+    let notes: Vec<String> = deploy.notes().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        notes,
+        [
+            "field `region` is new: every lead takes its default until its value is set",
+            "`count visit where ... within 30d` is new: every lead starts with none, and only \
+             events from now on count"
+        ]
+    );
 }
 
 #[test]
