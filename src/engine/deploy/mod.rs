@@ -201,7 +201,7 @@ impl Carry<'_> {
         if let Some(new) = self.deploy.maps.get(kind, old) {
             return new;
         }
-        let names = maps::names(&self.deploy.old, kind);
+        let names = names(&self.deploy.old, kind);
         let name = names
             .get(old as usize)
             .map_or_else(|| format!("#{old}"), |n| n.to_string());
