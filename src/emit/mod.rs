@@ -176,7 +176,7 @@ fn at(ids: &[String], index: usize) -> String {
 
 /// A duration in the playbook's own units, largest exact unit first (weeks are shown as days,
 /// as playbooks usually write them).
-fn duration(secs: i64) -> String {
+pub(crate) fn duration(secs: i64) -> String {
     match secs {
         0 => "0m".to_string(),
         s if s % 86_400 == 0 => format!("{}d", s / 86_400),

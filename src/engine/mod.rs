@@ -12,6 +12,7 @@
 
 mod action;
 mod cond;
+pub mod deploy;
 mod describe;
 mod driver;
 mod handoff;
@@ -27,6 +28,7 @@ mod track;
 mod work;
 
 pub use action::{Action, ContextSnapshot, SignalRecord, TouchRecord, WhyNow};
+pub use deploy::{Deploy, DeployError, Renames};
 pub use describe::{utc, Described};
 pub use driver::{Applied, Driver, Pending};
 pub use inline::InlineVec;
