@@ -4,27 +4,43 @@
 
 use crate::calendar::Timestamp;
 use crate::engine::{utc, Action, ContextSnapshot};
-use crate::ir::{FieldType, Playbook, Value};
+use crate::ir::{FieldType, Playbook, QueueId, SellerId, Value};
 use serde_json::{json, Map, Value as Json};
 
-/// One action ready to deliver: its idempotency key, the lead it concerns and when it was taken.
+/// What the outside world is asked to do about a lead: an engine action, or a routing decision.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// An action of the engine's step.
+    Engine(Action),
+    /// Routing chose a seller for a lead waiting in a queue: the CRM should assign it.
+    Assign {
+        /// The queue the lead waited in (after overflow).
+        queue: QueueId,
+        /// The seller chosen.
+        seller: SellerId,
+    },
+}
+
+impl Effect {
+    /// The engine action, if it is one.
+    pub fn action(&self) -> Option<&Action> {
+        match self {
+            Effect::Engine(action) => Some(action),
+            Effect::Assign { .. } => None,
+        }
+    }
+}
+
+/// One effect ready to deliver: its idempotency key, the lead it concerns and when it was taken.
 pub struct ActionLine<'a> {
     /// Stable across restarts and re-deliveries: a receiver that has seen it must not act again.
     pub key: &'a str,
     /// The CRM's lead id.
     pub lead: &'a str,
-    /// When the engine took the action.
+    /// When it was decided.
     pub at: Timestamp,
     /// What to do.
-    pub action: &'a Action,
-}
-
-/// A routing decision that is not an engine action: the desk chose a seller for a waiting lead.
-pub struct Assignment<'a> {
-    /// The queue the lead waited in.
-    pub queue: &'a str,
-    /// The seller chosen, by name.
-    pub seller: &'a str,
+    pub effect: &'a Effect,
 }
 
 impl ActionLine<'_> {
@@ -35,8 +51,15 @@ impl ActionLine<'_> {
         object.insert("key".into(), json!(self.key));
         object.insert("lead".into(), json!(self.lead));
         object.insert("time".into(), json!(utc(self.at)));
-        let fields = Names { playbook }.action(self.action);
-        object.extend(fields);
+        let names = Names { playbook };
+        match self.effect {
+            Effect::Engine(action) => object.extend(names.action(action)),
+            Effect::Assign { queue, seller } => {
+                object.insert("action".into(), json!("assign"));
+                object.insert("queue".into(), names.field("queue", &json!(queue.0)));
+                object.insert("seller".into(), names.field("seller", &json!(seller.0)));
+            }
+        }
         Json::Object(object)
     }
 }
@@ -155,20 +178,6 @@ pub(crate) fn value_json(ty: Option<&FieldType>, value: &Value) -> Json {
     }
 }
 
-impl Assignment<'_> {
-    /// The fields of an `assign` line, to go after `key`, `lead` and `time`.
-    pub fn to_json(&self, key: &str, lead: &str, at: Timestamp) -> Json {
-        json!({
-            "key": key,
-            "lead": lead,
-            "time": utc(at),
-            "action": "assign",
-            "queue": self.queue,
-            "seller": self.seller,
-        })
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
@@ -195,7 +204,7 @@ mod tests {
             key: "L-1/0/3",
             lead: "L-1",
             at: 1_780_304_400,
-            action: &action,
+            effect: &Effect::Engine(action),
         }
         .to_json(&p);
         assert_eq!(line["action"], "enqueue");
@@ -217,9 +226,28 @@ mod tests {
             key: "k",
             lead: "L",
             at: 0,
-            action: &action,
+            effect: &Effect::Engine(action),
         }
         .to_json(&p);
         assert_eq!(line["reason"], "#999");
+    }
+
+    #[test]
+    fn an_assignment_names_its_queue_and_seller() {
+        let p = seed();
+        let effect = Effect::Assign {
+            queue: QueueId(2),
+            seller: SellerId(6),
+        };
+        let line = ActionLine {
+            key: "L:4:0",
+            lead: "L",
+            at: 0,
+            effect: &effect,
+        }
+        .to_json(&p);
+        assert_eq!(line["action"], "assign");
+        assert_eq!(line["queue"], p.queues[2].name.as_str());
+        assert_eq!(line["seller"], p.sellers[6].name.as_str());
     }
 }

@@ -11,7 +11,7 @@ mod error;
 mod tests;
 
 pub(crate) use actions::value_json;
-pub use actions::{ActionLine, Assignment};
+pub use actions::{ActionLine, Effect};
 pub use error::{ErrorKind, EventError};
 
 use crate::calendar::Timestamp;

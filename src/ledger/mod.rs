@@ -8,13 +8,22 @@
 //! by the order the lead started them), each at its own due time; then the input is applied
 //! through its lead's driver, which applies an input older than the lead's last step at the
 //! lead's current time and marks it late.
+//!
+//! Routing is the simulator's ([`crate::queues::Desk`]): a lead the engine enqueues waits in its
+//! queue (or the overflow) until a seller of the playbook is free, in working hours and not
+//! away; the ledger then emits an assignment for the CRM ([`Effect::Assign`]).
 
+mod routing;
 #[cfg(test)]
 mod tests;
 
+pub use routing::{Holder, Route, RoutingSnapshot, RoutingState};
+
 use crate::calendar::Timestamp;
 use crate::engine::{Action, Driver, Engine, Input, LeadState, Step};
-use crate::events::{Decoded, Subject};
+use crate::events::{Decoded, Effect, Subject};
+use crate::ir::QueueId;
+use crate::queues::{Desk, Staffing};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 
@@ -29,8 +38,11 @@ pub struct LeadRecord {
     pub state: LeadState,
     /// Its pending timers and clock.
     pub driver: Driver,
-    /// Engine steps taken so far (inputs and timers); the next step's number.
+    /// Steps taken so far (inputs, timers and assignments); the next step's number.
     pub steps: u64,
+    /// Where the lead is with routing, while it waits in a queue or is assigned there.
+    #[serde(default)]
+    pub route: Option<Route>,
 }
 
 /// One lead: its CRM id and record.
@@ -42,8 +54,8 @@ pub struct Lead {
     pub record: LeadRecord,
 }
 
-/// One action taken, located so that it has a key stable across restarts: the lead, the
-/// lead's step that took it and its index among that step's actions.
+/// One effect decided, located so that it has a key stable across restarts: the lead, the
+/// lead's step that decided it and its index among that step's effects.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Emitted {
     /// The lead it concerns.
@@ -52,16 +64,16 @@ pub struct Emitted {
     pub step: u64,
     /// Index among the step's actions.
     pub index: u32,
-    /// When it was taken.
+    /// When it was decided.
     pub at: Timestamp,
     /// What to do.
-    pub action: Action,
+    pub effect: Effect,
 }
 
 impl Emitted {
     /// Whether the outside world has anything to do with it: timers are the ledger's own.
     pub fn is_external(&self) -> bool {
-        !matches!(self.action, Action::StartTimer { .. })
+        !matches!(self.effect, Effect::Engine(Action::StartTimer { .. }))
     }
 }
 
@@ -113,12 +125,22 @@ pub struct Ledger {
     clock: Option<Timestamp>,
     /// Leads changed since [`Ledger::take_changed`] was last called.
     changed: BTreeSet<LeadNo>,
+    /// Queues, lines and sellers.
+    desk: Desk,
+    /// Routing's own state: placement order, wake-ups at the next opening.
+    routing: RoutingState,
+    /// Queues to offer work in after the current step.
+    dispatch: BTreeSet<QueueId>,
 }
 
 impl Ledger {
     /// An empty ledger running `engine`.
     pub fn new(engine: Engine) -> Ledger {
+        let desk = Desk::new(engine.playbook(), &Staffing::of_playbook(&engine));
         Ledger {
+            desk,
+            routing: RoutingState::default(),
+            dispatch: BTreeSet::new(),
             engine,
             keys: HashMap::new(),
             leads: Vec::new(),
@@ -180,9 +202,11 @@ impl Ledger {
         &self.leads
     }
 
-    /// When the next timer of any lead is due.
+    /// When the next timer of any lead, or the next look at a queue that opens, is due.
     pub fn next_due(&self) -> Option<Timestamp> {
-        self.agenda.first().map(|(due, _, _)| *due)
+        let timer = self.agenda.first().map(|(due, _, _)| *due);
+        let wake = self.routing.next_wake();
+        timer.into_iter().chain(wake).min()
     }
 
     /// The pending timers of every lead, next first.
@@ -195,19 +219,35 @@ impl Ledger {
         std::mem::take(&mut self.changed).into_iter().collect()
     }
 
-    /// Fires every timer due at or before `until`, of every lead, in due order; the clock
-    /// moves to `until` (never back).
+    /// Fires every timer due at or before `until`, of every lead, in due order, and looks at
+    /// every queue whose working hours began by then (after the timers due at the same time);
+    /// the clock moves to `until` (never back).
     pub fn advance(&mut self, until: Timestamp, out: &mut Vec<Emitted>) {
-        while let Some(&(due, no, seq)) = self.agenda.first() {
-            if due > until {
-                break;
+        loop {
+            let timer = self
+                .agenda
+                .first()
+                .copied()
+                .filter(|(due, _, _)| *due <= until);
+            let wake = self.routing.next_wake().filter(|at| *at <= until);
+            match (timer, wake) {
+                (Some((due, no, seq)), wake) if wake.is_none_or(|w| due <= w) => {
+                    self.agenda.remove(&(due, no, seq));
+                    self.with_lead(no, out, |engine, record, actions| {
+                        record
+                            .driver
+                            .fire_next(engine, &mut record.state, due, actions);
+                        due
+                    });
+                }
+                (_, Some(at)) => {
+                    for queue in self.routing.take_wakes(at) {
+                        self.dispatch.insert(queue);
+                    }
+                    self.run_dispatch(at, out);
+                }
+                _ => break,
             }
-            self.agenda.remove(&(due, no, seq));
-            self.with_lead(no, out, |engine, record, actions| {
-                record
-                    .driver
-                    .fire_next(engine, &mut record.state, due, actions);
-            });
         }
         self.clock = Some(self.clock.map_or(until, |c| c.max(until)));
     }
@@ -217,8 +257,10 @@ impl Ledger {
     pub fn apply(&mut self, line: &Decoded, out: &mut Vec<Emitted>) -> Result<Accepted, Refusal> {
         match &line.subject {
             Subject::Lead { lead, input } => self.apply_lead(lead, input, line.time, out),
-            Subject::Seller { .. } => {
+            Subject::Seller { seller, away } => {
                 self.advance(line.time, out);
+                let at = self.clock.unwrap_or(line.time);
+                self.set_away(*seller, *away, at, out);
                 Ok(Accepted {
                     lead: None,
                     step: 0,
@@ -252,6 +294,7 @@ impl Ledger {
                 .driver
                 .apply(engine, &mut record.state, input, time, actions);
             applied = Some((step, result));
+            result.at
         });
         let (step, result) = applied.ok_or(Refusal::UnknownLead)?;
         Ok(Accepted {
@@ -272,19 +315,21 @@ impl Ledger {
                 state: LeadState::new(),
                 driver: Driver::new(),
                 steps: 0,
+                route: None,
             },
         });
         self.changed.insert(no);
         no
     }
 
-    /// Runs one step of a lead, numbers its actions and keeps the agenda in step with the
-    /// lead's timers.
+    /// Runs one step of a lead (the closure returns its time), numbers its actions, keeps the
+    /// agenda in step with the lead's timers, lets routing react, and offers work in the queues
+    /// the step changed.
     fn with_lead(
         &mut self,
         no: LeadNo,
         out: &mut Vec<Emitted>,
-        f: impl FnOnce(&Engine, &mut LeadRecord, &mut Vec<(Timestamp, Action)>),
+        f: impl FnOnce(&Engine, &mut LeadRecord, &mut Vec<(Timestamp, Action)>) -> Timestamp,
     ) {
         let Some(lead) = usize::try_from(no).ok().and_then(|i| self.leads.get_mut(i)) else {
             return;
@@ -294,21 +339,23 @@ impl Ledger {
             self.agenda.remove(&(pending.due, no, pending.seq));
         }
         let mut actions = Vec::new();
-        f(&self.engine, record, &mut actions);
+        let at = f(&self.engine, record, &mut actions);
         let step = record.steps;
         record.steps += 1;
+        let driver = record.driver.clone();
+        self.schedule(no, &driver);
+        self.changed.insert(no);
+        self.route_step(no, &actions);
         for (index, (at, action)) in actions.into_iter().enumerate() {
             out.push(Emitted {
                 lead: no,
                 step,
                 index: u32::try_from(index).unwrap_or(u32::MAX),
                 at,
-                action,
+                effect: Effect::Engine(action),
             });
         }
-        let driver = record.driver.clone();
-        self.schedule(no, &driver);
-        self.changed.insert(no);
+        self.run_dispatch(at, out);
     }
 
     fn schedule(&mut self, no: LeadNo, driver: &Driver) {

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::engine::TimerKind;
-use crate::events::decode_line;
+use crate::events::{decode_line, Effect};
 use crate::ir::Playbook;
 
 /// Monday 1 June 2026, 09:00 UTC.
@@ -48,7 +48,7 @@ fn timers_of_every_lead_fire_in_due_order_before_a_later_input() {
     );
     let accepted = ledger.apply(&view, &mut out).unwrap();
     let touches: Vec<(Timestamp, LeadNo)> = (out.iter())
-        .filter(|e| matches!(e.action, Action::AutoTouch { .. }))
+        .filter(|e| matches!(e.effect, Effect::Engine(Action::AutoTouch { .. })))
         .map(|e| (e.at, e.lead))
         .collect();
     assert_eq!(
@@ -126,6 +126,7 @@ fn a_ledger_restored_from_its_records_goes_on_exactly_as_the_original() {
         assert!(restored.restore(no as LeadNo, lead.key.clone(), lead.record.clone()));
     }
     restored.restore_clock(original.clock());
+    restored.restore_routing(&original.routing_snapshot());
     assert!(!restored.restore(9, "Z".into(), original.leads()[0].record.clone()));
     assert_eq!(restored.pending_timers(), original.pending_timers());
     assert!(original.leads()[1]

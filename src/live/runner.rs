@@ -281,6 +281,8 @@ impl Runner {
         if let Some(clock) = self.ledger.clock() {
             batch.set_meta("clock", &clock.to_string())?;
         }
+        let routing = serde_json::to_string(&self.ledger.routing_snapshot()).unwrap_or_default();
+        batch.set_meta("routing", &routing)?;
         if let (Some(key), Some(position)) = (&self.input_key, position) {
             batch.set_meta(key, &position.to_meta())?;
         }

@@ -243,11 +243,12 @@ pub fn state_json(playbook: &Playbook, state: &LeadState) -> Json {
                 owner: run.owner,
                 priority: 0,
             };
+            let effect = crate::events::Effect::Engine(action);
             let named = ActionLine {
                 key: "",
                 lead: "",
                 at: run.started_at,
-                action: &action,
+                effect: &effect,
             }
             .to_json(playbook);
             json!({

@@ -15,9 +15,10 @@
 //! The caller says which entries are current through a `valid` test, and calls
 //! [`Desk::forget`] when a waiting lead leaves, so [`Desk::waiting`] counts only current ones.
 //!
-//! The changing part, [`DeskState`], serializes, so a live store can keep it; the part fixed by
-//! the playbook and the staffing (capacity, assign policy, overflow, compiled calendars) is
-//! rebuilt from them ([`Desk::restore`]).
+//! A live store keeps no copy of the lines: it keeps each lead's placement and assignment with
+//! the lead, and the round-robin positions and away marks beside them, and rebuilds the desk
+//! from those ([`Desk::push`] in placement order, [`Desk::hold`], [`Desk::set_round_robin`],
+//! [`Desk::set_away`]), which also works across a deploy that changes the queues.
 
 use crate::calendar::{BusinessCalendar, Timestamp};
 use crate::engine::Engine;
@@ -56,7 +57,7 @@ pub struct Seller {
 }
 
 /// The changing state of one queue.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct QueueState {
     sellers: Vec<Seller>,
     /// Shared lines by priority; the last one also takes priorities past the end.
@@ -72,8 +73,8 @@ pub struct QueueState {
     idle: u32,
 }
 
-/// The changing state of every queue, in playbook order: what a live store keeps.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// The changing state of every queue, in playbook order.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeskState {
     queues: Vec<QueueState>,
 }
@@ -141,41 +142,6 @@ pub enum Offer {
     /// No pairing: nobody waits, no seller is free, or no free seller may take a waiting lead.
     Nothing,
 }
-
-/// Why a stored [`DeskState`] does not fit the playbook and staffing it is restored with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RestoreError {
-    /// The playbook has another number of queues.
-    Queues {
-        /// Queues in the stored state.
-        stored: usize,
-        /// Queues in the playbook.
-        playbook: usize,
-    },
-    /// A queue has other seller slots (in number or in the members they play) or another
-    /// number of priority lines.
-    Shape {
-        /// The queue's name.
-        queue: String,
-    },
-}
-
-impl std::fmt::Display for RestoreError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            RestoreError::Queues { stored, playbook } => write!(
-                f,
-                "stored queue state has {stored} queues but the playbook has {playbook}"
-            ),
-            RestoreError::Shape { queue } => write!(
-                f,
-                "stored state of queue `{queue}` has other sellers or priorities than the playbook"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for RestoreError {}
 
 /// Every queue of a playbook: lines, sellers and routing.
 #[derive(Clone)]
@@ -258,43 +224,27 @@ impl Desk {
         }
     }
 
-    /// A desk from a stored state, with the rules of `playbook` and `staffing`; the idle counts
-    /// are recomputed, since capacity may have changed.
-    pub fn restore(
-        playbook: &Playbook,
-        staffing: &[Staffing],
-        state: DeskState,
-    ) -> Result<Desk, RestoreError> {
-        let mut desk = Desk::new(playbook, staffing);
-        if state.queues.len() != desk.state.queues.len() {
-            return Err(RestoreError::Queues {
-                stored: state.queues.len(),
-                playbook: desk.state.queues.len(),
-            });
-        }
-        let pairs = state.queues.iter().zip(&desk.state.queues);
-        for ((stored, fresh), def) in pairs.zip(&playbook.queues) {
-            let members = |q: &QueueState| q.sellers.iter().map(|s| s.member).collect::<Vec<_>>();
-            let same = members(stored) == members(fresh)
-                && stored.owned.len() == fresh.owned.len()
-                && stored.lines.len() == fresh.lines.len();
-            if !same {
-                return Err(RestoreError::Shape {
-                    queue: def.name.clone(),
-                });
-            }
-        }
-        desk.state = state;
-        for (rules, queue) in desk.rules.iter().zip(&mut desk.state.queues) {
-            let idle = queue.sellers.iter().filter(|s| rules.is_idle(s)).count();
-            queue.idle = u32::try_from(idle).unwrap_or(u32::MAX);
-        }
-        Ok(desk)
-    }
-
-    /// The changing state, for a store to keep.
+    /// The changing state, for tests and debugging.
     pub fn state(&self) -> &DeskState {
         &self.state
+    }
+
+    /// A seller took a lead outside [`Desk::offer`] (a pickup the CRM reports, or an
+    /// assignment a live store rebuilds): one more open lead.
+    pub fn hold(&mut self, queue: QueueId, slot: usize) {
+        self.update_seller(queue, slot, |s| s.open = s.open.saturating_add(1));
+    }
+
+    /// The seller slot round robin looks at first in `queue`, which a live store keeps.
+    pub fn round_robin(&self, queue: QueueId) -> usize {
+        self.queue_state(queue).map_or(0, |q| q.next_rr)
+    }
+
+    /// Sets the round-robin position of `queue`, as a live store kept it.
+    pub fn set_round_robin(&mut self, queue: QueueId, slot: usize) {
+        if let Some(q) = self.state.queues.get_mut(queue.index()) {
+            q.next_rr = slot;
+        }
     }
 
     /// The number of queues.

@@ -320,49 +320,6 @@ fn stale_entries_are_never_handed_out() {
     assert_eq!(desk.waiting(RR), 0);
 }
 
-#[test]
-fn the_state_survives_a_serde_round_trip_and_a_restore() {
-    let engine = engine();
-    let staffing = Staffing::of_playbook(&engine);
-    let mut desk = Desk::new(engine.playbook(), &staffing);
-    let bob = member(&desk, RR, BOB);
-    for id in 0..4 {
-        desk.push(RR, lead(id, id % 3, u64::from(id)), None);
-    }
-    desk.push(RR, lead(9, 0, 9), Some(bob));
-    desk.next_pickup(RR, every);
-    desk.set_away(RR, bob, true);
-    desk.set_busy(LL, 1, true);
-    let json = serde_json::to_string(desk.state()).unwrap();
-    let back: DeskState = serde_json::from_str(&json).unwrap();
-    assert_eq!(&back, desk.state());
-    let mut restored = Desk::restore(engine.playbook(), &staffing, back).unwrap();
-    assert_eq!(restored.state(), desk.state());
-    assert_eq!(drain(&mut restored, RR), drain(&mut desk, RR));
-    let mut other = desk.state().clone();
-    other.queues.pop();
-    assert_eq!(
-        Desk::restore(engine.playbook(), &staffing, other).err(),
-        Some(RestoreError::Queues {
-            stored: 2,
-            playbook: 3
-        })
-    );
-    assert_eq!(
-        Desk::restore(engine.playbook(), &[], desk.state().clone()).err(),
-        Some(RestoreError::Shape {
-            queue: "rr".to_string()
-        })
-    );
-    let mut renamed = desk.state().clone();
-    renamed.queues[1].sellers[0].member = Some(member(&desk, RR, ANN));
-    let error = Desk::restore(engine.playbook(), &staffing, renamed).unwrap_err();
-    assert_eq!(
-        error.to_string(),
-        "stored state of queue `ll` has other sellers or priorities than the playbook"
-    );
-}
-
 /// One step of a random workload.
 #[derive(Debug, Clone)]
 enum Op {

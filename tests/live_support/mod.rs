@@ -193,7 +193,7 @@ pub fn reference(playbook: &Playbook, lines: &[String]) -> (Ledger, BTreeMap<Str
             key: &key,
             lead: &lead,
             at: e.at,
-            action: &e.action,
+            effect: &e.effect,
         }
         .to_json(playbook);
         actions.insert(key, line);

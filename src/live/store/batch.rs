@@ -129,7 +129,7 @@ impl<'a> Batch<'a> {
                 key: &key,
                 lead,
                 at: e.at,
-                action: &e.action,
+                effect: &e.effect,
             }
             .to_json(playbook)
             .to_string();

@@ -10,7 +10,7 @@ pub use batch::Batch;
 
 use crate::engine::{Engine, LeadState, Stage};
 use crate::ir::Playbook;
-use crate::ledger::{LeadNo, LeadRecord, Ledger};
+use crate::ledger::{LeadNo, LeadRecord, Ledger, RoutingSnapshot};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
 use std::fmt;
 use std::fs::File;
@@ -237,6 +237,12 @@ impl Store {
         }
         let clock = self.meta("clock")?.and_then(|c| c.parse().ok());
         ledger.restore_clock(clock);
+        let routing = match self.meta("routing")? {
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| StoreError::Corrupt(self.path.clone(), format!("routing: {e}")))?,
+            None => RoutingSnapshot::default(),
+        };
+        ledger.restore_routing(&routing);
         Ok(ledger)
     }
 
