@@ -141,3 +141,121 @@ fn a_ledger_restored_from_its_records_goes_on_exactly_as_the_original() {
     assert_eq!(a, b);
     assert_eq!(original.leads(), restored.leads());
 }
+
+fn assignments(out: &[Emitted]) -> Vec<(Timestamp, LeadNo, String)> {
+    out.iter()
+        .filter_map(|e| match e.effect {
+            Effect::Assign { seller, .. } => Some((e.at, e.lead, format!("{seller:?}"))),
+            Effect::Engine(_) => None,
+        })
+        .collect()
+}
+
+fn seller_name(p: &Playbook, out: &[Emitted]) -> Vec<String> {
+    out.iter()
+        .filter_map(|e| match e.effect {
+            Effect::Assign { seller, .. } => Some(p.sellers[seller.index()].name.clone()),
+            Effect::Engine(_) => None,
+        })
+        .collect()
+}
+
+/// Saturday 6 June 2026, 10:00 UTC.
+const SATURDAY: Timestamp = T + 5 * DAY + 3600;
+/// Monday 8 June 2026, 09:00 in London (08:00 UTC).
+const MONDAY_OPEN: Timestamp = T + 7 * DAY - 3600;
+
+#[test]
+fn a_lead_handed_off_before_the_sellers_start_is_assigned_when_they_do() {
+    let p = seed();
+    let mut ledger = Ledger::new(Engine::new(&p).unwrap());
+    let mut out = Vec::new();
+    ledger
+        .apply(&created(&p, "S", SATURDAY - 3600), &mut out)
+        .unwrap();
+    let demo = line(&p, "s", "form_submit", "S", SATURDAY, r#"{"kind":"demo"}"#);
+    ledger.apply(&demo, &mut out).unwrap();
+    assert!(assignments(&out).is_empty(), "nobody works on Saturday");
+    let wakes = ledger.routing_snapshot().wakes;
+    assert_eq!(wakes, vec![("inbound_sdr".to_owned(), MONDAY_OPEN)]);
+
+    let early = MONDAY_OPEN - 300;
+    ledger
+        .apply(&created(&p, "A", early - 60), &mut out)
+        .unwrap();
+    let demo = line(&p, "d", "form_submit", "A", early, r#"{"kind":"demo"}"#);
+    out.clear();
+    ledger.apply(&demo, &mut out).unwrap();
+    assert!(assignments(&out).is_empty(), "not before 09:00 in London");
+    ledger.advance(MONDAY_OPEN, &mut out);
+    assert_eq!(seller_name(&p, &out), vec!["ana"]);
+    assert_eq!(assignments(&out)[0].0, MONDAY_OPEN);
+    let route = ledger.lead(1).unwrap().record.route.unwrap();
+    assert!(matches!(route.holder, Holder::Seller { .. }));
+    assert!(
+        ledger.lead(0).unwrap().record.route.is_none(),
+        "S breached twice and left"
+    );
+}
+
+#[test]
+fn round_robin_skips_sellers_away_and_a_disposition_frees_the_seller() {
+    let p = seed();
+    let mut ledger = Ledger::new(Engine::new(&p).unwrap());
+    let mut out = Vec::new();
+    let away = |who: &str, t: Timestamp, back: bool| {
+        let kind = if back {
+            "handoff.seller.back"
+        } else {
+            "handoff.seller.away"
+        };
+        let text = format!(
+            r#"{{"id":"{who}{t}","source":"t","type":"{kind}","time":"{}","data":{{"seller":"{who}"}}}}"#,
+            crate::engine::utc(t)
+        );
+        decode_line(&p, 1, &text).unwrap()
+    };
+    ledger.apply(&away("ana", T, false), &mut out).unwrap();
+    ledger.apply(&away("ben", T, false), &mut out).unwrap();
+    for (i, lead) in ["A", "B", "C"].iter().enumerate() {
+        let t = T + 60 * i as Timestamp;
+        ledger.apply(&created(&p, lead, t), &mut out).unwrap();
+        let demo = line(
+            &p,
+            &format!("d{lead}"),
+            "form_submit",
+            lead,
+            t + 10,
+            r#"{"kind":"demo"}"#,
+        );
+        ledger.apply(&demo, &mut out).unwrap();
+    }
+    assert_eq!(seller_name(&p, &out), vec!["chloe", "dev", "chloe"]);
+    out.clear();
+    ledger.apply(&away("ana", T + 600, true), &mut out).unwrap();
+    let pickup = line(
+        &p,
+        "p",
+        "handoff.seller.pickup",
+        "A",
+        T + 700,
+        r#"{"seller":"chloe"}"#,
+    );
+    ledger.apply(&pickup, &mut out).unwrap();
+    let done = line(
+        &p,
+        "x",
+        "handoff.seller.disposition",
+        "A",
+        T + 800,
+        r#"{"reason":"not_now"}"#,
+    );
+    ledger.apply(&done, &mut out).unwrap();
+    assert!(
+        ledger.lead(0).unwrap().record.route.is_none(),
+        "the handoff ended"
+    );
+    let snapshot = ledger.routing_snapshot();
+    assert_eq!(snapshot.away, vec!["ben".to_owned()]);
+    assert_eq!(seller_name(&p, &out), Vec::<String>::new());
+}

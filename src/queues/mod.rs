@@ -110,15 +110,16 @@ impl Staffing {
     }
 
     /// Every queue as the playbook staffs it, for live mode: one slot per named member, working
-    /// the queue's own calendar.
+    /// the hours its SLAs count business time in (the queue's calendar, else the playbook's
+    /// default one; around the clock without either).
     pub fn of_playbook(engine: &Engine) -> Vec<Staffing> {
-        engine
-            .playbook()
-            .queues
-            .iter()
+        let playbook = engine.playbook();
+        (playbook.queues.iter())
             .map(|q| Staffing {
                 members: q.members.iter().copied().map(Some).collect(),
-                calendar: q.calendar.and_then(|c| engine.calendar(c)).cloned(),
+                calendar: (q.calendar.or(playbook.default_calendar))
+                    .and_then(|c| engine.calendar(c))
+                    .cloned(),
             })
             .collect()
     }
