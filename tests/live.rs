@@ -297,3 +297,65 @@ fn a_second_runner_is_refused_and_sigterm_commits_and_exits_0() {
     drop(stdin);
     assert_eq!(status(&store)["leads"], 10);
 }
+
+#[test]
+fn a_changed_playbook_carries_every_lead_over_by_name_or_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = write_log(dir.path(), &seed_log(9, 30));
+    let store = dir.path().join("s.db");
+    assert!(run_events(&store, &events, &dir.path().join("a.jsonl"))
+        .status
+        .success());
+    let before = status(&store);
+    let renamed = dir.path().join("renamed.playbook");
+    let text = std::fs::read_to_string(SEED)
+        .unwrap()
+        .replace("early_awareness", "first_touch");
+    std::fs::write(&renamed, text).unwrap();
+    let run = |extra: &[&str]| {
+        handoff()
+            .arg("run")
+            .arg(&renamed)
+            .args(["--clock", "events", "--store"])
+            .arg(&store)
+            .args(extra)
+            .write_stdin("")
+            .output()
+            .unwrap()
+    };
+    let refused = run(&[]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("cannot be carried over") && err.contains("early_awareness"),
+        "{err}"
+    );
+    assert!(err.contains("--map"), "{err}");
+    assert_eq!(
+        status(&store)["version"],
+        before["version"],
+        "the store is as it was"
+    );
+
+    let carried = run(&["--map", "track:early_awareness=first_touch"]);
+    let err = String::from_utf8_lossy(&carried.stderr);
+    assert!(carried.status.success(), "{err}");
+    assert!(
+        err.contains("deployed: every lead was carried over"),
+        "{err}"
+    );
+    let after = status(&store);
+    assert_eq!(after["version"], 2);
+    assert_eq!(after["leads"], before["leads"]);
+    assert_eq!(after["stages"], before["stages"]);
+    let lead = handoff()
+        .args(["lead", "L-29", "--format", "json", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    let lead: Value = serde_json::from_slice(&lead.stdout).unwrap();
+    assert_ne!(lead["state"]["track"], "early_awareness");
+
+    let bad_map = run(&["--map", "nothing"]);
+    assert_eq!(bad_map.status.code(), Some(2));
+}

@@ -5,7 +5,7 @@
 
 mod live_support;
 
-use handoff::engine::Engine;
+use handoff::engine::{Engine, Renames};
 use handoff::live::input::Source;
 use handoff::live::store::{Durability, Store};
 use handoff::live::{run, Clock, RunOptions};
@@ -60,6 +60,7 @@ proptest! {
             durability: Durability::Normal,
             batch_lines: batch,
             batch_wait: Duration::from_millis(1),
+            renames: Renames::none(),
         };
         let p = playbook();
         let report = run(&p, options, Arc::new(AtomicBool::new(false))).unwrap();

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{report_error, sim_runner, stdin, write_stderr, CliError, ColorChoice, Exit};
+use crate::engine::Renames;
 use crate::live::input::Source;
 use crate::live::relay::Sink;
 use crate::live::store::Durability;
@@ -54,6 +55,11 @@ pub struct Args {
     /// Longest a line waits for its batch to fill, in milliseconds
     #[arg(long, value_name = "MS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=60_000))]
     pub batch_wait: u32,
+    /// A rename for carrying the store's leads over to a changed playbook: `OLD=NEW`, or
+    /// `KIND:OLD=NEW` with KIND one of track, handoff, queue, seller, reason, field, value, event,
+    /// score (docs/deploy.md); repeat for several
+    #[arg(long = "map", value_name = "[KIND:]OLD=NEW")]
+    pub renames: Vec<String>,
     /// Print nothing but errors
     #[arg(long, short)]
     pub quiet: bool,
@@ -112,6 +118,10 @@ fn start(args: &Args, playbook: &crate::ir::Playbook) -> Result<RunReport, CliEr
         Some("-") => Some(Sink::Stdout),
         Some(path) => Some(Sink::file(PathBuf::from(path)).map_err(CliError::new)?),
     };
+    let renames = Renames::parse(&args.renames).map_err(|errors| {
+        let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        CliError::new(text.join("\nerror: "))
+    })?;
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
         signal_hook::flag::register(signal, Arc::clone(&stop))
@@ -132,14 +142,22 @@ fn start(args: &Args, playbook: &crate::ir::Playbook) -> Result<RunReport, CliEr
         },
         batch_lines: usize::try_from(args.batch).unwrap_or(1),
         batch_wait: Duration::from_millis(u64::from(args.batch_wait)),
+        renames,
     };
     crate::live::run(playbook, options, stop).map_err(|e| CliError::new(e.to_string()))
 }
 
-/// One line on standard error saying what the run did.
+/// What the run did, for standard error: a deploy first, then one line of counts.
 fn summary(r: &RunReport) -> String {
     let how = if r.interrupted { "stopped" } else { "done" };
-    format!(
+    let mut text = String::new();
+    if let Some(notes) = &r.deployed {
+        text.push_str("deployed: every lead was carried over to the changed playbook\n");
+        for note in notes {
+            text.push_str(&format!("  note: {note}\n"));
+        }
+    }
+    text + &format!(
         "run {how}: {} lines: {} accepted ({} late, {} ignored by the engine), {} duplicates, \
          {} dead letters; {} actions, {} delivered; {} commits\n",
         r.lines,

@@ -6,7 +6,7 @@ use super::input::{self, Message, Position, Source};
 use super::relay::{relay, Sink};
 use super::store::{Durability, Store, StoreError};
 use crate::calendar::Timestamp;
-use crate::engine::{Engine, Step};
+use crate::engine::{Engine, Renames, Step};
 use crate::events::decode_line;
 use crate::ir::Playbook;
 use crate::ledger::{Emitted, Ledger};
@@ -45,6 +45,8 @@ pub struct RunOptions {
     pub batch_lines: usize,
     /// Longest a line waits for its batch to fill before the batch commits.
     pub batch_wait: Duration,
+    /// Renames for carrying leads over to a changed playbook (`--map`).
+    pub renames: Renames,
 }
 
 /// What a run did, printed when it stops.
@@ -70,6 +72,9 @@ pub struct RunReport {
     pub commits: u64,
     /// Stopped by SIGTERM or SIGINT.
     pub interrupted: bool,
+    /// When the run carried the store's leads over to a changed playbook: what they start
+    /// afresh with.
+    pub deployed: Option<Vec<String>>,
 }
 
 /// Why the runner stopped with an error (exit 2).
@@ -194,7 +199,7 @@ impl Runner {
     fn open(playbook: &Playbook, options: &RunOptions) -> Result<Runner, RunError> {
         let mut store = Store::open(&options.store, options.durability)?;
         let engine = Engine::new(playbook).map_err(|e| RunError::Io(e.to_string()))?;
-        super::deploy::check(&store, playbook)?;
+        let notes = super::deploy::prepare(&mut store, playbook, &options.renames, wall_now())?;
         let ledger = store.load(engine)?;
         let version = {
             let mut batch = store.batch(0)?;
@@ -218,7 +223,10 @@ impl Runner {
             version,
             clock: options.clock,
             input_key,
-            report: RunReport::default(),
+            report: RunReport {
+                deployed: notes.map(|notes| notes.iter().map(ToString::to_string).collect()),
+                ..RunReport::default()
+            },
         })
     }
 

@@ -106,6 +106,13 @@ impl Deploy {
         notes
     }
 
+    /// The new id of an old one of `kind`, by name or `--map` rename; `None` when the new
+    /// version has no such thing. The live runner maps what it keeps beside lead states (a
+    /// lead's queue placement and assigned seller) with it.
+    pub fn map(&self, kind: Kind, old: u32) -> Option<u32> {
+        self.maps.get(kind, old)
+    }
+
     /// Maps one lead and its pending timers, or says every reason it cannot be carried over.
     pub fn carry(
         &self,

@@ -41,6 +41,9 @@ pub enum StoreError {
     Missing(PathBuf),
     /// A lead record that this build cannot read.
     Record(String, String),
+    /// The store ran another version of the playbook (named) and its leads cannot be carried
+    /// over to this one; the text says which and how to get on.
+    Deploy(String, String),
     /// Any other failure of SQLite or the file system.
     Other(PathBuf, String),
 }
@@ -73,6 +76,10 @@ impl fmt::Display for StoreError {
             StoreError::Record(lead, why) => {
                 write!(f, "the record of lead `{lead}` cannot be read: {why}")
             }
+            StoreError::Deploy(name, why) => write!(
+                f,
+                "the store ran another version of playbook `{name}`, and it was left as it was: {why}"
+            ),
             StoreError::Other(p, why) => write!(f, "store `{}`: {why}", p.display()),
         }
     }
