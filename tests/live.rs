@@ -359,3 +359,39 @@ fn a_changed_playbook_carries_every_lead_over_by_name_or_is_refused() {
     let bad_map = run(&["--map", "nothing"]);
     assert_eq!(bad_map.status.code(), Some(2));
 }
+
+/// A full disk, made real with a small tmpfs in a private mount namespace (`unshare`, which
+/// needs no privileges where user namespaces are allowed, as on the CI machine).
+#[test]
+fn a_full_disk_stops_the_runner_with_exit_2_and_leaves_a_readable_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = write_log(dir.path(), &seed_log(1, 600));
+    let mount = dir.path().join("small");
+    std::fs::create_dir(&mount).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("handoff");
+    let script = format!(
+        "mount -t tmpfs -o size=1m tmpfs {m} && \
+         {bin} run {SEED} --clock events --batch 50 --store {m}/s.db --events {e} --actions {m}/a.jsonl; \
+         echo \"rc=$?\" >&2; {bin} status --format json --store {m}/s.db",
+        m = mount.display(),
+        bin = bin.display(),
+        e = events.display(),
+    );
+    let out = std::process::Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "sh", "-c", &script])
+        .output()
+        .expect("unshare (util-linux) runs the runner on a small tmpfs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("rc=2"), "{err}");
+    assert!(err.contains("is full"), "{err}");
+    let status: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert!(
+        status["inputs"].as_u64().unwrap() > 0,
+        "some batches committed before: {status} {err}"
+    );
+    assert!(
+        status["leads"].as_u64().unwrap() < 600,
+        "and not all of them"
+    );
+}
