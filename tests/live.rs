@@ -384,8 +384,7 @@ fn a_full_disk_stops_the_runner_with_exit_2_and_leaves_a_readable_store() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("rc=2"), "{err}");
     assert!(err.contains("is full"), "{err}");
-    let status: Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let status: Value = serde_json::from_slice(&out.stdout).expect(&err);
     assert!(
         status["inputs"].as_u64().unwrap() > 0,
         "some batches committed before: {status} {err}"

@@ -53,7 +53,7 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub batch: u32,
     /// Longest a line waits for its batch to fill, in milliseconds
-    #[arg(long, value_name = "MS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=60_000))]
+    #[arg(long, value_name = "MS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=60_000))]
     pub batch_wait: u32,
     /// A rename for carrying the store's leads over to a changed playbook: `OLD=NEW`, or
     /// `KIND:OLD=NEW` with KIND one of track, handoff, queue, seller, reason, field, value, event,
