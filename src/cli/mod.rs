@@ -133,7 +133,7 @@ pub enum Format {
     Github,
 }
 
-/// Compile, check and simulate lead-handoff playbooks.
+/// Compile, check, simulate and run lead-handoff playbooks.
 #[derive(Debug, Parser)]
 #[command(
     name = "handoff",
