@@ -50,7 +50,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = SyncArg::Full)]
     pub synchronous: SyncArg,
     /// Most lines committed in one transaction
-    #[arg(long, value_name = "N", default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub batch: u32,
     /// Longest a line waits for its batch to fill, in milliseconds
     #[arg(long, value_name = "MS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=60_000))]
