@@ -166,7 +166,7 @@ impl Names<'_> {
 }
 
 /// A value as event lines write it: enum values by name.
-pub(crate) fn value_json(ty: Option<&FieldType>, value: &Value) -> Json {
+pub fn value_json(ty: Option<&FieldType>, value: &Value) -> Json {
     match (value, ty) {
         (Value::Flag(b), _) => json!(b),
         (Value::Number(n), _) => json!(n),

@@ -10,7 +10,7 @@ mod error;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use actions::value_json;
+pub use actions::value_json;
 pub use actions::{ActionLine, Effect};
 pub use error::{ErrorKind, EventError};
 
