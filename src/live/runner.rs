@@ -4,7 +4,7 @@
 
 use super::input::{self, Message, Position, Source};
 use super::relay::{relay, Sink};
-use super::store::{Durability, Store, StoreError};
+use super::store::{Checkpointer, Durability, Store, StoreError};
 use crate::calendar::Timestamp;
 use crate::engine::{Engine, Renames, Step};
 use crate::events::decode_line;
@@ -104,6 +104,8 @@ impl From<StoreError> for RunError {
 /// A running deployment: the store, the ledger in memory and the version it runs.
 struct Runner {
     store: Store,
+    /// Copies the log back into the store beside the runner's commits.
+    _checkpointer: Checkpointer,
     ledger: Ledger,
     version: i64,
     clock: Clock,
@@ -218,6 +220,7 @@ impl Runner {
             Source::Stdin => None,
         };
         Ok(Runner {
+            _checkpointer: Checkpointer::start(&options.store)?,
             store,
             ledger,
             version,

@@ -4,9 +4,11 @@
 //! counts as accepted only once its effects are committed together (`docs/live.md`).
 
 mod batch;
+mod checkpoint;
 mod schema;
 
 pub use batch::Batch;
+pub use checkpoint::Checkpointer;
 
 use crate::engine::{Engine, LeadState, Stage};
 use crate::ir::Playbook;
@@ -102,7 +104,8 @@ struct Stored<R> {
 /// upper bound, taken only as the store grows.
 const CACHE_KIB: i64 = -262_144;
 
-/// Pages of write-ahead log after which a commit checkpoints it (SQLite's default is 1000).
+/// Pages of write-ahead log after which a commit checkpoints it itself (SQLite's default is
+/// 1000), when the [`Checkpointer`] falls behind.
 const CHECKPOINT_PAGES: i64 = 16_384;
 
 /// An open store.
@@ -130,8 +133,8 @@ impl Store {
             // Leads are updated in random order: with the default 2 MiB page cache every
             // update of a large store reads its pages from the file again.
             conn.pragma_update(None, "cache_size", CACHE_KIB)?;
-            // A checkpoint copies each page once however often the log holds it, so fewer,
-            // larger checkpoints copy less when batches update leads at random.
+            // A backstop for [`Checkpointer`]: a checkpoint copies each page once however often
+            // the log holds it, so fewer, larger ones copy less when leads change at random.
             conn.pragma_update(None, "wal_autocheckpoint", CHECKPOINT_PAGES)?;
             Ok(())
         };
