@@ -91,6 +91,18 @@ fn the_runner_and_the_in_process_ledger_agree_and_two_runs_are_byte_identical() 
     assert_eq!(stored.leads(), expected.leads());
     assert_eq!(stored.clock(), expected.clock());
     assert!(stored.len() >= 150, "every lead was created");
+    let assigned = (expected.leads().iter())
+        .filter(|l| {
+            matches!(
+                l.record.route.map(|r| r.holder),
+                Some(handoff::ledger::Holder::Seller { .. })
+            )
+        })
+        .count() as u64;
+    let sellers = status(&store_a)["sellers"].as_array().unwrap().clone();
+    let open: u64 = sellers.iter().map(|s| s["open"].as_u64().unwrap()).sum();
+    assert_eq!(open, assigned, "open leads per seller, from the store");
+    assert!(assigned > 0, "the log assigns some leads");
 }
 
 fn live_support_playbook() -> handoff::ir::Playbook {

@@ -133,12 +133,32 @@ fn table(s: &Status) -> String {
     rows.push(vec!["dead letters".into(), s.dead_letters.to_string()]);
     let lag = s
         .delivery_lag_secs
-        .map_or_else(String::new, |l| format!(", oldest {l}s old"));
+        .map_or_else(String::new, |l| format!(", oldest {} old", age(l)));
     rows.push(vec![
         "actions".into(),
         format!("{} in all, {} undelivered{lag}", s.actions, s.undelivered),
     ]);
+    let sellers: Vec<String> = (s.sellers.iter())
+        .map(|x| {
+            let away = if x.away { " away" } else { "" };
+            format!("{} {}{away}", x.name, x.open)
+        })
+        .collect();
+    if !sellers.is_empty() {
+        rows.push(vec!["sellers (open)".into(), sellers.join(", ")]);
+    }
     columns(&rows)
+}
+
+/// An age in its two largest units, for people: `3d 4h`, `2h 5m`, `4m 10s`, `7s`.
+fn age(secs: i64) -> String {
+    let (d, h, m, s) = (secs / 86_400, secs / 3_600 % 24, secs / 60 % 60, secs % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) => format!("{m}m {s}s"),
+        (0, _, _) => format!("{h}h {m}m"),
+        _ => format!("{d}d {h}h"),
+    }
 }
 
 fn lead_text(view: &LeadView) -> String {
@@ -174,4 +194,15 @@ fn text(value: &serde_json::Value) -> String {
     value
         .as_str()
         .map_or_else(|| value.to_string(), str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ages_show_their_two_largest_units() {
+        assert_eq!(super::age(7), "7s");
+        assert_eq!(super::age(250), "4m 10s");
+        assert_eq!(super::age(7_500), "2h 5m");
+        assert_eq!(super::age(3 * 86_400 + 4 * 3_600 + 59), "3d 4h");
+    }
 }

@@ -7,6 +7,7 @@ use crate::calendar::Timestamp;
 use crate::engine::{utc, Departure, LeadState, Stage};
 use crate::events::ActionLine;
 use crate::ir::Playbook;
+use crate::ledger::RoutingSnapshot;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use serde_json::{json, Value as Json};
@@ -44,6 +45,21 @@ pub struct Status {
     pub oldest_undelivered: Option<String>,
     /// Seconds from the oldest undelivered action to now: how far delivery lags.
     pub delivery_lag_secs: Option<i64>,
+    /// Every named seller: open leads assigned or picked up, and whether away.
+    pub sellers: Vec<SellerStatus>,
+}
+
+/// One seller as routing sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SellerStatus {
+    /// The seller's name.
+    pub name: String,
+    /// The queue the seller works.
+    pub queue: String,
+    /// Leads counted against the seller's capacity.
+    pub open: u64,
+    /// Marked away.
+    pub away: bool,
 }
 
 /// A count by name.
@@ -115,7 +131,7 @@ pub fn status(store: &Store, now: Timestamp) -> Result<Status, StoreError> {
         .map_err(|e| store.error(e))?;
     Ok(Status {
         fingerprint: playbook.fingerprint_hex(),
-        playbook: playbook.name,
+        playbook: playbook.name.clone(),
         version,
         clock: store.meta("clock")?.and_then(|c| c.parse().ok()).map(utc),
         leads: count(store, "SELECT count(*) FROM leads")?,
@@ -132,7 +148,32 @@ pub fn status(store: &Store, now: Timestamp) -> Result<Status, StoreError> {
         undelivered: u64::try_from(undelivered).unwrap_or(0),
         oldest_undelivered: oldest.map(utc),
         delivery_lag_secs: oldest.map(|at| (now - at).max(0)),
+        sellers: sellers(store, &playbook)?,
     })
+}
+
+/// Open leads per seller (from each lead's route) and who is away (from routing's snapshot).
+fn sellers(store: &Store, playbook: &Playbook) -> Result<Vec<SellerStatus>, StoreError> {
+    let open = counts(
+        store,
+        "SELECT CAST(json_extract(record, '$.lead.route.holder.seller') AS TEXT), count(*) FROM leads \
+         WHERE json_extract(record, '$.lead.route.holder.holder') = 'seller' GROUP BY 1",
+    )?;
+    let routing: RoutingSnapshot = match store.meta("routing")? {
+        Some(text) => serde_json::from_str(&text).unwrap_or_default(),
+        None => RoutingSnapshot::default(),
+    };
+    Ok((playbook.sellers.iter().enumerate())
+        .map(|(i, seller)| SellerStatus {
+            name: seller.name.clone(),
+            queue: (playbook.queues.get(seller.queue.index()))
+                .map_or_else(String::new, |q| q.name.clone()),
+            open: (open.iter())
+                .find(|c| c.name == i.to_string())
+                .map_or(0, |c| c.count),
+            away: routing.away.contains(&seller.name),
+        })
+        .collect())
 }
 
 /// One lead as `handoff lead` shows it.
