@@ -406,3 +406,57 @@ fn a_full_disk_stops_the_runner_with_exit_2_and_leaves_a_readable_store() {
         "and not all of them"
     );
 }
+
+/// After downtime the wall-clock runner reads a backlog of lines that happened while it was
+/// down: they are applied in their own time order with the timers due between them, before the
+/// clock jumps to now, however the backlog falls into batches.
+#[test]
+fn a_backlog_read_after_downtime_is_applied_in_time_order_before_timers_due_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = chrono::Utc::now().timestamp() - 7_200;
+    let at = |s: i64| handoff::engine::utc(t + s);
+    let lines = [
+        format!(
+            r#"{{"id":"1","source":"crm","type":"handoff.lead.created","lead":"L","time":"{}"}}"#,
+            at(0)
+        ),
+        format!(
+            r#"{{"id":"2","source":"crm","type":"form_submit","lead":"L","time":"{}","data":{{"kind":"demo"}}}}"#,
+            at(60)
+        ),
+        format!(
+            r#"{{"id":"3","source":"crm","type":"handoff.seller.pickup","lead":"L","time":"{}"}}"#,
+            at(600)
+        ),
+    ];
+    let events = write_log(dir.path(), &lines);
+    let view = |batch: &str| {
+        let store = dir.path().join(format!("b{batch}.db"));
+        let out = handoff()
+            .args(["run", SEED, "--batch", batch, "--store"])
+            .arg(&store)
+            .arg("--events")
+            .arg(&events)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let lead = handoff()
+            .args(["lead", "L", "--format", "json", "--store"])
+            .arg(&store)
+            .output()
+            .unwrap();
+        let lead: Value = serde_json::from_slice(&lead.stdout).unwrap();
+        lead["state"]["stage"].clone()
+    };
+    let whole = view("100");
+    assert_eq!(
+        whole["breaches"], 0,
+        "picked up 9 minutes into a 15-minute SLA: {whole}"
+    );
+    assert_eq!(whole["stage"], "working");
+    assert_eq!(view("1"), whole, "one line a batch gives the same lead");
+}

@@ -133,7 +133,10 @@ pub fn run(
     while !stop.load(Ordering::Relaxed) && (!ended || options.follow) {
         let (batch, end) = collect(&lines, &options, &runner, ended)?;
         ended |= end;
-        if runner.commit(batch)? {
+        // A full batch leaves lines waiting: the clock catches up with them before it moves to
+        // the wall clock.
+        let caught_up = batch.len() < options.batch_lines;
+        if runner.commit(batch, caught_up)? {
             if let Some(sink) = sink.as_mut() {
                 runner.report.delivered +=
                     relay(&mut runner.store, sink).map_err(|e| RunError::Io(e.to_string()))?;
@@ -233,9 +236,11 @@ impl Runner {
         })
     }
 
-    /// Applies a batch (and, in wall time, the timers due by now) in one transaction; returns
-    /// whether anything was committed.
-    fn commit(&mut self, lines: Vec<Read>) -> Result<bool, RunError> {
+    /// Applies a batch in one transaction; in wall time, once the input is caught up, then fires
+    /// the timers due by now (a backlog read after downtime is applied in its own time order,
+    /// timers interleaved, before the clock jumps to now). Returns whether anything was
+    /// committed.
+    fn commit(&mut self, lines: Vec<Read>, caught_up: bool) -> Result<bool, RunError> {
         let now = wall_now();
         let timers_due =
             self.clock == Clock::Wall && self.ledger.next_due().is_some_and(|due| due <= now);
@@ -245,9 +250,6 @@ impl Runner {
         let playbook = self.ledger.engine().playbook().clone();
         let mut emitted: Vec<Emitted> = Vec::new();
         let batch = self.store.batch(self.version)?;
-        if self.clock == Clock::Wall {
-            self.ledger.advance(now, &mut emitted);
-        }
         let mut position = None;
         for (text, number, after) in &lines {
             position = Some(*after);
@@ -284,6 +286,9 @@ impl Runner {
                     self.report.dead += 1;
                 }
             }
+        }
+        if self.clock == Clock::Wall && caught_up {
+            self.ledger.advance(now, &mut emitted);
         }
         batch.emit(&playbook, &self.ledger, &emitted)?;
         self.report.actions += emitted.iter().filter(|e| e.is_external()).count() as u64;
