@@ -454,8 +454,13 @@ fn run_stream(engine: &Engine, attributes: Vec<Value>, ops: &[Op]) {
             "a waiting lead with no breach after its deadline"
         );
     }
+    // A lead state survives serialization, but for the quiet mark, a cache never persisted.
     let json = serde_json::to_string(&s.lead).unwrap();
-    assert_eq!(serde_json::from_str::<LeadState>(&json).unwrap(), s.lead);
+    let unquiet = LeadState {
+        quiet: 0,
+        ..s.lead.clone()
+    };
+    assert_eq!(serde_json::from_str::<LeadState>(&json).unwrap(), unquiet);
 }
 
 fn attributes() -> impl Strategy<Value = Vec<u16>> {

@@ -11,7 +11,7 @@ mod live_support;
 
 use handoff::engine::Engine;
 use handoff::live::store::Store;
-use live_support::{delivered, reference, seed_log};
+use live_support::{as_stored, delivered, reference, seed_log};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::path::Path;
@@ -97,8 +97,11 @@ fn sigkill_at_random_moments_loses_nothing_and_repeats_nothing() {
     let store = Store::open_read(&store).unwrap();
     let stored = store.load(Engine::new(&playbook).unwrap()).unwrap();
     assert_eq!(stored.len(), expected.len());
-    for (got, want) in stored.leads().iter().zip(expected.leads()) {
-        assert_eq!(got, want, "lead {}", want.key);
+    for (got, want) in as_stored(stored.leads())
+        .iter()
+        .zip(as_stored(expected.leads()))
+    {
+        assert_eq!(got, &want, "lead {}", want.key);
     }
     assert_eq!(
         stored.pending_timers(),

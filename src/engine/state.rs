@@ -49,7 +49,9 @@ pub struct LeadState {
     /// changes track, they stay false and need not be tested. The value is that playbook's
     /// fingerprint, so a state carried over to a changed playbook is tested in full again. Zero
     /// is always safe: everything is then tested ([`crate::engine::Engine::is_quiet`]).
-    #[serde(default)]
+    /// An engine-internal cache, never serialized: a stored lead comes back with zero, so a
+    /// store never carries one build's analysis into another.
+    #[serde(skip)]
     pub quiet: u64,
 }
 

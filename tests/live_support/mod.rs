@@ -215,3 +215,15 @@ pub fn delivered(text: &str) -> BTreeMap<String, Value> {
     }
     by_key
 }
+
+/// Leads as a store keeps them: without the engine's quiet mark, a cache it never persists.
+pub fn as_stored(leads: &[handoff::ledger::Lead]) -> Vec<handoff::ledger::Lead> {
+    leads
+        .iter()
+        .cloned()
+        .map(|mut lead| {
+            lead.record.state.quiet = 0;
+            lead
+        })
+        .collect()
+}
