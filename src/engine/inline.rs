@@ -31,23 +31,32 @@ impl<T: Copy + Default, const N: usize> InlineVec<T, N> {
     }
 
     /// Appends an element, moving everything to the heap when the inline slots are full.
+    /// The inline case is small enough to inline into the engine's step; the rest is kept out
+    /// of line.
+    #[inline]
     pub fn push(&mut self, value: T) {
+        if self.spill.is_none() {
+            if let Some(slot) = self.inline.get_mut(self.len) {
+                *slot = value;
+                self.len += 1;
+                return;
+            }
+        }
+        self.push_spilled(value);
+    }
+
+    /// [`InlineVec::push`] once the inline slots are full or spilled.
+    #[cold]
+    #[inline(never)]
+    fn push_spilled(&mut self, value: T) {
         if let Some(spill) = &mut self.spill {
             spill.push(value);
             return;
         }
-        match self.inline.get_mut(self.len) {
-            Some(slot) => {
-                *slot = value;
-                self.len += 1;
-            }
-            None => {
-                let mut all = Vec::with_capacity(2 * N.max(1));
-                all.extend_from_slice(&self.inline);
-                all.push(value);
-                self.spill = Some(Box::new(all));
-            }
-        }
+        let mut all = Vec::with_capacity(2 * N.max(1));
+        all.extend_from_slice(&self.inline);
+        all.push(value);
+        self.spill = Some(Box::new(all));
     }
 
     /// Removes the element at `index`, keeping the order of the rest; out of range does nothing.

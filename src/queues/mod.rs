@@ -407,6 +407,7 @@ impl Desk {
     /// What `queue` offers at `now`: the next pairing of a free seller and a waiting lead (taken
     /// at once, see [`Desk::next_pickup`]), or why there is none.
     /// Call it when a lead is queued or a seller frees up, until it offers nothing.
+    #[inline]
     pub fn offer(
         &mut self,
         queue: QueueId,
@@ -464,6 +465,7 @@ impl QueueState {
     }
 
     /// Drops stale entries at the head of a line.
+    #[inline]
     fn clean(line: &mut VecDeque<Waiting>, valid: &impl Fn(&Waiting) -> bool) {
         while line.front().is_some_and(|w| !valid(w)) {
             line.pop_front();
