@@ -460,3 +460,60 @@ fn a_backlog_read_after_downtime_is_applied_in_time_order_before_timers_due_late
     assert_eq!(whole["stage"], "working");
     assert_eq!(view("1"), whole, "one line a batch gives the same lead");
 }
+
+#[test]
+fn following_a_file_applies_lines_as_they_are_appended() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = seed_log(4, 12);
+    let (first, rest) = lines.split_at(lines.len() / 2);
+    let events = write_log(dir.path(), first);
+    std::fs::create_dir(dir.path().join("whole")).unwrap();
+    let store = dir.path().join("s.db");
+    let mut runner = std::process::Command::new(assert_cmd::cargo::cargo_bin("handoff"))
+        .args([
+            "run", SEED, "--clock", "events", "--follow", "--quiet", "--store",
+        ])
+        .arg(&store)
+        .arg("--events")
+        .arg(&events)
+        .spawn()
+        .unwrap();
+    let playbook = live_support_playbook();
+    let holds = |lines: &[String]| {
+        let (expected, _) = reference(&playbook, lines);
+        Store::open_read(&store).is_ok_and(|s| {
+            s.load(Engine::new(&playbook).unwrap())
+                .is_ok_and(|l| as_stored(l.leads()) == as_stored(expected.leads()))
+        })
+    };
+    eventually(|| holds(first));
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&events)
+        .unwrap();
+    // Half a line first: the runner waits for its end before it reads the line.
+    let (head, tail) = rest[0].split_at(rest[0].len() / 2);
+    write!(file, "{head}").unwrap();
+    file.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(holds(first), "a half-written line is not read");
+    write!(file, "{tail}\n{}\n", rest[1..].join("\n")).unwrap();
+    file.flush().unwrap();
+    eventually(|| holds(&lines));
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &runner.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    assert!(runner.wait().unwrap().success());
+    // No line was read in two parts: the dead letters are those of the whole file read at once.
+    let whole = write_log(&dir.path().join("whole"), &lines);
+    let once = dir.path().join("once.db");
+    assert!(run_events(&once, &whole, &dir.path().join("once.jsonl"))
+        .status
+        .success());
+    assert_eq!(
+        status(&store)["dead_letters"],
+        status(&once)["dead_letters"]
+    );
+}
