@@ -66,6 +66,12 @@ impl Driver {
         pending
     }
 
+    /// The pending timers in no particular order, without allocating: for callers that index
+    /// them elsewhere (the ledger's agenda).
+    pub fn pending_unordered(&self) -> impl Iterator<Item = Pending> + '_ {
+        self.pending.iter().copied()
+    }
+
     /// When the next timer is due, if any.
     pub fn next_due(&self) -> Option<Timestamp> {
         self.pending.iter().map(|p| p.due).min()

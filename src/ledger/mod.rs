@@ -335,15 +335,16 @@ impl Ledger {
             return;
         };
         let record = &mut lead.record;
-        for pending in record.driver.pending() {
+        for pending in record.driver.pending_unordered() {
             self.agenda.remove(&(pending.due, no, pending.seq));
         }
         let mut actions = Vec::new();
         let at = f(&self.engine, record, &mut actions);
         let step = record.steps;
         record.steps += 1;
-        let driver = record.driver.clone();
-        self.schedule(no, &driver);
+        for pending in record.driver.pending_unordered() {
+            self.agenda.insert((pending.due, no, pending.seq));
+        }
         self.changed.insert(no);
         self.route_step(no, &actions);
         for (index, (at, action)) in actions.into_iter().enumerate() {
@@ -359,7 +360,7 @@ impl Ledger {
     }
 
     fn schedule(&mut self, no: LeadNo, driver: &Driver) {
-        for pending in driver.pending() {
+        for pending in driver.pending_unordered() {
             self.agenda.insert((pending.due, no, pending.seq));
         }
     }
