@@ -283,7 +283,7 @@ fn man_writes_one_page_per_command() {
     let check = fs::read_to_string(pages.join("handoff-check.1")).unwrap();
     assert!(check.contains("deny\\-warnings"), "{check}");
     let main = run(&["man"], repo());
-    assert!(stdout(&main).contains(".SH NAME\nhandoff \\- Compile, check and simulate"));
+    assert!(stdout(&main).contains(".SH NAME\nhandoff \\- Compile, check, simulate and run"));
 }
 
 #[test]
