@@ -406,3 +406,60 @@ fn keyword(s: &TestStmt) -> &'static str {
 fn moment_text(m: &ast::Moment) -> String {
     format!("{} {}", m.date.text, m.time.text)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use crate::check::compile;
+    use crate::span::FileId;
+
+    /// The seed playbook with its tests, and the same text without them.
+    fn seed_with_and_without_tests() -> (String, String) {
+        let src = std::fs::read_to_string("playbooks/seed-matrix.playbook").unwrap();
+        let cut = src.find("\nfixture ").expect("the seed has tests");
+        (src.clone(), src[..cut].to_string())
+    }
+
+    #[test]
+    fn tests_leave_the_ir_and_its_fingerprint_unchanged() {
+        let (with, without) = seed_with_and_without_tests();
+        let with = compile(FileId(0), &with);
+        let without = compile(FileId(0), &without);
+        assert!(!with.tests.is_empty() && without.tests.is_empty());
+        let (a, b) = (with.playbook.unwrap(), without.playbook.unwrap());
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            serde_json::to_string(&b).unwrap()
+        );
+    }
+
+    #[test]
+    fn instants_are_read_in_the_default_calendars_zone() {
+        let (with, _) = seed_with_and_without_tests();
+        let compiled = compile(FileId(0), &with);
+        let first = &compiled.tests[0];
+        // 09:00 in London in June is 08:00 UTC.
+        let at = first.steps.iter().find_map(|s| match s.kind {
+            crate::testing::StepKind::At(t) => Some(t),
+            _ => None,
+        });
+        assert_eq!(at, Some(1_780_300_800));
+    }
+
+    #[test]
+    fn a_misspelt_fixture_is_undefined_with_a_suggestion() {
+        let (with, _) = seed_with_and_without_tests();
+        let src = with.replace(
+            "given lead ben from smb_ops",
+            "given lead ben from smb_opps",
+        );
+        let diags = compile(FileId(0), &src).diagnostics;
+        let d = diags
+            .iter()
+            .find(|d| d.message.contains("smb_opps"))
+            .unwrap();
+        assert_eq!(d.code.as_str(), "E0101");
+        assert_eq!(d.help.as_deref(), Some("did you mean `smb_ops`?"));
+    }
+}
