@@ -39,13 +39,16 @@ pub struct Args {
     pub config: config::Args,
 }
 
+/// The `format_version` of the `--format json` document (`docs/json-output.md`).
+pub const FORMAT_VERSION: u32 = 1;
+
 /// How test results are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum TestFormat {
     /// One line per test, failures with their trace, and a summary line.
     #[default]
     Human,
-    /// One JSON document with every test's result (`format_version` 1).
+    /// One JSON document with every test's result (`docs/json-output.md`).
     Json,
 }
 
@@ -261,7 +264,7 @@ fn json_report(ran: &[Ran], filtered: usize, sources: &Sources) -> String {
         .collect();
     let failed = ran.iter().filter(|r| r.outcome.failure.is_some()).count();
     let doc = json!({
-        "format_version": 1,
+        "format_version": FORMAT_VERSION,
         "tests": tests,
         "summary": {
             "passed": ran.len() - failed,
