@@ -15,7 +15,7 @@ use crate::engine::{Input, TouchOutcome};
 use crate::ir::{self, Value};
 use crate::span::Span;
 use crate::syntax::ast::{self, Block, Ending, Expectation, FieldValue, Item, TestStmt};
-use crate::testing::{Advance, Case, Expect, Step, StepKind};
+use crate::testing::{self, Advance, Case, Expect, Step, StepKind};
 
 /// Attribute values a fixture sets, by field.
 type Fixture = Vec<(ir::FieldId, Value)>;
@@ -322,6 +322,9 @@ impl Lowerer<'_> {
         let secs = self.duration_secs(d)?;
         Some(match d.unit {
             ast::DurationUnit::BusinessDays => {
+                if d.value.fract() != 0.0 {
+                    self.diags.push(messages::fractional_business_days(*d.loc));
+                }
                 Advance::BusinessDays(u32::try_from(secs / 86_400).unwrap_or(u32::MAX))
             }
             ast::DurationUnit::BusinessHours => Advance::BusinessSeconds(secs),
@@ -384,6 +387,26 @@ impl Lowerer<'_> {
                 Expect::Band(set, i)
             }
             Expectation::AssignedTo(s) => Expect::AssignedTo(self.resolve(s)?),
+            Expectation::BreachStep { step, target } => {
+                Expect::BreachStep(self.breach_step(*step, target.as_ref())?)
+            }
+        })
+    }
+
+    fn breach_step(
+        &mut self,
+        step: ast::BreachStep,
+        target: Option<&ast::Ident>,
+    ) -> Option<testing::BreachStep> {
+        let queue = match (step, target) {
+            (ast::BreachStep::Rescued, _) | (_, None) => None,
+            (_, Some(q)) => Some(self.resolve(q)?),
+        };
+        Some(match step {
+            ast::BreachStep::Rescued => testing::BreachStep::Rescued(self.resolve(target?)?),
+            ast::BreachStep::Requeued => testing::BreachStep::Requeued(queue),
+            ast::BreachStep::Escalated => testing::BreachStep::Escalated(queue),
+            ast::BreachStep::Reassigned => testing::BreachStep::Reassigned(queue),
         })
     }
 }
@@ -445,6 +468,22 @@ mod tests {
             _ => None,
         });
         assert_eq!(at, Some(1_780_300_800));
+    }
+
+    #[test]
+    fn business_days_after_are_whole_days() {
+        let (with, _) = seed_with_and_without_tests();
+        let src = with.replace(
+            "  after 20m\n  expect breaches 1",
+            "  after 1.5bd\n  expect breaches 1",
+        );
+        let diags = compile(FileId(0), &src).diagnostics;
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.message == "business days are whole days"),
+            "{diags:?}"
+        );
     }
 
     #[test]

@@ -540,5 +540,10 @@ fn expectation(e: &Expectation) -> String {
         Expectation::Score { score, value } => format!("score {} = {}", score.name, num(value)),
         Expectation::Band { bands, band } => format!("band {} = {}", bands.name, band.name),
         Expectation::AssignedTo(s) => format!("assigned to {}", s.name),
+        Expectation::BreachStep { step, target } => match (step, target) {
+            (BreachStep::Rescued, Some(t)) => format!("rescued with {}", t.name),
+            (step, Some(t)) => format!("{} to {}", step.keyword(), t.name),
+            (step, None) => step.keyword().to_string(),
+        },
     }
 }

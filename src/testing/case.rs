@@ -92,4 +92,19 @@ pub enum Expect {
     Band(BandSetId, usize),
     /// The seller who picked the lead up.
     AssignedTo(SellerId),
+    /// A step the latest SLA breach took.
+    BreachStep(BreachStep),
+}
+
+/// A breach step with what it names, when the test names it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BreachStep {
+    /// An automated rescue track started.
+    Rescued(TrackId),
+    /// Back into a queue with a fresh SLA.
+    Requeued(Option<QueueId>),
+    /// Handed to another queue.
+    Escalated(Option<QueueId>),
+    /// Taken from its owner and given to a queue.
+    Reassigned(Option<QueueId>),
 }

@@ -8,5 +8,5 @@
 mod case;
 mod run;
 
-pub use case::{Advance, Case, Expect, Step, StepKind};
+pub use case::{Advance, BreachStep, Case, Expect, Step, StepKind};
 pub use run::{run, Failure, Outcome, TraceLine};

@@ -3,7 +3,7 @@
 
 use chrono::TimeZone;
 
-use super::case::{Advance, Case, Expect, StepKind};
+use super::case::{Advance, BreachStep, Case, Expect, StepKind};
 use crate::calendar::Timestamp;
 use crate::engine::{
     Action, Departure, Driver, Engine, HandoffRun, Ignored, Input, LeadState, Stage, Step,
@@ -266,6 +266,51 @@ impl Runner<'_> {
                 }),
                 None => fail(self.state()),
             },
+            Expect::BreachStep(want) => match self.last_breach_steps() {
+                Some(taken) if taken.iter().any(|t| step_matches(*want, *t)) => Ok(()),
+                Some(taken) if taken.is_empty() => {
+                    fail("the latest breach took no step".to_string())
+                }
+                Some(taken) => {
+                    let taken: Vec<String> = taken.iter().map(|t| self.breach_step(*t)).collect();
+                    fail(format!("the latest breach: {}", taken.join(", ")))
+                }
+                None => fail("no breach".to_string()),
+            },
+        }
+    }
+
+    /// The steps the latest SLA breach took, or `None` before any breach.
+    fn last_breach_steps(&self) -> Option<Vec<BreachStep>> {
+        let at =
+            (self.actions.iter()).rposition(|(_, a)| matches!(a, Action::SlaBreached { .. }))?;
+        let after = self.actions.get(at..).unwrap_or_default();
+        Some(
+            after
+                .iter()
+                .filter_map(|(_, a)| match a {
+                    Action::RescueStarted { track } => Some(BreachStep::Rescued(*track)),
+                    Action::Requeued { queue } => Some(BreachStep::Requeued(Some(*queue))),
+                    Action::Escalated { queue } => Some(BreachStep::Escalated(Some(*queue))),
+                    Action::Reassigned { queue } => Some(BreachStep::Reassigned(Some(*queue))),
+                    _ => None,
+                })
+                .collect(),
+        )
+    }
+
+    /// A breach step in the test's words.
+    fn breach_step(&self, step: BreachStep) -> String {
+        let p = self.playbook();
+        let to = |word: &str, q: Option<crate::ir::QueueId>| match q {
+            Some(q) => format!("{word} to {}", name(&p.queues, q.index(), |q| &q.name)),
+            None => word.to_string(),
+        };
+        match step {
+            BreachStep::Rescued(t) => format!("rescued with {}", self.track(t)),
+            BreachStep::Requeued(q) => to("requeued", q),
+            BreachStep::Escalated(q) => to("escalated", q),
+            BreachStep::Reassigned(q) => to("reassigned", q),
         }
     }
 
@@ -395,6 +440,7 @@ impl Runner<'_> {
                 )
             }
             Expect::AssignedTo(s) => format!("assigned to {}", self.seller(*s)),
+            Expect::BreachStep(step) => self.breach_step(*step),
         }
     }
 
@@ -408,6 +454,18 @@ impl Runner<'_> {
 
     fn seller(&self, id: crate::ir::SellerId) -> String {
         name(&self.playbook().sellers, id.index(), |s| &s.name)
+    }
+}
+
+/// Whether a step taken is the one expected (any queue when the test names none).
+fn step_matches(want: BreachStep, taken: BreachStep) -> bool {
+    let queue = |w: Option<_>, t: Option<_>| w.is_none() || w == t;
+    match (want, taken) {
+        (BreachStep::Rescued(w), BreachStep::Rescued(t)) => w == t,
+        (BreachStep::Requeued(w), BreachStep::Requeued(t))
+        | (BreachStep::Escalated(w), BreachStep::Escalated(t))
+        | (BreachStep::Reassigned(w), BreachStep::Reassigned(t)) => queue(w, t),
+        _ => false,
     }
 }
 
@@ -507,6 +565,29 @@ test "unit: breach count" {
         assert!(
             !trace.iter().any(|t| t.text.starts_with("first touch")),
             "the trace stops at the failure: {trace:?}"
+        );
+    }
+
+    #[test]
+    fn a_breach_step_not_taken_lists_the_steps_that_were() {
+        let outcomes = run_seed(
+            r#"
+test "unit: breach steps" {
+  given lead ada from smb_ops
+  at 2026-06-01 09:00
+  event inbound_reply
+  expect breaches 0
+  after 16m
+  expect requeued
+  expect escalated to enterprise_ae
+}
+"#,
+        );
+        let failure = outcomes[0].failure.clone().unwrap();
+        assert_eq!(failure.expected, "escalated to enterprise_ae");
+        assert_eq!(
+            failure.actual,
+            "the latest breach: rescued with momentum_rescue, requeued to inbound_sdr"
         );
     }
 

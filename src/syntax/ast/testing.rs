@@ -104,6 +104,40 @@ pub enum Expectation {
     },
     /// `assigned to SELLER`: the seller who picked the lead up.
     AssignedTo(Ident),
+    /// `rescued with TRACK`, `requeued|escalated|reassigned [to QUEUE]`: a step the latest SLA
+    /// breach took.
+    BreachStep {
+        /// Which step.
+        step: BreachStep,
+        /// The rescue track, or the queue the lead went to.
+        target: Option<Ident>,
+    },
+}
+
+/// The breach steps `expect` can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreachStep {
+    /// `rescued with TRACK`
+    Rescued,
+    /// `requeued [to QUEUE]`
+    Requeued,
+    /// `escalated [to QUEUE]`
+    Escalated,
+    /// `reassigned [to QUEUE]`
+    Reassigned,
+}
+
+impl BreachStep {
+    /// The keyword as written.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            BreachStep::Rescued => "rescued",
+            BreachStep::Requeued => "requeued",
+            BreachStep::Escalated => "escalated",
+            BreachStep::Reassigned => "reassigned",
+        }
+    }
 }
 
 /// The three endings `expect` can name.

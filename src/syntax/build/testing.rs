@@ -121,6 +121,18 @@ impl Builder {
                 }
             }
             Rule::expect_assigned => Expectation::AssignedTo(self.first_ident(p)),
+            Rule::expect_breach_step => {
+                let step = match p.clone().into_inner().map(|c| c.as_rule()).next() {
+                    Some(Rule::kw_rescued) => BreachStep::Rescued,
+                    Some(Rule::kw_requeued) => BreachStep::Requeued,
+                    Some(Rule::kw_escalated) => BreachStep::Escalated,
+                    _ => BreachStep::Reassigned,
+                };
+                Expectation::BreachStep {
+                    step,
+                    target: self.idents_of(p).into_iter().next(),
+                }
+            }
             _ => return None,
         })
     }
