@@ -26,3 +26,4 @@ pub mod report;
 pub mod sim;
 pub mod span;
 pub mod syntax;
+pub mod testing;

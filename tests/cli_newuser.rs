@@ -259,7 +259,8 @@ fn version_json_names_the_commit_and_the_output_formats() {
             "compile --emit ir",
             "simulate --format json",
             "compare --format json",
-            "sweep --format json"
+            "sweep --format json",
+            "test --format json"
         ]
     );
     assert!(formats.iter().all(|f| f["format_version"] == 1));

@@ -247,6 +247,9 @@ const GLUED_WORDS: &[(&str, &str)] = &[
     ("intent", "lasts"),
     ("around", "the"),
     ("the", "clock"),
+    ("picks", "up"),
+    ("handed", "off"),
+    ("no", "handoff"),
 ];
 
 /// The whitespace runs of a formatted file outside strings and comments, as byte ranges.

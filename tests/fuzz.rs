@@ -279,6 +279,19 @@ const OTHER_TOKENS: &[&str] = &[
     "2026-03-29",
     "\"Pacific/Chatham\"",
     "\"America/St_Johns\"",
+    "given lead ada",
+    "at 2026-06-01 09:00",
+    "at 2026-03-29 01:30",
+    "seller picks up as ana",
+    "touch meeting",
+    "dispose no_response",
+    "expect",
+    "handed off by",
+    "no handoff",
+    "sla due within",
+    "breaches",
+    "suppressed until",
+    "converted as",
 ];
 
 /// The fuzzing alphabet: every block keyword, then the other tokens.

@@ -6,6 +6,7 @@
 //! one run reports everything. The IR is returned only when there are no errors.
 
 mod blocks;
+mod cases;
 mod expr;
 mod lints;
 mod names;
@@ -26,13 +27,16 @@ pub struct Compiled {
     pub playbook: Option<ir::Playbook>,
     /// Every finding, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
+    /// The file's `test` blocks, checked; kept out of the IR so a playbook's IR and fingerprint
+    /// do not depend on its tests. Runnable only when `playbook` is present.
+    pub tests: Vec<crate::testing::Case>,
 }
 
 /// Parses and checks a playbook source.
 pub fn compile(file: FileId, src: &str) -> Compiled {
     let parsed = syntax::parse(file, src);
     let mut diagnostics = parsed.diagnostics;
-    let (playbook, origins, mut found) = lower(&parsed.file, &parsed.broken);
+    let (playbook, origins, tests, mut found) = lower(&parsed.file, &parsed.broken);
     found.extend(lints::run(&playbook, &origins));
     diagnostics.append(&mut found);
     if diagnostics.is_empty() && parsed.file.items.is_empty() && parsed.broken.is_empty() {
@@ -45,6 +49,7 @@ pub fn compile(file: FileId, src: &str) -> Compiled {
     Compiled {
         playbook: clean.then_some(playbook),
         diagnostics,
+        tests,
     }
 }
 
@@ -73,7 +78,12 @@ pub(crate) struct Lowerer<'a> {
 fn lower(
     file: &ast::File,
     broken: &[syntax::BrokenBlock],
-) -> (ir::Playbook, Origins, Vec<Diagnostic>) {
+) -> (
+    ir::Playbook,
+    Origins,
+    Vec<crate::testing::Case>,
+    Vec<Diagnostic>,
+) {
     let mut diags = Vec::new();
     let names = Names::collect(file, broken, &mut diags);
     let mut l = Lowerer {
@@ -84,10 +94,11 @@ fn lower(
         band_labels: Vec::new(),
     };
     l.lower_file(file);
+    let tests = l.tests(file);
     l.origins.incomplete = names.incomplete();
     l.origins.misreferenced = names.take_misreferenced();
     l.origins.scores_incomplete = names.kind_incomplete(names::Kind::Score);
-    (l.playbook, l.origins, l.diags)
+    (l.playbook, l.origins, tests, l.diags)
 }
 
 fn empty_playbook() -> ir::Playbook {

@@ -237,6 +237,9 @@ impl Names {
                 Item::Reason(b) => names.declare(Kind::Reason, &b.name, diags),
                 Item::Kpi(b) => names.declare(Kind::Kpi, &b.name, diags),
                 Item::Scenario(b) => names.declare(Kind::Scenario, &b.name, diags),
+                // Tests declare nothing the playbook can name; fixtures are named only by tests,
+                // which resolve them themselves.
+                Item::Test(_) | Item::Fixture(_) => {}
                 Item::Lead(b) => {
                     for f in &b.body {
                         names.declare(Kind::Field, &f.kind.name, diags);

@@ -410,7 +410,12 @@ impl Lowerer<'_> {
         p
     }
 
-    fn signal_value(&mut self, defs: &[ir::FieldDef], i: usize, v: &Literal) -> Option<Value> {
+    pub(super) fn signal_value(
+        &mut self,
+        defs: &[ir::FieldDef],
+        i: usize,
+        v: &Literal,
+    ) -> Option<Value> {
         let def = defs.get(i)?;
         let value = match (&def.ty, v) {
             (FieldType::OneOf { values }, Literal::Name(n)) => {

@@ -26,6 +26,7 @@ pub mod simulate;
 pub mod status;
 pub mod stdin;
 pub mod sweep;
+pub mod test;
 pub mod version;
 
 use std::io::{ErrorKind, IsTerminal, Write};
@@ -170,6 +171,7 @@ pub enum Command {
     Run(run::Args),
     Status(status::Args),
     Lead(status::LeadArgs),
+    Test(test::Args),
 }
 
 /// Entry point of the binary: parses the process arguments and runs the subcommand.
@@ -204,6 +206,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args, cli.color),
         Command::Status(args) => status::run(args),
         Command::Lead(args) => status::run_lead(args),
+        Command::Test(args) => test::run(args, cli.color),
     };
     exit.into()
 }

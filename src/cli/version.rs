@@ -29,7 +29,7 @@ const COMMIT: &str = match option_env!("HANDOFF_GIT_COMMIT") {
 
 /// The `format_version` of each JSON output, by the command and format that writes it, so a
 /// script can tell whether it understands this binary's output before reading it.
-fn output_formats() -> [(&'static str, u32); 5] {
+fn output_formats() -> [(&'static str, u32); 6] {
     [
         (
             "check --format json",
@@ -42,6 +42,7 @@ fn output_formats() -> [(&'static str, u32); 5] {
         ),
         ("compare --format json", super::compare::FORMAT_VERSION),
         ("sweep --format json", super::sweep::FORMAT_VERSION),
+        ("test --format json", super::test::FORMAT_VERSION),
     ]
 }
 

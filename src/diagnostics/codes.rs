@@ -225,6 +225,21 @@ step), but the scenario has no `staff` block for it. No seller ever picks such a
 up: it waits until its SLA breaches or the horizon ends, and the queue grows for the
 whole run. Add `staff QUEUE { sellers N  handle ... }` to the scenario, or route the
 handoff elsewhere.";
+
+    TestWithoutLead = "E0701", Error, "a test has no lead where it needs one",
+"A test runs one lead: it names it with `given lead NAME { field value ... }` (or
+`given lead NAME from FIXTURE`) and starts the clock with `at DATE TIME`; the lead arrives
+once both are known. Inputs, `after` and `expect` act on that lead, so they come after both,
+and a test names its lead once.";
+
+    TestTimeGoesBack = "E0702", Error, "a test's clock goes backwards",
+"Each `at DATE TIME` in a test moves the clock forward, firing the timers due by then; the
+engine never rewrites the past, so an `at` earlier than the one before it cannot run.
+Use `after DURATION` to move on from the current time, or fix the date.";
+
+    TestExpectsNothing = "W0703", Warning, "a test expects nothing",
+"A test without an `expect` line passes whatever the playbook does, so it checks nothing.
+Add what must hold, such as `expect handed off by RULE to QUEUE` or `expect no handoff`.";
 }
 
 impl Code {

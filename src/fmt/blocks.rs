@@ -46,6 +46,17 @@ fn item(p: &mut Printer, item: &Item) {
         Item::Reason(b) => leaves(p, b, &head, Braces::Required, reason),
         Item::Kpi(b) => leaves(p, b, &head, Braces::Required, kpi),
         Item::Scenario(b) => p.block(b.loc.0, &head, Braces::Required, &b.body, span, scenario),
+        Item::Test(b) => {
+            let head = format!(
+                "test {}",
+                string(&StrLit {
+                    value: b.name.name.clone(),
+                    loc: b.name.loc,
+                })
+            );
+            p.block(b.loc.0, &head, Braces::Required, &b.body, span, test);
+        }
+        Item::Fixture(b) => leaves(p, b, &head, Braces::Required, field_value),
     }
 }
 
@@ -446,4 +457,93 @@ fn staff(s: &StaffStmt) -> Line<'_> {
         StaffStmt::Calendar(c) => format!("calendar {}", c.name),
         StaffStmt::AroundTheClock => "around the clock".to_string(),
     })
+}
+
+fn field_value(f: &FieldValue) -> Line<'_> {
+    plain(format!("{} {}", f.field.name, expr::literal(&f.value)))
+}
+
+/// A field value's span: from its name to the end of its value.
+fn field_value_span(f: &FieldValue) -> Span {
+    Span {
+        end: f.value.loc().end,
+        ..f.field.loc.0
+    }
+}
+
+fn moment(m: &Moment) -> String {
+    format!("{} {}", m.date.text, m.time.text)
+}
+
+fn test(p: &mut Printer, s: &Stmt<TestStmt>) {
+    let line = match &s.kind {
+        TestStmt::Given {
+            name,
+            fixture,
+            fields,
+        } => {
+            let head = match fixture {
+                Some(f) => format!("given lead {} from {}", name.name, f.name),
+                None => format!("given lead {}", name.name),
+            };
+            return values_block(p, s.loc.0, &head, fields);
+        }
+        TestStmt::Event { event, fields } => {
+            return values_block(p, s.loc.0, &format!("event {}", event.name), fields);
+        }
+        TestStmt::At(m) => plain(format!("at {}", moment(m))),
+        TestStmt::Set(f) => plain(format!("set {} {}", f.field.name, expr::literal(&f.value))),
+        TestStmt::Pickup(Some(seller)) => plain(format!("seller picks up as {}", seller.name)),
+        TestStmt::Pickup(None) => plain("seller picks up"),
+        TestStmt::Touch(outcome) => plain(format!("touch {}", outcome.name)),
+        TestStmt::Dispose(reason) => plain(format!("dispose {}", reason.name)),
+        TestStmt::After(d) => plain(format!("after {}", duration(d))),
+        TestStmt::Expect(e) => plain(format!("expect {}", expectation(e))),
+    };
+    p.leaf(s.loc.0, &line);
+}
+
+/// `head { field value ... }`, the braces dropped when there are no values.
+fn values_block(p: &mut Printer, at: Span, head: &str, fields: &[FieldValue]) {
+    p.block(
+        at,
+        head,
+        Braces::Optional,
+        fields,
+        field_value_span,
+        |p, f| {
+            p.leaf(field_value_span(f), &field_value(f));
+        },
+    );
+}
+
+fn expectation(e: &Expectation) -> String {
+    match e {
+        Expectation::HandedOff { rule, queue, owner } => match owner {
+            Some(o) => format!(
+                "handed off by {} to {} owner {}",
+                rule.name, queue.name, o.name
+            ),
+            None => format!("handed off by {} to {}", rule.name, queue.name),
+        },
+        Expectation::NoHandoff => "no handoff".to_string(),
+        Expectation::SlaDueAt(m) => format!("sla due {}", moment(m)),
+        Expectation::SlaDueWithin(d) => format!("sla due within {}", duration(d)),
+        Expectation::Breaches(n) => format!("breaches {}", num(n)),
+        Expectation::InTrack(t) => format!("in track {}", t.name),
+        Expectation::Ended { how, reason } => match reason {
+            Some(r) => format!("{} as {}", how.keyword(), r.name),
+            None => how.keyword().to_string(),
+        },
+        Expectation::Disqualified(r) => format!("disqualified as {}", r.name),
+        Expectation::SuppressedUntil(m) => format!("suppressed until {}", moment(m)),
+        Expectation::Score { score, value } => format!("score {} = {}", score.name, num(value)),
+        Expectation::Band { bands, band } => format!("band {} = {}", bands.name, band.name),
+        Expectation::AssignedTo(s) => format!("assigned to {}", s.name),
+        Expectation::BreachStep { step, target } => match (step, target) {
+            (BreachStep::Rescued, Some(t)) => format!("rescued with {}", t.name),
+            (step, Some(t)) => format!("{} to {}", step.keyword(), t.name),
+            (step, None) => step.keyword().to_string(),
+        },
+    }
 }

@@ -348,6 +348,8 @@ pub const BLOCK_KEYWORDS: &[&str] = &[
     "reason",
     "kpi",
     "scenario",
+    "test",
+    "fixture",
 ];
 
 fn block_starts(src: &str) -> Vec<usize> {

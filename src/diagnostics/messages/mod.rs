@@ -12,6 +12,7 @@ mod rules;
 mod scenario;
 mod suppress;
 mod syntax;
+mod testing;
 mod types;
 
 pub(crate) use names::*;
@@ -19,6 +20,7 @@ pub(crate) use rules::*;
 pub(crate) use scenario::*;
 pub(crate) use suppress::*;
 pub(crate) use syntax::*;
+pub(crate) use testing::*;
 pub(crate) use types::*;
 
 use super::Diagnostic;

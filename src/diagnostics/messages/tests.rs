@@ -186,6 +186,12 @@ fn every_message() -> Vec<Diagnostic> {
         too_many_signal_lines(at, "p", 300, 256),
         overloaded(at, "s", 3.5, 2.0),
         unstaffed_queue(at, "s", "q", "h"),
+        skipped_local_time(at, "2026-03-29 01:30", "Europe/London"),
+        test_without_lead(at, "t"),
+        lead_given_twice(at, at),
+        before_arrival(at, "event"),
+        time_goes_back(at, "2026-06-01 09:00", at),
+        test_expects_nothing(at, "t"),
     ]
 }
 

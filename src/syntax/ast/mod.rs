@@ -11,11 +11,13 @@ mod decls;
 mod expr;
 mod rules;
 mod scenario;
+mod testing;
 
 pub use decls::*;
 pub use expr::*;
 pub use rules::*;
 pub use scenario::*;
+pub use testing::*;
 
 /// A span that compares equal to every other span, so node equality ignores positions.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -109,6 +111,11 @@ pub enum Item {
     Kpi(Block<KpiStmt>),
     /// A synthetic world for the simulator.
     Scenario(Block<ScenarioStmt>),
+    /// `test "NAME" { ... }`: a lead, its inputs and what must hold; the name is the string's
+    /// value (with the string's span).
+    Test(Block<TestStmt>),
+    /// `fixture NAME { field value ... }`: a lead that tests start from.
+    Fixture(Block<FieldValue>),
 }
 
 /// `playbook` header statements.
@@ -152,6 +159,8 @@ impl Item {
             Item::Reason(b) => ("reason", &b.name),
             Item::Kpi(b) => ("kpi", &b.name),
             Item::Scenario(b) => ("scenario", &b.name),
+            Item::Test(b) => ("test", &b.name),
+            Item::Fixture(b) => ("fixture", &b.name),
         }
     }
 
@@ -174,6 +183,8 @@ impl Item {
             Item::Reason(b) => b.loc,
             Item::Kpi(b) => b.loc,
             Item::Scenario(b) => b.loc,
+            Item::Test(b) => b.loc,
+            Item::Fixture(b) => b.loc,
         }
     }
 }

@@ -8,6 +8,7 @@ mod decls;
 mod expr;
 mod rules;
 mod scenario;
+mod testing;
 
 use super::ast::*;
 use super::Rule;
@@ -63,6 +64,8 @@ impl Builder {
             Rule::reason_decl => Item::Reason(self.block(p, Self::reason_stmt)),
             Rule::kpi_decl => Item::Kpi(self.block(p, Self::kpi_stmt)),
             Rule::scenario_decl => Item::Scenario(self.block(p, Self::scenario_stmt)),
+            Rule::test_decl => Item::Test(self.test_block(p)),
+            Rule::fixture_decl => Item::Fixture(self.block(p, Self::field_value)),
             _ => return None,
         })
     }

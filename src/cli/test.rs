@@ -1,0 +1,278 @@
+//! `handoff test PATH...`: run the `test` blocks of playbooks, cargo-test style.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use super::config::{self, Project};
+use super::{
+    files, findings, finish, report_error, stdin, write_stderr, CliError, ColorChoice, Exit, Format,
+};
+use crate::check::Compiled;
+use crate::diagnostics::render::Sources;
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::engine::Engine;
+use crate::span::FileId;
+use crate::testing::{self, Outcome};
+
+/// Run the tests written in playbooks (`test "NAME" { ... }` blocks).
+///
+/// Each test gives a lead, feeds it inputs on a virtual clock and checks what must hold; a
+/// failure shows the expectation, what held instead and the lead's trace. Exits with 0 when
+/// every test passed, 1 when one failed, none ran or a playbook has errors, and 2 when the
+/// tests could not run.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Playbook files or directories searched recursively for `*.playbook` files (default: the
+    /// `include` paths of `handoff.toml`, else the current directory)
+    #[arg(value_name = "PATH", value_hint = clap::ValueHint::AnyPath)]
+    pub paths: Vec<PathBuf>,
+    /// Run only the tests whose full name (`PLAYBOOK::TEST`) matches this regular expression
+    #[arg(long, value_name = "REGEX")]
+    pub run: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: TestFormat,
+    // `--config FILE` and `--no-config`.
+    #[command(flatten)]
+    pub config: config::Args,
+}
+
+/// The `format_version` of the `--format json` document (`docs/json-output.md`).
+pub const FORMAT_VERSION: u32 = 1;
+
+/// How test results are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum TestFormat {
+    /// One line per test, failures with their trace, and a summary line.
+    #[default]
+    Human,
+    /// One JSON document with every test's result (`docs/json-output.md`).
+    Json,
+}
+
+/// One test's result with where it is.
+struct Ran {
+    name: String,
+    file: FileId,
+    line: usize,
+    lead: String,
+    outcome: Outcome,
+}
+
+/// Runs every selected test of every playbook found.
+pub fn run(args: &Args, color: ColorChoice) -> Exit {
+    match collect(args) {
+        Ok(Collected::Findings(diags, sources)) => {
+            let format = match args.format {
+                TestFormat::Human => Format::Human,
+                TestFormat::Json => Format::Json,
+            };
+            let out = findings::render(&diags, &sources, &[], format, color.for_stdout());
+            finish(out.as_bytes(), Exit::Findings)
+        }
+        Ok(Collected::Tests(ran, filtered, sources)) => {
+            let failed = ran.iter().any(|r| r.outcome.failure.is_some());
+            let out = match args.format {
+                TestFormat::Human => human(&ran, filtered, &sources),
+                TestFormat::Json => json_report(&ran, filtered, &sources),
+            };
+            let exit = if failed || ran.is_empty() {
+                Exit::Findings
+            } else {
+                Exit::Ok
+            };
+            finish(out.as_bytes(), exit)
+        }
+        Err(e) => {
+            report_error(&e);
+            Exit::Failure
+        }
+    }
+}
+
+/// What reading the playbooks gave: errors to show, or tests run.
+enum Collected {
+    Findings(Vec<Diagnostic>, Sources),
+    Tests(Vec<Ran>, usize, Sources),
+}
+
+fn collect(args: &Args) -> Result<Collected, CliError> {
+    let filter = match &args.run {
+        Some(re) => Some(regex::Regex::new(re).map_err(|e| {
+            CliError::new(format!("`--run {re}` is not a regular expression: {e}"))
+        })?),
+        None => None,
+    };
+    let project = Project::load(&args.config, &args.paths).map_err(|errors| {
+        errors
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| CliError::new("cannot read the configuration"))
+    })?;
+    let paths =
+        files::collect_playbooks_excluding(&project.paths(&args.paths), &project.exclusions())?;
+    let mut sources = Sources::new();
+    let mut compiled: Vec<Compiled> = Vec::new();
+    for path in &paths {
+        compiled.push(findings::check_file(
+            path,
+            &stdin::Name::default(),
+            &mut sources,
+        )?);
+    }
+    let diags: Vec<Diagnostic> = compiled
+        .iter()
+        .flat_map(|c| c.diagnostics.clone())
+        .collect();
+    let diags = project.config().lints.apply(diags);
+    if diags.iter().any(|d| d.severity() == Severity::Error) {
+        return Ok(Collected::Findings(diags, sources));
+    }
+    if !diags.is_empty() {
+        write_stderr(&crate::diagnostics::render::human(&diags, &sources, false));
+    }
+    let mut ran = Vec::new();
+    let mut filtered = 0;
+    for c in &compiled {
+        let Some(playbook) = &c.playbook else {
+            continue;
+        };
+        let engine = Engine::new(playbook).map_err(|e| {
+            CliError::new(format!("cannot run the tests of `{}`: {e}", playbook.name))
+        })?;
+        for case in &c.tests {
+            let name = format!("{}::{}", playbook.name, case.name);
+            if filter.as_ref().is_some_and(|f| !f.is_match(&name)) {
+                filtered += 1;
+                continue;
+            }
+            let line = sources
+                .line_col(case.span.file, case.span.start as usize)
+                .map_or(0, |(l, _)| l);
+            ran.push(Ran {
+                name,
+                file: case.span.file,
+                line,
+                lead: case.lead.clone(),
+                outcome: testing::run(&engine, case),
+            });
+        }
+    }
+    Ok(Collected::Tests(ran, filtered, sources))
+}
+
+fn path(sources: &Sources, file: FileId) -> &str {
+    sources.get(file).map_or("", |f| f.path.as_str())
+}
+
+/// The text of a failed statement, as written.
+fn statement(sources: &Sources, span: crate::span::Span) -> &str {
+    sources
+        .get(span.file)
+        .and_then(|f| f.text.get(span.range()))
+        .unwrap_or("")
+}
+
+fn human(ran: &[Ran], filtered: usize, sources: &Sources) -> String {
+    let mut out = String::new();
+    let plural = if ran.len() == 1 { "" } else { "s" };
+    let _ = writeln!(out, "running {} test{plural}", ran.len());
+    for r in ran {
+        let status = if r.outcome.failure.is_some() {
+            "FAILED"
+        } else {
+            "ok"
+        };
+        let _ = writeln!(out, "test {} ... {status}", r.name);
+    }
+    let failed: Vec<&Ran> = ran.iter().filter(|r| r.outcome.failure.is_some()).collect();
+    if !failed.is_empty() {
+        out.push_str("\nfailures:\n");
+        for r in &failed {
+            failure(&mut out, r, sources);
+        }
+        out.push_str("\nfailures:\n");
+        for r in &failed {
+            let _ = writeln!(out, "    {}", r.name);
+        }
+    }
+    let verdict = if failed.is_empty() && !ran.is_empty() {
+        "ok"
+    } else {
+        "FAILED"
+    };
+    let _ = writeln!(
+        out,
+        "\ntest result: {verdict}. {} passed; {} failed; {filtered} filtered out",
+        ran.len() - failed.len(),
+        failed.len()
+    );
+    if ran.is_empty() {
+        out.push_str("no test ran\n");
+    }
+    out
+}
+
+fn failure(out: &mut String, r: &Ran, sources: &Sources) {
+    let Some(f) = &r.outcome.failure else { return };
+    let (line, column) = sources
+        .line_col(f.span.file, f.span.start as usize)
+        .unwrap_or((r.line, 1));
+    let _ = writeln!(out, "\n---- {} ----", r.name);
+    let _ = writeln!(
+        out,
+        "{}:{line}:{column}: {}",
+        path(sources, f.span.file),
+        statement(sources, f.span)
+    );
+    let _ = writeln!(out, "  expected: {}", f.expected);
+    let _ = writeln!(out, "    actual: {}", f.actual);
+    let _ = writeln!(out, "  trace of lead {}:", r.lead);
+    for t in &r.outcome.trace {
+        let _ = writeln!(out, "    {}  {}", t.at, t.text);
+    }
+}
+
+fn json_report(ran: &[Ran], filtered: usize, sources: &Sources) -> String {
+    let tests: Vec<serde_json::Value> = ran
+        .iter()
+        .map(|r| {
+            let failure = r.outcome.failure.as_ref().map(|f| {
+                let (line, column) = sources
+                    .line_col(f.span.file, f.span.start as usize)
+                    .unwrap_or((r.line, 1));
+                json!({
+                    "line": line,
+                    "column": column,
+                    "statement": statement(sources, f.span),
+                    "expected": f.expected,
+                    "actual": f.actual,
+                })
+            });
+            json!({
+                "name": r.name,
+                "file": path(sources, r.file),
+                "line": r.line,
+                "lead": r.lead,
+                "status": if failure.is_some() { "failed" } else { "passed" },
+                "failure": failure,
+                "trace": r.outcome.trace,
+            })
+        })
+        .collect();
+    let failed = ran.iter().filter(|r| r.outcome.failure.is_some()).count();
+    let doc = json!({
+        "format_version": FORMAT_VERSION,
+        "tests": tests,
+        "summary": {
+            "passed": ran.len() - failed,
+            "failed": failed,
+            "filtered_out": filtered,
+        },
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,105 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+//! `handoff test`: playbook tests as CI runs them, on the fixtures in `tests/fixtures/tests/`.
+
+mod cli_support;
+use cli_support::{run, stderr, stdout};
+
+use std::path::Path;
+
+const FIXTURES: &str = "tests/fixtures/tests";
+
+fn test(args: &[&str]) -> std::process::Output {
+    let mut all = vec!["test"];
+    all.extend_from_slice(args);
+    run(&all, Path::new(env!("CARGO_MANIFEST_DIR")))
+}
+
+fn fixture(name: &str) -> String {
+    format!("{FIXTURES}/{name}.playbook")
+}
+
+#[test]
+fn passing_tests_exit_zero_with_one_line_each() {
+    let out = test(&[&fixture("passing")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "running 2 tests\n\
+         test demo::a demo request is handed off ... ok\n\
+         test demo::a meeting converts ... ok\n\
+         \n\
+         test result: ok. 2 passed; 0 failed; 0 filtered out\n"
+    );
+}
+
+#[test]
+fn a_failure_shows_expected_actual_and_the_trace() {
+    let out = test(&[&fixture("failing")]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("test_failure_human", stdout(&out));
+}
+
+#[test]
+fn run_filters_tests_by_a_regular_expression() {
+    let out = test(&[&fixture("failing"), "--run", "handed off$"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("test result: ok. 1 passed; 0 failed; 1 filtered out\n"));
+    assert!(!stdout(&out).contains("two breaches"));
+}
+
+#[test]
+fn no_test_run_is_a_failure() {
+    let out = test(&[&fixture("no_tests")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("no test ran"), "{}", stdout(&out));
+    let out = test(&[&fixture("passing"), "--run", "nothing matches this"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("0 passed; 0 failed; 2 filtered out"));
+}
+
+#[test]
+fn json_carries_each_result_and_the_failure() {
+    let out = test(&[&fixture("failing"), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["format_version"], 1);
+    assert_eq!(doc["summary"]["passed"], 1);
+    assert_eq!(doc["summary"]["failed"], 1);
+    let tests = doc["tests"].as_array().unwrap();
+    assert_eq!(tests[0]["status"], "passed");
+    assert_eq!(tests[0]["failure"], serde_json::Value::Null);
+    let failed = &tests[1];
+    assert_eq!(failed["name"], "demo::two breaches recycle the lead");
+    assert_eq!(failed["status"], "failed");
+    assert_eq!(failed["failure"]["expected"], "breaches 2");
+    assert_eq!(failed["failure"]["actual"], "breaches 1");
+    assert_eq!(failed["failure"]["statement"], "expect breaches 2");
+    let trace = failed["trace"].as_array().unwrap();
+    assert!(trace.iter().any(|t| t["at"] == "2026-06-01 09:15"
+        && t["text"] == "sla breached for demo_request (breach 1)"));
+}
+
+#[test]
+fn a_playbook_with_errors_shows_its_findings_and_runs_nothing() {
+    let out = test(&["tests/fixtures/diagnostics/E0701_test_without_lead.playbook"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("error[E0701]"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("running"));
+}
+
+#[test]
+fn a_bad_regular_expression_or_path_cannot_run() {
+    let out = test(&[&fixture("passing"), "--run", "("]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("error: `--run (` is not a regular expression"));
+    let out = test(&["missing.playbook"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), "error: `missing.playbook` does not exist\n");
+}
+
+#[test]
+fn the_shipped_playbooks_pass_their_tests() {
+    let out = test(&["playbooks"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("test seed_matrix::"));
+}
