@@ -18,6 +18,7 @@ pub mod git;
 pub mod man;
 mod numbers;
 mod out_dir;
+pub mod replay;
 mod report_dir;
 pub mod run;
 pub mod scenarios;
@@ -170,6 +171,7 @@ pub enum Command {
     Run(run::Args),
     Status(status::Args),
     Lead(status::LeadArgs),
+    Replay(replay::Args),
 }
 
 /// Entry point of the binary: parses the process arguments and runs the subcommand.
@@ -204,6 +206,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args, cli.color),
         Command::Status(args) => status::run(args),
         Command::Lead(args) => status::run_lead(args),
+        Command::Replay(args) => replay::run(args, cli.color),
     };
     exit.into()
 }

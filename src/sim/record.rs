@@ -23,10 +23,15 @@ pub struct Recorded {
     pub at: Timestamp,
     /// Which lead: the k-th arrival of a source.
     pub lead: LeadKey,
-    /// What the lead received; `None` for a timer, which a reader of event lines fires itself.
+    /// What the lead received; `None` for a timer, which a reader of event lines fires itself
+    /// (kept only when it decided something).
     pub input: Option<Input>,
     /// What the engine decided, so tests can compare a replay with the simulation step by step.
     pub actions: Vec<Action>,
+    /// The input was applied while a timer of the lead due at this same second was pending:
+    /// the simulator breaks such a tie by scheduling order, while every reader of event lines
+    /// fires the timer first (`engine::Driver`), so a replay may differ from here on.
+    pub tie: bool,
 }
 
 /// Every step of one replication, in the order the simulator took them (a lead run ahead of

@@ -4,9 +4,11 @@
 //! counts as accepted only once its effects are committed together (`docs/live.md`).
 
 mod batch;
+mod log;
 mod schema;
 
-pub use batch::Batch;
+pub use batch::{action_key, Batch};
+pub use log::{LoggedInput, OutboxLine};
 
 use crate::engine::{Engine, LeadState, Stage};
 use crate::ir::Playbook;

@@ -84,7 +84,7 @@ impl Run<'_> {
         );
         self.events += 1;
         if let Some(arrival) = arrival {
-            self.record(key, &arrival);
+            self.record(&lead, &arrival);
         }
         if step != Step::Applied {
             return;
@@ -203,7 +203,7 @@ impl Run<'_> {
             .step(&mut lead.state, input, self.now, &mut self.out);
         self.events += 1;
         if self.recording.is_some() {
-            self.record(lead.key, input);
+            self.record(lead, input);
         }
         #[cfg(test)]
         self.trace

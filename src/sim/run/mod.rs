@@ -280,20 +280,25 @@ impl<'a> Run<'a> {
     /// Records the step just taken, when recording: `self.out` holds its actions. A timer's
     /// step is kept only when it decided something.
     #[cold]
-    fn record(&mut self, lead: LeadKey, input: &Input) {
+    fn record(&mut self, lead: &SimLead, input: &Input) {
         let timer = matches!(input, Input::Timer(_));
-        if let Some(recording) = self
-            .recording
-            .as_mut()
-            .filter(|_| !timer || !self.out.is_empty())
-        {
-            recording.steps.push(Recorded {
-                at: self.now,
-                lead,
-                input: (!timer).then(|| input.clone()),
-                actions: self.out.clone(),
-            });
+        let now = self.now;
+        let Some(recording) = self.recording.as_mut() else {
+            return;
+        };
+        if timer && self.out.is_empty() {
+            return;
         }
+        let tie = !timer
+            && (lead.pending.iter())
+                .any(|p| matches!(p.ev, LeadEv::Timer { .. }) && p.time() == now);
+        recording.steps.push(Recorded {
+            at: now,
+            lead: lead.key,
+            input: (!timer).then(|| input.clone()),
+            actions: self.out.clone(),
+            tie,
+        });
     }
 
     fn schedule(&mut self, at: Timestamp, ev: Ev) {
