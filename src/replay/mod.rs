@@ -7,6 +7,7 @@
 //! engine's `first_touch` and `sla_breached` actions, and it ends with the action that takes
 //! the lead out of it. It is pure: the caller reads lines and prints the report.
 
+#[cfg(feature = "live")]
 pub mod verify;
 
 use crate::calendar::Timestamp;
@@ -376,9 +377,7 @@ fn build(playbook: &Playbook, ledger: &Ledger, leads: &[LeadTally], mut t: Tally
     };
     let mut stages: BTreeMap<&str, u64> = BTreeMap::new();
     for lead in ledger.leads() {
-        *stages
-            .entry(crate::live::store::stage_name(&lead.record.state))
-            .or_default() += 1;
+        *stages.entry(lead.record.state.stage_name()).or_default() += 1;
     }
     let handed_off = leads.iter().filter(|l| l.handed_off).count() as u64;
     let converted = (leads.iter())
