@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 //! `handoff simulate --emit-events` and `handoff replay`: an emitted log replays with the same
-//! leads, a bad line is reported with its number and skipped, and `replay --store --verify`
+//! leads, a bad line is reported with its number and skipped, a re-sent line is dropped, and `replay --store --verify`
 //! passes on a store written by `run --clock events` and names the lead of a tampered action.
 
 mod cli_support;
@@ -91,7 +91,7 @@ fn a_bad_line_is_reported_with_its_number_and_skipped() {
     let good = r#"{"id":"1","source":"crm","type":"handoff.lead.created","lead":"L-1","time":"2026-06-01T09:00:00Z","data":{"segment":"smb"}}"#;
     let typo = r#"{"id":"2","source":"crm","type":"form_submit","lead":"L-1","time":"2026-06-01T09:05:00Z","data":{"kind":"demoo"}}"#;
     let ghost = r#"{"id":"3","source":"crm","type":"page_view","lead":"L-9","time":"2026-06-01T09:06:00Z"}"#;
-    std::fs::write(&events, format!("{good}\n{typo}\n{ghost}\n")).unwrap();
+    std::fs::write(&events, format!("{good}\n{typo}\n{ghost}\n{good}\n")).unwrap();
     let out = handoff()
         .args(["replay", SEED, "--format", "json"])
         .arg(&events)
@@ -107,6 +107,7 @@ fn a_bad_line_is_reported_with_its_number_and_skipped() {
     assert_eq!(report["inputs"]["applied"], 1);
     assert_eq!(report["inputs"]["bad_lines"], 1);
     assert_eq!(report["inputs"]["refused"], 1);
+    assert_eq!(report["inputs"]["duplicates"], 1);
 }
 
 fn run_store(store: &Path, events: &Path, clock: &str) {

@@ -81,7 +81,7 @@ fn agree(path: &str, days: f64, seed: u64) -> (usize, usize) {
     let mut emitted = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let decoded = decode_line(&playbook, i + 1, line).unwrap();
-        let accepted = replay.apply(&decoded, &mut emitted).unwrap();
+        let accepted = replay.apply(&decoded, &mut emitted).unwrap().unwrap();
         assert!(!accepted.late, "{path}: line {} is late: {line}", i + 1);
     }
     let horizon = START + (days * 86_400.0).round() as i64;

@@ -244,7 +244,7 @@ fn table(r: &Report) -> String {
     let share = |v: Option<f64>| value(KpiUnit::Fraction, v);
     let secs = |v: Option<f64>| value(KpiUnit::Seconds, v);
     let mut out = format!(
-        "{} · {} leads · from {} to {}\ninputs: {} applied, {} ignored by the engine, {} late, {} refused, {} bad lines\n\n",
+        "{} · {} leads · from {} to {}\ninputs: {} applied, {} ignored by the engine, {} late, {} refused, {} duplicates, {} bad lines\n\n",
         r.playbook,
         r.leads,
         r.from.as_deref().unwrap_or("-"),
@@ -253,6 +253,7 @@ fn table(r: &Report) -> String {
         r.inputs.ignored,
         r.inputs.late,
         r.inputs.refused,
+        r.inputs.duplicates,
         r.inputs.bad_lines,
     );
     let rows = vec![

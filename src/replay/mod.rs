@@ -17,7 +17,7 @@ use crate::ir::{Playbook, ReasonId};
 use crate::ledger::{Accepted, Emitted, LeadNo, Ledger, Refusal};
 use crate::sim::stats::quantile_unsorted;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// How a handoff ended, for leakage; the first ending wins, as in the simulator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +55,7 @@ struct Tally {
     ignored: u64,
     late: u64,
     refused: u64,
+    duplicates: u64,
     bad: u64,
     meetings: u64,
     first: Option<Timestamp>,
@@ -74,6 +75,8 @@ pub struct Replay {
     ledger: Ledger,
     leads: Vec<LeadTally>,
     tally: Tally,
+    /// Every `(source, id)` applied, so a re-sent line is dropped as `run` drops it.
+    seen: HashSet<(String, String)>,
 }
 
 impl Replay {
@@ -83,6 +86,7 @@ impl Replay {
             ledger: Ledger::new(engine),
             leads: Vec::new(),
             tally: Tally::default(),
+            seen: HashSet::new(),
         }
     }
 
@@ -92,12 +96,23 @@ impl Replay {
     }
 
     /// Applies one decoded line as `run --clock events` does (the timers due by its time first),
-    /// appends what the ledger decided to `out` and measures it.
-    pub fn apply(&mut self, line: &Decoded, out: &mut Vec<Emitted>) -> Result<Accepted, Refusal> {
+    /// appends what the ledger decided to `out` and measures it; a line whose `(source, id)`
+    /// was applied before is dropped (`Ok(None)`).
+    pub fn apply(
+        &mut self,
+        line: &Decoded,
+        out: &mut Vec<Emitted>,
+    ) -> Result<Option<Accepted>, Refusal> {
+        let key = (line.source.clone(), line.id.clone());
+        if self.seen.contains(&key) {
+            self.tally.duplicates += 1;
+            return Ok(None);
+        }
         let before = out.len();
         let result = self.ledger.apply(line, out);
         match &result {
             Ok(accepted) => {
+                self.seen.insert(key);
                 let t = &mut self.tally;
                 t.applied += u64::from(accepted.outcome == Step::Applied);
                 t.ignored += u64::from(accepted.outcome != Step::Applied);
@@ -115,7 +130,7 @@ impl Replay {
             Err(_) => self.tally.refused += 1,
         }
         self.measure(out.get(before..).unwrap_or_default());
-        result
+        result.map(Some)
     }
 
     /// Counts a line that could not be decoded, which the caller reports and skips.
@@ -313,6 +328,8 @@ pub struct Inputs {
     pub late: u64,
     /// About a lead nobody created, or creating one that exists.
     pub refused: u64,
+    /// Re-sent lines (a `(source, id)` applied before), dropped.
+    pub duplicates: u64,
     /// Lines that could not be decoded (`docs/events.md`), skipped.
     pub bad_lines: u64,
 }
@@ -393,6 +410,7 @@ fn build(playbook: &Playbook, ledger: &Ledger, leads: &[LeadTally], mut t: Tally
             ignored: t.ignored,
             late: t.late,
             refused: t.refused,
+            duplicates: t.duplicates,
             bad_lines: t.bad,
         },
         handoffs: t.by_rule.values().sum(),
