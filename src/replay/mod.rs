@@ -7,6 +7,8 @@
 //! engine's `first_touch` and `sla_breached` actions, and it ends with the action that takes
 //! the lead out of it. It is pure: the caller reads lines and prints the report.
 
+#[cfg(test)]
+mod tests;
 #[cfg(feature = "live")]
 pub mod verify;
 
