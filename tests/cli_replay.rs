@@ -179,3 +179,36 @@ fn a_store_written_by_the_wall_clock_is_refused() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("`--clock wall`"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_store_that_crossed_a_deploy_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let lines = live_support::seed_log(5, 20);
+    let (first, rest) = lines.split_at(lines.len() / 2);
+    std::fs::write(&events, first.join("\n") + "\n").unwrap();
+    let store = dir.path().join("store.db");
+    run_store(&store, &events, "events");
+    let changed = dir.path().join("changed.playbook");
+    let text = std::fs::read_to_string(SEED).unwrap();
+    assert!(text.contains("  sla 15m"));
+    std::fs::write(&changed, text.replace("  sla 15m", "  sla 20m")).unwrap();
+    let later = dir.path().join("later.jsonl");
+    std::fs::write(&later, rest.join("\n") + "\n").unwrap();
+    let out = handoff()
+        .args(["run", "--clock", "events", "--quiet", "--store"])
+        .arg(&store)
+        .arg(&changed)
+        .arg("--events")
+        .arg(&later)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = verify(&store);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the store ran 2 playbook versions"),
+        "{}",
+        stderr(&out)
+    );
+}
