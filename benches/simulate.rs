@@ -177,6 +177,7 @@ fn main() {
             threads,
             max_events: u64::MAX,
             max_leads_alive: usize::MAX,
+            emit_events: false,
         };
         let started = Instant::now();
         let report = simulate(&engine, &options, &|| {}).unwrap();

@@ -22,6 +22,7 @@ pub mod ledger;
 #[cfg(feature = "live")]
 pub mod live;
 pub mod queues;
+pub mod replay;
 pub mod report;
 pub mod sim;
 pub mod span;

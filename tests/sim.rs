@@ -23,6 +23,7 @@ fn options(threads: usize, seed: u64) -> SimOptions {
         threads,
         max_events: handoff::sim::DEFAULT_MAX_EVENTS,
         max_leads_alive: handoff::sim::DEFAULT_MAX_LEADS_ALIVE,
+        emit_events: false,
     }
 }
 
@@ -133,6 +134,7 @@ fn an_overloaded_queue_is_a_warning_and_a_finite_run() {
         threads: 2,
         max_events: handoff::sim::DEFAULT_MAX_EVENTS,
         max_leads_alive: handoff::sim::DEFAULT_MAX_LEADS_ALIVE,
+        emit_events: false,
     };
     let r = simulate(&engine, &o, &|| {}).unwrap();
     assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);

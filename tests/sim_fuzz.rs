@@ -143,6 +143,7 @@ fn run(src: String) -> Option<Result<u64, SimError>> {
                 threads: 1,
                 max_events: MAX_EVENTS,
                 max_leads_alive: MAX_LEADS_ALIVE,
+                emit_events: false,
             };
             simulate(&engine, &options, &|| {}).map(|r| r.events_processed)
         });

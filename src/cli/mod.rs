@@ -18,6 +18,7 @@ pub mod git;
 pub mod man;
 mod numbers;
 mod out_dir;
+pub mod replay;
 mod report_dir;
 pub mod run;
 pub mod scenarios;
@@ -172,6 +173,7 @@ pub enum Command {
     Status(status::Args),
     Lead(status::LeadArgs),
     Test(test::Args),
+    Replay(replay::Args),
 }
 
 /// Entry point of the binary: parses the process arguments and runs the subcommand.
@@ -207,6 +209,7 @@ pub fn main() -> ExitCode {
         Command::Status(args) => status::run(args),
         Command::Lead(args) => status::run_lead(args),
         Command::Test(args) => test::run(args, cli.color),
+        Command::Replay(args) => replay::run(args, cli.color),
     };
     exit.into()
 }

@@ -87,6 +87,7 @@ impl SimArgs {
             threads,
             max_events: self.max_events,
             max_leads_alive: self.max_leads_alive,
+            emit_events: false,
         }
     }
 }

@@ -30,6 +30,10 @@ pub struct Args {
     /// this directory
     #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub out: Option<PathBuf>,
+    /// Also write the simulated population of replication 1 as event lines (docs/events.md)
+    /// into this file, for `replay` and `run`
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub emit_events: Option<PathBuf>,
 }
 
 /// Output formats of `simulate`.
@@ -53,7 +57,8 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
         Ok(p) => p,
         Err(exit) => return exit,
     };
-    let options = args.sim.options();
+    let mut options = args.sim.options();
+    options.emit_events = args.emit_events.is_some();
     let engine = match sim_runner::engine(&playbook, &options) {
         Ok(e) => e,
         Err(exit) => return exit,
@@ -71,6 +76,12 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
         report.inputs.scenario,
         started.elapsed().as_secs_f64()
     ));
+    if let (Some(path), Some(recording)) = (&args.emit_events, &report.recording) {
+        if let Err(e) = write_events(path, recording, &engine) {
+            report_error(&e);
+            return Exit::Failure;
+        }
+    }
     if let Some(dir) = &args.out {
         if let Err(e) = report_dir::write(dir, &report, &json(&report), &kpi_rows(&report)) {
             report_error(&e);
@@ -83,6 +94,18 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
         SimFormat::Csv => to_csv(&kpi_rows(&report)),
     };
     finish(text.as_bytes(), Exit::Ok)
+}
+
+/// Writes the recorded population as event lines, one per line.
+fn write_events(
+    path: &std::path::Path,
+    recording: &crate::sim::record::Recording,
+    engine: &crate::engine::Engine,
+) -> Result<(), super::CliError> {
+    let text: String = (recording.event_lines(engine.playbook()).into_iter())
+        .map(|line| line + "\n")
+        .collect();
+    super::files::write_atomically(path, text.as_bytes())
 }
 
 fn json(report: &Summary) -> String {

@@ -170,7 +170,10 @@ impl Engine {
         if let Err(why) = self.check_attributes(&attributes) {
             return Step::Ignored(why);
         }
-        Ctx::new(self, lead, now, out).arrive(attributes, source);
+        let mut cx = Ctx::new(self, lead, now, out);
+        cx.arrive(attributes, source);
+        cx.follow_exits();
+        cx.record_quiet();
         Step::Applied
     }
 

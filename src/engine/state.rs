@@ -240,6 +240,20 @@ impl Generations {
 }
 
 impl LeadState {
+    /// The lead's stage in one word, as a store's `stage` column, `status` and `replay` name it.
+    pub fn stage_name(&self) -> &'static str {
+        match &self.stage {
+            Stage::New => "new",
+            Stage::Nurture => "nurture",
+            Stage::Parked { .. } => "parked",
+            Stage::HandedOff(run) if run.is_queued() => "queued",
+            Stage::HandedOff(_) => "working",
+            Stage::Done(Departure::Converted { .. }) => "converted",
+            Stage::Done(Departure::Closed { .. }) => "closed",
+            Stage::Done(Departure::Disqualified { .. }) => "disqualified",
+        }
+    }
+
     /// A lead that has not arrived yet; [`crate::engine::Engine::admit`] is the usual way in.
     pub fn new() -> LeadState {
         LeadState {

@@ -10,6 +10,7 @@ pub mod draws;
 pub mod kpi;
 mod leads;
 pub mod queue;
+pub mod record;
 pub mod rng;
 pub mod run;
 pub mod stats;
@@ -58,6 +59,9 @@ pub struct SimOptions {
     pub max_events: u64,
     /// Leads one replication may hold alive at once before it stops with an error.
     pub max_leads_alive: usize,
+    /// Keep every step of replication 1 with its input in [`Summary::recording`]
+    /// (`simulate --emit-events`); the report is the same either way.
+    pub emit_events: bool,
 }
 
 /// The default of [`SimOptions::max_events`]: minutes of work on one core, far more than any
@@ -317,7 +321,7 @@ pub fn replicate(
 ) -> Result<ReplicationResult, Overrun> {
     let engine = &engine.clone().without_context_packages();
     let world = world::World::new(engine, scenario);
-    run_replication(engine, &world, plan, seed, replication)
+    run_replication(engine, &world, plan, (seed, replication), false)
 }
 
 /// Runs one replication with an engine and world prepared once for all of them (the engine
@@ -326,16 +330,20 @@ fn run_replication(
     engine: &Engine,
     world: &world::World,
     plan: Plan,
-    seed: u64,
-    replication: u32,
+    (seed, replication): (u64, u32),
+    record: bool,
 ) -> Result<ReplicationResult, Overrun> {
-    run::Run::new(
+    let run = run::Run::new(
         engine,
         world,
         rng::Replication::new(seed, replication),
         plan,
-    )
-    .run()
+    );
+    if record {
+        run.recording().run()
+    } else {
+        run.run()
+    }
 }
 
 /// Runs every replication on `options.threads` threads and merges them in replication order.
@@ -362,12 +370,13 @@ pub fn simulate(
             threads,
             reason: e.to_string(),
         })?;
-    let results: Vec<ReplicationResult> = pool
+    let mut results: Vec<ReplicationResult> = pool
         .install(|| {
             (0..options.replications)
                 .into_par_iter()
                 .map(|r| {
-                    let result = run_replication(&bare, &world, plan, options.seed, r);
+                    let record = options.emit_events && r == 0;
+                    let result = run_replication(&bare, &world, plan, (options.seed, r), record);
                     progress();
                     result.map_err(|overrun| SimError::Overrun {
                         replication: r + 1,
@@ -390,5 +399,8 @@ pub fn simulate(
         warmup_secs: plan.warmup_secs,
         start: "2026-01-05T00:00:00Z".to_string(),
     };
-    Ok(summary::build(engine.playbook(), inputs, &results))
+    let recording = results.first_mut().and_then(|r| r.recording.take());
+    let mut summary = summary::build(engine.playbook(), inputs, &results);
+    summary.recording = recording;
+    Ok(summary)
 }

@@ -44,6 +44,10 @@ pub struct Summary {
     /// What the charts of `--out` are drawn from; not part of the JSON report.
     #[serde(skip)]
     pub charts: ChartData,
+    /// Every step of replication 1 with its input, when `SimOptions::emit_events` asked for
+    /// it; not part of the JSON report.
+    #[serde(skip)]
+    pub recording: Option<super::record::Recording>,
 }
 
 /// The inputs of a run, so a report can be reproduced.
@@ -238,6 +242,7 @@ pub(crate) fn build(playbook: &Playbook, inputs: Inputs, results: &[ReplicationR
         warnings,
         replications: overall.iter().map(|v| v.to_vec()).collect(),
         charts: chart_data::build(playbook, results),
+        recording: None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! One batch of lines as one transaction: inbox, input log, outbox, dead letters and the
 //! changed lead records all commit together or not at all.
 
-use super::{classify, stage_name, write_record, StoreError};
+use super::{classify, write_record, StoreError};
 use crate::engine::Step;
 use crate::events::{ActionLine, Decoded};
 use crate::ir::Playbook;
@@ -179,7 +179,7 @@ impl<'a> Batch<'a> {
                 .execute(params![
                     no,
                     lead.key,
-                    stage_name(state),
+                    state.stage_name(),
                     queue,
                     write_record(&lead.record)
                 ])

@@ -5,12 +5,14 @@
 
 mod batch;
 mod checkpoint;
+mod log;
 mod schema;
 
-pub use batch::Batch;
+pub use batch::{action_key, Batch};
 pub use checkpoint::Checkpointer;
+pub use log::{LoggedInput, OutboxLine};
 
-use crate::engine::{Engine, LeadState, Stage};
+use crate::engine::Engine;
 use crate::ir::Playbook;
 use crate::ledger::{LeadNo, LeadRecord, Ledger, RoutingSnapshot};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
@@ -315,20 +317,6 @@ pub(crate) fn read_record(text: &str) -> Result<LeadRecord, String> {
         ));
     }
     Ok(stored.lead)
-}
-
-/// The stage column of a lead, as status reports it.
-pub(crate) fn stage_name(state: &LeadState) -> &'static str {
-    match &state.stage {
-        Stage::New => "new",
-        Stage::Nurture => "nurture",
-        Stage::Parked { .. } => "parked",
-        Stage::HandedOff(run) if run.is_queued() => "queued",
-        Stage::HandedOff(_) => "working",
-        Stage::Done(crate::engine::Departure::Converted { .. }) => "converted",
-        Stage::Done(crate::engine::Departure::Closed { .. }) => "closed",
-        Stage::Done(crate::engine::Departure::Disqualified { .. }) => "disqualified",
-    }
 }
 
 /// Takes the runner's lock beside the store, so two runners never write one store.

@@ -71,6 +71,10 @@ impl Run<'_> {
             orders: 0,
             finished: false,
         };
+        let arrival = self.recording.is_some().then(|| Input::Arrive {
+            attributes: attributes.clone(),
+            source: Some(source.name.clone()),
+        });
         let step = self.engine.admit(
             &mut lead.state,
             attributes,
@@ -79,6 +83,9 @@ impl Run<'_> {
             &mut self.out,
         );
         self.events += 1;
+        if let Some(arrival) = arrival {
+            self.record(&lead, &arrival);
+        }
         if step != Step::Applied {
             return;
         }
@@ -195,6 +202,9 @@ impl Run<'_> {
             .engine
             .step(&mut lead.state, input, self.now, &mut self.out);
         self.events += 1;
+        if self.recording.is_some() {
+            self.record(lead, input);
+        }
         #[cfg(test)]
         self.trace
             .entry(id)

@@ -18,6 +18,7 @@ use super::draws::BlockCache;
 use super::kpi::Tallies;
 use super::leads::Leads;
 use super::queue::{LittleSample, QueueSim};
+use super::record::{Recorded, Recording};
 use super::rng::{LeadKey, Purpose, Replication};
 use super::timeline::{Periods, Timeline};
 use super::world::{whole_secs, World};
@@ -102,6 +103,8 @@ pub struct ReplicationResult {
     pub tallies: Tallies,
     /// Little's-law bookkeeping per queue.
     pub little: Vec<LittleSample>,
+    /// Every engine step with its input, when recording was asked for ([`Run::recording`]).
+    pub recording: Option<Recording>,
     /// Leads still waiting per queue at the horizon.
     pub still_waiting: Vec<u32>,
     /// Leakage and queue length per simulated day or week, for charts.
@@ -184,6 +187,8 @@ pub(crate) struct Run<'a> {
     max_leads_alive: usize,
     /// Why the run stopped early, if it did.
     overrun: Option<Overrun>,
+    /// Every step with its input, only when asked for (`simulate --emit-events`).
+    recording: Option<Recording>,
 }
 
 /// Seconds after [`START`] as the agenda keys them; the plan keeps horizons inside `u32`.
@@ -261,7 +266,39 @@ impl<'a> Run<'a> {
             max_events: plan.max_events,
             max_leads_alive: plan.max_leads_alive,
             overrun: None,
+            recording: None,
         }
+    }
+
+    /// Records every engine step with its input, for `simulate --emit-events`.
+    pub fn recording(mut self) -> Self {
+        let sources = self.world.sources.iter().map(|s| s.name.to_string());
+        self.recording = Some(Recording::new(sources.collect()));
+        self
+    }
+
+    /// Records the step just taken, when recording: `self.out` holds its actions. A timer's
+    /// step is kept only when it decided something.
+    #[cold]
+    fn record(&mut self, lead: &SimLead, input: &Input) {
+        let timer = matches!(input, Input::Timer(_));
+        let now = self.now;
+        let Some(recording) = self.recording.as_mut() else {
+            return;
+        };
+        if timer && self.out.is_empty() {
+            return;
+        }
+        let tie = !timer
+            && (lead.pending.iter())
+                .any(|p| matches!(p.ev, LeadEv::Timer { .. }) && p.time() == now);
+        recording.steps.push(Recorded {
+            at: now,
+            lead: lead.key,
+            input: (!timer).then(|| input.clone()),
+            actions: self.out.clone(),
+            tie,
+        });
     }
 
     fn schedule(&mut self, at: Timestamp, ev: Ev) {

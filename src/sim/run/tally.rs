@@ -93,6 +93,7 @@ impl Run<'_> {
             window,
             tallies: self.tallies,
             little,
+            recording: self.recording.take(),
             still_waiting,
             timeline: self.timeline,
         }

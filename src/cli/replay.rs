@@ -1,0 +1,323 @@
+//! `handoff replay PLAYBOOK EVENTS...` and `handoff replay --store FILE [--verify]`: recorded
+//! history through the playbook in memory, and what actually happened (`docs/replay.md`).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::{
+    columns, finish, report_error, sim_runner, stdin, write_stderr, CliError, ColorChoice, Exit,
+};
+use crate::calendar::Timestamp;
+use crate::engine::Engine;
+use crate::events::decode_line;
+use crate::ir::{KpiUnit, Playbook};
+use crate::live::store::Store;
+use crate::replay::verify::{self, single_version, wall_clock};
+use crate::replay::{Replay, Report};
+use crate::report::format_value;
+
+/// Replay recorded history through a playbook and report what happened.
+///
+/// Event lines (docs/events.md) go through the same driver and engine as `run --clock events`,
+/// in memory; a bad line is reported with its line number and skipped. The report counts leads,
+/// handoffs by rule, SLA attainment, speed to lead, leakage and outcomes by reason. With
+/// `--store`, the input log of a live store is replayed under the playbook it ran, and
+/// `--verify` checks that it gives back the store's actions exactly.
+///
+/// Exits with 1 when the playbook has errors or `--verify` finds a divergence, and 2 when the
+/// inputs cannot be read or the store cannot be verified.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The playbook to replay the events through
+    #[arg(value_name = "PLAYBOOK", value_hint = clap::ValueHint::FilePath,
+          required_unless_present = "store", conflicts_with = "store")]
+    pub playbook: Option<PathBuf>,
+    /// Files of event lines, replayed in the order given; `-` for standard input
+    #[arg(value_name = "EVENTS", required_unless_present = "store")]
+    pub events: Vec<PathBuf>,
+    #[command(flatten)]
+    pub stdin: stdin::Name,
+    /// Replay the input log of this live store under the playbook it ran
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub store: Option<PathBuf>,
+    /// Check that the store's input log gives back its outbox exactly (a store written with
+    /// `run --clock events` that never changed playbook)
+    #[arg(long, requires = "store")]
+    pub verify: bool,
+    /// Fire the timers due by this time (RFC 3339) after the last line, as a simulation runs to
+    /// its horizon
+    #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with = "store")]
+    pub until: Option<Timestamp>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// Output formats of `replay`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned text for people
+    #[default]
+    Table,
+    /// One JSON document
+    Json,
+}
+
+fn parse_time(text: &str) -> Result<Timestamp, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.timestamp())
+        .map_err(|_| format!("`{text}` is not an RFC 3339 time (e.g. `2026-06-01T10:00:00Z`)"))
+}
+
+/// Replays and prints the report.
+pub fn run(args: &Args, color: ColorChoice) -> Exit {
+    match &args.store {
+        Some(store) => from_store(args, store),
+        None => from_events(args, color),
+    }
+}
+
+fn from_events(args: &Args, color: ColorChoice) -> Exit {
+    let Some(path) = &args.playbook else {
+        return Exit::Failure;
+    };
+    if path.as_os_str() == "-" && args.events.iter().any(|e| e.as_os_str() == "-") {
+        report_error(&CliError::new(
+            "the playbook and the events cannot both come from standard input",
+        ));
+        return Exit::Failure;
+    }
+    let playbook = match sim_runner::load_file(path, &args.stdin, color) {
+        Ok(playbook) => playbook,
+        Err(exit) => return exit,
+    };
+    let mut replay = match Engine::new(&playbook) {
+        Ok(engine) => Replay::new(engine),
+        Err(e) => {
+            report_error(&CliError::new(e.to_string()));
+            return Exit::Findings;
+        }
+    };
+    let mut skipped = 0u64;
+    let mut emitted = Vec::new();
+    for file in &args.events {
+        let text = match read(file) {
+            Ok(text) => text,
+            Err(e) => {
+                report_error(&e);
+                return Exit::Failure;
+            }
+        };
+        skipped += replay_lines(&playbook, &mut replay, file, &text, &mut emitted);
+    }
+    if let Some(until) = args.until {
+        replay.advance(until, &mut emitted);
+    }
+    let report = replay.report();
+    if skipped > 0 {
+        write_stderr(&format!(
+            "replay: {skipped} line{} skipped\n",
+            if skipped == 1 { "" } else { "s" }
+        ));
+    }
+    print(&report, args.format)
+}
+
+/// Replays one file's lines, reporting each bad or refused line on standard error; returns how
+/// many were skipped.
+fn replay_lines(
+    playbook: &Playbook,
+    replay: &mut Replay,
+    file: &Path,
+    text: &str,
+    emitted: &mut Vec<crate::ledger::Emitted>,
+) -> u64 {
+    let mut bad = 0;
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let number = index + 1;
+        let refused = match decode_line(playbook, number, line) {
+            Ok(decoded) => replay
+                .apply(&decoded, emitted)
+                .err()
+                .map(|r| format!("line {number}: `lead`: {}", r.message())),
+            Err(e) => {
+                replay.skip_bad_line();
+                Some(e.to_string())
+            }
+        };
+        if let Some(why) = refused {
+            bad += 1;
+            write_stderr(&format!("error: {}: {why}\n", file.display()));
+        }
+        // The report is computed as lines go; what they decided is not kept.
+        emitted.clear();
+    }
+    bad
+}
+
+fn read(path: &Path) -> Result<String, CliError> {
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        return std::io::stdin()
+            .read_to_string(&mut text)
+            .map(|_| text)
+            .map_err(|e| CliError::new(format!("cannot read standard input: {e}")));
+    }
+    std::fs::read_to_string(path)
+        .map_err(|e| CliError::new(format!("cannot read `{}`: {e}", path.display())))
+}
+
+fn from_store(args: &Args, path: &Path) -> Exit {
+    let read = || -> Result<_, CliError> {
+        let store = Store::open_read(path).map_err(|e| CliError::new(e.to_string()))?;
+        let fail = |e: crate::live::store::StoreError| CliError::new(e.to_string());
+        let playbook = single_version(store.versions().map_err(fail)?)
+            .map_err(|e| CliError::new(format!("cannot replay `{}`: {e}", path.display())))?;
+        let inputs = store.inputs().map_err(fail)?;
+        let outbox = store.outbox().map_err(fail)?;
+        let clock = store
+            .meta("clock")
+            .map_err(fail)?
+            .and_then(|c| c.parse().ok());
+        Ok((playbook, inputs, outbox, clock))
+    };
+    let (playbook, inputs, outbox, clock) = match read() {
+        Ok(read) => read,
+        Err(e) => {
+            report_error(&e);
+            return Exit::Failure;
+        }
+    };
+    if wall_clock(&playbook, &inputs, clock) {
+        report_error(&CliError::new(format!(
+            "cannot replay `{}`: {}",
+            path.display(),
+            verify::Unverifiable::WallClock
+        )));
+        return Exit::Failure;
+    }
+    // Without `--verify` the outbox is not compared: nothing in it can diverge.
+    let outbox = if args.verify { outbox } else { Vec::new() };
+    match verify::verify(&playbook, &inputs, &outbox) {
+        Ok(replay) => {
+            if args.verify {
+                write_stderr(&format!(
+                    "verified: {} inputs give back the store's {} actions\n",
+                    inputs.len(),
+                    outbox.len()
+                ));
+            }
+            print(&replay.report(), args.format)
+        }
+        Err(divergence) => {
+            report_error(&CliError::new(divergence.to_string()));
+            // Without `--verify` the only divergence is an input the store accepted that no
+            // longer applies: the store cannot be replayed.
+            if args.verify {
+                Exit::Findings
+            } else {
+                Exit::Failure
+            }
+        }
+    }
+}
+
+fn print(report: &Report, format: Format) -> Exit {
+    let text = match format {
+        Format::Json => {
+            // A report holds only strings, numbers and options, so serialising cannot fail.
+            let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        Format::Table => table(report),
+    };
+    finish(text.as_bytes(), Exit::Ok)
+}
+
+/// The human report.
+fn table(r: &Report) -> String {
+    let value = |unit: KpiUnit, v: Option<f64>| format_value(unit, v.unwrap_or(f64::NAN));
+    let share = |v: Option<f64>| value(KpiUnit::Fraction, v);
+    let secs = |v: Option<f64>| value(KpiUnit::Seconds, v);
+    let mut out = format!(
+        "{} · {} leads · from {} to {}\ninputs: {} applied, {} ignored by the engine, {} late, {} refused, {} duplicates, {} bad lines\n\n",
+        r.playbook,
+        r.leads,
+        r.from.as_deref().unwrap_or("-"),
+        r.to.as_deref().unwrap_or("-"),
+        r.inputs.applied,
+        r.inputs.ignored,
+        r.inputs.late,
+        r.inputs.refused,
+        r.inputs.duplicates,
+        r.inputs.bad_lines,
+    );
+    let rows = vec![
+        vec!["KPI".to_owned(), "value".to_owned(), "of".to_owned()],
+        vec!["handoffs".into(), r.handoffs.to_string(), String::new()],
+        vec![
+            "sla_attainment".into(),
+            share(r.sla_attainment),
+            format!("{} met, {} missed", r.sla_met, r.sla_missed),
+        ],
+        vec![
+            "speed_to_lead.median".into(),
+            secs(r.speed_to_lead.median),
+            format!("{} touched", r.speed_to_lead.touched),
+        ],
+        vec![
+            "speed_to_lead.p90".into(),
+            secs(r.speed_to_lead.p90),
+            String::new(),
+        ],
+        vec![
+            "speed_to_lead.mean".into(),
+            secs(r.speed_to_lead.mean),
+            String::new(),
+        ],
+        vec![
+            "leakage".into(),
+            share(r.leakage),
+            format!("{} of {} decided", r.leaked, r.decided),
+        ],
+        vec![
+            "mql_to_sql".into(),
+            share(r.mql_to_sql),
+            format!("{} of {} handed off", r.converted_leads, r.handed_off_leads),
+        ],
+        vec!["meetings".into(), r.meetings.to_string(), String::new()],
+    ];
+    out.push_str(&columns(&rows));
+    let mut rules = vec![vec!["handoffs by rule".to_owned(), "count".to_owned()]];
+    rules.extend(
+        r.handoffs_by_rule
+            .iter()
+            .map(|c| vec![c.name.clone(), c.count.to_string()]),
+    );
+    out.push('\n');
+    out.push_str(&columns(&rules));
+    let mut outcomes = vec![vec![
+        "outcome".to_owned(),
+        "reason".to_owned(),
+        "count".to_owned(),
+    ]];
+    outcomes.extend(
+        (r.outcomes.iter())
+            .map(|o| vec![o.outcome.to_owned(), o.reason.clone(), o.count.to_string()]),
+    );
+    out.push('\n');
+    out.push_str(&columns(&outcomes));
+    let mut stages = vec![vec!["stage now".to_owned(), "leads".to_owned()]];
+    stages.extend(
+        r.stages
+            .iter()
+            .map(|c| vec![c.name.clone(), c.count.to_string()]),
+    );
+    out.push('\n');
+    out.push_str(&columns(&stages));
+    out
+}

@@ -1,0 +1,52 @@
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use super::*;
+use crate::events::decode_line;
+
+const LINES: [&str; 7] = [
+    r#"{"id":"1","source":"crm","type":"handoff.lead.created","lead":"A","time":"2026-06-01T09:00:00Z","data":{"segment":"smb","employees":50}}"#,
+    r#"{"id":"2","source":"crm","type":"form_submit","lead":"A","time":"2026-06-01T09:05:00Z","data":{"kind":"demo"}}"#,
+    r#"{"id":"3","source":"crm","type":"handoff.seller.pickup","lead":"A","time":"2026-06-01T09:15:00Z"}"#,
+    r#"{"id":"4","source":"crm","type":"handoff.seller.touch","lead":"A","time":"2026-06-01T09:20:00Z","data":{"outcome":"meeting"}}"#,
+    r#"{"id":"5","source":"crm","type":"handoff.lead.created","lead":"B","time":"2026-06-01T10:00:00Z","data":{"segment":"smb","employees":50}}"#,
+    r#"{"id":"6","source":"crm","type":"form_submit","lead":"B","time":"2026-06-01T10:05:00Z","data":{"kind":"demo"}}"#,
+    r#"{"id":"6","source":"crm","type":"form_submit","lead":"B","time":"2026-06-01T10:05:00Z","data":{"kind":"demo"}}"#,
+];
+
+/// Lead A is picked up 10 minutes after its hand-raise and books a meeting; lead B is never
+/// picked up, breaches and is recycled by its breach limit; B's hand-raise is re-sent.
+#[test]
+fn a_met_and_a_leaked_handoff() {
+    let src = std::fs::read_to_string("playbooks/seed-matrix.playbook").unwrap();
+    let playbook = crate::check::compile(crate::span::FileId(0), &src)
+        .playbook
+        .unwrap();
+    let mut replay = Replay::new(Engine::new(&playbook).unwrap());
+    let mut out = Vec::new();
+    for (i, line) in LINES.iter().enumerate() {
+        let decoded = decode_line(&playbook, i + 1, line).unwrap();
+        replay.apply(&decoded, &mut out).unwrap();
+    }
+    replay.advance(1_780_444_800, &mut out);
+    let r = replay.report();
+    assert_eq!(r.leads, 2);
+    assert_eq!((r.inputs.applied, r.inputs.duplicates), (6, 1));
+    assert_eq!(r.handoffs, 2);
+    assert_eq!(r.handoffs_by_rule[0].name, "hand_raise");
+    assert_eq!((r.sla_met, r.sla_missed), (1, 1));
+    assert_eq!(r.speed_to_lead.touched, 1);
+    assert_eq!(r.speed_to_lead.median, Some(600.0));
+    assert_eq!((r.leaked, r.decided), (1, 2));
+    assert_eq!((r.converted_leads, r.handed_off_leads), (1, 2));
+    assert_eq!(r.meetings, 1);
+    let outcomes: Vec<_> = (r.outcomes.iter())
+        .map(|o| (o.outcome, o.reason.as_str(), o.count))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("converted", "meeting_set", 1),
+            ("recycled", "no_response", 1)
+        ]
+    );
+}

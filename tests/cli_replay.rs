@@ -1,0 +1,214 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+//! `handoff simulate --emit-events` and `handoff replay`: an emitted log replays with the same
+//! leads, a bad line is reported with its number and skipped, a re-sent line is dropped, and `replay --store --verify`
+//! passes on a store written by `run --clock events` and names the lead of a tampered action.
+
+mod cli_support;
+mod live_support;
+
+use cli_support::{handoff, stderr, stdout};
+use serde_json::Value;
+use std::path::Path;
+
+const SEED: &str = "playbooks/seed-matrix.playbook";
+
+fn simulate(events: &Path, replications: &str) -> std::process::Output {
+    handoff()
+        .args([
+            "simulate", SEED, "--days", "3", "--seed", "5", "--format", "json",
+        ])
+        .args([
+            "--replications",
+            replications,
+            "--threads",
+            "2",
+            "--emit-events",
+        ])
+        .arg(events)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn an_emitted_log_replays_with_the_simulated_leads() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let out = simulate(&events, "1");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&events).unwrap();
+    let created = text
+        .lines()
+        .filter(|l| l.contains("\"handoff.lead.created\""))
+        .count();
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(created as u64, report["leads_arrived"].as_u64().unwrap());
+    let out = handoff()
+        .args([
+            "replay",
+            SEED,
+            "--format",
+            "json",
+            "--until",
+            "2026-01-08T00:00:00Z",
+        ])
+        .arg(&events)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let replayed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(replayed["leads"].as_u64().unwrap(), created as u64);
+    assert_eq!(replayed["inputs"]["bad_lines"], 0);
+    assert_eq!(replayed["inputs"]["refused"], 0);
+    assert!(replayed["handoffs"].as_u64().unwrap() > 0);
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn emitting_events_leaves_the_report_unchanged_and_emits_replication_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, three) = (dir.path().join("1.jsonl"), dir.path().join("3.jsonl"));
+    let with = simulate(&three, "3");
+    let without = handoff()
+        .args([
+            "simulate", SEED, "--days", "3", "--seed", "5", "--format", "json",
+        ])
+        .args(["--replications", "3", "--threads", "2"])
+        .output()
+        .unwrap();
+    assert!(with.status.success(), "{}", stderr(&with));
+    assert_eq!(stdout(&with), stdout(&without));
+    simulate(&one, "1");
+    assert_eq!(
+        std::fs::read_to_string(&one).unwrap(),
+        std::fs::read_to_string(&three).unwrap()
+    );
+}
+
+#[test]
+fn a_bad_line_is_reported_with_its_number_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let good = r#"{"id":"1","source":"crm","type":"handoff.lead.created","lead":"L-1","time":"2026-06-01T09:00:00Z","data":{"segment":"smb"}}"#;
+    let typo = r#"{"id":"2","source":"crm","type":"form_submit","lead":"L-1","time":"2026-06-01T09:05:00Z","data":{"kind":"demoo"}}"#;
+    let ghost = r#"{"id":"3","source":"crm","type":"page_view","lead":"L-9","time":"2026-06-01T09:06:00Z"}"#;
+    std::fs::write(&events, format!("{good}\n{typo}\n{ghost}\n{good}\n")).unwrap();
+    let out = handoff()
+        .args(["replay", SEED, "--format", "json"])
+        .arg(&events)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("line 2: `data.kind`"), "{err}");
+    assert!(err.contains("(did you mean `demo`?)"), "{err}");
+    assert!(err.contains("line 3: `lead`: unknown lead"), "{err}");
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["leads"], 1);
+    assert_eq!(report["inputs"]["applied"], 1);
+    assert_eq!(report["inputs"]["bad_lines"], 1);
+    assert_eq!(report["inputs"]["refused"], 1);
+    assert_eq!(report["inputs"]["duplicates"], 1);
+}
+
+fn run_store(store: &Path, events: &Path, clock: &str) {
+    let out = handoff()
+        .args(["run", SEED, "--clock", clock, "--quiet", "--store"])
+        .arg(store)
+        .arg("--events")
+        .arg(events)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+fn verify(store: &Path) -> std::process::Output {
+    handoff()
+        .args(["replay", "--verify", "--format", "json", "--store"])
+        .arg(store)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_store_written_with_event_times_verifies_and_a_tampered_action_names_its_lead() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let lines = live_support::seed_log(11, 60);
+    std::fs::write(&events, lines.join("\n") + "\n").unwrap();
+    let store = dir.path().join("store.db");
+    run_store(&store, &events, "events");
+    let out = verify(&store);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("verified: "), "{}", stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["leads"], 60);
+
+    let db = rusqlite::Connection::open(&store).unwrap();
+    let (n, lead): (i64, String) = db
+        .query_row(
+            "SELECT o.n, l.key FROM outbox o JOIN leads l ON l.lead = o.lead \
+             WHERE o.line LIKE '%\"enqueue\"%' ORDER BY o.n LIMIT 1 OFFSET 5",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    db.execute(
+        "UPDATE outbox SET line = replace(line, '\"priority\":', '\"priority\":1') WHERE n = ?1",
+        [n],
+    )
+    .unwrap();
+    drop(db);
+    let out = verify(&store);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("lead `{lead}` diverges at input")),
+        "{err}"
+    );
+    assert!(err.contains(&format!("outbox row {n}")), "{err}");
+}
+
+#[test]
+fn a_store_written_by_the_wall_clock_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    std::fs::write(&events, live_support::seed_log(3, 5).join("\n") + "\n").unwrap();
+    let store = dir.path().join("store.db");
+    run_store(&store, &events, "wall");
+    let out = verify(&store);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("`--clock wall`"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_store_that_crossed_a_deploy_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let lines = live_support::seed_log(5, 20);
+    let (first, rest) = lines.split_at(lines.len() / 2);
+    std::fs::write(&events, first.join("\n") + "\n").unwrap();
+    let store = dir.path().join("store.db");
+    run_store(&store, &events, "events");
+    let changed = dir.path().join("changed.playbook");
+    let text = std::fs::read_to_string(SEED).unwrap();
+    assert!(text.contains("  sla 15m"));
+    std::fs::write(&changed, text.replace("  sla 15m", "  sla 20m")).unwrap();
+    let later = dir.path().join("later.jsonl");
+    std::fs::write(&later, rest.join("\n") + "\n").unwrap();
+    let out = handoff()
+        .args(["run", "--clock", "events", "--quiet", "--store"])
+        .arg(&store)
+        .arg(&changed)
+        .arg("--events")
+        .arg(&later)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = verify(&store);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the store ran 2 playbook versions"),
+        "{}",
+        stderr(&out)
+    );
+}
