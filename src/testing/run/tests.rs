@@ -1,0 +1,136 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use super::*;
+use crate::span::FileId;
+
+/// Runs the tests of `tests` appended to the seed playbook, or the seed's own without any.
+fn run_seed(tests: &str) -> Vec<Outcome> {
+    let src = std::fs::read_to_string("playbooks/seed-matrix.playbook").unwrap() + tests;
+    let compiled = crate::check::compile(FileId(0), &src);
+    let playbook = compiled.playbook.expect("the test text checks");
+    let engine = Engine::new(&playbook).unwrap();
+    let ours = (compiled.tests.iter()).filter(|c| tests.is_empty() || c.name.starts_with("unit:"));
+    ours.map(|c| run(&engine, c)).collect()
+}
+
+#[test]
+fn every_shipped_seed_test_passes() {
+    let outcomes = run_seed("");
+    assert!(outcomes.len() >= 4);
+    for outcome in outcomes {
+        assert_eq!(outcome.failure, None);
+    }
+}
+
+#[test]
+fn a_failure_gives_expected_actual_and_the_trace_up_to_it() {
+    let outcomes = run_seed(
+        r#"
+test "unit: breach count" {
+  given lead ada from smb_ops
+  at 2026-06-01 09:00
+  event inbound_reply
+  after 20m
+  expect breaches 2
+  seller picks up as ana
+}
+"#,
+    );
+    let failure = outcomes[0].failure.clone().unwrap();
+    assert_eq!(failure.expected, "breaches 2");
+    assert_eq!(failure.actual, "breaches 1");
+    let trace = &outcomes[0].trace;
+    assert!(trace
+        .iter()
+        .any(|t| t.at == "2026-06-01 09:15" && t.text.starts_with("sla breached")));
+    assert!(
+        !trace.iter().any(|t| t.text.starts_with("first touch")),
+        "the trace stops at the failure: {trace:?}"
+    );
+}
+
+#[test]
+fn a_breach_step_not_taken_lists_the_steps_that_were() {
+    let outcomes = run_seed(
+        r#"
+test "unit: breach steps" {
+  given lead ada from smb_ops
+  at 2026-06-01 09:00
+  event inbound_reply
+  expect breaches 0
+  after 16m
+  expect requeued
+  expect escalated to enterprise_ae
+}
+"#,
+    );
+    let failure = outcomes[0].failure.clone().unwrap();
+    assert_eq!(failure.expected, "escalated to enterprise_ae");
+    assert_eq!(
+        failure.actual,
+        "the latest breach: rescued with momentum_rescue, requeued to inbound_sdr"
+    );
+}
+
+#[test]
+fn timers_due_by_an_input_fire_before_it() {
+    // The SLA is due at 09:15; a pickup at 09:15 comes after the breach.
+    let outcomes = run_seed(
+        r#"
+test "unit: pickup at the deadline" {
+  given lead ada from smb_ops
+  at 2026-06-01 09:00
+  event inbound_reply
+  at 2026-06-01 09:15
+  seller picks up as ana
+  expect breaches 1
+  expect assigned to ana
+}
+"#,
+    );
+    assert_eq!(outcomes[0].failure, None);
+}
+
+#[test]
+fn an_input_the_engine_ignores_is_in_the_trace() {
+    let outcomes = run_seed(
+        r#"
+test "unit: pickup without a handoff" {
+  given lead ada from smb_ops
+  at 2026-06-01 09:00
+  seller picks up
+  expect no handoff
+}
+"#,
+    );
+    assert_eq!(outcomes[0].failure, None);
+    assert!(outcomes[0]
+        .trace
+        .iter()
+        .any(|t| t.text == "ignored seller picks up: means nothing at the lead's stage"));
+}
+
+#[test]
+fn business_time_skips_the_weekend() {
+    // Friday 17:00 plus one business hour is Monday 09:30 (London closes at 17:30), and a
+    // business day from Friday 17:00 ends on Monday at 17:00.
+    let outcomes = run_seed(
+        r#"
+test "unit: business hours" {
+  given lead fay from smb_ops {
+segment enterprise
+employees 500
+  }
+  at 2026-06-05 17:00
+  event page_view {
+category pricing
+  }
+  expect sla due 2026-06-08 17:00
+  after 1bh
+  expect sla due within 450m
+  expect breaches 0
+}
+"#,
+    );
+    assert_eq!(outcomes[0].failure, None);
+}
