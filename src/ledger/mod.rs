@@ -21,7 +21,7 @@ pub use routing::{Holder, Route, RoutingSnapshot, RoutingState};
 
 use crate::calendar::Timestamp;
 use crate::engine::{Action, Driver, Engine, Input, LeadState, Step};
-use crate::events::{Decoded, Effect, Subject};
+use crate::events::{ActionLine, Decoded, Effect, Subject};
 use crate::ir::QueueId;
 use crate::queues::{Desk, Staffing};
 use serde::{Deserialize, Serialize};
@@ -75,6 +75,12 @@ impl Emitted {
     pub fn is_external(&self) -> bool {
         !matches!(self.effect, Effect::Engine(Action::StartTimer { .. }))
     }
+}
+
+/// The idempotency key of an action: the lead, its step and the action's index in the step.
+/// Step and index are digits, so the key reads back from the right whatever the lead id holds.
+pub fn action_key(lead: &str, step: u64, index: u32) -> String {
+    format!("{lead}:{step}:{index}")
 }
 
 /// Why a line was not applied at all (it goes to dead letters).
@@ -200,6 +206,22 @@ impl Ledger {
     /// Every lead, in number order.
     pub fn leads(&self) -> &[Lead] {
         &self.leads
+    }
+
+    /// An effect as the outside world receives it: its key and its action line, one line of
+    /// JSON (`docs/events.md`), as the live runner's outbox holds it.
+    pub fn action_line(&self, e: &Emitted) -> (String, String) {
+        let lead = self.lead(e.lead).map_or("", |l| l.key.as_str());
+        let key = action_key(lead, e.step, e.index);
+        let line = ActionLine {
+            key: &key,
+            lead,
+            at: e.at,
+            effect: &e.effect,
+        }
+        .to_json(self.engine.playbook())
+        .to_string();
+        (key, line)
     }
 
     /// When the next timer of any lead, or the next look at a queue that opens, is due.

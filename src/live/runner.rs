@@ -103,6 +103,8 @@ impl From<StoreError> for RunError {
 
 /// A running deployment: the store, the ledger in memory and the version it runs.
 struct Runner {
+    /// The playbook lines are decoded against.
+    playbook: Playbook,
     store: Store,
     /// Copies the log back into the store beside the runner's commits.
     _checkpointer: Checkpointer,
@@ -223,6 +225,7 @@ impl Runner {
             Source::Stdin => None,
         };
         Ok(Runner {
+            playbook: playbook.clone(),
             _checkpointer: Checkpointer::start(&options.store)?,
             store,
             ledger,
@@ -247,14 +250,14 @@ impl Runner {
         if lines.is_empty() && !timers_due {
             return Ok(false);
         }
-        let playbook = self.ledger.engine().playbook().clone();
+        let playbook = &self.playbook;
         let mut emitted: Vec<Emitted> = Vec::new();
         let batch = self.store.batch(self.version)?;
         let mut position = None;
         for (text, number, after) in &lines {
             position = Some(*after);
             self.report.lines += 1;
-            let mut decoded = match decode_line(&playbook, *number, text) {
+            let mut decoded = match decode_line(playbook, *number, text) {
                 Ok(decoded) => decoded,
                 Err(e) => {
                     batch.dead_letter(Some(*number), now, text, &e.to_string())?;
@@ -290,7 +293,7 @@ impl Runner {
         if self.clock == Clock::Wall && caught_up {
             self.ledger.advance(now, &mut emitted);
         }
-        batch.emit(&playbook, &self.ledger, &emitted)?;
+        batch.emit(&self.ledger, &emitted)?;
         self.report.actions += emitted.iter().filter(|e| e.is_external()).count() as u64;
         let changed = self.ledger.take_changed();
         batch.save(&self.ledger, &changed)?;

@@ -3,10 +3,10 @@
 
 use super::Replay;
 use crate::engine::Engine;
-use crate::events::{decode_line, ActionLine};
+use crate::events::decode_line;
 use crate::ir::Playbook;
 use crate::ledger::Emitted;
-use crate::live::store::{action_key, LoggedInput, OutboxLine};
+use crate::live::store::{LoggedInput, OutboxLine};
 
 /// Where a replay first differs from the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,16 +136,8 @@ pub fn verify(
             }));
         }
         for e in emitted.drain(..).filter(Emitted::is_external) {
+            let (key, line) = replay.ledger().action_line(&e);
             let lead = replay.ledger().lead(e.lead).map_or("", |l| l.key.as_str());
-            let key = action_key(lead, e.step, e.index);
-            let line = ActionLine {
-                key: &key,
-                lead,
-                at: e.at,
-                effect: &e.effect,
-            }
-            .to_json(playbook)
-            .to_string();
             let row = recorded.next();
             if row.is_none_or(|r| r.key != key || r.line != line) {
                 return Err(Box::new(Divergence {

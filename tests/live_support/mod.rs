@@ -7,7 +7,7 @@
 )]
 
 use handoff::engine::Engine;
-use handoff::events::{decode_line, ActionLine};
+use handoff::events::decode_line;
 use handoff::ir::Playbook;
 use handoff::ledger::{Emitted, Ledger};
 use rand::rngs::StdRng;
@@ -187,16 +187,8 @@ pub fn reference(playbook: &Playbook, lines: &[String]) -> (Ledger, BTreeMap<Str
     }
     let mut actions = BTreeMap::new();
     for e in emitted.iter().filter(|e| e.is_external()) {
-        let lead = ledger.lead(e.lead).unwrap().key.clone();
-        let key = format!("{lead}:{}:{}", e.step, e.index);
-        let line = ActionLine {
-            key: &key,
-            lead: &lead,
-            at: e.at,
-            effect: &e.effect,
-        }
-        .to_json(playbook);
-        actions.insert(key, line);
+        let (key, line) = ledger.action_line(e);
+        actions.insert(key, serde_json::from_str(&line).unwrap());
     }
     (ledger, actions)
 }

@@ -3,7 +3,7 @@
 
 use super::{classify, write_record, StoreError};
 use crate::engine::Step;
-use crate::events::{ActionLine, Decoded};
+use crate::events::Decoded;
 use crate::ir::Playbook;
 use crate::ledger::{Accepted, Emitted, LeadNo, Ledger};
 use rusqlite::{params, Transaction};
@@ -14,12 +14,6 @@ pub struct Batch<'a> {
     tx: Transaction<'a>,
     path: PathBuf,
     version: i64,
-}
-
-/// The idempotency key of an action: the lead, its step and the action's index in the step.
-/// Step and index are digits, so the key reads back from the right whatever the lead id holds.
-pub fn action_key(lead: &str, step: u64, index: u32) -> String {
-    format!("{lead}:{step}:{index}")
 }
 
 impl<'a> Batch<'a> {
@@ -110,12 +104,7 @@ impl<'a> Batch<'a> {
     }
 
     /// Puts the actions meant for the outside world in the outbox, as action lines.
-    pub fn emit(
-        &self,
-        playbook: &Playbook,
-        ledger: &Ledger,
-        emitted: &[Emitted],
-    ) -> Result<(), StoreError> {
+    pub fn emit(&self, ledger: &Ledger, emitted: &[Emitted]) -> Result<(), StoreError> {
         let mut stmt = self
             .tx
             .prepare_cached(
@@ -123,16 +112,7 @@ impl<'a> Batch<'a> {
             )
             .map_err(|e| self.err(e))?;
         for e in emitted.iter().filter(|e| e.is_external()) {
-            let lead = ledger.lead(e.lead).map_or("", |l| l.key.as_str());
-            let key = action_key(lead, e.step, e.index);
-            let line = ActionLine {
-                key: &key,
-                lead,
-                at: e.at,
-                effect: &e.effect,
-            }
-            .to_json(playbook)
-            .to_string();
+            let (key, line) = ledger.action_line(e);
             stmt.execute(params![
                 key,
                 e.lead,

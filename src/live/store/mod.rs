@@ -8,7 +8,7 @@ mod checkpoint;
 mod log;
 mod schema;
 
-pub use batch::{action_key, Batch};
+pub use batch::Batch;
 pub use checkpoint::Checkpointer;
 pub use log::{LoggedInput, OutboxLine};
 
