@@ -22,15 +22,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 
 /// How a handoff ended, for leakage; the first ending wins, as in the simulator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum End {
-    Running,
-    Disposed,
-    Recycled,
-    Unresolved,
-    Closed,
-    Disqualified,
-}
+use crate::sim::kpi::HandoffEnd as End;
 
 /// A handoff in progress: its first-touch delay and breaches so far.
 #[derive(Debug, Clone, Copy)]
@@ -250,16 +242,8 @@ fn end(lead: &mut LeadTally, t: &mut Tally) {
         return;
     };
     let touched = h.delay.is_some();
-    let leaked = if touched {
-        // Touched after the lead's intent lapsed leaks in the simulator; history has no intent.
-        Some(h.end == End::Unresolved)
-    } else {
-        match h.end {
-            End::Recycled | End::Closed | End::Unresolved => Some(true),
-            End::Disposed | End::Disqualified => Some(false),
-            End::Running => (h.breaches > 0).then_some(true),
-        }
-    };
+    // Touched after the lead's intent lapsed leaks in the simulator; history has no intent.
+    let leaked = h.end.leaked(touched, false, h.breaches);
     if let Some(d) = h.delay {
         t.delays.push(d as f64);
     }

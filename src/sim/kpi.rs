@@ -4,6 +4,40 @@
 use super::stats::quantile_unsorted;
 pub use crate::ir::KpiUnit as Unit;
 
+/// How a handoff ended, for leakage; the first ending recorded wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandoffEnd {
+    /// Not ended yet (at the horizon, or the end of a replayed history).
+    Running,
+    /// A seller recorded a reason code.
+    Disposed,
+    /// Recycled to automation (by a reason or by the breach limit).
+    Recycled,
+    /// The sequence ran out with no reason.
+    Unresolved,
+    /// Closed.
+    Closed,
+    /// Disqualified.
+    Disqualified,
+}
+
+impl HandoffEnd {
+    /// Whether a handoff that ended so leaked (`docs/kpis.md`): touched, it leaked when the
+    /// touch came after the lead's intent lapsed (`late`) or its sequence ran out; untouched, when
+    /// it was recycled, closed or unresolved, or is still waiting after a breach. `None` for a
+    /// handoff not decided yet. The simulator and replay both count leakage with this.
+    pub fn leaked(self, touched: bool, late: bool, breaches: u32) -> Option<bool> {
+        if touched {
+            return Some(late || self == HandoffEnd::Unresolved);
+        }
+        match self {
+            HandoffEnd::Recycled | HandoffEnd::Closed | HandoffEnd::Unresolved => Some(true),
+            HandoffEnd::Disposed | HandoffEnd::Disqualified => Some(false),
+            HandoffEnd::Running => (breaches > 0).then_some(true),
+        }
+    }
+}
+
 /// Counts and samples behind the KPIs, for one group (everything, one band or one queue).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Tally {
@@ -183,5 +217,22 @@ impl Tallies {
         if let Some(t) = queue.and_then(|q| self.queues.get_mut(q)) {
             f(t);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HandoffEnd::*;
+
+    #[test]
+    fn a_handoff_leaks_as_docs_kpis_says() {
+        assert_eq!(Disposed.leaked(true, false, 0), Some(false));
+        assert_eq!(Disposed.leaked(true, true, 0), Some(true), "touched after intent lapsed");
+        assert_eq!(Unresolved.leaked(true, false, 0), Some(true));
+        assert_eq!(Recycled.leaked(false, false, 2), Some(true));
+        assert_eq!(Closed.leaked(false, false, 0), Some(true));
+        assert_eq!(Disqualified.leaked(false, false, 0), Some(false));
+        assert_eq!(Running.leaked(false, false, 1), Some(true), "waiting after a breach");
+        assert_eq!(Running.leaked(false, false, 0), None, "not decided yet");
     }
 }

@@ -94,15 +94,7 @@ pub(super) struct Milestones {
 }
 
 /// How a handoff ended, for leakage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum End {
-    Running,
-    Disposed,
-    Recycled,
-    Unresolved,
-    Closed,
-    Disqualified,
-}
+pub(super) use crate::sim::kpi::HandoffEnd as End;
 
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Place {

@@ -266,15 +266,7 @@ impl Run<'_> {
             }
         }
         let touched = handoff.delay.is_some();
-        let leaked = if touched {
-            Some(handoff.late || handoff.end == End::Unresolved)
-        } else {
-            match handoff.end {
-                End::Recycled | End::Closed | End::Unresolved => Some(true),
-                End::Disposed | End::Disqualified => Some(false),
-                End::Running => (handoff.breaches > 0).then_some(true),
-            }
-        };
+        let leaked = handoff.end.leaked(touched, handoff.late, handoff.breaches);
         self.timeline.end(handoff.started_at, leaked);
         if !handoff.counted {
             return;
