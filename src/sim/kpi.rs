@@ -227,12 +227,20 @@ mod tests {
     #[test]
     fn a_handoff_leaks_as_docs_kpis_says() {
         assert_eq!(Disposed.leaked(true, false, 0), Some(false));
-        assert_eq!(Disposed.leaked(true, true, 0), Some(true), "touched after intent lapsed");
+        assert_eq!(
+            Disposed.leaked(true, true, 0),
+            Some(true),
+            "touched after intent lapsed"
+        );
         assert_eq!(Unresolved.leaked(true, false, 0), Some(true));
         assert_eq!(Recycled.leaked(false, false, 2), Some(true));
         assert_eq!(Closed.leaked(false, false, 0), Some(true));
         assert_eq!(Disqualified.leaked(false, false, 0), Some(false));
-        assert_eq!(Running.leaked(false, false, 1), Some(true), "waiting after a breach");
+        assert_eq!(
+            Running.leaked(false, false, 1),
+            Some(true),
+            "waiting after a breach"
+        );
         assert_eq!(Running.leaked(false, false, 0), None, "not decided yet");
     }
 }
