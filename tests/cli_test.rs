@@ -103,3 +103,61 @@ fn the_shipped_playbooks_pass_their_tests() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stdout(&out).contains("test seed_matrix::"));
 }
+
+#[test]
+fn junit_is_one_suite_per_file_with_the_failure_and_its_trace() {
+    let out = test(&[
+        &fixture("failing"),
+        &fixture("passing"),
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let xml = stdout(&out);
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(root.attribute("tests"), Some("4"));
+    assert_eq!(root.attribute("failures"), Some("1"));
+    let suites: Vec<_> = root
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    assert_eq!(suites.len(), 2, "{xml}");
+    let failure = doc
+        .descendants()
+        .find(|n| n.has_tag_name("failure"))
+        .expect("a failure element");
+    assert_eq!(
+        failure.attribute("message"),
+        Some("expected breaches 2, actual breaches 1")
+    );
+    assert!(
+        failure.text().unwrap_or("").contains("sla breached"),
+        "{xml}"
+    );
+    let case = failure.parent().unwrap();
+    assert_eq!(case.attribute("classname"), Some("demo"));
+    assert_eq!(
+        case.attribute("name"),
+        Some("two breaches recycle the lead")
+    );
+}
+
+#[test]
+fn github_annotates_the_failed_expectation() {
+    let out = test(&[&fixture("failing"), "--format", "github"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let line = text.lines().next().unwrap();
+    assert!(
+        line.starts_with("::error file=tests/fixtures/tests/failing.playbook,line=")
+            && line.ends_with("::expected breaches 2, actual breaches 1"),
+        "{text}"
+    );
+    assert!(
+        line.contains("title=demo%3A%3Atwo breaches recycle the lead"),
+        "{line}"
+    );
+    assert!(text.ends_with("test result: 1 passed; 1 failed; 0 filtered out\n"));
+}

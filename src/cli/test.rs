@@ -50,6 +50,10 @@ pub enum TestFormat {
     Human,
     /// One JSON document with every test's result (`docs/json-output.md`).
     Json,
+    /// JUnit XML, one test suite per playbook file, for CI servers' test reports.
+    Junit,
+    /// GitHub Actions annotations on the failed expectations, and the summary line.
+    Github,
 }
 
 /// One test's result with where it is.
@@ -66,8 +70,9 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
     match collect(args) {
         Ok(Collected::Findings(diags, sources)) => {
             let format = match args.format {
-                TestFormat::Human => Format::Human,
+                TestFormat::Human | TestFormat::Junit => Format::Human,
                 TestFormat::Json => Format::Json,
+                TestFormat::Github => Format::Github,
             };
             let out = findings::render(&diags, &sources, &[], format, color.for_stdout());
             finish(out.as_bytes(), Exit::Findings)
@@ -77,6 +82,8 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
             let out = match args.format {
                 TestFormat::Human => human(&ran, filtered, &sources),
                 TestFormat::Json => json_report(&ran, filtered, &sources),
+                TestFormat::Junit => junit(&ran, &sources),
+                TestFormat::Github => github(&ran, filtered, &sources),
             };
             let exit = if failed || ran.is_empty() {
                 Exit::Findings
@@ -275,4 +282,73 @@ fn json_report(ran: &[Ran], filtered: usize, sources: &Sources) -> String {
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// JUnit XML: a suite per playbook file, a case per test (class name the playbook), a failure
+/// with the expectation as its message and the failure block of the human format as its text.
+fn junit(ran: &[Ran], sources: &Sources) -> String {
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut report = Report::new("handoff test");
+    let mut suites: Vec<(FileId, TestSuite)> = Vec::new();
+    for r in ran {
+        let (playbook, test) = r.name.split_once("::").unwrap_or(("", r.name.as_str()));
+        let status = match &r.outcome.failure {
+            None => TestCaseStatus::success(),
+            Some(f) => {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                let mut text = String::new();
+                failure(&mut text, r, sources);
+                status
+                    .set_message(format!("expected {}, actual {}", f.expected, f.actual))
+                    .set_description(text.trim_start());
+                status
+            }
+        };
+        let mut case = TestCase::new(test, status);
+        case.set_classname(playbook);
+        match suites.iter_mut().find(|(file, _)| *file == r.file) {
+            Some((_, suite)) => {
+                suite.add_test_case(case);
+            }
+            None => {
+                let mut suite = TestSuite::new(path(sources, r.file));
+                suite.add_test_case(case);
+                suites.push((r.file, suite));
+            }
+        }
+    }
+    report.add_test_suites(suites.into_iter().map(|(_, suite)| suite));
+    report.to_string().unwrap_or_default()
+}
+
+/// GitHub Actions annotations: an error on each failed expectation, then the summary line.
+fn github(ran: &[Ran], filtered: usize, sources: &Sources) -> String {
+    let escape = |text: &str| {
+        text.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let mut out = String::new();
+    for r in ran {
+        let Some(f) = &r.outcome.failure else {
+            continue;
+        };
+        let (line, column) = sources
+            .line_col(f.span.file, f.span.start as usize)
+            .unwrap_or((r.line, 1));
+        let _ = writeln!(
+            out,
+            "::error file={},line={line},col={column},title={}::{}",
+            escape(path(sources, f.span.file)).replace(',', "%2C"),
+            escape(&r.name).replace(',', "%2C").replace(':', "%3A"),
+            escape(&format!("expected {}, actual {}", f.expected, f.actual)),
+        );
+    }
+    let failed = ran.iter().filter(|r| r.outcome.failure.is_some()).count();
+    let _ = writeln!(
+        out,
+        "test result: {} passed; {failed} failed; {filtered} filtered out",
+        ran.len() - failed
+    );
+    out
 }
