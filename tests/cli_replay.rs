@@ -61,6 +61,36 @@ fn an_emitted_log_replays_with_the_simulated_leads() {
     assert_eq!(replayed["inputs"]["refused"], 0);
     assert!(replayed["handoffs"].as_u64().unwrap() > 0);
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+
+    // The same figures as CSV, one line a figure.
+    let csv = handoff()
+        .args([
+            "replay",
+            SEED,
+            "--format",
+            "csv",
+            "--until",
+            "2026-01-08T00:00:00Z",
+        ])
+        .arg(&events)
+        .output()
+        .unwrap();
+    assert!(csv.status.success(), "{}", stderr(&csv));
+    let text = stdout(&csv);
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("kpi,group,unit,value,n"));
+    let handoffs = replayed["handoffs"].as_u64().unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l == format!("handoffs,,count,{handoffs},{handoffs}")),
+        "{text}"
+    );
+    let by_rule: u64 = (text.lines())
+        .filter(|l| l.starts_with("handoffs,rule:"))
+        .map(|l| l.rsplit(',').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(by_rule, handoffs, "{text}");
+    assert!(lines.all(|l| l.split(',').count() == 5), "{text}");
 }
 
 #[test]

@@ -61,6 +61,8 @@ pub enum Format {
     Table,
     /// One JSON document
     Json,
+    /// One line per figure: `kpi,group,unit,value,n`, for spreadsheets
+    Csv,
 }
 
 fn parse_time(text: &str) -> Result<Timestamp, String> {
@@ -234,8 +236,89 @@ fn print(report: &Report, format: Format) -> Exit {
             text
         }
         Format::Table => table(report),
+        Format::Csv => csv(report),
     };
     finish(text.as_bytes(), Exit::Ok)
+}
+
+/// The report as CSV: `kpi,group,unit,value,n`, one line per figure, `group` empty for the whole
+/// history or `rule:NAME`, `OUTCOME:REASON`, `stage:NAME`; a value that is undefined (no
+/// handoffs, say) is empty, and `n` is the count the value is of.
+fn csv(r: &Report) -> String {
+    fn quoted(text: &str) -> String {
+        if text.contains([',', '"', '\n']) {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text.to_owned()
+        }
+    }
+    let number = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
+    let mut rows: Vec<[String; 5]> = Vec::new();
+    let mut row = |kpi: &str, group: &str, unit: &str, value: String, n: u64| {
+        rows.push([kpi.into(), quoted(group), unit.into(), value, n.to_string()]);
+    };
+    let s = &r.speed_to_lead;
+    row("leads", "", "count", r.leads.to_string(), r.leads);
+    row("handoffs", "", "count", r.handoffs.to_string(), r.handoffs);
+    row(
+        "sla_attainment",
+        "",
+        "fraction",
+        number(r.sla_attainment),
+        r.sla_met + r.sla_missed,
+    );
+    row(
+        "speed_to_lead.median",
+        "",
+        "seconds",
+        number(s.median),
+        s.touched,
+    );
+    row("speed_to_lead.p90", "", "seconds", number(s.p90), s.touched);
+    row(
+        "speed_to_lead.mean",
+        "",
+        "seconds",
+        number(s.mean),
+        s.touched,
+    );
+    row("leakage", "", "fraction", number(r.leakage), r.decided);
+    row(
+        "mql_to_sql",
+        "",
+        "fraction",
+        number(r.mql_to_sql),
+        r.handed_off_leads,
+    );
+    row("meetings", "", "count", r.meetings.to_string(), r.meetings);
+    for c in &r.handoffs_by_rule {
+        row(
+            "handoffs",
+            &format!("rule:{}", c.name),
+            "count",
+            c.count.to_string(),
+            c.count,
+        );
+    }
+    for o in &r.outcomes {
+        let group = format!("{}:{}", o.outcome, o.reason);
+        row("outcomes", &group, "count", o.count.to_string(), o.count);
+    }
+    for c in &r.stages {
+        row(
+            "leads",
+            &format!("stage:{}", c.name),
+            "count",
+            c.count.to_string(),
+            c.count,
+        );
+    }
+    let mut out = String::from("kpi,group,unit,value,n\n");
+    for r in rows {
+        out.push_str(&r.join(","));
+        out.push('\n');
+    }
+    out
 }
 
 /// The human report.
