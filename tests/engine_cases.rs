@@ -22,7 +22,7 @@
 
 mod support;
 
-use handoff::engine::{utc, Ignored, LeadState, Stage, Step};
+use handoff::engine::{utc, LeadState, Stage, Step};
 use handoff::ir::Playbook;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -189,7 +189,7 @@ fn run_event(file: &str, number: usize, leads: &mut Leads, event: &str) -> Vec<S
     let mut out = fired_lines(&playbook, &driver.advance(decoded.time));
     match driver.try_input(input, decoded.time) {
         Step::Applied => out.extend(driver.out.iter().map(|a| a.describe(&playbook).to_string())),
-        Step::Ignored(why) => out.push(format!("ignored: {}", ignored_name(why))),
+        Step::Ignored(why) => out.push(format!("ignored: {}", why.name())),
     }
     out
 }
@@ -199,15 +199,6 @@ fn fired_lines(playbook: &Playbook, fired: &[(i64, handoff::engine::Action)]) ->
         .iter()
         .map(|(at, a)| format!("at {}: {}", utc(*at), a.describe(playbook)))
         .collect()
-}
-
-fn ignored_name(why: Ignored) -> &'static str {
-    match why {
-        Ignored::UnknownId => "unknown id",
-        Ignored::BadValue => "bad value",
-        Ignored::WrongStage => "wrong stage",
-        Ignored::StaleTimer => "stale timer",
-    }
 }
 
 /// The lead's stage in words, with its handoff rule or parking, and its track.

@@ -103,6 +103,19 @@ pub enum Ignored {
     StaleTimer,
 }
 
+impl Ignored {
+    /// The reason in a few words, as case files, the live store's input log and test traces
+    /// print it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Ignored::UnknownId => "unknown id",
+            Ignored::BadValue => "bad value",
+            Ignored::WrongStage => "wrong stage",
+            Ignored::StaleTimer => "stale timer",
+        }
+    }
+}
+
 /// A non-zero mark from the playbook's content hash ([`Playbook::fingerprint`]), so that a lead
 /// state marked under one playbook is not taken as quiet under another.
 fn fingerprint(playbook: &Playbook) -> u64 {

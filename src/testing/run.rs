@@ -5,9 +5,7 @@ use chrono::TimeZone;
 
 use super::case::{Advance, BreachStep, Case, Expect, StepKind};
 use crate::calendar::Timestamp;
-use crate::engine::{
-    Action, Departure, Driver, Engine, HandoffRun, Ignored, Input, LeadState, Stage, Step,
-};
+use crate::engine::{Action, Departure, Driver, Engine, HandoffRun, Input, LeadState, Stage, Step};
 use crate::ir::{Playbook, ReasonId};
 use crate::span::Span;
 
@@ -120,7 +118,7 @@ impl Runner<'_> {
             .apply(self.engine, &mut self.lead, input, self.now, &mut out);
         self.record(out);
         if let Step::Ignored(why) = applied.step {
-            let text = format!("ignored {}: {}", input_word(input), ignored_why(why));
+            let text = format!("ignored {}: {}", input_word(input), why.name());
             self.trace.push(TraceLine {
                 at: local_time(self.playbook(), applied.at),
                 text,
@@ -503,15 +501,6 @@ fn input_word(input: &Input) -> &'static str {
         Input::Pickup { .. } => "seller picks up",
         Input::Touch { .. } => "touch",
         Input::Disposition { .. } => "dispose",
-    }
-}
-
-fn ignored_why(why: Ignored) -> &'static str {
-    match why {
-        Ignored::UnknownId => "unknown id",
-        Ignored::BadValue => "a value does not fit its field",
-        Ignored::WrongStage => "means nothing at the lead's stage",
-        Ignored::StaleTimer => "stale timer",
     }
 }
 

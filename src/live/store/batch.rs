@@ -52,7 +52,7 @@ impl<'a> Batch<'a> {
             .map_err(|e| self.err(e))?;
         let ignored = match accepted.outcome {
             Step::Applied => None,
-            Step::Ignored(why) => Some(format!("{why:?}").to_lowercase()),
+            Step::Ignored(why) => Some(why.name()),
         };
         let mut log = self
             .tx

@@ -107,7 +107,7 @@ test "unit: pickup without a handoff" {
     assert!(outcomes[0]
         .trace
         .iter()
-        .any(|t| t.text == "ignored seller picks up: means nothing at the lead's stage"));
+        .any(|t| t.text == "ignored seller picks up: wrong stage"));
 }
 
 #[test]
