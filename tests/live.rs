@@ -517,3 +517,27 @@ fn following_a_file_applies_lines_as_they_are_appended() {
         status(&once)["dead_letters"]
     );
 }
+
+/// Actions committed by a run that did not deliver them (no `--actions`, or killed between its
+/// commit and its delivery) go out at the start of the next run, even with nothing new to read.
+#[test]
+fn a_later_run_delivers_what_an_earlier_one_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = write_log(dir.path(), &seed_log(2, 10));
+    let store = dir.path().join("s.db");
+    let out = handoff()
+        .args(["run", SEED, "--clock", "events", "--store"])
+        .arg(&store)
+        .arg("--events")
+        .arg(&events)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let waiting = status(&store)["undelivered"].as_u64().unwrap();
+    assert!(waiting > 0);
+    let actions = dir.path().join("a.jsonl");
+    assert!(run_events(&store, &events, &actions).status.success());
+    assert_eq!(status(&store)["undelivered"], 0);
+    let delivered = std::fs::read_to_string(&actions).unwrap().lines().count() as u64;
+    assert_eq!(delivered, waiting);
+}

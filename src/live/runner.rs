@@ -131,6 +131,8 @@ pub fn run(
         None => Position::default(),
     };
     let lines = input::spawn(options.events.clone(), start, options.follow);
+    // Actions committed by an earlier run that stopped before delivering them go out first.
+    runner.deliver(sink.as_mut())?;
     let mut ended = false;
     while !stop.load(Ordering::Relaxed) && (!ended || options.follow) {
         let (batch, end) = collect(&lines, &options, &runner, ended)?;
@@ -139,10 +141,7 @@ pub fn run(
         // the wall clock.
         let caught_up = batch.len() < options.batch_lines;
         if runner.commit(batch, caught_up)? {
-            if let Some(sink) = sink.as_mut() {
-                runner.report.delivered +=
-                    relay(&mut runner.store, sink).map_err(|e| RunError::Io(e.to_string()))?;
-            }
+            runner.deliver(sink.as_mut())?;
         }
     }
     runner.report.interrupted = stop.load(Ordering::Relaxed);
@@ -203,6 +202,15 @@ fn wall_now() -> Timestamp {
 }
 
 impl Runner {
+    /// Relays the undelivered actions to the sink, if there is one.
+    fn deliver(&mut self, sink: Option<&mut Sink>) -> Result<(), RunError> {
+        if let Some(sink) = sink {
+            self.report.delivered +=
+                relay(&mut self.store, sink).map_err(|e| RunError::Io(e.to_string()))?;
+        }
+        Ok(())
+    }
+
     fn open(playbook: &Playbook, options: &RunOptions) -> Result<Runner, RunError> {
         let mut store = Store::open(&options.store, options.durability)?;
         let engine = Engine::new(playbook).map_err(|e| RunError::Io(e.to_string()))?;
