@@ -5,8 +5,8 @@
 use super::store::{read_record, Store, StoreError};
 use crate::calendar::Timestamp;
 use crate::engine::{utc, Departure, LeadState, Stage};
-use crate::events::ActionLine;
-use crate::ir::Playbook;
+
+use crate::ir::{Playbook, SellerId};
 use crate::ledger::RoutingSnapshot;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
@@ -263,58 +263,51 @@ fn recent(
 
 /// A lead state with names: stage, track, handoff, scores and attributes.
 pub fn state_json(playbook: &Playbook, state: &LeadState) -> Json {
-    let name = |items: Vec<&str>, i: usize| {
-        items
-            .get(i)
-            .map_or_else(|| format!("#{i}"), |s| (*s).to_owned())
-    };
-    let tracks: Vec<&str> = playbook.tracks.iter().map(|t| t.name.as_str()).collect();
-    let reasons: Vec<&str> = playbook.reasons.iter().map(|r| r.name.as_str()).collect();
-    let stage = match &state.stage {
-        Stage::New => json!({"stage": "new"}),
-        Stage::Nurture => json!({"stage": "nurture"}),
+    let p = playbook;
+    let mut stage = serde_json::Map::new();
+    stage.insert("stage".into(), json!(state.stage_name()));
+    match &state.stage {
+        Stage::New | Stage::Nurture => {}
         Stage::Parked { track, until } => {
-            json!({"stage": "parked", "track": name(tracks.clone(), track.index()), "until": utc(*until)})
+            stage.insert("track".into(), named(&p.tracks, track.index(), |t| &t.name));
+            stage.insert("until".into(), json!(utc(*until)));
         }
         Stage::HandedOff(run) => {
-            // The handoff's fields, named as action lines name them.
-            let action = crate::engine::Action::Enqueue {
-                rule: run.rule,
-                queue: run.queue,
-                owner: run.owner,
-                priority: 0,
-            };
-            let effect = crate::events::Effect::Engine(action);
-            let named = ActionLine {
-                key: "",
-                lead: "",
-                at: run.started_at,
-                effect: &effect,
-            }
-            .to_json(playbook);
-            json!({
-                "stage": if run.is_queued() { "queued" } else { "working" },
-                "rule": named.get("rule"),
-                "queue": named.get("queue"),
-                "owner": named.get("owner"),
-                "started_at": utc(run.started_at),
-                "deadline": (run.deadline != Timestamp::MAX).then(|| utc(run.deadline)),
-                "breaches": run.breaches,
-                "touched_at": run.touched_at.map(utc),
-                "seller": run.seller.and_then(|s| playbook.sellers.get(s.index())).map(|s| s.name.as_str()),
-                "attempts": run.attempts,
-                "awaiting_disposition": run.awaiting_disposition,
-            })
+            let seller = |s: Option<SellerId>| s.map(|s| named(&p.sellers, s.index(), |x| &x.name));
+            stage.insert(
+                "rule".into(),
+                named(&p.handoffs, run.rule.index(), |h| &h.name),
+            );
+            stage.insert(
+                "queue".into(),
+                named(&p.queues, run.queue.index(), |q| &q.name),
+            );
+            stage.insert("owner".into(), json!(seller(run.owner)));
+            stage.insert("started_at".into(), json!(utc(run.started_at)));
+            stage.insert(
+                "deadline".into(),
+                json!((run.deadline != Timestamp::MAX).then(|| utc(run.deadline))),
+            );
+            stage.insert("breaches".into(), json!(run.breaches));
+            stage.insert("touched_at".into(), json!(run.touched_at.map(utc)));
+            stage.insert("seller".into(), json!(seller(run.seller)));
+            stage.insert("attempts".into(), json!(run.attempts));
+            stage.insert(
+                "awaiting_disposition".into(),
+                json!(run.awaiting_disposition),
+            );
         }
-        Stage::Done(departure) => {
-            let (how, reason) = match departure {
-                Departure::Converted { reason } => ("converted", reason),
-                Departure::Closed { reason } => ("closed", reason),
-                Departure::Disqualified { reason } => ("disqualified", reason),
-            };
-            json!({"stage": how, "reason": name(reasons.clone(), reason.index())})
+        Stage::Done(
+            Departure::Converted { reason }
+            | Departure::Closed { reason }
+            | Departure::Disqualified { reason },
+        ) => {
+            stage.insert(
+                "reason".into(),
+                named(&p.reasons, reason.index(), |r| &r.name),
+            );
         }
-    };
+    }
     let scores: serde_json::Map<String, Json> = (playbook.scores.iter().zip(state.scores.iter()))
         .map(|(def, s)| (def.name.clone(), json!({"fit": s.fit, "events": s.events})))
         .collect();
@@ -328,11 +321,20 @@ pub fn state_json(playbook: &Playbook, state: &LeadState) -> Json {
         .collect();
     json!({
         "stage": stage,
-        "track": state.track.map(|t| name(tracks.clone(), t.track.index())),
+        "track": state.track.map(|t| named(&p.tracks, t.track.index(), |x| &x.name)),
         "arrived_at": utc(state.arrived_at),
         "handoffs": state.handoffs,
         "suppressed_until": state.suppression.map(|s| utc(s.until)),
         "scores": scores,
         "attributes": attributes,
     })
+}
+
+/// The name of the item at `index`, or `#index` for an id the playbook does not have.
+fn named<T>(items: &[T], index: usize, name: impl Fn(&T) -> &String) -> Json {
+    Json::String(
+        items
+            .get(index)
+            .map_or_else(|| format!("#{index}"), |item| name(item).clone()),
+    )
 }
