@@ -541,3 +541,36 @@ fn a_later_run_delivers_what_an_earlier_one_committed() {
     let delivered = std::fs::read_to_string(&actions).unwrap().lines().count() as u64;
     assert_eq!(delivered, waiting);
 }
+
+#[test]
+fn a_line_that_is_not_utf8_is_a_dead_letter_not_a_guess() {
+    let dir = tempfile::tempdir().unwrap();
+    let created = r#"{"id":"1","source":"crm","type":"handoff.lead.created","lead":"L1","time":"2026-06-01T09:00:00Z"}"#;
+    let mut bytes = format!("{created}\n").into_bytes();
+    // A valid line but for one byte in a text value that is not UTF-8.
+    bytes.extend_from_slice(br#"{"id":"2","source":"crm","type":"handoff.lead.updated","lead":"L1","time":"2026-06-01T09:01:00Z","data":{"title":"Head of "#);
+    bytes.push(0xff);
+    bytes.extend_from_slice(b"\"}}\n");
+    let events = dir.path().join("events.jsonl");
+    std::fs::write(&events, bytes).unwrap();
+    let store = dir.path().join("s.db");
+    let out = handoff()
+        .args(["run", SEED, "--clock", "events", "--store"])
+        .arg(&store)
+        .arg("--events")
+        .arg(&events)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(status(&store)["inputs"], 1);
+    let conn = rusqlite::Connection::open(&store).unwrap();
+    let (line, error): (i64, String) = conn
+        .query_row("SELECT line, error FROM dead_letters", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(
+        (line, error.as_str()),
+        (2, "line 2: the line is not UTF-8 text")
+    );
+}

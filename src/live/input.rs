@@ -50,8 +50,9 @@ impl Position {
 pub enum Message {
     /// A whole line (without its end of line), its number from 1, and the position after it.
     Line {
-        /// The line's text.
-        text: String,
+        /// The line's text, or, for bytes that are not UTF-8, the text with them replaced,
+        /// for the dead letter that records it.
+        text: Result<String, String>,
         /// Its number in the source, from 1.
         number: usize,
         /// Where the next line starts.
@@ -130,9 +131,16 @@ fn read(
         }
         position.offset += u64::try_from(buf.len()).unwrap_or(0);
         position.line += 1;
-        let text = String::from_utf8_lossy(&buf)
-            .trim_end_matches(['\n', '\r'])
-            .to_owned();
+        let end = buf.len()
+            - buf
+                .iter()
+                .rev()
+                .take_while(|b| matches!(b, b'\n' | b'\r'))
+                .count();
+        let bytes = buf.get(..end).unwrap_or_default();
+        let text = std::str::from_utf8(bytes)
+            .map(str::to_owned)
+            .map_err(|_| String::from_utf8_lossy(bytes).into_owned());
         buf.clear();
         let message = Message::Line {
             text,

@@ -149,7 +149,7 @@ pub fn run(
 }
 
 /// A line read: its text, its number and where the next line starts.
-type Read = (String, usize, Position);
+type Read = (Result<String, String>, usize, Position);
 
 /// Gathers one batch: waits for a first line (no longer than the next timer in wall time, and
 /// never long enough to miss a stop), then takes what else arrives within the batch wait.
@@ -265,6 +265,15 @@ impl Runner {
         for (text, number, after) in &lines {
             position = Some(*after);
             self.report.lines += 1;
+            let text = match text {
+                Ok(text) => text,
+                Err(replaced) => {
+                    let why = format!("line {number}: the line is not UTF-8 text");
+                    batch.dead_letter(Some(*number), now, replaced, &why)?;
+                    self.report.dead += 1;
+                    continue;
+                }
+            };
             let mut decoded = match decode_line(playbook, *number, text) {
                 Ok(decoded) => decoded,
                 Err(e) => {
