@@ -40,6 +40,18 @@ fn run_events(store: &Path, events: &Path, actions: &Path) -> std::process::Outp
         .unwrap()
 }
 
+/// Runs the seed playbook on a file with `--clock events` and no `--actions`: the actions wait
+/// in the outbox.
+fn run_undelivered(store: &Path, events: &Path) -> std::process::Output {
+    handoff()
+        .args(["run", SEED, "--clock", "events", "--store"])
+        .arg(store)
+        .arg("--events")
+        .arg(events)
+        .output()
+        .unwrap()
+}
+
 fn status(store: &Path) -> Value {
     let out = handoff()
         .args(["status", "--format", "json", "--store"])
@@ -126,13 +138,7 @@ fn bad_lines_go_to_dead_letters_and_repeats_are_dropped() {
     ];
     let events = write_log(dir.path(), &lines);
     let store = dir.path().join("s.db");
-    let out = handoff()
-        .args(["run", SEED, "--clock", "events", "--store"])
-        .arg(&store)
-        .arg("--events")
-        .arg(&events)
-        .output()
-        .unwrap();
+    let out = run_undelivered(&store, &events);
     assert!(out.status.success());
     let summary = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -165,13 +171,7 @@ fn bad_lines_go_to_dead_letters_and_repeats_are_dropped() {
     assert_eq!(errors[2].0, 4);
 
     // A second run of the same file reads nothing again; the store is where it was.
-    let again = handoff()
-        .args(["run", SEED, "--clock", "events", "--store"])
-        .arg(&store)
-        .arg("--events")
-        .arg(&events)
-        .output()
-        .unwrap();
+    let again = run_undelivered(&store, &events);
     assert!(String::from_utf8_lossy(&again.stderr).contains("0 lines"));
     // The same lines re-sent on standard input are dropped as repeats.
     let resent = handoff()
@@ -525,13 +525,7 @@ fn a_later_run_delivers_what_an_earlier_one_committed() {
     let dir = tempfile::tempdir().unwrap();
     let events = write_log(dir.path(), &seed_log(2, 10));
     let store = dir.path().join("s.db");
-    let out = handoff()
-        .args(["run", SEED, "--clock", "events", "--store"])
-        .arg(&store)
-        .arg("--events")
-        .arg(&events)
-        .output()
-        .unwrap();
+    let out = run_undelivered(&store, &events);
     assert!(out.status.success());
     let waiting = status(&store)["undelivered"].as_u64().unwrap();
     assert!(waiting > 0);
@@ -554,13 +548,7 @@ fn a_line_that_is_not_utf8_is_a_dead_letter_not_a_guess() {
     let events = dir.path().join("events.jsonl");
     std::fs::write(&events, bytes).unwrap();
     let store = dir.path().join("s.db");
-    let out = handoff()
-        .args(["run", SEED, "--clock", "events", "--store"])
-        .arg(&store)
-        .arg("--events")
-        .arg(&events)
-        .output()
-        .unwrap();
+    let out = run_undelivered(&store, &events);
     assert!(out.status.success());
     assert_eq!(status(&store)["inputs"], 1);
     let conn = rusqlite::Connection::open(&store).unwrap();
