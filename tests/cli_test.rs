@@ -161,3 +161,61 @@ fn github_annotates_the_failed_expectation() {
     );
     assert!(text.ends_with("test result: 1 passed; 1 failed; 0 filtered out\n"));
 }
+
+#[test]
+fn coverage_lists_each_playbook_and_the_parts_no_test_reached() {
+    let out = test(&[&fixture("passing"), "--coverage"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).ends_with(
+        "\ncoverage:\n  demo 66.7% (4/6 parts) tests/fixtures/tests/passing.playbook\n    \
+         tests/fixtures/tests/passing.playbook:23:5: breach step \
+         `demo_request on breach: after 2 breaches recycle` not reached\n    \
+         tests/fixtures/tests/passing.playbook:31:8: reason `no_response` not reached\n"
+    ));
+}
+
+#[test]
+fn fail_under_exits_one_below_the_threshold() {
+    let out = test(&[&fixture("passing"), "--fail-under", "90%"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: coverage of `demo` is 66.7%, under the 90% of `--fail-under`\n"
+    );
+    assert!(stdout(&out).contains("demo 66.7% (4/6 parts)"));
+    let out = test(&[&fixture("passing"), "--fail-under", "60"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = test(&[&fixture("passing"), "--fail-under", "120%"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("`120%` is not a percentage from 0% to 100%"));
+}
+
+#[test]
+fn coverage_in_json_and_as_github_warnings() {
+    let out = test(&[&fixture("passing"), "--coverage", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let demo = &doc["coverage"][0];
+    assert_eq!(demo["playbook"], "demo");
+    assert_eq!(demo["covered"], 4);
+    assert_eq!(demo["total"], 6);
+    let missed = demo["not_reached"].as_array().unwrap();
+    assert_eq!(missed[1]["kind"], "reason");
+    assert_eq!(missed[1]["name"], "no_response");
+    assert_eq!(
+        (missed[1]["line"].clone(), missed[1]["column"].clone()),
+        (31.into(), 8.into())
+    );
+    let out = test(&[&fixture("passing"), "--coverage", "--format", "github"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "::warning file=tests/fixtures/tests/passing.playbook,line=31,col=8,title=not covered::\
+             reason `no_response` not reached by any test\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("coverage: demo 66.7% (4/6 parts)\n"),
+        "{text}"
+    );
+}

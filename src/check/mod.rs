@@ -7,6 +7,7 @@
 
 mod blocks;
 mod cases;
+mod coverage;
 mod expr;
 mod lints;
 mod names;
@@ -30,6 +31,8 @@ pub struct Compiled {
     /// The file's `test` blocks, checked; kept out of the IR so a playbook's IR and fingerprint
     /// do not depend on its tests. Runnable only when `playbook` is present.
     pub tests: Vec<crate::testing::Case>,
+    /// The playbook's parts tests can reach, with their spans, for `handoff test --coverage`.
+    pub coverage: Vec<crate::testing::CoverageItem>,
 }
 
 /// Parses and checks a playbook source.
@@ -38,6 +41,7 @@ pub fn compile(file: FileId, src: &str) -> Compiled {
     let mut diagnostics = parsed.diagnostics;
     let (playbook, origins, tests, mut found) = lower(&parsed.file, &parsed.broken);
     found.extend(lints::run(&playbook, &origins));
+    let coverage = coverage::items(&playbook, &origins);
     diagnostics.append(&mut found);
     if diagnostics.is_empty() && parsed.file.items.is_empty() && parsed.broken.is_empty() {
         diagnostics.push(declares_nothing(file, src));
@@ -50,6 +54,7 @@ pub fn compile(file: FileId, src: &str) -> Compiled {
         playbook: clean.then_some(playbook),
         diagnostics,
         tests,
+        coverage,
     }
 }
 

@@ -14,7 +14,10 @@ use crate::diagnostics::render::Sources;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::engine::Engine;
 use crate::span::FileId;
-use crate::testing::{self, Outcome};
+use crate::testing::{self, Outcome, Reached};
+
+mod coverage;
+use coverage::Measured;
 
 /// Run the tests written in playbooks (`test "NAME" { ... }` blocks).
 ///
@@ -34,6 +37,14 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: TestFormat,
+    /// Report coverage of each playbook: the rules, router lines, breach steps, reasons,
+    /// tracks, bands, disqualifiers and sequence steps the tests reached, and where the rest are
+    #[arg(long)]
+    pub coverage: bool,
+    /// Exit with 1 when a playbook's coverage is under this percentage (`90%`); implies
+    /// `--coverage`
+    #[arg(long, value_name = "PERCENT", value_parser = coverage::parse_percent)]
+    pub fail_under: Option<f64>,
     // `--config FILE` and `--no-config`.
     #[command(flatten)]
     pub config: config::Args,
@@ -77,15 +88,35 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
             let out = findings::render(&diags, &sources, &[], format, color.for_stdout());
             finish(out.as_bytes(), Exit::Findings)
         }
-        Ok(Collected::Tests(ran, filtered, sources)) => {
+        Ok(Collected::Tests(report)) => {
+            let Report {
+                ran,
+                filtered,
+                sources,
+                measured,
+            } = &report;
+            let (ran, filtered) = (ran.as_slice(), *filtered);
             let failed = ran.iter().any(|r| r.outcome.failure.is_some());
-            let out = match args.format {
-                TestFormat::Human => human(&ran, filtered, &sources),
-                TestFormat::Json => json_report(&ran, filtered, &sources),
-                TestFormat::Junit => junit(&ran, &sources),
-                TestFormat::Github => github(&ran, filtered, &sources),
+            let measured = (args.coverage || args.fail_under.is_some()).then_some(measured);
+            let mut out = match args.format {
+                TestFormat::Human => human(ran, filtered, sources),
+                TestFormat::Json => json_report(ran, filtered, sources, measured),
+                TestFormat::Junit => junit(ran, sources),
+                TestFormat::Github => github(ran, filtered, sources),
             };
-            let exit = if failed || ran.is_empty() {
+            match (args.format, measured) {
+                (TestFormat::Human, Some(m)) => out.push_str(&coverage::human(m, sources)),
+                (TestFormat::Github, Some(m)) => out.push_str(&coverage::github(m, sources)),
+                _ => {}
+            }
+            let under = match (args.fail_under, measured) {
+                (Some(threshold), Some(m)) => coverage::below(m, threshold),
+                _ => Vec::new(),
+            };
+            for message in &under {
+                write_stderr(&format!("error: {message}\n"));
+            }
+            let exit = if failed || ran.is_empty() || !under.is_empty() {
                 Exit::Findings
             } else {
                 Exit::Ok
@@ -102,7 +133,15 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
 /// What reading the playbooks gave: errors to show, or tests run.
 enum Collected {
     Findings(Vec<Diagnostic>, Sources),
-    Tests(Vec<Ran>, usize, Sources),
+    Tests(Report),
+}
+
+/// The tests run and the coverage of the playbooks they test.
+struct Report {
+    ran: Vec<Ran>,
+    filtered: usize,
+    sources: Sources,
+    measured: Vec<Measured>,
 }
 
 fn collect(args: &Args) -> Result<Collected, CliError> {
@@ -142,10 +181,12 @@ fn collect(args: &Args) -> Result<Collected, CliError> {
     }
     let mut ran = Vec::new();
     let mut filtered = 0;
+    let mut measured = Vec::new();
     for c in &compiled {
         let Some(playbook) = &c.playbook else {
             continue;
         };
+        let mut reached = Reached::default();
         let engine = Engine::new(playbook).map_err(|e| {
             CliError::new(format!("cannot run the tests of `{}`: {e}", playbook.name))
         })?;
@@ -158,16 +199,29 @@ fn collect(args: &Args) -> Result<Collected, CliError> {
             let line = sources
                 .line_col(case.span.file, case.span.start as usize)
                 .map_or(0, |(l, _)| l);
+            let outcome = testing::run(&engine, case);
+            reached.extend(&outcome.reached);
             ran.push(Ran {
                 name,
                 file: case.span.file,
                 line,
                 lead: case.lead.clone(),
-                outcome: testing::run(&engine, case),
+                outcome,
             });
         }
+        measured.push(Measured {
+            name: playbook.name.clone(),
+            file: c.coverage.first().map_or(FileId(0), |i| i.span.file),
+            items: c.coverage.clone(),
+            reached,
+        });
     }
-    Ok(Collected::Tests(ran, filtered, sources))
+    Ok(Collected::Tests(Report {
+        ran,
+        filtered,
+        sources,
+        measured,
+    }))
 }
 
 fn path(sources: &Sources, file: FileId) -> &str {
@@ -242,7 +296,12 @@ fn failure(out: &mut String, r: &Ran, sources: &Sources) {
     }
 }
 
-fn json_report(ran: &[Ran], filtered: usize, sources: &Sources) -> String {
+fn json_report(
+    ran: &[Ran],
+    filtered: usize,
+    sources: &Sources,
+    measured: Option<&Vec<Measured>>,
+) -> String {
     let tests: Vec<serde_json::Value> = ran
         .iter()
         .map(|r| {
@@ -270,7 +329,7 @@ fn json_report(ran: &[Ran], filtered: usize, sources: &Sources) -> String {
         })
         .collect();
     let failed = ran.iter().filter(|r| r.outcome.failure.is_some()).count();
-    let doc = json!({
+    let mut doc = json!({
         "format_version": FORMAT_VERSION,
         "tests": tests,
         "summary": {
@@ -279,6 +338,9 @@ fn json_report(ran: &[Ran], filtered: usize, sources: &Sources) -> String {
             "filtered_out": filtered,
         },
     });
+    if let (Some(m), Some(map)) = (measured, doc.as_object_mut()) {
+        map.insert("coverage".to_string(), coverage::json(m, sources));
+    }
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
     text

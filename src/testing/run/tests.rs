@@ -134,3 +134,41 @@ category pricing
     );
     assert_eq!(outcomes[0].failure, None);
 }
+
+#[test]
+fn coverage_names_the_rule_router_line_breach_steps_and_tracks_a_test_reached() {
+    use crate::ir::{HandoffId, RouterId, TrackId};
+    use crate::testing::Part;
+    let outcomes = run_seed(
+        r#"
+test "unit: a breach" {
+  given lead ben from smb_ops
+  at 2026-06-01 09:00
+  event inbound_reply
+  after 20m
+  expect breaches 1
+}
+"#,
+    );
+    let reached = &outcomes[0].reached;
+    // hand_raise is the first rule, `otherwise to inbound_sdr` the router's fourth line.
+    assert!(reached.contains(Part::Rule(HandoffId(0))));
+    assert!(reached.contains(Part::RouterLine(RouterId(0), 3)));
+    assert!(!reached.contains(Part::RouterLine(RouterId(0), 2)));
+    // rescue, requeue and notify ran; the limit of two breaches did not.
+    for step in 0..3 {
+        assert!(
+            reached.contains(Part::BreachStep(HandoffId(0), step)),
+            "{step}"
+        );
+    }
+    assert!(!reached.contains(Part::BreachLimit(HandoffId(0))));
+    // early_awareness was entered at arrival and left at the handoff; the rescue entered.
+    assert!(reached.contains(Part::TrackLeft(TrackId(0))));
+    assert!(reached.contains(Part::TrackEntered(TrackId(4))));
+    assert!(
+        !reached.contains(Part::TrackLeft(TrackId(4))),
+        "{:?}",
+        outcomes[0].trace
+    );
+}
