@@ -219,3 +219,72 @@ fn coverage_in_json_and_as_github_warnings() {
         "{text}"
     );
 }
+
+#[test]
+fn a_test_file_runs_against_the_playbook_it_names_and_counts_towards_its_coverage() {
+    let out = test(&[
+        &fixture("passing"),
+        &format!("{FIXTURES}/demo.tests"),
+        "--coverage",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("test demo::no response recycles the lead to nurture ... ok\n"),
+        "{text}"
+    );
+    // One coverage line for the playbook, with the test file's test counted in it.
+    assert!(
+        text.contains(
+            "\ncoverage:\n  demo 83.3% (5/6 parts) tests/fixtures/tests/passing.playbook\n"
+        ),
+        "{text}"
+    );
+    // A directory walk finds test files too.
+    let out = test(&[FIXTURES, "--run", "no response"]);
+    assert!(
+        stdout(&out).contains("test result: FAILED. 0 passed; 0 failed;")
+            || stdout(&out).contains("error[E0705]"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_test_file_whose_playbook_is_missing_or_broken_runs_nothing() {
+    let out = test(&[
+        &format!("{FIXTURES}/missing.tests"),
+        &format!("{FIXTURES}/broken.tests"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("error[E0705]: `tests/fixtures/tests/nowhere.playbook` does not exist"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "error[E0705]: `../diagnostics/E0101_undefined_queue.playbook` has errors, so its tests cannot run"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("running"), "{text}");
+}
+
+#[test]
+fn check_and_fmt_take_test_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = run(&["check", &format!("{FIXTURES}/demo.tests")], root);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = run(&["fmt", "--check", &format!("{FIXTURES}/demo.tests")], root);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let out = run(&["check", "playbooks"], root);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("checked 5 files"), "{}", stdout(&out));
+}

@@ -17,6 +17,8 @@ use crate::span::Span;
 use crate::syntax::ast::{self, Block, Ending, Expectation, FieldValue, Item, TestStmt};
 use crate::testing::{self, Advance, Case, Expect, Step, StepKind};
 
+mod expectations;
+
 /// Attribute values a fixture sets, by field.
 type Fixture = Vec<(ir::FieldId, Value)>;
 
@@ -83,7 +85,9 @@ impl Lowerer<'_> {
             steps: Vec::new(),
         };
         let mut lead: Option<(Span, Vec<Value>)> = None;
+        // The clock's earliest possible time and what set it (`at`, or `after` when `moved`).
         let mut clock: Option<(Timestamp, Span)> = None;
+        let mut moved = false;
         let mut arrived = false;
         let mut expects = 0;
         // Reported only when the test has a lead: without one, its absence is the finding.
@@ -110,12 +114,16 @@ impl Lowerer<'_> {
                     };
                     if let Some((previous, at)) = clock {
                         if t < previous {
-                            self.diags
-                                .push(messages::time_goes_back(span, &moment_text(m), at));
+                            self.diags.push(if moved {
+                                messages::time_behind_after(span, &moment_text(m), at)
+                            } else {
+                                messages::time_goes_back(span, &moment_text(m), at)
+                            });
                             continue;
                         }
                     }
                     clock = Some((t, span));
+                    moved = false;
                     case.steps.push(Step {
                         kind: StepKind::At(t),
                         span,
@@ -129,7 +137,24 @@ impl Lowerer<'_> {
                     if matches!(other, TestStmt::Expect(_)) {
                         expects += 1;
                     }
-                    self.step(other, zone)
+                    let step = self.step(other, zone);
+                    match &step {
+                        Some(StepKind::Expect(e)) => {
+                            self.never_holds(e, span);
+                            self.already_past(other, e, span, clock);
+                        }
+                        Some(StepKind::After(
+                            Advance::Wall(secs) | Advance::BusinessSeconds(secs),
+                        )) => {
+                            // Business time moves the clock at least as far as wall time.
+                            if let Some((t, _)) = clock {
+                                clock = Some((t.saturating_add(*secs), span));
+                                moved = true;
+                            }
+                        }
+                        _ => {}
+                    }
+                    step
                 }
             };
             if let Some(kind) = kind {
@@ -156,6 +181,26 @@ impl Lowerer<'_> {
                 .push(messages::test_expects_nothing(*b.name.loc, &b.name.name));
         }
         case
+    }
+
+    /// Warns about an `expect` naming a time before the clock's earliest possible time.
+    fn already_past(
+        &mut self,
+        s: &TestStmt,
+        e: &Expect,
+        span: Span,
+        clock: Option<(Timestamp, Span)>,
+    ) {
+        let (Expect::SlaDueAt(t) | Expect::SuppressedUntil(t)) = e else {
+            return;
+        };
+        let TestStmt::Expect(Expectation::SlaDueAt(m) | Expectation::SuppressedUntil(m)) = s else {
+            return;
+        };
+        if let Some((_, set)) = clock.filter(|(now, _)| t < now) {
+            self.diags
+                .push(messages::time_already_past(span, &moment_text(m), set));
+        }
     }
 
     /// The default calendar's zone, UTC without one (or with one that failed its own check).
@@ -474,8 +519,8 @@ mod tests {
     fn business_days_after_are_whole_days() {
         let (with, _) = seed_with_and_without_tests();
         let src = with.replace(
-            "  after 20m\n  expect breaches 1",
-            "  after 1.5bd\n  expect breaches 1",
+            "  expect breaches 0\n",
+            "  after 1.5bd\n  expect breaches 0\n",
         );
         let diags = compile(FileId(0), &src).diagnostics;
         assert!(
@@ -487,11 +532,30 @@ mod tests {
     }
 
     #[test]
+    fn an_at_behind_the_clock_after_moved_is_e0702() {
+        let (with, _) = seed_with_and_without_tests();
+        let src = with.replace(
+            "  expect assigned to ana\n",
+            "  expect assigned to ana\n  after 1h\n  at 2026-06-01 09:30\n",
+        );
+        let diags = compile(FileId(0), &src).diagnostics;
+        let d = diags.iter().find(|d| d.code.as_str() == "E0702").unwrap();
+        assert_eq!(
+            d.message,
+            "`2026-06-01 09:30` is earlier than the test's clock"
+        );
+        assert_eq!(
+            d.labels[1].message,
+            "`after` already moved the clock past it"
+        );
+    }
+
+    #[test]
     fn a_misspelt_fixture_is_undefined_with_a_suggestion() {
         let (with, _) = seed_with_and_without_tests();
         let src = with.replace(
-            "given lead ben from smb_ops",
-            "given lead ben from smb_opps",
+            "given lead ada from smb_ops",
+            "given lead ada from smb_opps",
         );
         let diags = compile(FileId(0), &src).diagnostics;
         let d = diags

@@ -27,8 +27,9 @@ use coverage::Measured;
 /// tests could not run.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Playbook files or directories searched recursively for `*.playbook` files (default: the
-    /// `include` paths of `handoff.toml`, else the current directory)
+    /// Playbook and test files, or directories searched recursively for `*.playbook` and
+    /// `*.tests` files (default: the `include` paths of `handoff.toml`, else the current
+    /// directory)
     #[arg(value_name = "PATH", value_hint = clap::ValueHint::AnyPath)]
     pub paths: Vec<PathBuf>,
     /// Run only the tests whose full name (`PLAYBOOK::TEST`) matches this regular expression
@@ -181,7 +182,7 @@ fn collect(args: &Args) -> Result<Collected, CliError> {
     }
     let mut ran = Vec::new();
     let mut filtered = 0;
-    let mut measured = Vec::new();
+    let mut measured: Vec<Measured> = Vec::new();
     for c in &compiled {
         let Some(playbook) = &c.playbook else {
             continue;
@@ -209,12 +210,17 @@ fn collect(args: &Args) -> Result<Collected, CliError> {
                 outcome,
             });
         }
-        measured.push(Measured {
-            name: playbook.name.clone(),
-            file: c.coverage.first().map_or(FileId(0), |i| i.span.file),
-            items: c.coverage.clone(),
-            reached,
-        });
+        // Tests of one playbook from several files count towards it once.
+        let file = c.coverage.first().map(|i| i.span.file);
+        match measured.iter_mut().find(|m| Some(m.file) == file) {
+            Some(m) => m.reached.extend(&reached),
+            None => measured.push(Measured {
+                name: playbook.name.clone(),
+                file: file.unwrap_or(FileId(0)),
+                items: c.coverage.clone(),
+                reached,
+            }),
+        }
     }
     Ok(Collected::Tests(Report {
         ran,

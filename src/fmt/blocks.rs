@@ -57,6 +57,21 @@ fn item(p: &mut Printer, item: &Item) {
             p.block(b.loc.0, &head, Braces::Required, &b.body, span, test);
         }
         Item::Fixture(b) => leaves(p, b, &head, Braces::Required, field_value),
+        Item::Tests(t) => {
+            let path = StrLit {
+                value: t.path.name.clone(),
+                loc: t.path.loc,
+            };
+            let head = format!("tests {}", string(&path));
+            p.block(
+                t.loc.0,
+                &head,
+                Braces::Optional,
+                &[] as &[Stmt<TestStmt>],
+                span,
+                test,
+            );
+        }
     }
 }
 

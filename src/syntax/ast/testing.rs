@@ -2,6 +2,15 @@
 
 use super::*;
 
+/// `tests "PATH"`: which playbook a test file's tests run against.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestsDecl {
+    /// The playbook's path as written (the string's value, with the string's span).
+    pub path: Ident,
+    /// The whole statement.
+    pub loc: Loc,
+}
+
 /// `field value`: one attribute of a test lead or one field of a test event.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldValue {

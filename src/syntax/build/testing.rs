@@ -4,6 +4,22 @@ use super::*;
 
 impl Builder {
     /// `test "NAME" { ... }`: a block whose name is a string.
+    /// `tests "PATH"`, the path kept as an identifier-like name with the string's span.
+    pub(super) fn tests_decl(&self, p: P) -> TestsDecl {
+        let loc = self.loc(&p);
+        let path = (p.into_inner())
+            .find(|c| c.as_rule() == Rule::string)
+            .map(|c| {
+                let s = self.string(&c);
+                Ident {
+                    name: s.value,
+                    loc: s.loc,
+                }
+            })
+            .unwrap_or_else(|| self.empty_ident());
+        TestsDecl { path, loc }
+    }
+
     pub(super) fn test_block(&self, p: P) -> Block<TestStmt> {
         let loc = self.loc(&p);
         let name = p
