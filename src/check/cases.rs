@@ -17,6 +17,7 @@ use crate::span::Span;
 use crate::syntax::ast::{self, Block, Ending, Expectation, FieldValue, Item, TestStmt};
 use crate::testing::{self, Advance, Case, Expect, Step, StepKind};
 
+mod context;
 mod expectations;
 
 /// Attribute values a fixture sets, by field.
@@ -435,6 +436,7 @@ impl Lowerer<'_> {
             Expectation::BreachStep { step, target } => {
                 Expect::BreachStep(self.breach_step(*step, target.as_ref())?)
             }
+            Expectation::Context(c) => Expect::Context(self.context_check(c)?),
         })
     }
 

@@ -560,5 +560,17 @@ fn expectation(e: &Expectation) -> String {
             (step, Some(t)) => format!("{} to {}", step.keyword(), t.name),
             (step, None) => step.keyword().to_string(),
         },
+        Expectation::Context(c) => match c {
+            ContextExpectation::Package(n) => format!("context {}", n.name),
+            ContextExpectation::WhyNow { rule, event } => match event {
+                Some(e) => format!("context why now {} on {}", rule.name, e.name),
+                None => format!("context why now {}", rule.name),
+            },
+            ContextExpectation::Signal(e) => format!("context signal {}", e.name),
+            ContextExpectation::LastTouch(c) => format!("context last touch {}", c.name),
+            ContextExpectation::Field(f) => {
+                format!("context field {} {}", f.field.name, expr::literal(&f.value))
+            }
+        },
     }
 }

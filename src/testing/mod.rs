@@ -9,6 +9,6 @@ mod case;
 mod coverage;
 mod run;
 
-pub use case::{Advance, BreachStep, Case, Expect, Step, StepKind};
+pub use case::{Advance, BreachStep, Case, ContextCheck, Expect, Step, StepKind};
 pub use coverage::{Coverage, CoverageItem, Part, PartKind, Reached};
 pub use run::{run, Failure, Outcome, TraceLine};

@@ -287,6 +287,7 @@ impl Runner<'_> {
                 }
                 None => fail("no breach".to_string()),
             },
+            Expect::Context(c) => self.context(c, &expected),
         }
     }
 
@@ -451,6 +452,7 @@ impl Runner<'_> {
             }
             Expect::AssignedTo(s) => format!("assigned to {}", self.seller(*s)),
             Expect::BreachStep(step) => self.breach_step(*step),
+            Expect::Context(c) => context::context_words(p, c),
         }
     }
 
@@ -516,5 +518,6 @@ fn input_word(input: &Input) -> &'static str {
     }
 }
 
+mod context;
 #[cfg(test)]
 mod tests;

@@ -121,6 +121,28 @@ pub enum Expectation {
         /// The rescue track, or the queue the lead went to.
         target: Option<Ident>,
     },
+    /// `context ...`: the context package attached last.
+    Context(ContextExpectation),
+}
+
+/// What `expect context` checks of the context package attached last.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ContextExpectation {
+    /// `context NAME`: the package is this one.
+    Package(Ident),
+    /// `context why now RULE [on EVENT]`: the rule (and event) that fired the handoff.
+    WhyNow {
+        /// The handoff rule.
+        rule: Ident,
+        /// The event that fired it.
+        event: Option<Ident>,
+    },
+    /// `context signal EVENT`: the event is among the top signals.
+    Signal(Ident),
+    /// `context last touch CHANNEL`: the last touch went by this channel.
+    LastTouch(Ident),
+    /// `context field FIELD VALUE`: the package shows this attribute value.
+    Field(FieldValue),
 }
 
 /// The breach steps `expect` can name.

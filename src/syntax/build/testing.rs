@@ -63,6 +63,25 @@ impl Builder {
         Some(Moment { date, time })
     }
 
+    fn context_expectation(&self, p: P) -> Option<ContextExpectation> {
+        let part = p.into_inner().find(|c| c.as_rule() != Rule::kw_context)?;
+        Some(match part.as_rule() {
+            Rule::context_why => {
+                let mut names = self.idents_of(part).into_iter();
+                ContextExpectation::WhyNow {
+                    rule: names.next()?,
+                    event: names.next(),
+                }
+            }
+            Rule::context_signal => ContextExpectation::Signal(self.first_ident(part)),
+            Rule::context_last_touch => ContextExpectation::LastTouch(self.first_ident(part)),
+            Rule::context_field => {
+                ContextExpectation::Field(part.into_inner().find_map(|c| self.field_value(c))?)
+            }
+            _ => ContextExpectation::Package(self.ident(&part)),
+        })
+    }
+
     fn idents_of(&self, p: P) -> Vec<Ident> {
         self.idents(p)
     }
@@ -137,6 +156,7 @@ impl Builder {
                 }
             }
             Rule::expect_assigned => Expectation::AssignedTo(self.first_ident(p)),
+            Rule::expect_context => Expectation::Context(self.context_expectation(p)?),
             Rule::expect_breach_step => {
                 let step = match p.clone().into_inner().map(|c| c.as_rule()).next() {
                     Some(Rule::kw_rescued) => BreachStep::Rescued,

@@ -66,12 +66,12 @@ test "unit: breach steps" {
   expect breaches 0
   after 16m
   expect requeued
-  expect escalated to enterprise_ae
+  expect escalated to abm_team
 }
 "#,
     );
     let failure = outcomes[0].failure.clone().unwrap();
-    assert_eq!(failure.expected, "escalated to enterprise_ae");
+    assert_eq!(failure.expected, "escalated to abm_team");
     assert_eq!(
         failure.actual,
         "the latest breach: rescued with momentum_rescue, requeued to inbound_sdr"
@@ -177,4 +177,47 @@ test "unit: a breach" {
         "{:?}",
         outcomes[0].trace
     );
+}
+
+#[test]
+fn context_expectations_read_the_package_attached_last() {
+    let outcomes = run_seed(
+        r#"
+test "unit: context" {
+  given lead ada from smb_ops
+  at 2026-06-01 09:00
+  event inbound_reply
+  expect context hand_raise_brief
+  expect context why now hand_raise on inbound_reply
+  expect context signal inbound_reply
+  expect context last touch email
+  expect context mql_brief
+}
+"#,
+    );
+    let failure = outcomes[0].failure.clone().unwrap();
+    assert_eq!(failure.expected, "context mql_brief");
+    assert!(
+        failure
+            .actual
+            .starts_with("context hand_raise_brief; why hand_raise on inbound_reply"),
+        "{}",
+        failure.actual
+    );
+}
+
+#[test]
+fn a_context_package_or_field_no_handoff_attaches_can_never_hold() {
+    let src = std::fs::read_to_string("playbooks/seed-matrix.playbook").unwrap()
+        + r#"
+test "unit: context never attached" {
+  given lead ada from smb_ops
+  at 2026-06-01 09:00
+  event inbound_reply
+  expect context field country "GB"
+}
+"#;
+    let diags = crate::check::compile(FileId(0), &src).diagnostics;
+    let d = diags.iter().find(|d| d.code.as_str() == "E0706").unwrap();
+    assert_eq!(d.message, "no context package includes `country`");
 }
