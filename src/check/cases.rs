@@ -214,6 +214,10 @@ impl Lowerer<'_> {
     }
 
     fn moment(&mut self, m: &ast::Moment, zone: Zone) -> Option<Timestamp> {
+        let zone = match &m.zone {
+            None => zone,
+            Some(named) => self.named_zone(named)?,
+        };
         let date = NaiveDate::parse_from_str(&m.date.text, "%Y-%m-%d").ok();
         let time = NaiveTime::parse_from_str(&m.time.text, "%H:%M").ok();
         if date.is_none() {
@@ -245,6 +249,31 @@ impl Lowerer<'_> {
                 .push(messages::skipped_local_time(span, &moment_text(m), zone));
         }
         instant
+    }
+
+    /// The zone `in CALENDAR` or `in "Area/City"` names, reported when it names none.
+    fn named_zone(&mut self, named: &ast::ZoneName) -> Option<Zone> {
+        let (text, at) = match named {
+            ast::ZoneName::Calendar(c) => {
+                let id: ir::CalendarId = self.resolve(c)?;
+                let spec = self.playbook.calendars.get(id.index())?;
+                // A calendar with a bad zone was reported where it is declared.
+                return spec.timezone.parse().ok().map(Zone::Named);
+            }
+            ast::ZoneName::Iana(z) => (&z.value, *z.loc),
+        };
+        match text.parse::<chrono_tz::Tz>() {
+            Ok(tz) => Some(Zone::Named(tz)),
+            Err(e) => {
+                let known = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
+                self.diags.push(messages::unknown_timezone(
+                    at,
+                    e.to_string(),
+                    did_you_mean(text, known),
+                ));
+                None
+            }
+        }
     }
 
     /// A lead's attributes: defaults, then the fixture's, then the test's own.
@@ -549,6 +578,40 @@ mod tests {
         assert_eq!(
             d.labels[1].message,
             "`after` already moved the clock past it"
+        );
+    }
+
+    #[test]
+    fn an_instant_can_name_a_calendar_or_an_iana_zone() {
+        let (with, _) = seed_with_and_without_tests();
+        let at = |src: &str| {
+            let compiled = compile(FileId(0), src);
+            assert_eq!(compiled.diagnostics, []);
+            compiled.tests[0].steps.iter().find_map(|s| match s.kind {
+                crate::testing::StepKind::At(t) => Some(t),
+                _ => None,
+            })
+        };
+        // 09:00 in London in June is 08:00 UTC, as is 04:00 in New York.
+        let utc = with.replace("at 2026-06-01 09:00\n", "at 2026-06-01 08:00 in \"UTC\"\n");
+        assert_eq!(at(&utc), Some(1_780_300_800));
+        let ny = with.replace(
+            "at 2026-06-01 09:00\n",
+            "at 2026-06-01 04:00 in \"America/New_York\"\n",
+        );
+        assert_eq!(at(&ny), Some(1_780_300_800));
+        let london = with.replace("at 2026-06-01 09:00\n", "at 2026-06-01 09:00 in london\n");
+        assert_eq!(at(&london), Some(1_780_300_800));
+        let bad = with.replace(
+            "at 2026-06-01 09:00\n",
+            "at 2026-06-01 09:00 in \"Europe/Londn\"\n",
+        );
+        let diags = compile(FileId(0), &bad).diagnostics;
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.help.as_deref() == Some("did you mean `Europe/London`?")),
+            "{diags:?}"
         );
     }
 

@@ -487,7 +487,11 @@ fn field_value_span(f: &FieldValue) -> Span {
 }
 
 fn moment(m: &Moment) -> String {
-    format!("{} {}", m.date.text, m.time.text)
+    match &m.zone {
+        None => format!("{} {}", m.date.text, m.time.text),
+        Some(ZoneName::Calendar(c)) => format!("{} {} in {}", m.date.text, m.time.text, c.name),
+        Some(ZoneName::Iana(z)) => format!("{} {} in {}", m.date.text, m.time.text, string(z)),
+    }
 }
 
 fn test(p: &mut Printer, s: &Stmt<TestStmt>) {

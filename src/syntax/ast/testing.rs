@@ -20,13 +20,24 @@ pub struct FieldValue {
     pub value: Literal,
 }
 
-/// `DATE TIME`, a local instant in the playbook calendar's zone.
+/// `DATE TIME [in ZONE]`, a local instant in the playbook calendar's zone or the one named.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Moment {
     /// The date as written.
     pub date: Token,
     /// The time of day as written.
     pub time: Token,
+    /// The zone named, when not the playbook calendar's.
+    pub zone: Option<ZoneName>,
+}
+
+/// The zone a moment names after `in`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ZoneName {
+    /// A calendar of the playbook, whose zone it is.
+    Calendar(Ident),
+    /// An IANA time zone (`"Asia/Tokyo"`).
+    Iana(StrLit),
 }
 
 /// One statement of a test, run in order.

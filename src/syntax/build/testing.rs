@@ -60,7 +60,12 @@ impl Builder {
         let mut parts = m.into_inner();
         let date = self.token(&parts.next()?);
         let time = self.token(&parts.next()?);
-        Some(Moment { date, time })
+        let zone = parts.find_map(|z| match z.as_rule() {
+            Rule::string => Some(ZoneName::Iana(self.string(&z))),
+            Rule::ident => Some(ZoneName::Calendar(self.ident(&z))),
+            _ => None,
+        });
+        Some(Moment { date, time, zone })
     }
 
     fn context_expectation(&self, p: P) -> Option<ContextExpectation> {
