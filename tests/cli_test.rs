@@ -306,3 +306,45 @@ fn check_and_fmt_take_test_files() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stdout(&out).contains("checked 7 files"), "{}", stdout(&out));
 }
+
+/// The issue's "done when": a new user writes a test that fails, reads why, fixes the playbook
+/// and sees the test pass.
+#[test]
+fn a_new_user_reads_why_a_test_fails_fixes_the_playbook_and_sees_it_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let playbook = |sla: &str| {
+        format!(
+            "lead {{\n  segment: one of smb, enterprise\n}}\n\nevent form_submit\n\n\
+             track nurture {{\n  enter by default\n  touch email every 7d 4 times\n  then close as no_response\n}}\n\n\
+             handoff demo_request {{\n  on form_submit\n  route to sdr\n  sla {sla}\n  on breach {{\n    notify sales_manager\n  }}\n}}\n\n\
+             queue sdr {{\n  members ana, ben\n}}\n\n\
+             reason no_response {{\n  close\n}}\n"
+        )
+    };
+    std::fs::write(dir.path().join("demo.playbook"), playbook("30m")).unwrap();
+    std::fs::write(
+        dir.path().join("demo.tests"),
+        "tests \"demo.playbook\"\n\n\
+         test \"a demo request reaches an SDR within 15 minutes\" {\n  given lead ada {\n    segment smb\n  }\n  \
+         at 2026-06-01 09:00\n  event form_submit\n  expect handed off by demo_request to sdr\n  \
+         expect sla due 2026-06-01 09:15\n}\n",
+    )
+    .unwrap();
+    let out = run(&["test", "."], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    for line in [
+        "test demo::a demo request reaches an SDR within 15 minutes ... FAILED",
+        "demo.tests:10:3: expect sla due 2026-06-01 09:15",
+        "  expected: sla due 2026-06-01 09:15",
+        "    actual: sla due 2026-06-01 09:30 (in 30m)",
+        "  trace of lead ada:",
+        "    2026-06-01 09:00  create task for demo_request without sequence",
+    ] {
+        assert!(text.contains(line), "`{line}` missing from:\n{text}");
+    }
+    std::fs::write(dir.path().join("demo.playbook"), playbook("15m")).unwrap();
+    let out = run(&["test", "."], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).ends_with("test result: ok. 1 passed; 0 failed; 0 filtered out\n"));
+}

@@ -188,11 +188,13 @@ fn collect(args: &Args) -> Result<Collected, CliError> {
             continue;
         };
         let mut reached = Reached::default();
+        let file = c.coverage.first().map(|i| i.span.file);
+        let playbook_name = name_of(&playbook.name, file.map(|f| path(&sources, f)));
         let engine = Engine::new(playbook).map_err(|e| {
-            CliError::new(format!("cannot run the tests of `{}`: {e}", playbook.name))
+            CliError::new(format!("cannot run the tests of `{playbook_name}`: {e}"))
         })?;
         for case in &c.tests {
-            let name = format!("{}::{}", playbook.name, case.name);
+            let name = format!("{playbook_name}::{}", case.name);
             if filter.as_ref().is_some_and(|f| !f.is_match(&name)) {
                 filtered += 1;
                 continue;
@@ -211,11 +213,10 @@ fn collect(args: &Args) -> Result<Collected, CliError> {
             });
         }
         // Tests of one playbook from several files count towards it once.
-        let file = c.coverage.first().map(|i| i.span.file);
         match measured.iter_mut().find(|m| Some(m.file) == file) {
             Some(m) => m.reached.extend(&reached),
             None => measured.push(Measured {
-                name: playbook.name.clone(),
+                name: playbook_name,
                 file: file.unwrap_or(FileId(0)),
                 items: c.coverage.clone(),
                 reached,
@@ -228,6 +229,15 @@ fn collect(args: &Args) -> Result<Collected, CliError> {
         sources,
         measured,
     }))
+}
+
+/// A playbook's name in test names: its `playbook` header's, else its file's stem.
+fn name_of(declared: &str, file: Option<&str>) -> String {
+    if !declared.is_empty() {
+        return declared.to_string();
+    }
+    let stem = file.and_then(|f| std::path::Path::new(f).file_stem());
+    stem.map_or_else(String::new, |s| s.to_string_lossy().into_owned())
 }
 
 fn path(sources: &Sources, file: FileId) -> &str {
