@@ -34,7 +34,7 @@ impl Lowerer<'_> {
                 let cap = s.cap.filter(|cap| value > cap)?;
                 Some((
                     format!("score `{}` never exceeds its cap of {cap}", s.name),
-                    format!("expect a value from 0 to {cap}"),
+                    format!("expect at most {cap}"),
                 ))
             }),
             Expect::BreachStep(step) => breach_step(p, *step),

@@ -120,3 +120,39 @@ fn a_misspelt_fixture_is_undefined_with_a_suggestion() {
     assert_eq!(d.code.as_str(), "E0101");
     assert_eq!(d.help.as_deref(), Some("did you mean `smb_ops`?"));
 }
+
+#[test]
+fn each_expectation_that_can_never_hold_is_e0706() {
+    let (_, without) = seed_with_and_without_tests();
+    let src = without
+        + r#"
+test "impossible" {
+  given lead ada
+  at 2026-06-01 09:00
+  expect converted as not_now
+  expect closed as meeting_set
+  expect disqualified as duplicate
+  expect score intent = 61
+  expect rescued with long_cycle
+  expect escalated to inbound_sdr
+  expect recycled as no_response
+  expect handed off by abm to abm_team owner gwen
+}
+"#;
+    let diags = compile(FileId(0), &src).diagnostics;
+    let messages: Vec<&str> = (diags.iter())
+        .filter(|d| d.code.as_str() == "E0706")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "a lead is never converted as `not_now`",
+            "a lead is never closed as `meeting_set`",
+            "no disqualifier records `duplicate`",
+            "score `intent` never exceeds its cap of 60",
+            "no breach path rescues with `long_cycle`",
+            "no breach path escalates to `inbound_sdr`",
+        ]
+    );
+}
