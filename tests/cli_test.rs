@@ -97,11 +97,22 @@ fn a_bad_regular_expression_or_path_cannot_run() {
     assert_eq!(stderr(&out), "error: `missing.playbook` does not exist\n");
 }
 
+/// CI runs the shipped tests, and holds every shipped playbook above 90% coverage.
 #[test]
-fn the_shipped_playbooks_pass_their_tests() {
-    let out = test(&["playbooks"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(stdout(&out).contains("test seed_matrix::"));
+fn the_shipped_playbooks_pass_their_tests_with_coverage_over_90_percent() {
+    let out = test(&["playbooks", "--fail-under", "90%"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    assert!(text.contains("test seed_matrix::"));
+    for playbook in ["enterprise_abm", "inbound_plg", "mmc", "seed_matrix"] {
+        assert!(text.contains(&format!("\n  {playbook} ")), "{text}");
+    }
 }
 
 #[test]
@@ -160,4 +171,180 @@ fn github_annotates_the_failed_expectation() {
         "{line}"
     );
     assert!(text.ends_with("test result: 1 passed; 1 failed; 0 filtered out\n"));
+}
+
+#[test]
+fn coverage_lists_each_playbook_and_the_parts_no_test_reached() {
+    let out = test(&[&fixture("passing"), "--coverage"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).ends_with(
+        "\ncoverage:\n  demo 66.7% (4/6 parts) tests/fixtures/tests/passing.playbook\n    \
+         tests/fixtures/tests/passing.playbook:23:5: breach step \
+         `demo_request on breach: after 2 breaches recycle` not reached\n    \
+         tests/fixtures/tests/passing.playbook:31:8: reason `no_response` not reached\n"
+    ));
+}
+
+#[test]
+fn fail_under_exits_one_below_the_threshold() {
+    let out = test(&[&fixture("passing"), "--fail-under", "90%"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: coverage of `demo` is 66.7%, under the 90% of `--fail-under`\n"
+    );
+    assert!(stdout(&out).contains("demo 66.7% (4/6 parts)"));
+    let out = test(&[&fixture("passing"), "--fail-under", "60"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = test(&[&fixture("passing"), "--fail-under", "120%"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("`120%` is not a percentage from 0% to 100%"));
+}
+
+#[test]
+fn coverage_in_json_and_as_github_warnings() {
+    let out = test(&[&fixture("passing"), "--coverage", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let demo = &doc["coverage"][0];
+    assert_eq!(demo["playbook"], "demo");
+    assert_eq!(demo["covered"], 4);
+    assert_eq!(demo["total"], 6);
+    let missed = demo["not_reached"].as_array().unwrap();
+    assert_eq!(missed[1]["kind"], "reason");
+    assert_eq!(missed[1]["name"], "no_response");
+    assert_eq!(
+        (missed[1]["line"].clone(), missed[1]["column"].clone()),
+        (31.into(), 8.into())
+    );
+    let out = test(&[&fixture("passing"), "--coverage", "--format", "github"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "::warning file=tests/fixtures/tests/passing.playbook,line=31,col=8,title=not covered::\
+             reason `no_response` not reached by any test\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("coverage: demo 66.7% (4/6 parts)\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_test_file_runs_against_the_playbook_it_names_and_counts_towards_its_coverage() {
+    let out = test(&[
+        &fixture("passing"),
+        &format!("{FIXTURES}/demo.tests"),
+        "--coverage",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("test demo::no response recycles the lead to nurture ... ok\n"),
+        "{text}"
+    );
+    // One coverage line for the playbook, with the test file's test counted in it.
+    assert!(
+        text.contains(
+            "\ncoverage:\n  demo 83.3% (5/6 parts) tests/fixtures/tests/passing.playbook\n"
+        ),
+        "{text}"
+    );
+    // A directory walk finds test files too (here the one whose playbook has errors).
+    let out = test(&[FIXTURES]);
+    assert!(
+        stdout(&out).contains("broken.tests:1:7"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_test_file_whose_playbook_is_missing_or_broken_runs_nothing() {
+    let out = test(&[
+        &format!("{FIXTURES}/missing.tests"),
+        &format!("{FIXTURES}/broken.tests"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("error[E0705]: `tests/fixtures/tests/nowhere.playbook` does not exist"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "error[E0705]: `../diagnostics/E0101_undefined_queue.playbook` has errors, so its tests cannot run"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("running"), "{text}");
+}
+
+#[test]
+fn check_and_fmt_take_test_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = run(&["check", &format!("{FIXTURES}/demo.tests")], root);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = run(&["fmt", "--check", &format!("{FIXTURES}/demo.tests")], root);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let out = run(&["fmt", "--check", "playbooks"], root);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let out = run(&["check", "playbooks"], root);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("checked 7 files"), "{}", stdout(&out));
+}
+
+/// The issue's "done when": a new user writes a test that fails, reads why, fixes the playbook
+/// and sees the test pass.
+#[test]
+fn a_new_user_reads_why_a_test_fails_fixes_the_playbook_and_sees_it_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let playbook = |sla: &str| {
+        format!(
+            "lead {{\n  segment: one of smb, enterprise\n}}\n\nevent form_submit\n\n\
+             track nurture {{\n  enter by default\n  touch email every 7d 4 times\n  then close as no_response\n}}\n\n\
+             handoff demo_request {{\n  on form_submit\n  route to sdr\n  sla {sla}\n  on breach {{\n    notify sales_manager\n  }}\n}}\n\n\
+             queue sdr {{\n  members ana, ben\n}}\n\n\
+             reason no_response {{\n  close\n}}\n"
+        )
+    };
+    std::fs::write(dir.path().join("demo.playbook"), playbook("30m")).unwrap();
+    std::fs::write(
+        dir.path().join("demo.tests"),
+        "tests \"demo.playbook\"\n\n\
+         test \"a demo request reaches an SDR within 15 minutes\" {\n  given lead ada {\n    segment smb\n  }\n  \
+         at 2026-06-01 09:00\n  event form_submit\n  expect handed off by demo_request to sdr\n  \
+         expect sla due 2026-06-01 09:15\n}\n",
+    )
+    .unwrap();
+    let out = run(&["test", "."], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    for line in [
+        "test demo::a demo request reaches an SDR within 15 minutes ... FAILED",
+        "demo.tests:10:3: expect sla due 2026-06-01 09:15",
+        "  expected: sla due 2026-06-01 09:15",
+        "    actual: sla due 2026-06-01 09:30 (in 30m)",
+        "  trace of lead ada:",
+        "    2026-06-01 09:00  create task for demo_request without sequence",
+    ] {
+        assert!(text.contains(line), "`{line}` missing from:\n{text}");
+    }
+    std::fs::write(dir.path().join("demo.playbook"), playbook("15m")).unwrap();
+    let out = run(&["test", "."], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).ends_with("test result: ok. 1 passed; 0 failed; 0 filtered out\n"));
 }

@@ -18,6 +18,7 @@ fn shipped_playbooks() -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> = fs::read_dir(repo().join("playbooks"))
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "playbook"))
         .collect();
     paths.sort();
     paths

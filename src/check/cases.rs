@@ -17,6 +17,9 @@ use crate::span::Span;
 use crate::syntax::ast::{self, Block, Ending, Expectation, FieldValue, Item, TestStmt};
 use crate::testing::{self, Advance, Case, Expect, Step, StepKind};
 
+mod context;
+mod expectations;
+
 /// Attribute values a fixture sets, by field.
 type Fixture = Vec<(ir::FieldId, Value)>;
 
@@ -83,7 +86,9 @@ impl Lowerer<'_> {
             steps: Vec::new(),
         };
         let mut lead: Option<(Span, Vec<Value>)> = None;
+        // The clock's earliest possible time and what set it (`at`, or `after` when `moved`).
         let mut clock: Option<(Timestamp, Span)> = None;
+        let mut moved = false;
         let mut arrived = false;
         let mut expects = 0;
         // Reported only when the test has a lead: without one, its absence is the finding.
@@ -110,12 +115,16 @@ impl Lowerer<'_> {
                     };
                     if let Some((previous, at)) = clock {
                         if t < previous {
-                            self.diags
-                                .push(messages::time_goes_back(span, &moment_text(m), at));
+                            self.diags.push(if moved {
+                                messages::time_behind_after(span, &moment_text(m), at)
+                            } else {
+                                messages::time_goes_back(span, &moment_text(m), at)
+                            });
                             continue;
                         }
                     }
                     clock = Some((t, span));
+                    moved = false;
                     case.steps.push(Step {
                         kind: StepKind::At(t),
                         span,
@@ -129,7 +138,24 @@ impl Lowerer<'_> {
                     if matches!(other, TestStmt::Expect(_)) {
                         expects += 1;
                     }
-                    self.step(other, zone)
+                    let step = self.step(other, zone);
+                    match &step {
+                        Some(StepKind::Expect(e)) => {
+                            self.never_holds(e, span);
+                            self.already_past(other, e, span, clock);
+                        }
+                        Some(StepKind::After(
+                            Advance::Wall(secs) | Advance::BusinessSeconds(secs),
+                        )) => {
+                            // Business time moves the clock at least as far as wall time.
+                            if let Some((t, _)) = clock {
+                                clock = Some((t.saturating_add(*secs), span));
+                                moved = true;
+                            }
+                        }
+                        _ => {}
+                    }
+                    step
                 }
             };
             if let Some(kind) = kind {
@@ -158,6 +184,26 @@ impl Lowerer<'_> {
         case
     }
 
+    /// Warns about an `expect` naming a time before the clock's earliest possible time.
+    fn already_past(
+        &mut self,
+        s: &TestStmt,
+        e: &Expect,
+        span: Span,
+        clock: Option<(Timestamp, Span)>,
+    ) {
+        let (Expect::SlaDueAt(t) | Expect::SuppressedUntil(t)) = e else {
+            return;
+        };
+        let TestStmt::Expect(Expectation::SlaDueAt(m) | Expectation::SuppressedUntil(m)) = s else {
+            return;
+        };
+        if let Some((_, set)) = clock.filter(|(now, _)| t < now) {
+            self.diags
+                .push(messages::time_already_past(span, &moment_text(m), set));
+        }
+    }
+
     /// The default calendar's zone, UTC without one (or with one that failed its own check).
     fn zone(&self) -> Zone {
         self.playbook
@@ -168,6 +214,10 @@ impl Lowerer<'_> {
     }
 
     fn moment(&mut self, m: &ast::Moment, zone: Zone) -> Option<Timestamp> {
+        let zone = match &m.zone {
+            None => zone,
+            Some(named) => self.named_zone(named)?,
+        };
         let date = NaiveDate::parse_from_str(&m.date.text, "%Y-%m-%d").ok();
         let time = NaiveTime::parse_from_str(&m.time.text, "%H:%M").ok();
         if date.is_none() {
@@ -199,6 +249,31 @@ impl Lowerer<'_> {
                 .push(messages::skipped_local_time(span, &moment_text(m), zone));
         }
         instant
+    }
+
+    /// The zone `in CALENDAR` or `in "Area/City"` names, reported when it names none.
+    fn named_zone(&mut self, named: &ast::ZoneName) -> Option<Zone> {
+        let (text, at) = match named {
+            ast::ZoneName::Calendar(c) => {
+                let id: ir::CalendarId = self.resolve(c)?;
+                let spec = self.playbook.calendars.get(id.index())?;
+                // A calendar with a bad zone was reported where it is declared.
+                return spec.timezone.parse().ok().map(Zone::Named);
+            }
+            ast::ZoneName::Iana(z) => (&z.value, *z.loc),
+        };
+        match text.parse::<chrono_tz::Tz>() {
+            Ok(tz) => Some(Zone::Named(tz)),
+            Err(e) => {
+                let known = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
+                self.diags.push(messages::unknown_timezone(
+                    at,
+                    e.to_string(),
+                    did_you_mean(text, known),
+                ));
+                None
+            }
+        }
     }
 
     /// A lead's attributes: defaults, then the fixture's, then the test's own.
@@ -390,6 +465,7 @@ impl Lowerer<'_> {
             Expectation::BreachStep { step, target } => {
                 Expect::BreachStep(self.breach_step(*step, target.as_ref())?)
             }
+            Expectation::Context(c) => Expect::Context(self.context_check(c)?),
         })
     }
 
@@ -431,74 +507,4 @@ fn moment_text(m: &ast::Moment) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
-mod tests {
-    use crate::check::compile;
-    use crate::span::FileId;
-
-    /// The seed playbook with its tests, and the same text without them.
-    fn seed_with_and_without_tests() -> (String, String) {
-        let src = std::fs::read_to_string("playbooks/seed-matrix.playbook").unwrap();
-        let cut = src.find("\nfixture ").expect("the seed has tests");
-        (src.clone(), src[..cut].to_string())
-    }
-
-    #[test]
-    fn tests_leave_the_ir_and_its_fingerprint_unchanged() {
-        let (with, without) = seed_with_and_without_tests();
-        let with = compile(FileId(0), &with);
-        let without = compile(FileId(0), &without);
-        assert!(!with.tests.is_empty() && without.tests.is_empty());
-        let (a, b) = (with.playbook.unwrap(), without.playbook.unwrap());
-        assert_eq!(a.fingerprint(), b.fingerprint());
-        assert_eq!(
-            serde_json::to_string(&a).unwrap(),
-            serde_json::to_string(&b).unwrap()
-        );
-    }
-
-    #[test]
-    fn instants_are_read_in_the_default_calendars_zone() {
-        let (with, _) = seed_with_and_without_tests();
-        let compiled = compile(FileId(0), &with);
-        let first = &compiled.tests[0];
-        // 09:00 in London in June is 08:00 UTC.
-        let at = first.steps.iter().find_map(|s| match s.kind {
-            crate::testing::StepKind::At(t) => Some(t),
-            _ => None,
-        });
-        assert_eq!(at, Some(1_780_300_800));
-    }
-
-    #[test]
-    fn business_days_after_are_whole_days() {
-        let (with, _) = seed_with_and_without_tests();
-        let src = with.replace(
-            "  after 20m\n  expect breaches 1",
-            "  after 1.5bd\n  expect breaches 1",
-        );
-        let diags = compile(FileId(0), &src).diagnostics;
-        assert!(
-            diags
-                .iter()
-                .any(|d| d.message == "business days are whole days"),
-            "{diags:?}"
-        );
-    }
-
-    #[test]
-    fn a_misspelt_fixture_is_undefined_with_a_suggestion() {
-        let (with, _) = seed_with_and_without_tests();
-        let src = with.replace(
-            "given lead ben from smb_ops",
-            "given lead ben from smb_opps",
-        );
-        let diags = compile(FileId(0), &src).diagnostics;
-        let d = diags
-            .iter()
-            .find(|d| d.message.contains("smb_opps"))
-            .unwrap();
-        assert_eq!(d.code.as_str(), "E0101");
-        assert_eq!(d.help.as_deref(), Some("did you mean `smb_ops`?"));
-    }
-}
+mod tests;

@@ -7,11 +7,13 @@
 
 mod blocks;
 mod cases;
+mod coverage;
 mod expr;
 mod lints;
 mod names;
 mod origins;
 mod scenario;
+mod test_file;
 
 use crate::diagnostics::{messages, Code, Diagnostic, Severity};
 use crate::ir;
@@ -19,6 +21,7 @@ use crate::span::{FileId, Span};
 use crate::syntax::{self, ast};
 use names::Names;
 use origins::Origins;
+pub use test_file::{compile_tests, tested_playbook, TEST_FILE_EXTENSION};
 
 /// The result of checking one playbook.
 #[derive(Debug, Clone)]
@@ -30,27 +33,37 @@ pub struct Compiled {
     /// The file's `test` blocks, checked; kept out of the IR so a playbook's IR and fingerprint
     /// do not depend on its tests. Runnable only when `playbook` is present.
     pub tests: Vec<crate::testing::Case>,
+    /// The playbook's parts tests can reach, with their spans, for `handoff test --coverage`.
+    pub coverage: Vec<crate::testing::CoverageItem>,
 }
 
 /// Parses and checks a playbook source.
 pub fn compile(file: FileId, src: &str) -> Compiled {
     let parsed = syntax::parse(file, src);
     let mut diagnostics = parsed.diagnostics;
+    test_file::tests_lines_in_playbook(&parsed.file, &mut diagnostics);
     let (playbook, origins, tests, mut found) = lower(&parsed.file, &parsed.broken);
     found.extend(lints::run(&playbook, &origins));
+    let coverage = coverage::items(&playbook, &origins);
     diagnostics.append(&mut found);
     if diagnostics.is_empty() && parsed.file.items.is_empty() && parsed.broken.is_empty() {
         diagnostics.push(declares_nothing(file, src));
     }
-    diagnostics.sort_by_key(|d| (d.span().file, d.span().start, d.code));
-    diagnostics.dedup();
-    let diagnostics = crate::diagnostics::suppress::apply(file, src, diagnostics);
+    let diagnostics = settle(file, src, diagnostics);
     let clean = !diagnostics.iter().any(|d| d.severity() == Severity::Error);
     Compiled {
         playbook: clean.then_some(playbook),
         diagnostics,
         tests,
+        coverage,
     }
+}
+
+/// Findings in position order, repeats dropped, and those the file suppresses removed.
+fn settle(file: FileId, src: &str, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics.sort_by_key(|d| (d.span().file, d.span().start, d.code));
+    diagnostics.dedup();
+    crate::diagnostics::suppress::apply(file, src, diagnostics)
 }
 
 /// The warning for a file with no blocks (empty, or only comments): a playbook cut short must

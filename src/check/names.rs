@@ -239,7 +239,7 @@ impl Names {
                 Item::Scenario(b) => names.declare(Kind::Scenario, &b.name, diags),
                 // Tests declare nothing the playbook can name; fixtures are named only by tests,
                 // which resolve them themselves.
-                Item::Test(_) | Item::Fixture(_) => {}
+                Item::Test(_) | Item::Fixture(_) | Item::Tests(_) => {}
                 Item::Lead(b) => {
                     for f in &b.body {
                         names.declare(Kind::Field, &f.kind.name, diags);

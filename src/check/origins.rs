@@ -15,6 +15,14 @@ pub struct Origins {
     pub track_entries: Vec<Option<Span>>,
     /// Where each handoff's statements were.
     pub handoffs: Vec<HandoffOrigin>,
+    /// Each handoff's breach actions, one span per lowered action.
+    pub breach_steps: Vec<Vec<Span>>,
+    /// Breach limits (`after N breaches recycle ...`) by handoff index.
+    pub breach_limits: Vec<(usize, Span)>,
+    /// Disqualifier names.
+    pub disqualifiers: Vec<Span>,
+    /// Each sequence's steps in the IR's (day) order.
+    pub sequence_steps: Vec<Vec<Span>>,
     /// Reason names.
     pub reasons: Vec<Span>,
     /// Each reason's `recycle` statement, if any.

@@ -13,8 +13,8 @@ use crate::diagnostics::{Diagnostic, Severity};
 /// when the check could not run.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Playbook files, directories searched recursively for `*.playbook` files, or `-` for
-    /// standard input (default: the `include` paths of `handoff.toml`, else the current
+    /// Playbook and test files, directories searched recursively for `*.playbook` and `*.tests`
+    /// files, or `-` for standard input (default: the `include` paths of `handoff.toml`, else the current
     /// directory)
     #[arg(value_name = "PATH", value_hint = clap::ValueHint::AnyPath)]
     pub paths: Vec<PathBuf>,

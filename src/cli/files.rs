@@ -124,9 +124,10 @@ fn walk(root: &Path, exclusions: &Exclusions) -> Result<Vec<PathBuf>, CliError> 
     Ok(found)
 }
 
+/// Playbooks, and test files (which name the playbook they test).
 fn is_playbook(path: &Path) -> bool {
     path.extension()
-        .is_some_and(|ext| ext == PLAYBOOK_EXTENSION)
+        .is_some_and(|ext| ext == PLAYBOOK_EXTENSION || ext == crate::check::TEST_FILE_EXTENSION)
 }
 
 /// Reads a playbook as UTF-8 text.

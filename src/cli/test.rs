@@ -14,7 +14,10 @@ use crate::diagnostics::render::Sources;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::engine::Engine;
 use crate::span::FileId;
-use crate::testing::{self, Outcome};
+use crate::testing::{self, Outcome, Reached};
+
+mod coverage;
+use coverage::Measured;
 
 /// Run the tests written in playbooks (`test "NAME" { ... }` blocks).
 ///
@@ -24,8 +27,9 @@ use crate::testing::{self, Outcome};
 /// tests could not run.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Playbook files or directories searched recursively for `*.playbook` files (default: the
-    /// `include` paths of `handoff.toml`, else the current directory)
+    /// Playbook and test files, or directories searched recursively for `*.playbook` and
+    /// `*.tests` files (default: the `include` paths of `handoff.toml`, else the current
+    /// directory)
     #[arg(value_name = "PATH", value_hint = clap::ValueHint::AnyPath)]
     pub paths: Vec<PathBuf>,
     /// Run only the tests whose full name (`PLAYBOOK::TEST`) matches this regular expression
@@ -34,6 +38,14 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: TestFormat,
+    /// Report coverage of each playbook: the rules, router lines, breach steps, reasons,
+    /// tracks, bands, disqualifiers and sequence steps the tests reached, and where the rest are
+    #[arg(long)]
+    pub coverage: bool,
+    /// Exit with 1 when a playbook's coverage is under this percentage (`90%`); implies
+    /// `--coverage`
+    #[arg(long, value_name = "PERCENT", value_parser = coverage::parse_percent)]
+    pub fail_under: Option<f64>,
     // `--config FILE` and `--no-config`.
     #[command(flatten)]
     pub config: config::Args,
@@ -77,15 +89,35 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
             let out = findings::render(&diags, &sources, &[], format, color.for_stdout());
             finish(out.as_bytes(), Exit::Findings)
         }
-        Ok(Collected::Tests(ran, filtered, sources)) => {
+        Ok(Collected::Tests(report)) => {
+            let Report {
+                ran,
+                filtered,
+                sources,
+                measured,
+            } = &report;
+            let (ran, filtered) = (ran.as_slice(), *filtered);
             let failed = ran.iter().any(|r| r.outcome.failure.is_some());
-            let out = match args.format {
-                TestFormat::Human => human(&ran, filtered, &sources),
-                TestFormat::Json => json_report(&ran, filtered, &sources),
-                TestFormat::Junit => junit(&ran, &sources),
-                TestFormat::Github => github(&ran, filtered, &sources),
+            let measured = (args.coverage || args.fail_under.is_some()).then_some(measured);
+            let mut out = match args.format {
+                TestFormat::Human => human(ran, filtered, sources),
+                TestFormat::Json => json_report(ran, filtered, sources, measured),
+                TestFormat::Junit => junit(ran, sources),
+                TestFormat::Github => github(ran, filtered, sources),
             };
-            let exit = if failed || ran.is_empty() {
+            match (args.format, measured) {
+                (TestFormat::Human, Some(m)) => out.push_str(&coverage::human(m, sources)),
+                (TestFormat::Github, Some(m)) => out.push_str(&coverage::github(m, sources)),
+                _ => {}
+            }
+            let under = match (args.fail_under, measured) {
+                (Some(threshold), Some(m)) => coverage::below(m, threshold),
+                _ => Vec::new(),
+            };
+            for message in &under {
+                write_stderr(&format!("error: {message}\n"));
+            }
+            let exit = if failed || ran.is_empty() || !under.is_empty() {
                 Exit::Findings
             } else {
                 Exit::Ok
@@ -102,7 +134,15 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
 /// What reading the playbooks gave: errors to show, or tests run.
 enum Collected {
     Findings(Vec<Diagnostic>, Sources),
-    Tests(Vec<Ran>, usize, Sources),
+    Tests(Report),
+}
+
+/// The tests run and the coverage of the playbooks they test.
+struct Report {
+    ran: Vec<Ran>,
+    filtered: usize,
+    sources: Sources,
+    measured: Vec<Measured>,
 }
 
 fn collect(args: &Args) -> Result<Collected, CliError> {
@@ -142,15 +182,19 @@ fn collect(args: &Args) -> Result<Collected, CliError> {
     }
     let mut ran = Vec::new();
     let mut filtered = 0;
+    let mut measured: Vec<Measured> = Vec::new();
     for c in &compiled {
         let Some(playbook) = &c.playbook else {
             continue;
         };
+        let mut reached = Reached::default();
+        let file = c.coverage.first().map(|i| i.span.file);
+        let playbook_name = name_of(&playbook.name, file.map(|f| path(&sources, f)));
         let engine = Engine::new(playbook).map_err(|e| {
-            CliError::new(format!("cannot run the tests of `{}`: {e}", playbook.name))
+            CliError::new(format!("cannot run the tests of `{playbook_name}`: {e}"))
         })?;
         for case in &c.tests {
-            let name = format!("{}::{}", playbook.name, case.name);
+            let name = format!("{playbook_name}::{}", case.name);
             if filter.as_ref().is_some_and(|f| !f.is_match(&name)) {
                 filtered += 1;
                 continue;
@@ -158,16 +202,42 @@ fn collect(args: &Args) -> Result<Collected, CliError> {
             let line = sources
                 .line_col(case.span.file, case.span.start as usize)
                 .map_or(0, |(l, _)| l);
+            let outcome = testing::run(&engine, case);
+            reached.extend(&outcome.reached);
             ran.push(Ran {
                 name,
                 file: case.span.file,
                 line,
                 lead: case.lead.clone(),
-                outcome: testing::run(&engine, case),
+                outcome,
             });
         }
+        // Tests of one playbook from several files count towards it once.
+        match measured.iter_mut().find(|m| Some(m.file) == file) {
+            Some(m) => m.reached.extend(&reached),
+            None => measured.push(Measured {
+                name: playbook_name,
+                file: file.unwrap_or(FileId(0)),
+                items: c.coverage.clone(),
+                reached,
+            }),
+        }
     }
-    Ok(Collected::Tests(ran, filtered, sources))
+    Ok(Collected::Tests(Report {
+        ran,
+        filtered,
+        sources,
+        measured,
+    }))
+}
+
+/// A playbook's name in test names: its `playbook` header's, else its file's stem.
+fn name_of(declared: &str, file: Option<&str>) -> String {
+    if !declared.is_empty() {
+        return declared.to_string();
+    }
+    let stem = file.and_then(|f| std::path::Path::new(f).file_stem());
+    stem.map_or_else(String::new, |s| s.to_string_lossy().into_owned())
 }
 
 fn path(sources: &Sources, file: FileId) -> &str {
@@ -242,7 +312,12 @@ fn failure(out: &mut String, r: &Ran, sources: &Sources) {
     }
 }
 
-fn json_report(ran: &[Ran], filtered: usize, sources: &Sources) -> String {
+fn json_report(
+    ran: &[Ran],
+    filtered: usize,
+    sources: &Sources,
+    measured: Option<&Vec<Measured>>,
+) -> String {
     let tests: Vec<serde_json::Value> = ran
         .iter()
         .map(|r| {
@@ -270,7 +345,7 @@ fn json_report(ran: &[Ran], filtered: usize, sources: &Sources) -> String {
         })
         .collect();
     let failed = ran.iter().filter(|r| r.outcome.failure.is_some()).count();
-    let doc = json!({
+    let mut doc = json!({
         "format_version": FORMAT_VERSION,
         "tests": tests,
         "summary": {
@@ -279,6 +354,9 @@ fn json_report(ran: &[Ran], filtered: usize, sources: &Sources) -> String {
             "filtered_out": filtered,
         },
     });
+    if let (Some(m), Some(map)) = (measured, doc.as_object_mut()) {
+        map.insert("coverage".to_string(), coverage::json(m, sources));
+    }
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
     text

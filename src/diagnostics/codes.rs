@@ -240,6 +240,33 @@ Use `after DURATION` to move on from the current time, or fix the date.";
     TestExpectsNothing = "W0703", Warning, "a test expects nothing",
 "A test without an `expect` line passes whatever the playbook does, so it checks nothing.
 Add what must hold, such as `expect handed off by RULE to QUEUE` or `expect no handoff`.";
+
+    TestFileMisplaced = "E0704", Error, "a test file's `tests` line is missing or misplaced",
+"Tests can live beside the playbook in its own file, or in a test file (`NAME.tests`)
+whose first line names the playbook they run against, relative to the test file:
+`tests \"seed-matrix.playbook\"`. A test file holds only `fixture` and `test` blocks after
+that line; the playbook's own blocks belong in the playbook, and a playbook has no `tests`
+line.";
+
+    TestedPlaybookUnusable = "E0705", Error, "the playbook a test file names cannot be used",
+"A test file's tests run against the playbook its `tests \"PATH\"` line names. That file
+could not be read, or it has errors of its own (shown when it is checked), so none of the
+test file's tests can run. Fix the path (it is relative to the test file) or the playbook.";
+
+    ImpossibleExpectation = "E0706", Error, "an expectation can never hold",
+"The playbook can never make this expectation true, so the test would fail whatever the
+inputs: a handoff to a queue that neither the rule's route (its router's lines, or the
+owners of its accounts) nor its breach path ever reaches; an owner who is not a member of
+the queue; a reason whose disposition is another kind (`converted as` a reason that
+recycles, `closed as` one that converts, ...); `disqualified as` a reason no disqualifier
+records; a score above its cap. Fix the expectation, or the playbook if it is the one that
+is wrong.";
+
+    TestTimeAlreadyPast = "W0707", Warning, "an expectation names a time already past",
+"By this `expect`, the test's clock has already passed the time it names. A `sla due`
+deadline already past would have breached (which renews or ends the SLA), and a
+suppression that ended earlier no longer holds anything back, so the expectation checks
+something other than what it seems to. Name a time after the test's clock.";
 }
 
 impl Code {

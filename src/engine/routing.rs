@@ -5,7 +5,7 @@ use super::scoring;
 use super::state::LeadState;
 use super::Engine;
 use crate::calendar::Timestamp;
-use crate::ir::{QueueId, QueueOrder, RouteRule, RouteTarget, SellerId, Value};
+use crate::ir::{QueueId, QueueOrder, RouteRule, RouteTarget, RouterId, SellerId, Value};
 
 impl Engine {
     /// Resolves a route: a queue directly, or a router's first matching rule. An `owner from`
@@ -21,31 +21,47 @@ impl Engine {
         let playbook = &self.playbook;
         let routed = match target {
             RouteTarget::Queue(queue) => Some((queue, None)),
-            RouteTarget::Router(router) => {
-                let scope = Scope::state(playbook, lead, now);
-                let whens = self.tables.route_when.get(router.index())?;
-                (playbook.routers.get(router.index())?.rules.iter())
-                    .zip(whens)
-                    .find_map(|(rule, when)| match rule {
-                        RouteRule::Owner { accounts } => {
-                            let set = playbook.accounts.get(accounts.index())?;
-                            let Some(Value::Text(key)) = lead.attributes.get(set.key.index())
-                            else {
-                                return None;
-                            };
-                            let seller = set.owner_of(key)?;
-                            let queue = playbook.sellers.get(seller.index())?.queue;
-                            Some((queue, Some(seller)))
-                        }
-                        RouteRule::When { queue, .. } => when
-                            .as_ref()
-                            .is_some_and(|w| w.holds(&scope))
-                            .then_some((*queue, None)),
-                        RouteRule::Otherwise { queue } => Some((*queue, None)),
-                    })
-            }
+            RouteTarget::Router(router) => self
+                .route_line(router, lead, now)
+                .map(|(_, queue, owner)| (queue, owner)),
         };
         routed.filter(|(queue, _)| queue.index() < playbook.queues.len())
+    }
+
+    /// The router line a lead takes (its index in the router, the queue and the owner): the
+    /// one evaluation [`Engine::route`] uses, public so test coverage can name the line taken.
+    pub fn route_line(
+        &self,
+        router: RouterId,
+        lead: &LeadState,
+        now: Timestamp,
+    ) -> Option<(usize, QueueId, Option<SellerId>)> {
+        let playbook = &self.playbook;
+        let scope = Scope::state(playbook, lead, now);
+        let whens = self.tables.route_when.get(router.index())?;
+        (playbook.routers.get(router.index())?.rules.iter())
+            .zip(whens)
+            .enumerate()
+            .find_map(|(line, (rule, when))| {
+                let (queue, owner) = match rule {
+                    RouteRule::Owner { accounts } => {
+                        let set = playbook.accounts.get(accounts.index())?;
+                        let Some(Value::Text(key)) = lead.attributes.get(set.key.index()) else {
+                            return None;
+                        };
+                        let seller = set.owner_of(key)?;
+                        (playbook.sellers.get(seller.index())?.queue, Some(seller))
+                    }
+                    RouteRule::When { queue, .. } => {
+                        if !when.as_ref().is_some_and(|w| w.holds(&scope)) {
+                            return None;
+                        }
+                        (*queue, None)
+                    }
+                    RouteRule::Otherwise { queue } => (*queue, None),
+                };
+                Some((line, queue, owner))
+            })
     }
 
     /// Pick-up order key in a queue: the band index for `order by BANDS` (better bands are

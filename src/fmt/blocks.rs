@@ -57,6 +57,21 @@ fn item(p: &mut Printer, item: &Item) {
             p.block(b.loc.0, &head, Braces::Required, &b.body, span, test);
         }
         Item::Fixture(b) => leaves(p, b, &head, Braces::Required, field_value),
+        Item::Tests(t) => {
+            let path = StrLit {
+                value: t.path.name.clone(),
+                loc: t.path.loc,
+            };
+            let head = format!("tests {}", string(&path));
+            p.block(
+                t.loc.0,
+                &head,
+                Braces::Optional,
+                &[] as &[Stmt<TestStmt>],
+                span,
+                test,
+            );
+        }
     }
 }
 
@@ -472,7 +487,11 @@ fn field_value_span(f: &FieldValue) -> Span {
 }
 
 fn moment(m: &Moment) -> String {
-    format!("{} {}", m.date.text, m.time.text)
+    match &m.zone {
+        None => format!("{} {}", m.date.text, m.time.text),
+        Some(ZoneName::Calendar(c)) => format!("{} {} in {}", m.date.text, m.time.text, c.name),
+        Some(ZoneName::Iana(z)) => format!("{} {} in {}", m.date.text, m.time.text, string(z)),
+    }
 }
 
 fn test(p: &mut Printer, s: &Stmt<TestStmt>) {
@@ -544,6 +563,18 @@ fn expectation(e: &Expectation) -> String {
             (BreachStep::Rescued, Some(t)) => format!("rescued with {}", t.name),
             (step, Some(t)) => format!("{} to {}", step.keyword(), t.name),
             (step, None) => step.keyword().to_string(),
+        },
+        Expectation::Context(c) => match c {
+            ContextExpectation::Package(n) => format!("context {}", n.name),
+            ContextExpectation::WhyNow { rule, event } => match event {
+                Some(e) => format!("context why now {} on {}", rule.name, e.name),
+                None => format!("context why now {}", rule.name),
+            },
+            ContextExpectation::Signal(e) => format!("context signal {}", e.name),
+            ContextExpectation::LastTouch(c) => format!("context last touch {}", c.name),
+            ContextExpectation::Field(f) => {
+                format!("context field {} {}", f.field.name, expr::literal(&f.value))
+            }
         },
     }
 }

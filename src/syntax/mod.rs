@@ -350,6 +350,7 @@ pub const BLOCK_KEYWORDS: &[&str] = &[
     "scenario",
     "test",
     "fixture",
+    "tests",
 ];
 
 fn block_starts(src: &str) -> Vec<usize> {

@@ -3,7 +3,10 @@
 
 use crate::calendar::Timestamp;
 use crate::engine::Input;
-use crate::ir::{BandSetId, HandoffId, QueueId, ReasonId, ScoreId, SellerId, TrackId, Value};
+use crate::ir::{
+    BandSetId, Channel, ContextId, EventId, FieldId, HandoffId, QueueId, ReasonId, ScoreId,
+    SellerId, TrackId, Value,
+};
 use crate::span::Span;
 
 /// One `test "NAME" { ... }` block, ready to run.
@@ -94,6 +97,23 @@ pub enum Expect {
     AssignedTo(SellerId),
     /// A step the latest SLA breach took.
     BreachStep(BreachStep),
+    /// Something of the context package attached last.
+    Context(ContextCheck),
+}
+
+/// What `expect context` checks of the context package attached last.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContextCheck {
+    /// The package is this one.
+    Package(ContextId),
+    /// Its "why now" names this rule (and this event, when the test names one).
+    WhyNow(HandoffId, Option<EventId>),
+    /// The event is among its top signals.
+    Signal(EventId),
+    /// Its last touch went by this channel.
+    LastTouch(Channel),
+    /// It shows this attribute value.
+    Field(FieldId, Value),
 }
 
 /// A breach step with what it names, when the test names it.

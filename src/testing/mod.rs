@@ -6,7 +6,9 @@
 //! each expectation against the lead's state and the actions taken so far.
 
 mod case;
+mod coverage;
 mod run;
 
-pub use case::{Advance, BreachStep, Case, Expect, Step, StepKind};
+pub use case::{Advance, BreachStep, Case, ContextCheck, Expect, Step, StepKind};
+pub use coverage::{Coverage, CoverageItem, Part, PartKind, Reached};
 pub use run::{run, Failure, Outcome, TraceLine};

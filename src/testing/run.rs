@@ -4,6 +4,7 @@
 use chrono::TimeZone;
 
 use super::case::{Advance, BreachStep, Case, Expect, StepKind};
+use super::coverage::{Observer, Reached};
 use crate::calendar::Timestamp;
 use crate::engine::{Action, Departure, Driver, Engine, HandoffRun, Input, LeadState, Stage, Step};
 use crate::ir::{Playbook, ReasonId};
@@ -36,6 +37,9 @@ pub struct Outcome {
     pub failure: Option<Failure>,
     /// Every action taken and every input ignored, in order.
     pub trace: Vec<TraceLine>,
+    /// The parts of the playbook the test reached (up to the failure, when it failed).
+    #[serde(skip)]
+    pub reached: Reached,
 }
 
 /// Runs a test's steps in order and stops at the first expectation that does not hold.
@@ -47,6 +51,7 @@ pub fn run(engine: &Engine, case: &Case) -> Outcome {
         now: 0,
         actions: Vec::new(),
         trace: Vec::new(),
+        observer: Observer::default(),
     };
     for step in &case.steps {
         match &step.kind {
@@ -66,6 +71,7 @@ pub fn run(engine: &Engine, case: &Case) -> Outcome {
                             actual,
                         }),
                         trace: r.trace,
+                        reached: r.observer.reached,
                     };
                 }
             }
@@ -74,6 +80,7 @@ pub fn run(engine: &Engine, case: &Case) -> Outcome {
     Outcome {
         failure: None,
         trace: r.trace,
+        reached: r.observer.reached,
     }
 }
 
@@ -102,6 +109,7 @@ struct Runner<'e> {
     now: Timestamp,
     actions: Vec<(Timestamp, Action)>,
     trace: Vec<TraceLine>,
+    observer: Observer,
 }
 
 type Mismatch = (String, String);
@@ -113,9 +121,11 @@ impl Runner<'_> {
 
     fn apply(&mut self, input: &Input) {
         let mut out = Vec::new();
+        let before = self.lead.track.map(|t| t.track);
         let applied = self
             .driver
             .apply(self.engine, &mut self.lead, input, self.now, &mut out);
+        (self.observer).observe(self.engine, before, &out, &self.lead, self.now);
         self.record(out);
         if let Step::Ignored(why) = applied.step {
             let text = format!("ignored {}: {}", input_word(input), why.name());
@@ -128,8 +138,10 @@ impl Runner<'_> {
 
     fn advance(&mut self, until: Timestamp) {
         let mut out = Vec::new();
+        let before = self.lead.track.map(|t| t.track);
         self.driver
             .advance(self.engine, &mut self.lead, until, &mut out);
+        (self.observer).observe(self.engine, before, &out, &self.lead, until);
         self.record(out);
         self.now = until;
     }
@@ -275,6 +287,7 @@ impl Runner<'_> {
                 }
                 None => fail("no breach".to_string()),
             },
+            Expect::Context(c) => self.context(c, &expected),
         }
     }
 
@@ -439,6 +452,7 @@ impl Runner<'_> {
             }
             Expect::AssignedTo(s) => format!("assigned to {}", self.seller(*s)),
             Expect::BreachStep(step) => self.breach_step(*step),
+            Expect::Context(c) => context::context_words(p, c),
         }
     }
 
@@ -504,5 +518,6 @@ fn input_word(input: &Input) -> &'static str {
     }
 }
 
+mod context;
 #[cfg(test)]
 mod tests;

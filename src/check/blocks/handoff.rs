@@ -55,6 +55,7 @@ impl Lowerer<'_> {
         let mut sequence = None;
         let mut breach = Vec::new();
         let mut breach_limit = None;
+        let mut breach_spans = Vec::new();
         let mut kpis = Vec::new();
         for s in &b.body {
             let key = match &s.kind {
@@ -111,8 +112,9 @@ impl Lowerer<'_> {
                             )
                         })
                         .map(|st| *st.loc);
-                    let (actions, limit) = self.breach(stmts);
+                    let (actions, limit, spans) = self.breach(stmts);
                     breach = actions;
+                    breach_spans = spans;
                     breach_limit = limit;
                 }
                 H::Kpi(k) => kpis.extend(self.kpi_ref(k)),
@@ -139,6 +141,7 @@ impl Lowerer<'_> {
             ));
         }
         self.origins.handoffs.push(at);
+        self.origins.breach_steps.push(breach_spans);
         self.playbook.handoffs.push(ir::Handoff {
             name: b.name.name.clone(),
             trigger,
@@ -188,9 +191,10 @@ impl Lowerer<'_> {
     fn breach(
         &mut self,
         stmts: &[Stmt<ast::BreachStmt>],
-    ) -> (Vec<ir::BreachAction>, Option<ir::BreachLimit>) {
+    ) -> (Vec<ir::BreachAction>, Option<ir::BreachLimit>, Vec<Span>) {
         use ast::BreachStmt as B;
         let mut actions = Vec::new();
+        let mut spans = Vec::new();
         let mut limit = None;
         let mut limit_span: Option<Span> = None;
         for s in stmts {
@@ -228,6 +232,9 @@ impl Lowerer<'_> {
                         continue;
                     }
                     limit_span = Some(*s.loc);
+                    self.origins
+                        .breach_limits
+                        .push((self.playbook.handoffs.len(), *s.loc));
                     let n = self.count(breaches, "a breach count", 1);
                     if let (Some(track), Some(reason)) = (self.resolve(to), self.resolve(reason)) {
                         limit = Some(ir::BreachLimit {
@@ -238,8 +245,10 @@ impl Lowerer<'_> {
                     }
                 }
             }
+            // One span per action lowered, so coverage can point at each breach step.
+            spans.resize(actions.len(), *s.loc);
         }
-        (actions, limit)
+        (actions, limit, spans)
     }
 
     /// Checks a `notify` role against the header's `roles` line; a playbook that declares no

@@ -107,7 +107,9 @@ fn item_kind(item: &Item) -> (Option<Kind>, &Ident) {
         Item::Scenario(_) => Some(Kind::Scenario),
         Item::Calendar(_) => Some(Kind::Calendar),
         Item::Event(_) => Some(Kind::Event),
-        Item::Lead(_) | Item::Playbook(_) | Item::Test(_) | Item::Fixture(_) => None,
+        Item::Lead(_) | Item::Playbook(_) | Item::Test(_) | Item::Fixture(_) | Item::Tests(_) => {
+            None
+        }
     };
     (kind, name)
 }

@@ -11,7 +11,7 @@ use crate::syntax::ast::{self, Block, Ident, Item};
 
 impl Lowerer<'_> {
     /// The channel a name denotes; an unknown one is reported and read as email so lowering goes on.
-    pub(super) fn channel(&mut self, id: &Ident) -> ir::Channel {
+    pub(in crate::check) fn channel(&mut self, id: &Ident) -> ir::Channel {
         if let Some((c, _)) = ir::Channel::ALL.iter().find(|(_, n)| *n == id.name) {
             return *c;
         }
@@ -59,15 +59,19 @@ impl Lowerer<'_> {
     pub(super) fn sequence(&mut self, b: &Block<ast::SequenceStmt>) {
         self.origins.sequences.push(*b.name.loc);
         let mut steps = Vec::new();
+        let mut step_spans = Vec::new();
         let mut max_attempts = None;
         let mut outcomes: Vec<(ir::Outcome, ir::ReasonId)> = Vec::new();
         for s in &b.body {
             match &s.kind {
-                ast::SequenceStmt::Step { day, channel, note } => steps.push(ir::Step {
-                    day: self.count(day, "a step day", 0),
-                    channel: self.channel(channel),
-                    note: note.as_ref().map(|n| n.value.clone()),
-                }),
+                ast::SequenceStmt::Step { day, channel, note } => {
+                    steps.push(ir::Step {
+                        day: self.count(day, "a step day", 0),
+                        channel: self.channel(channel),
+                        note: note.as_ref().map(|n| n.value.clone()),
+                    });
+                    step_spans.push(*s.loc);
+                }
                 ast::SequenceStmt::MaxAttempts(n) => {
                     max_attempts = Some(self.count(n, "max attempts", 1))
                 }
@@ -108,7 +112,10 @@ impl Lowerer<'_> {
                 &b.name.name,
             ));
         }
-        steps.sort_by_key(|s: &ir::Step| s.day);
+        let mut ordered: Vec<(ir::Step, Span)> = steps.into_iter().zip(step_spans).collect();
+        ordered.sort_by_key(|(s, _)| s.day);
+        let (steps, spans): (Vec<ir::Step>, Vec<Span>) = ordered.into_iter().unzip();
+        self.origins.sequence_steps.push(spans);
         let default_attempts = u32::try_from(steps.len()).unwrap_or(u32::MAX).max(1);
         self.playbook.sequences.push(ir::Sequence {
             name: b.name.name.clone(),

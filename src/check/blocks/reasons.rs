@@ -107,6 +107,7 @@ impl Lowerer<'_> {
                 &b.name.name,
             ));
         }
+        self.origins.disqualifiers.push(*b.name.loc);
         self.playbook.disqualifiers.push(ir::Disqualifier {
             name: b.name.name.clone(),
             trigger,

@@ -116,6 +116,9 @@ pub enum Item {
     Test(Block<TestStmt>),
     /// `fixture NAME { field value ... }`: a lead that tests start from.
     Fixture(Block<FieldValue>),
+    /// `tests "PATH"`: the first line of a test file, naming the playbook its tests run
+    /// against (relative to the test file).
+    Tests(TestsDecl),
 }
 
 /// `playbook` header statements.
@@ -161,6 +164,7 @@ impl Item {
             Item::Scenario(b) => ("scenario", &b.name),
             Item::Test(b) => ("test", &b.name),
             Item::Fixture(b) => ("fixture", &b.name),
+            Item::Tests(t) => ("tests", &t.path),
         }
     }
 
@@ -185,6 +189,7 @@ impl Item {
             Item::Scenario(b) => b.loc,
             Item::Test(b) => b.loc,
             Item::Fixture(b) => b.loc,
+            Item::Tests(t) => t.loc,
         }
     }
 }

@@ -2,6 +2,15 @@
 
 use super::*;
 
+/// `tests "PATH"`: which playbook a test file's tests run against.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestsDecl {
+    /// The playbook's path as written (the string's value, with the string's span).
+    pub path: Ident,
+    /// The whole statement.
+    pub loc: Loc,
+}
+
 /// `field value`: one attribute of a test lead or one field of a test event.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldValue {
@@ -11,13 +20,24 @@ pub struct FieldValue {
     pub value: Literal,
 }
 
-/// `DATE TIME`, a local instant in the playbook calendar's zone.
+/// `DATE TIME [in ZONE]`, a local instant in the playbook calendar's zone or the one named.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Moment {
     /// The date as written.
     pub date: Token,
     /// The time of day as written.
     pub time: Token,
+    /// The zone named, when not the playbook calendar's.
+    pub zone: Option<ZoneName>,
+}
+
+/// The zone a moment names after `in`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ZoneName {
+    /// A calendar of the playbook, whose zone it is.
+    Calendar(Ident),
+    /// An IANA time zone (`"Asia/Tokyo"`).
+    Iana(StrLit),
 }
 
 /// One statement of a test, run in order.
@@ -112,6 +132,28 @@ pub enum Expectation {
         /// The rescue track, or the queue the lead went to.
         target: Option<Ident>,
     },
+    /// `context ...`: the context package attached last.
+    Context(ContextExpectation),
+}
+
+/// What `expect context` checks of the context package attached last.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ContextExpectation {
+    /// `context NAME`: the package is this one.
+    Package(Ident),
+    /// `context why now RULE [on EVENT]`: the rule (and event) that fired the handoff.
+    WhyNow {
+        /// The handoff rule.
+        rule: Ident,
+        /// The event that fired it.
+        event: Option<Ident>,
+    },
+    /// `context signal EVENT`: the event is among the top signals.
+    Signal(Ident),
+    /// `context last touch CHANNEL`: the last touch went by this channel.
+    LastTouch(Ident),
+    /// `context field FIELD VALUE`: the package shows this attribute value.
+    Field(FieldValue),
 }
 
 /// The breach steps `expect` can name.

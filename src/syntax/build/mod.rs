@@ -66,6 +66,7 @@ impl Builder {
             Rule::scenario_decl => Item::Scenario(self.block(p, Self::scenario_stmt)),
             Rule::test_decl => Item::Test(self.test_block(p)),
             Rule::fixture_decl => Item::Fixture(self.block(p, Self::field_value)),
+            Rule::tests_decl => Item::Tests(self.tests_decl(p)),
             _ => return None,
         })
     }

@@ -4,6 +4,22 @@ use super::*;
 
 impl Builder {
     /// `test "NAME" { ... }`: a block whose name is a string.
+    /// `tests "PATH"`, the path kept as an identifier-like name with the string's span.
+    pub(super) fn tests_decl(&self, p: P) -> TestsDecl {
+        let loc = self.loc(&p);
+        let path = (p.into_inner())
+            .find(|c| c.as_rule() == Rule::string)
+            .map(|c| {
+                let s = self.string(&c);
+                Ident {
+                    name: s.value,
+                    loc: s.loc,
+                }
+            })
+            .unwrap_or_else(|| self.empty_ident());
+        TestsDecl { path, loc }
+    }
+
     pub(super) fn test_block(&self, p: P) -> Block<TestStmt> {
         let loc = self.loc(&p);
         let name = p
@@ -44,7 +60,31 @@ impl Builder {
         let mut parts = m.into_inner();
         let date = self.token(&parts.next()?);
         let time = self.token(&parts.next()?);
-        Some(Moment { date, time })
+        let zone = parts.find_map(|z| match z.as_rule() {
+            Rule::string => Some(ZoneName::Iana(self.string(&z))),
+            Rule::ident => Some(ZoneName::Calendar(self.ident(&z))),
+            _ => None,
+        });
+        Some(Moment { date, time, zone })
+    }
+
+    fn context_expectation(&self, p: P) -> Option<ContextExpectation> {
+        let part = p.into_inner().find(|c| c.as_rule() != Rule::kw_context)?;
+        Some(match part.as_rule() {
+            Rule::context_why => {
+                let mut names = self.idents_of(part).into_iter();
+                ContextExpectation::WhyNow {
+                    rule: names.next()?,
+                    event: names.next(),
+                }
+            }
+            Rule::context_signal => ContextExpectation::Signal(self.first_ident(part)),
+            Rule::context_last_touch => ContextExpectation::LastTouch(self.first_ident(part)),
+            Rule::context_field => {
+                ContextExpectation::Field(part.into_inner().find_map(|c| self.field_value(c))?)
+            }
+            _ => ContextExpectation::Package(self.ident(&part)),
+        })
     }
 
     fn idents_of(&self, p: P) -> Vec<Ident> {
@@ -121,6 +161,7 @@ impl Builder {
                 }
             }
             Rule::expect_assigned => Expectation::AssignedTo(self.first_ident(p)),
+            Rule::expect_context => Expectation::Context(self.context_expectation(p)?),
             Rule::expect_breach_step => {
                 let step = match p.clone().into_inner().map(|c| c.as_rule()).next() {
                     Some(Rule::kw_rescued) => BreachStep::Rescued,
