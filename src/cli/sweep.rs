@@ -315,7 +315,7 @@ pub(super) fn write_merged(
                 variant,
                 options,
                 &values,
-                &format!("point {} ({label})", n + 1),
+                &format!("point {}/{} ({label})", n + 1, plan.len()),
             )
         })?;
         Ok(write_sweep(
