@@ -172,7 +172,7 @@ fn shard_part(
         playbook: Box::new(playbook),
     };
     let inputs = Inputs::Compare {
-        version: env!("CARGO_PKG_VERSION").to_string(),
+        version: sim_runner::part_version(),
         base: side(base_name, base),
         candidate: side(cand_name, candidate),
         options: RunOptions::of(options),

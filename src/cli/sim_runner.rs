@@ -329,6 +329,16 @@ impl ShardArgs {
     }
 }
 
+/// The `handoff` version a part records, with the commit it was built from when known: a
+/// simulator changed between two commits of one version may give other values, so parts of
+/// two builds are not merged.
+pub fn part_version() -> String {
+    match option_env!("HANDOFF_GIT_COMMIT") {
+        Some(commit) => format!("{} (commit {commit})", env!("CARGO_PKG_VERSION")),
+        None => env!("CARGO_PKG_VERSION").to_string(),
+    }
+}
+
 /// Runs the replications `replications` of a run with a progress bar titled `what`, reduced to
 /// their values.
 pub fn run_share(

@@ -108,7 +108,7 @@ fn run_shard(
         })
         .collect();
     let inputs = Inputs::Simulate {
-        version: env!("CARGO_PKG_VERSION").to_string(),
+        version: sim_runner::part_version(),
         playbook: Box::new(playbook),
         options: RunOptions::of(options),
     };

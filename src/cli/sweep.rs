@@ -282,7 +282,7 @@ fn run_shard(
         }));
     }
     let inputs = Inputs::Sweep {
-        version: env!("CARGO_PKG_VERSION").to_string(),
+        version: sim_runner::part_version(),
         playbook: Box::new(playbook),
         set: args.set.clone(),
         options: RunOptions::of(options),
