@@ -373,3 +373,83 @@ fn check_one(name: &str, part: &Part) -> Result<(), MergeError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::sim::values::RepValues;
+
+    fn options(seed: u64) -> RunOptions {
+        RunOptions {
+            scenario: None,
+            leads: None,
+            days: Some(3.0),
+            replications: 5,
+            seed,
+            max_events: 1,
+            max_leads_alive: 1,
+        }
+    }
+
+    fn inputs(seed: u64) -> Inputs {
+        let playbook = crate::check::compile(crate::span::FileId(0), "playbook probe {\n}\n")
+            .playbook
+            .unwrap();
+        Inputs::Simulate {
+            version: "0.1.0".into(),
+            playbook: Box::new(playbook),
+            options: options(seed),
+        }
+    }
+
+    /// A part of shard `index` of 3 over 5 units, each unit's value its number.
+    fn part(index: u32, seed: u64) -> (String, Part) {
+        let shard = Shard::new(index, 3).unwrap();
+        let units = shard
+            .range(5)
+            .map(|unit| UnitValues {
+                unit,
+                values: vec![RepValues {
+                    leads_arrived: u64::from(unit),
+                    events: 0,
+                    overall: vec![f64::NAN],
+                    queues: Vec::new(),
+                    detail: None,
+                }],
+            })
+            .collect();
+        (
+            format!("p{index}"),
+            Part::new(inputs(seed), shard, 5, units),
+        )
+    }
+
+    #[test]
+    fn parts_in_any_order_give_every_unit_in_order() {
+        let (_, units) = assemble(vec![part(2, 1), part(0, 1), part(1, 1)]).unwrap();
+        let arrived: Vec<u64> = units.iter().map(|u| u[0].leads_arrived).collect();
+        assert_eq!(arrived, [0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn a_part_that_does_not_hold_its_shard_s_units_is_refused() {
+        let (name, mut damaged) = part(1, 1);
+        damaged.units.pop();
+        let e = assemble(vec![part(0, 1), (name, damaged), part(2, 1)]).unwrap_err();
+        assert_eq!(
+            e.0,
+            "`p1` does not hold the units of shard 1/3: the part is damaged"
+        );
+    }
+
+    #[test]
+    fn what_differs_between_two_runs_is_named() {
+        assert_eq!(inputs(1).differences(&inputs(2)), ["seed"]);
+        assert_ne!(inputs(1).fingerprint(), inputs(2).fingerprint());
+        let e = assemble(vec![part(0, 1), part(1, 2), part(2, 1)]).unwrap_err();
+        assert!(e
+            .0
+            .contains("`p0` and `p1` are parts of different runs (they differ in seed)"));
+    }
+}
