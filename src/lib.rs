@@ -24,6 +24,7 @@ pub mod live;
 pub mod queues;
 pub mod replay;
 pub mod report;
+pub mod shard;
 pub mod sim;
 pub mod span;
 pub mod syntax;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::out_dir::{self, Staging};
-use super::sim_runner::{self, SimArgs};
+use super::sim_runner::{self, ShardArgs, SimArgs};
 use super::{files, finish, git, report_error, stdin, write_stderr, CliError, ColorChoice, Exit};
 use crate::compare::{self, breaches, format_change, summary_line, Breach, Delta};
 use crate::guardrail::{self, Guardrail};
@@ -14,7 +14,9 @@ use crate::report::charts::{self, ChartError};
 use crate::report::{
     format_ci, html_report, interval_heading, replications, HtmlReport, TextTable, NO_INTERVAL,
 };
-use crate::sim::Summary;
+use crate::shard::part::{Inputs, Part, RunOptions, Side as PartSide, UnitValues};
+use crate::shard::Shard;
+use crate::sim::{RepValues, SimOptions, Summary};
 
 /// Compare two versions of a playbook on the same synthetic leads.
 ///
@@ -36,6 +38,8 @@ pub struct Args {
     pub base: Option<String>,
     #[command(flatten)]
     pub sim: SimArgs,
+    #[command(flatten)]
+    pub shard: ShardArgs,
     /// Fail when a KPI crosses a threshold, e.g. `leakage > +0.5pp` or `sla_attainment < 95%`
     /// (repeatable; a signed value is a change from the base, a signed `%` a relative change;
     /// the mean is tested, or the whole 95% interval with a final `confidently`)
@@ -46,7 +50,7 @@ pub struct Args {
     pub format: CompareFormat,
     /// Also write `summary.json`, `kpis.csv`, `delta.svg`, `compare.svg` and `report.html` into
     /// this directory
-    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath, conflicts_with = "shard")]
     pub out: Option<PathBuf>,
 }
 
@@ -101,13 +105,7 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
 }
 
 fn compare_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
-    let kpis = compare::guardrail_kpis();
-    let guardrails: Vec<Guardrail> = args
-        .fail_if
-        .iter()
-        .map(|g| guardrail::parse(g, &kpis))
-        .collect::<Result<_, _>>()
-        .map_err(|e| usage(&e.to_string()))?;
+    let guardrails = parse_guardrails(&args.fail_if)?;
     sim_runner::check_out(args.out.as_deref())?;
     let (base_name, base, cand_name, candidate) = match load(args, color)? {
         Loaded::Pair(pair) => *pair,
@@ -117,18 +115,129 @@ fn compare_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
     options.scenario = Some(common_scenario(args, &base, &candidate)?);
     let base_engine = sim_runner::engine(&base, &options)?;
     let cand_engine = sim_runner::engine(&candidate, &options)?;
+    if let Some(shard) = args.shard.shard()? {
+        let range = shard.range(options.replications);
+        let values = [
+            sim_runner::run_share(&base_engine, &options, range.clone(), "base")?,
+            sim_runner::run_share(&cand_engine, &options, range.clone(), "candidate")?,
+        ];
+        let sides = [(base_name, base), (cand_name, candidate)];
+        let part = shard_part(args, shard, &options, sides, values, range);
+        return Ok(args.shard.write_part(&part));
+    }
     let base_report = sim_runner::run(&base_engine, &options, "base")?;
     let cand_report = sim_runner::run(&cand_engine, &options, "candidate")?;
-    let deltas = compare::compare(&compare::paired(&base_report, &cand_report));
-    let breached = breaches(&guardrails, &deltas);
+    let runs = Runs {
+        base: (base_name, &base, &base_report),
+        candidate: (cand_name, &candidate, &cand_report),
+        options: &options,
+    };
+    Ok(write_comparison(
+        &runs,
+        &guardrails,
+        args.format,
+        args.out.as_deref(),
+    ))
+}
+
+/// The `--fail-if` guardrails, each checked against the KPI keys.
+fn parse_guardrails(fail_if: &[String]) -> Result<Vec<Guardrail>, Exit> {
+    let kpis = compare::guardrail_kpis();
+    fail_if
+        .iter()
+        .map(|g| guardrail::parse(g, &kpis))
+        .collect::<Result<_, _>>()
+        .map_err(|e| usage(&e.to_string()))
+}
+
+/// A shard's part: both playbooks as named, and per replication the overall KPIs of base and
+/// candidate.
+fn shard_part(
+    args: &Args,
+    shard: Shard,
+    options: &SimOptions,
+    [(base_name, base), (cand_name, candidate)]: [(String, Playbook); 2],
+    [base_values, cand_values]: [Vec<RepValues>; 2],
+    range: std::ops::Range<u32>,
+) -> Part {
+    let units = range
+        .zip(base_values.into_iter().zip(cand_values))
+        .map(|(unit, (b, c))| UnitValues {
+            unit,
+            values: vec![b.without_detail(), c.without_detail()],
+        })
+        .collect();
+    let side = |source: String, playbook: Playbook| PartSide {
+        source,
+        playbook: Box::new(playbook),
+    };
+    let inputs = Inputs::Compare {
+        version: sim_runner::part_version(),
+        base: side(base_name, base),
+        candidate: side(cand_name, candidate),
+        options: RunOptions::of(options),
+        fail_if: args.fail_if.clone(),
+    };
+    Part::new(inputs, shard, options.replications, units)
+}
+
+/// The report of a sharded comparison from its merged units (base and candidate values of each
+/// replication): what `compare` without `--shard` writes.
+pub(super) fn write_merged(
+    [base, candidate]: [&PartSide; 2],
+    options: &SimOptions,
+    fail_if: &[String],
+    units: &[Vec<RepValues>],
+    format: CompareFormat,
+    out: Option<&Path>,
+) -> Exit {
+    let merged = || -> Result<Exit, Exit> {
+        let guardrails = parse_guardrails(fail_if)?;
+        let side = |i: usize| -> Vec<RepValues> {
+            units.iter().filter_map(|u| u.get(i).cloned()).collect()
+        };
+        let base_report = sim_runner::summarise(&base.playbook, options, &side(0), "base")?;
+        let cand_report =
+            sim_runner::summarise(&candidate.playbook, options, &side(1), "candidate")?;
+        let runs = Runs {
+            base: (base.source.clone(), &base.playbook, &base_report),
+            candidate: (candidate.source.clone(), &candidate.playbook, &cand_report),
+            options,
+        };
+        Ok(write_comparison(&runs, &guardrails, format, out))
+    };
+    match merged() {
+        Ok(exit) | Err(exit) => exit,
+    }
+}
+
+/// Base and candidate as named, checked and simulated, with the options they ran with.
+struct Runs<'a> {
+    base: (String, &'a Playbook, &'a Summary),
+    candidate: (String, &'a Playbook, &'a Summary),
+    options: &'a SimOptions,
+}
+
+/// Compares the two runs, applies the guardrails and writes the report: `--out DIR`, the
+/// breached guardrails on standard error, then standard output in `format`.
+fn write_comparison(
+    runs: &Runs,
+    guardrails: &[Guardrail],
+    format: CompareFormat,
+    out: Option<&Path>,
+) -> Exit {
+    let (base_name, base, base_report) = &runs.base;
+    let (cand_name, candidate, cand_report) = &runs.candidate;
+    let deltas = compare::compare(&compare::paired(base_report, cand_report));
+    let breached = breaches(guardrails, &deltas);
     let summary = summary_line(&deltas);
     let doc = Comparison {
         format_version: FORMAT_VERSION,
-        base: side(base_name, &base, &base_report),
-        candidate: side(cand_name, &candidate, &cand_report),
+        base: side(base_name.clone(), base, base_report),
+        candidate: side(cand_name.clone(), candidate, cand_report),
         scenario: &cand_report.inputs.scenario,
-        seed: options.seed,
-        replications: options.replications,
+        seed: runs.options.seed,
+        replications: runs.options.replications,
         kpis: &deltas,
         summary: summary.clone(),
         guardrails: guardrails
@@ -143,11 +252,11 @@ fn compare_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
             })
             .collect(),
     };
-    if let Some(dir) = &args.out {
-        write_out(dir, &doc).map_err(|e| {
+    if let Some(dir) = out {
+        if let Err(e) = write_out(dir, &doc) {
             report_error(&e);
-            Exit::Failure
-        })?;
+            return Exit::Failure;
+        }
     }
     for b in &breached {
         write_stderr(&format!(
@@ -155,7 +264,7 @@ fn compare_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
             b.guardrail, b.reason
         ));
     }
-    let text = match args.format {
+    let text = match format {
         CompareFormat::Table => table(&doc, &breached),
         CompareFormat::Json => json(&doc),
         CompareFormat::Markdown => markdown(&doc, &breached),
@@ -165,7 +274,7 @@ fn compare_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
     } else {
         Exit::Findings
     };
-    Ok(finish(text.as_bytes(), exit))
+    finish(text.as_bytes(), exit)
 }
 
 fn usage(message: &str) -> Exit {

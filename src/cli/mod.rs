@@ -16,6 +16,7 @@ pub mod findings;
 pub mod fmt;
 pub mod git;
 pub mod man;
+pub mod merge;
 mod numbers;
 mod out_dir;
 pub mod replay;
@@ -174,6 +175,7 @@ pub enum Command {
     Lead(status::LeadArgs),
     Test(test::Args),
     Replay(replay::Args),
+    Merge(merge::Args),
 }
 
 /// Entry point of the binary: parses the process arguments and runs the subcommand.
@@ -210,6 +212,7 @@ pub fn main() -> ExitCode {
         Command::Lead(args) => status::run_lead(args),
         Command::Test(args) => test::run(args, cli.color),
         Command::Replay(args) => replay::run(args, cli.color),
+        Command::Merge(args) => merge::run(args),
     };
     exit.into()
 }

@@ -2,7 +2,8 @@
 //! into an engine (printing its findings), and running replications with a progress bar.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -14,8 +15,10 @@ use crate::diagnostics::render::Sources;
 use crate::engine::Engine;
 use crate::ir::Playbook;
 use crate::ir::Scenario;
+use crate::shard::part::Part;
+use crate::shard::Shard;
 use crate::sim::Summary;
-use crate::sim::{self, SimError, SimOptions};
+use crate::sim::{self, RepValues, SimError, SimOptions};
 
 /// Options of a simulation run, shared by every command that simulates.
 #[derive(Debug, Clone, clap::Args)]
@@ -257,4 +260,116 @@ fn progress_bar(replications: u32, what: &str) -> ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+/// How a run is cut into shards, shared by `simulate`, `compare` and `sweep`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ShardArgs {
+    /// Run only shard I of N (counting from 0: `0/4` to `3/4`) and write its part to `--part`
+    /// instead of a report; `auto` takes the shard from a Kubernetes Indexed Job or a Slurm
+    /// array job. `handoff merge` makes the report from the parts of every shard
+    #[arg(long, value_name = "I/N|auto", requires = "part")]
+    pub shard: Option<String>,
+    /// The number of shards for `--shard auto` in a Kubernetes Indexed Job (default: the
+    /// `HANDOFF_SHARD_COUNT` variable)
+    #[arg(long, value_name = "N", requires = "shard", allow_negative_numbers = true,
+          value_parser = numbers::whole::<u32>(1u8, crate::shard::MAX_SHARDS))]
+    pub shard_count: Option<u32>,
+    /// Where `--shard` writes its part: a file, or an existing directory to write
+    /// `part-I-of-N.json` into
+    #[arg(long, value_name = "FILE", requires = "shard", value_hint = clap::ValueHint::AnyPath)]
+    pub part: Option<PathBuf>,
+}
+
+impl ShardArgs {
+    /// The shard this process runs, if the run is sharded; a bad `--shard` or scheduler
+    /// variable is a usage error.
+    pub fn shard(&self) -> Result<Option<Shard>, Exit> {
+        let Some(text) = &self.shard else {
+            return Ok(None);
+        };
+        let env = |name: &str| std::env::var(name).ok();
+        Shard::parse(text, self.shard_count, &env)
+            .map(Some)
+            .map_err(|e| {
+                report_error(&CliError::new(e.to_string()));
+                Exit::Failure
+            })
+    }
+
+    /// Writes a shard's part (atomically, so a merge never reads half a part) and says so on
+    /// standard error; standard output stays empty.
+    pub fn write_part(&self, part: &Part) -> Exit {
+        let Some(path) = &self.part else {
+            return Exit::Failure;
+        };
+        let path = if path.is_dir() {
+            path.join(format!(
+                "part-{}-of-{}.json",
+                part.shard.index, part.shard.count
+            ))
+        } else {
+            path.clone()
+        };
+        // Numbers, strings and the IR (string keys only): serialising cannot fail.
+        let mut bytes = serde_json::to_vec(part).unwrap_or_default();
+        bytes.push(b'\n');
+        if let Err(e) = super::files::write_atomically(&path, &bytes) {
+            report_error(&e);
+            return Exit::Failure;
+        }
+        write_stderr(&format!(
+            "wrote shard {} ({} of {} units) to `{}`\n",
+            part.shard,
+            part.units.len(),
+            part.units_total,
+            super::files::display_path(&path)
+        ));
+        Exit::Ok
+    }
+}
+
+/// The `handoff` version a part records, with the commit it was built from when known: a
+/// simulator changed between two commits of one version may give other values, so parts of
+/// two builds are not merged.
+pub fn part_version() -> String {
+    match option_env!("HANDOFF_GIT_COMMIT") {
+        Some(commit) => format!("{} (commit {commit})", env!("CARGO_PKG_VERSION")),
+        None => env!("CARGO_PKG_VERSION").to_string(),
+    }
+}
+
+/// Runs the replications `replications` of a run with a progress bar titled `what`, reduced to
+/// their values.
+pub fn run_share(
+    engine: &Engine,
+    options: &SimOptions,
+    replications: Range<u32>,
+    what: &str,
+) -> Result<Vec<RepValues>, Exit> {
+    let bar = progress_bar(u32::try_from(replications.len()).unwrap_or(u32::MAX), what);
+    let result = sim::run_share(engine, options, replications, &|| bar.inc(1));
+    bar.finish_and_clear();
+    result.map(|share| share.values).map_err(|e| {
+        report_error(&CliError::new(e.to_string()));
+        Exit::Failure
+    })
+}
+
+/// The report of a run from every replication's values, printing its warnings as a run does.
+pub fn summarise(
+    playbook: &Playbook,
+    options: &SimOptions,
+    values: &[RepValues],
+    what: &str,
+) -> Result<Summary, Exit> {
+    let inputs = sim::inputs(playbook, options).map_err(|e| {
+        report_error(&CliError::new(e.to_string()));
+        Exit::Failure
+    })?;
+    let report = sim::summarise(playbook, inputs, values);
+    for warning in &report.warnings {
+        write_stderr(&format!("warning: {what}: {warning}\n"));
+    }
+    Ok(report)
 }

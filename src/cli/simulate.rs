@@ -1,13 +1,17 @@
 //! `handoff simulate FILE`: run a scenario of the playbook through the engine and report KPIs
 //! with 95% confidence intervals.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::sim_runner::{self, SimArgs};
+use super::sim_runner::{self, ShardArgs, SimArgs};
 use super::{finish, report_dir, report_error, write_stderr, ColorChoice, Exit};
+use crate::engine::Engine;
+use crate::ir::Playbook;
 use crate::report::{format_ci, format_value, interval_heading, replications, to_csv, KpiRow};
-use crate::sim::Summary;
+use crate::shard::part::{Inputs, Part, RunOptions, UnitValues};
+use crate::shard::Shard;
+use crate::sim::{SimOptions, Summary};
 
 /// Simulate a scenario of a playbook and report its KPIs with 95% confidence intervals.
 ///
@@ -23,16 +27,19 @@ pub struct Args {
     pub file: PathBuf,
     #[command(flatten)]
     pub sim: SimArgs,
+    #[command(flatten)]
+    pub shard: ShardArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
     pub format: SimFormat,
     /// Also write `summary.json`, `kpis.csv`, SVG charts and a self-contained `report.html` into
     /// this directory
-    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath, conflicts_with = "shard")]
     pub out: Option<PathBuf>,
     /// Also write the simulated population of replication 1 as event lines (docs/events.md)
     /// into this file, for `replay` and `run`
-    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath,
+          conflicts_with = "shard")]
     pub emit_events: Option<PathBuf>,
 }
 
@@ -50,24 +57,22 @@ pub enum SimFormat {
 
 /// Runs the simulation and writes the report.
 pub fn run(args: &Args, color: ColorChoice) -> Exit {
-    if let Err(exit) = sim_runner::check_out(args.out.as_deref()) {
-        return exit;
+    match simulate_run(args, color) {
+        Ok(exit) | Err(exit) => exit,
     }
-    let playbook = match sim_runner::load_file(&args.file, &args.sim.stdin, color) {
-        Ok(p) => p,
-        Err(exit) => return exit,
-    };
+}
+
+fn simulate_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
+    sim_runner::check_out(args.out.as_deref())?;
+    let playbook = sim_runner::load_file(&args.file, &args.sim.stdin, color)?;
     let mut options = args.sim.options();
     options.emit_events = args.emit_events.is_some();
-    let engine = match sim_runner::engine(&playbook, &options) {
-        Ok(e) => e,
-        Err(exit) => return exit,
-    };
+    let engine = sim_runner::engine(&playbook, &options)?;
+    if let Some(shard) = args.shard.shard()? {
+        return run_shard(args, shard, playbook, &engine, &options);
+    }
     let started = Instant::now();
-    let report = match sim_runner::run(&engine, &options, "simulate") {
-        Ok(r) => r,
-        Err(exit) => return exit,
-    };
+    let report = sim_runner::run(&engine, &options, "simulate")?;
     write_stderr(&format!(
         "simulated {} leads and {} engine events in {} of `{}` ({:.1}s)\n",
         report.leads_arrived,
@@ -79,19 +84,51 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
     if let (Some(path), Some(recording)) = (&args.emit_events, &report.recording) {
         if let Err(e) = write_events(path, recording, &engine) {
             report_error(&e);
-            return Exit::Failure;
+            return Err(Exit::Failure);
         }
     }
-    if let Some(dir) = &args.out {
-        if let Err(e) = report_dir::write(dir, &report, &json(&report), &kpi_rows(&report)) {
+    Ok(write_report(&report, args.format, args.out.as_deref()))
+}
+
+/// Runs one shard's replications and writes its part.
+fn run_shard(
+    args: &Args,
+    shard: Shard,
+    playbook: Playbook,
+    engine: &Engine,
+    options: &SimOptions,
+) -> Result<Exit, Exit> {
+    let range = shard.range(options.replications);
+    let values = sim_runner::run_share(engine, options, range.clone(), &format!("shard {shard}"))?;
+    let units = range
+        .zip(values)
+        .map(|(unit, values)| UnitValues {
+            unit,
+            values: vec![values],
+        })
+        .collect();
+    let inputs = Inputs::Simulate {
+        version: sim_runner::part_version(),
+        playbook: Box::new(playbook),
+        options: RunOptions::of(options),
+    };
+    let part = Part::new(inputs, shard, options.replications, units);
+    Ok(args.shard.write_part(&part))
+}
+
+/// Writes a simulation report: `--out DIR` first, then standard output in `format`. `merge`
+/// writes the report of a sharded run through here too.
+pub(super) fn write_report(report: &Summary, format: SimFormat, out: Option<&Path>) -> Exit {
+    if let Some(dir) = out {
+        if let Err(e) = report_dir::write(dir, report, &json(report), &kpi_rows(report)) {
             report_error(&e);
             return Exit::Failure;
         }
     }
-    let text = match args.format {
-        SimFormat::Table => table(&report),
-        SimFormat::Json => json(&report),
-        SimFormat::Csv => to_csv(&kpi_rows(&report)),
+    let text = match format {
+        SimFormat::Table => table(report),
+        SimFormat::Json => json(report),
+        SimFormat::Csv => to_csv(&kpi_rows(report)),
     };
     finish(text.as_bytes(), Exit::Ok)
 }

@@ -5,13 +5,17 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::out_dir::{self, Staging};
-use super::sim_runner::{self, SimArgs};
+use super::sim_runner::{self, ShardArgs, SimArgs};
 use super::{finish, report_error, write_stderr, CliError, ColorChoice, Exit};
+use crate::ir::Playbook;
 use crate::knobs::{self, Knob, Value};
 use crate::report::charts::{self, Axis, SweepSeries};
 use crate::report::{format_ci, html_report, replications, to_csv, HtmlReport, KpiRow, Unit};
+use crate::shard::part::{Inputs, Part, RunOptions, UnitValues};
+use crate::shard::Shard;
 use crate::sim::kpi::ROWS;
 use crate::sim::stats::Estimate;
+use crate::sim::{RepValues, SimOptions, Summary};
 
 /// Simulate a playbook over a range of one or two parameters.
 ///
@@ -30,12 +34,14 @@ pub struct Args {
     pub set: Vec<String>,
     #[command(flatten)]
     pub sim: SimArgs,
+    #[command(flatten)]
+    pub shard: ShardArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
     pub format: SweepFormat,
     /// Also write `summary.json`, `kpis.csv`, one chart per KPI and `report.html` into this
     /// directory
-    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath, conflicts_with = "shard")]
     pub out: Option<PathBuf>,
 }
 
@@ -100,79 +106,244 @@ fn sweep_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
     sim_runner::check_out(args.out.as_deref())?;
     let playbook = sim_runner::load_file(&args.file, &args.sim.stdin, color)?;
     let options = args.sim.options();
-    let scenario_index = match &options.scenario {
-        Some(name) => playbook.scenarios.iter().position(|s| &s.name == name),
-        None => (!playbook.scenarios.is_empty()).then_some(0),
-    };
-    if let (Some(name), None) = (&options.scenario, scenario_index) {
-        let names: Vec<String> = playbook
-            .scenarios
-            .iter()
-            .map(|s| format!("`{}`", s.name))
-            .collect();
-        return Err(usage(&format!(
-            "no scenario `{name}`; the playbook has {}",
-            if names.is_empty() {
-                "none".to_string()
-            } else {
-                names.join(", ")
-            }
-        )));
+    let plan = Plan::new(&playbook, &args.set, &options)?;
+    if let Some(shard) = args.shard.shard()? {
+        return run_shard(args, shard, playbook, &plan, &options);
     }
-    let scenario = scenario_index.and_then(|i| playbook.scenarios.get(i));
-    if args.set.len() > 2 {
-        return Err(usage(
-            "`sweep` varies one or two parameters; give `--set` at most twice",
-        ));
-    }
-    let knobs: Vec<Knob> = args
-        .set
-        .iter()
-        .map(|s| knobs::parse(s, &playbook, scenario))
-        .collect::<Result<_, _>>()
-        .map_err(|e| usage(&e.to_string()))?;
-    if let [a, b] = knobs.as_slice() {
-        if a.target == b.target {
-            return Err(usage(&format!("`{}` is set twice", a.name)));
+    let points = plan.len();
+    let summaries = plan.each_point(&playbook, |n, label, variant| {
+        let engine = sim_runner::engine(variant, &options)?;
+        sim_runner::run(
+            &engine,
+            &options,
+            &format!("point {}/{points} ({label})", n + 1),
+        )
+    })?;
+    Ok(write_sweep(
+        &playbook,
+        &plan,
+        &options,
+        summaries,
+        args.format,
+        args.out.as_deref(),
+    ))
+}
+
+/// What a sweep runs: the scenario, the parameters and every point of their grid.
+struct Plan {
+    scenario_index: Option<usize>,
+    knobs: Vec<Knob>,
+    grid: Vec<Vec<usize>>,
+}
+
+impl Plan {
+    /// Checks the scenario and the `--set` parameters against the playbook.
+    fn new(playbook: &Playbook, set: &[String], options: &SimOptions) -> Result<Plan, Exit> {
+        let scenario_index = match &options.scenario {
+            Some(name) => playbook.scenarios.iter().position(|s| &s.name == name),
+            None => (!playbook.scenarios.is_empty()).then_some(0),
+        };
+        if let (Some(name), None) = (&options.scenario, scenario_index) {
+            let names: Vec<String> = playbook
+                .scenarios
+                .iter()
+                .map(|s| format!("`{}`", s.name))
+                .collect();
+            return Err(usage(&format!(
+                "no scenario `{name}`; the playbook has {}",
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            )));
         }
+        let scenario = scenario_index.and_then(|i| playbook.scenarios.get(i));
+        if set.len() > 2 {
+            return Err(usage(
+                "`sweep` varies one or two parameters; give `--set` at most twice",
+            ));
+        }
+        let knobs: Vec<Knob> = set
+            .iter()
+            .map(|s| knobs::parse(s, playbook, scenario))
+            .collect::<Result<_, _>>()
+            .map_err(|e| usage(&e.to_string()))?;
+        if let [a, b] = knobs.as_slice() {
+            if a.target == b.target {
+                return Err(usage(&format!("`{}` is set twice", a.name)));
+            }
+        }
+        let grid = grid(&knobs);
+        if grid.len() > MAX_POINTS {
+            return Err(usage(&format!(
+                "the sweep has {} points; at most {MAX_POINTS} are allowed",
+                grid.len()
+            )));
+        }
+        Ok(Plan {
+            scenario_index,
+            knobs,
+            grid,
+        })
     }
-    let grid = grid(&knobs);
-    if grid.len() > MAX_POINTS {
-        return Err(usage(&format!(
-            "the sweep has {} points; at most {MAX_POINTS} are allowed",
-            grid.len()
-        )));
+
+    /// Number of points.
+    fn len(&self) -> usize {
+        self.grid.len()
     }
-    let mut points = Vec::new();
-    let mut scenario_name = String::new();
-    for (n, choice) in grid.iter().enumerate() {
+
+    /// Point `n`'s playbook and its settings (parameter name, value as written).
+    fn variant(&self, playbook: &Playbook, n: usize) -> (Playbook, Vec<(String, String)>) {
         let mut variant = playbook.clone();
-        let mut sc = scenario_index.and_then(|i| variant.scenarios.get(i).cloned());
         let mut settings = Vec::new();
-        for (knob, &value_index) in knobs.iter().zip(choice) {
+        let Some(choice) = self.grid.get(n) else {
+            return (variant, settings);
+        };
+        let mut sc = self
+            .scenario_index
+            .and_then(|i| variant.scenarios.get(i).cloned());
+        for (knob, &value_index) in self.knobs.iter().zip(choice) {
             if let Some((label, value)) = knob.values.get(value_index) {
                 knobs::apply(&mut variant, &mut sc, &knob.target, *value);
                 settings.push((knob.name.clone(), label.clone()));
             }
         }
-        if let (Some(i), Some(sc)) = (scenario_index, sc) {
+        if let (Some(i), Some(sc)) = (self.scenario_index, sc) {
             if let Some(slot) = variant.scenarios.get_mut(i) {
                 *slot = sc;
             }
         }
-        let engine = sim_runner::engine(&variant, &options)?;
-        let label = settings
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let report = sim_runner::run(
-            &engine,
-            &options,
-            &format!("point {}/{} ({label})", n + 1, grid.len()),
-        )?;
-        scenario_name = report.inputs.scenario.clone();
-        points.push(Point {
+        (variant, settings)
+    }
+
+    /// Every point's report, from `report(point, label, playbook)`, with its settings.
+    fn each_point(
+        &self,
+        playbook: &Playbook,
+        mut report: impl FnMut(usize, &str, &Playbook) -> Result<Summary, Exit>,
+    ) -> Result<Vec<PointReport>, Exit> {
+        (0..self.len())
+            .map(|n| {
+                let (variant, settings) = self.variant(playbook, n);
+                let summary = report(n, &label(&settings), &variant)?;
+                Ok((settings, summary))
+            })
+            .collect()
+    }
+}
+
+/// A point's settings (parameter name, value as written) and its report.
+type PointReport = (Vec<(String, String)>, Summary);
+
+/// `sla.x=5m capacity.q=3`: a point's settings on one line.
+fn label(settings: &[(String, String)]) -> String {
+    settings
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Runs one shard's units (point by point, `point × replications + replication`) and writes
+/// its part: cutting across points keeps shards even when points are fewer than shards.
+fn run_shard(
+    args: &Args,
+    shard: Shard,
+    playbook: Playbook,
+    plan: &Plan,
+    options: &SimOptions,
+) -> Result<Exit, Exit> {
+    let per_point = options.replications;
+    let total = u32::try_from(plan.len())
+        .unwrap_or(u32::MAX)
+        .saturating_mul(per_point);
+    let range = shard.range(total);
+    let mut units = Vec::new();
+    for n in 0..u32::try_from(plan.len()).unwrap_or(u32::MAX) {
+        let first = n * per_point;
+        let reps =
+            range.start.max(first) - first..range.end.min(first + per_point).max(first) - first;
+        if reps.is_empty() {
+            continue;
+        }
+        let (variant, settings) = plan.variant(&playbook, n as usize);
+        let engine = sim_runner::engine(&variant, options)?;
+        let what = format!(
+            "shard {shard}, point {}/{} ({})",
+            n + 1,
+            plan.len(),
+            label(&settings)
+        );
+        let values = sim_runner::run_share(&engine, options, reps.clone(), &what)?;
+        units.extend(reps.zip(values).map(|(r, v)| UnitValues {
+            unit: first + r,
+            values: vec![v.without_detail()],
+        }));
+    }
+    let inputs = Inputs::Sweep {
+        version: sim_runner::part_version(),
+        playbook: Box::new(playbook),
+        set: args.set.clone(),
+        options: RunOptions::of(options),
+    };
+    Ok(args
+        .shard
+        .write_part(&Part::new(inputs, shard, total, units)))
+}
+
+/// The report of a sharded sweep from its merged units: what `sweep` without `--shard` writes.
+pub(super) fn write_merged(
+    playbook: &Playbook,
+    set: &[String],
+    options: &SimOptions,
+    units: &[Vec<RepValues>],
+    format: SweepFormat,
+    out: Option<&Path>,
+) -> Exit {
+    let merged = || -> Result<Exit, Exit> {
+        let plan = Plan::new(playbook, set, options)?;
+        let per_point = usize::try_from(options.replications).unwrap_or(usize::MAX);
+        let summaries = plan.each_point(playbook, |n, label, variant| {
+            let values: Vec<RepValues> = units
+                .iter()
+                .skip(n * per_point)
+                .take(per_point)
+                .filter_map(|u| u.first().cloned())
+                .collect();
+            sim_runner::summarise(
+                variant,
+                options,
+                &values,
+                &format!("point {}/{} ({label})", n + 1, plan.len()),
+            )
+        })?;
+        Ok(write_sweep(
+            playbook, &plan, options, summaries, format, out,
+        ))
+    };
+    match merged() {
+        Ok(exit) | Err(exit) => exit,
+    }
+}
+
+/// Writes the sweep's report from every point's settings and report: `--out DIR`, then
+/// standard output in `format`.
+fn write_sweep(
+    playbook: &Playbook,
+    plan: &Plan,
+    options: &SimOptions,
+    summaries: Vec<PointReport>,
+    format: SweepFormat,
+    out: Option<&Path>,
+) -> Exit {
+    let scenario = summaries
+        .last()
+        .map(|(_, s)| s.inputs.scenario.clone())
+        .unwrap_or_default();
+    let points = summaries
+        .into_iter()
+        .map(|(settings, report)| Point {
             settings,
             kpis: report
                 .kpis
@@ -183,29 +354,29 @@ fn sweep_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
                     estimate: k.mean.is_some().then(|| k.estimate()),
                 })
                 .collect(),
-        });
-    }
+        })
+        .collect();
     let doc = Sweep {
         format_version: FORMAT_VERSION,
         playbook: &playbook.name,
-        scenario: scenario_name,
+        scenario,
         seed: options.seed,
         replications: options.replications,
-        parameters: knobs.iter().map(|k| k.name.as_str()).collect(),
+        parameters: plan.knobs.iter().map(|k| k.name.as_str()).collect(),
         points,
     };
-    if let Some(dir) = &args.out {
-        write_out(dir, &doc, &knobs, &grid).map_err(|e| {
+    if let Some(dir) = out {
+        if let Err(e) = write_out(dir, &doc, &plan.knobs, &plan.grid) {
             report_error(&e);
-            Exit::Failure
-        })?;
+            return Exit::Failure;
+        }
     }
-    let text = match args.format {
+    let text = match format {
         SweepFormat::Table => table(&doc),
         SweepFormat::Json => json(&doc),
         SweepFormat::Csv => csv(&doc),
     };
-    Ok(finish(text.as_bytes(), Exit::Ok))
+    finish(text.as_bytes(), Exit::Ok)
 }
 
 /// Every combination of value indices, the first parameter varying slowest.

@@ -4,8 +4,7 @@
 //! Kept out of the JSON report: they are either large (pooled first-touch delays) or a view of
 //! the KPIs over time that only charts need.
 
-use super::kpi::Tally;
-use super::run::ReplicationResult;
+use super::values::{Detail, RepValues, Touches};
 use crate::ir::Playbook;
 
 /// The funnel stages, widest first, each a subset of the one before (counted per lead that
@@ -42,15 +41,16 @@ pub struct ChartData {
 }
 
 /// Merges the replications' tallies and timelines.
-pub(crate) fn build(playbook: &Playbook, results: &[ReplicationResult]) -> ChartData {
-    let periods = results.first().map(|r| r.timeline.periods);
+pub(crate) fn build(playbook: &Playbook, results: &[RepValues]) -> ChartData {
+    let details: Vec<_> = results.iter().filter_map(|r| r.detail.as_ref()).collect();
+    let periods = details.first().map(|d| d.timeline.periods);
     let count = periods.map_or(0, |p| p.count);
     let leakage = (0..count)
         .map(|i| {
-            mean(results.iter().filter_map(|r| {
-                let started = f64::from(*r.timeline.started.get(i)?);
-                let decided = f64::from(*r.timeline.decided.get(i)?);
-                let leaked = f64::from(*r.timeline.leaked.get(i)?);
+            mean(details.iter().filter_map(|d| {
+                let started = f64::from(*d.timeline.started.get(i)?);
+                let decided = f64::from(*d.timeline.decided.get(i)?);
+                let leaked = f64::from(*d.timeline.leaked.get(i)?);
                 (decided > 0.0 && decided >= SETTLED_SHARE * started).then(|| leaked / decided)
             }))
         })
@@ -63,9 +63,9 @@ pub(crate) fn build(playbook: &Playbook, results: &[ReplicationResult]) -> Chart
             let series = (0..count)
                 .map(|i| {
                     mean(
-                        results
+                        details
                             .iter()
-                            .filter_map(|r| r.timeline.queue_length.get(q)?.get(i).copied()),
+                            .filter_map(|d| d.timeline.queue_length.get(q)?.get(i).copied()),
                     )
                 })
                 .collect();
@@ -73,8 +73,8 @@ pub(crate) fn build(playbook: &Playbook, results: &[ReplicationResult]) -> Chart
         })
         .collect();
     ChartData {
-        first_touch: first_touch(playbook, results),
-        funnel: funnel(results),
+        first_touch: first_touch(playbook, &details),
+        funnel: funnel(&details),
         period_days: periods.map_or(1.0, |p| p.width as f64 / 86_400.0),
         days: periods.map_or_else(Vec::new, |p| (0..p.count).map(|i| p.day(i)).collect()),
         leakage,
@@ -83,11 +83,12 @@ pub(crate) fn build(playbook: &Playbook, results: &[ReplicationResult]) -> Chart
 }
 
 /// Pooled delays per band, bands with no handoff left out.
-fn first_touch(playbook: &Playbook, results: &[ReplicationResult]) -> Vec<(String, Vec<f64>)> {
+fn first_touch(playbook: &Playbook, details: &[&Detail]) -> Vec<(String, Vec<f64>)> {
     let Some(bands) = playbook.band_sets.first() else {
+        // Without a band set every handoff is tallied in the one entry for no band.
         return vec![(
             "all handoffs".to_string(),
-            pooled(results.iter().map(|r| &r.tallies.overall)),
+            pooled(details.iter().filter_map(|d| d.first_touch.first())),
         )];
     };
     bands
@@ -99,38 +100,35 @@ fn first_touch(playbook: &Playbook, results: &[ReplicationResult]) -> Vec<(Strin
         .map(|(i, name)| {
             (
                 name,
-                pooled(results.iter().filter_map(|r| r.tallies.bands.get(i))),
+                pooled(details.iter().filter_map(|d| d.first_touch.get(i))),
             )
         })
         .filter(|(_, samples)| !samples.is_empty())
         .collect()
 }
 
-/// The touched delays of the tallies plus one `+inf` per untouched handoff, ascending.
-fn pooled<'a>(tallies: impl Iterator<Item = &'a Tally>) -> Vec<f64> {
+/// The touched delays plus one `+inf` per untouched handoff, ascending.
+fn pooled<'a>(touches: impl Iterator<Item = &'a Touches>) -> Vec<f64> {
     let mut samples = Vec::new();
-    for t in tallies {
+    for t in touches {
         samples.extend_from_slice(&t.delays);
-        let untouched = t.handoffs.saturating_sub(t.delays.len() as u64);
         samples.extend(std::iter::repeat_n(
             f64::INFINITY,
-            usize::try_from(untouched).unwrap_or(0),
+            usize::try_from(t.untouched).unwrap_or(0),
         ));
     }
     samples.sort_by(f64::total_cmp);
     samples
 }
 
-fn funnel(results: &[ReplicationResult]) -> Vec<(&'static str, f64)> {
-    let stage = |f: fn(&Tally) -> u64| mean(results.iter().map(|r| f(&r.tallies.overall) as f64));
-    let counts = [
-        stage(|t| t.leads),
-        stage(|t| t.mql_leads),
-        stage(|t| t.handed_off),
-        stage(|t| t.touched_leads),
-        stage(|t| t.connected_leads),
-        stage(|t| t.converted),
-    ];
+fn funnel(details: &[&Detail]) -> Vec<(&'static str, f64)> {
+    let counts: [f64; 6] = std::array::from_fn(|stage| {
+        mean(
+            details
+                .iter()
+                .map(|d| d.funnel.get(stage).copied().unwrap_or(0) as f64),
+        )
+    });
     FUNNEL_STAGES.into_iter().zip(counts).collect()
 }
 

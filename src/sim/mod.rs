@@ -17,14 +17,16 @@ pub mod stats;
 pub mod summary;
 pub mod theory;
 pub mod timeline;
+pub mod values;
 mod world;
 
 use crate::engine::Engine;
-use crate::ir::Scenario;
+use crate::ir::{Playbook, Scenario};
 use rayon::prelude::*;
 pub use run::{Overrun, Plan, ReplicationResult, START};
 use std::fmt;
 pub use summary::Summary;
+pub use values::RepValues;
 
 /// Most replications one run may ask for.
 pub const MAX_REPLICATIONS: u32 = 10_000;
@@ -207,7 +209,15 @@ fn overrun_message(f: &mut fmt::Formatter<'_>, replication: u32, overrun: &Overr
 
 /// Picks the scenario a run uses.
 pub fn find_scenario<'a>(engine: &'a Engine, name: Option<&str>) -> Result<&'a Scenario, SimError> {
-    let scenarios = &engine.playbook().scenarios;
+    scenario_of(engine.playbook(), name)
+}
+
+/// Picks the scenario of a playbook a run uses: the one named, or the first.
+pub fn scenario_of<'a>(
+    playbook: &'a Playbook,
+    name: Option<&str>,
+) -> Result<&'a Scenario, SimError> {
+    let scenarios = &playbook.scenarios;
     match name {
         None => scenarios.first().ok_or(SimError::NoScenario),
         Some(name) => scenarios.iter().find(|s| s.name == name).ok_or_else(|| {
@@ -353,15 +363,41 @@ pub fn simulate(
     options: &SimOptions,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Summary, SimError> {
+    let share = run_share(engine, options, 0..options.replications, progress)?;
+    let inputs = inputs(engine.playbook(), options)?;
+    let mut summary = summarise(engine.playbook(), inputs, &share.values);
+    summary.recording = share.recording;
+    Ok(summary)
+}
+
+/// The replications of a share of a run, reduced to their values.
+#[derive(Debug)]
+pub struct Share {
+    /// The values of each replication of the share, in replication order.
+    pub values: Vec<RepValues>,
+    /// Every step of replication 1, when the share holds it and `SimOptions::emit_events`
+    /// asked for it.
+    pub recording: Option<record::Recording>,
+}
+
+/// Runs the replications `replications` of a run (a shard's share, or all of them) on
+/// `options.threads` threads. Replication `r` draws from its own streams, so its values are the
+/// same whichever share runs it. `progress` is called once per finished replication, from
+/// worker threads.
+pub fn run_share(
+    engine: &Engine,
+    options: &SimOptions,
+    replications: std::ops::Range<u32>,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Share, SimError> {
     let scenario = find_scenario(engine, options.scenario.as_deref())?;
     let plan = plan(scenario, options)?;
     let bare = engine.clone().without_context_packages();
     let world = world::World::new(&bare, scenario);
     // A thread beyond one per replication would never get work, yet costs a stack and an
     // allocator heap.
-    let threads = options
-        .threads
-        .min(usize::try_from(options.replications).unwrap_or(usize::MAX));
+    let count = replications.len().max(1);
+    let threads = options.threads.min(count);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .spawn_handler(spawn_worker)
@@ -370,26 +406,46 @@ pub fn simulate(
             threads,
             reason: e.to_string(),
         })?;
-    let mut results: Vec<ReplicationResult> = pool
+    let results: Vec<(RepValues, Option<record::Recording>)> = pool
         .install(|| {
-            (0..options.replications)
+            replications
                 .into_par_iter()
                 .map(|r| {
                     let record = options.emit_events && r == 0;
                     let result = run_replication(&bare, &world, plan, (options.seed, r), record);
                     progress();
-                    result.map_err(|overrun| SimError::Overrun {
-                        replication: r + 1,
-                        overrun,
-                    })
+                    result
+                        .map(|mut result| {
+                            let recording = result.recording.take();
+                            (RepValues::new(result), recording)
+                        })
+                        .map_err(|overrun| SimError::Overrun {
+                            replication: r + 1,
+                            overrun,
+                        })
                 })
                 .collect::<Vec<_>>()
         })
         // The first replication that stopped, whichever thread stopped first.
         .into_iter()
         .collect::<Result<_, _>>()?;
-    let inputs = summary::Inputs {
-        playbook: engine.playbook().name.clone(),
+    let mut share = Share {
+        values: Vec::with_capacity(results.len()),
+        recording: None,
+    };
+    for (values, recording) in results {
+        share.values.push(values);
+        share.recording = share.recording.or(recording);
+    }
+    Ok(share)
+}
+
+/// What a run simulates, as its report states it.
+pub fn inputs(playbook: &Playbook, options: &SimOptions) -> Result<summary::Inputs, SimError> {
+    let scenario = scenario_of(playbook, options.scenario.as_deref())?;
+    let plan = plan(scenario, options)?;
+    Ok(summary::Inputs {
+        playbook: playbook.name.clone(),
         scenario: scenario.name.clone(),
         seed: options.seed,
         replications: options.replications,
@@ -398,9 +454,10 @@ pub fn simulate(
         horizon_secs: plan.horizon_secs,
         warmup_secs: plan.warmup_secs,
         start: "2026-01-05T00:00:00Z".to_string(),
-    };
-    let recording = results.first_mut().and_then(|r| r.recording.take());
-    let mut summary = summary::build(engine.playbook(), inputs, &results);
-    summary.recording = recording;
-    Ok(summary)
+    })
+}
+
+/// The report of a run from the values of all its replications, in replication order.
+pub fn summarise(playbook: &Playbook, inputs: summary::Inputs, values: &[RepValues]) -> Summary {
+    summary::build(playbook, inputs, values)
 }

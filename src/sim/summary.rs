@@ -6,8 +6,8 @@
 
 use super::chart_data::{self, ChartData};
 use super::kpi::{Row, Unit, ROWS};
-use super::run::ReplicationResult;
 use super::stats::{estimate, Estimate};
+use super::values::RepValues;
 use crate::ir::{Kpi, Playbook, Stat, TargetCmp};
 use serde::Serialize;
 
@@ -156,12 +156,18 @@ fn target_row(kpi: Kpi, stat: Stat) -> &'static str {
     }
 }
 
-/// Merges replication results (in replication order) into a report.
-pub(crate) fn build(playbook: &Playbook, inputs: Inputs, results: &[ReplicationResult]) -> Summary {
-    let values = |select: &dyn Fn(&ReplicationResult) -> Option<&super::kpi::Tally>| {
+/// Merges the values of replications (in replication order) into a report.
+pub(crate) fn build(playbook: &Playbook, inputs: Inputs, results: &[RepValues]) -> Summary {
+    let values = |select: &dyn Fn(&RepValues) -> Option<&[f64]>| {
         results
             .iter()
-            .map(|r| select(r).map_or([f64::NAN; ROWS.len()], |t| t.values(r.window)))
+            .map(|r| {
+                let mut row = [f64::NAN; ROWS.len()];
+                if let Some(v) = select(r) {
+                    row.iter_mut().zip(v).for_each(|(slot, v)| *slot = *v);
+                }
+                row
+            })
             .collect::<Vec<_>>()
     };
     let column = |table: &[[f64; ROWS.len()]], rows: &[Row]| {
@@ -177,7 +183,7 @@ pub(crate) fn build(playbook: &Playbook, inputs: Inputs, results: &[ReplicationR
                 .collect()
         })
     };
-    let overall = values(&|r| Some(&r.tallies.overall));
+    let overall = values(&|r| Some(&r.overall));
     let kpis = column(&overall, &ROWS);
     let band_rows: Vec<Row> = ROWS.iter().copied().filter(|r| r.by_band).collect();
     let queue_rows: Vec<Row> = ROWS.iter().copied().filter(|r| r.by_queue).collect();
@@ -196,7 +202,7 @@ pub(crate) fn build(playbook: &Playbook, inputs: Inputs, results: &[ReplicationR
             .enumerate()
             .map(|(i, name)| Group {
                 name,
-                kpis: column(&values(&|r| r.tallies.bands.get(i)), &band_rows),
+                kpis: column(&values(&|r| r.band(i)), &band_rows),
             })
             .collect()
     };
@@ -206,7 +212,7 @@ pub(crate) fn build(playbook: &Playbook, inputs: Inputs, results: &[ReplicationR
         .enumerate()
         .map(|(i, q)| Group {
             name: q.name.clone(),
-            kpis: column(&values(&|r| r.tallies.queues.get(i)), &queue_rows),
+            kpis: column(&values(&|r| r.queue(i)), &queue_rows),
         })
         .collect();
     let targets = playbook
@@ -248,21 +254,18 @@ pub(crate) fn build(playbook: &Playbook, inputs: Inputs, results: &[ReplicationR
 
 /// Overloaded or unstaffed queues: the run stayed finite (the horizon bounds it), but its
 /// waiting-time KPIs describe a queue that grows without limit.
-fn warnings(playbook: &Playbook, scenario: &str, results: &[ReplicationResult]) -> Vec<String> {
+fn warnings(playbook: &Playbook, scenario: &str, results: &[RepValues]) -> Vec<String> {
     let mut out = Vec::new();
     for (i, queue) in playbook.queues.iter().enumerate() {
         let waiting: Vec<f64> = results
             .iter()
-            .map(|r| r.still_waiting.get(i).map_or(0.0, |w| f64::from(*w)))
+            .map(|r| r.queues.get(i).map_or(0.0, |q| f64::from(q.still_waiting)))
             .collect();
         let mean_waiting = waiting.iter().sum::<f64>() / waiting.len().max(1) as f64;
         if mean_waiting < 1.0 {
             continue;
         }
-        let tallies: Vec<_> = results
-            .iter()
-            .filter_map(|r| r.tallies.queues.get(i))
-            .collect();
+        let tallies: Vec<_> = results.iter().filter_map(|r| r.queues.get(i)).collect();
         let available: f64 = tallies.iter().map(|t| t.available_secs).sum();
         let busy: f64 = tallies.iter().map(|t| t.busy_secs).sum();
         if available <= 0.0 {

@@ -6,6 +6,7 @@
 //! costs the same with or without these series.
 
 use crate::calendar::Timestamp;
+use serde::{Deserialize, Serialize};
 
 /// Runs longer than this many days are cut into weeks rather than days, so a long horizon still
 /// gives a readable chart with a bounded number of points.
@@ -15,7 +16,7 @@ const DAY: i64 = 86_400;
 
 /// How a run's span is cut into periods; every replication of a run uses the same cut, so their
 /// series can be averaged slot by slot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Periods {
     /// Start of the first period (the start of the simulation, warm-up included).
     pub start: Timestamp,
@@ -134,7 +135,7 @@ impl Level {
 }
 
 /// The per-period series of one replication.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Timeline {
     /// How the run was cut.
     pub periods: Periods,
@@ -145,6 +146,7 @@ pub struct Timeline {
     /// ... of which leaked.
     pub leaked: Vec<u32>,
     /// Mean number of leads waiting per period, one series per queue in playbook order.
+    #[serde(with = "super::values::float_rows")]
     pub queue_length: Vec<Vec<f64>>,
 }
 
