@@ -15,6 +15,7 @@ pub mod files;
 pub mod findings;
 pub mod fmt;
 pub mod git;
+pub mod lsp;
 pub mod man;
 mod numbers;
 mod out_dir;
@@ -174,6 +175,7 @@ pub enum Command {
     Lead(status::LeadArgs),
     Test(test::Args),
     Replay(replay::Args),
+    Lsp(lsp::Args),
 }
 
 /// Entry point of the binary: parses the process arguments and runs the subcommand.
@@ -210,6 +212,7 @@ pub fn main() -> ExitCode {
         Command::Lead(args) => status::run_lead(args),
         Command::Test(args) => test::run(args, cli.color),
         Command::Replay(args) => replay::run(args, cli.color),
+        Command::Lsp(args) => lsp::run(args),
     };
     exit.into()
 }
