@@ -64,7 +64,11 @@ fn playbook() -> String {
 
 fn main() {
     let clean = playbook();
-    let edited = clean.replacen("exit to icp_engaged when fit", "exit to icp_engagd when fit", 1);
+    let edited = clean.replacen(
+        "exit to icp_engaged when fit",
+        "exit to icp_engagd when fit",
+        1,
+    );
     let uri: lsp_types::Uri = "file:///bench.playbook".parse().unwrap();
     let mut docs = Documents::new(Encoding::Utf16);
     docs.update(uri.clone(), clean.clone());
@@ -78,7 +82,11 @@ fn main() {
         times.push(start.elapsed());
         black_box(&found);
         let expected = before + usize::from(run % 2 == 0);
-        assert_eq!(found.len(), expected, "the edit should add exactly one finding");
+        assert_eq!(
+            found.len(),
+            expected,
+            "the edit should add exactly one finding"
+        );
     }
     times.sort();
     println!(
