@@ -58,3 +58,32 @@ impl Analysis {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+    use crate::lsp::{completion, hover, navigate, tokens};
+
+    const SEED: &str = include_str!("../../playbooks/seed-matrix.playbook");
+
+    /// Every feature at every position of a block as it is typed (every other prefix, to keep
+    /// the test quick), after the seed: half-typed text must never make the server fail.
+    #[test]
+    fn every_prefix_of_a_typed_block_is_analysed_without_failing() {
+        let typed = "handoff h {\n  on page_view where category in [pricing, de\n  when grade = A and count email_click within 7d >= 2\n  route to inbound_sdr\n  sla 2bh business\n  on breach { rescue with momentum_rescue }\n}\n";
+        let last_good = Analysis::new(SEED.to_owned()).index;
+        for (end, _) in typed.char_indices().step_by(2) {
+            let text = format!("{SEED}\n{}", &typed[..end]);
+            let a = Analysis::new(text.clone());
+            for at in (SEED.len()..=text.len()).filter(|i| text.is_char_boundary(*i)) {
+                hover::hover(&a, at);
+                navigate::definition(&a.index, at);
+                navigate::references(&a.index, at, true);
+                completion::complete(&text, at, &[&a.index, &last_good]);
+            }
+            tokens::tokens(&a);
+        }
+    }
+}

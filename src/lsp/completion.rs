@@ -6,7 +6,7 @@
 //! candidates; the names come from the current index and the last one built from text that
 //! parsed, so a name declared in a block broken by the edit is still offered.
 
-use super::index::{Index, Kind};
+use super::index::{value_scope, Index, Kind};
 use super::keywords;
 use std::collections::BTreeSet;
 
@@ -36,7 +36,11 @@ pub fn complete(text: &str, offset: usize, indexes: &[&Index]) -> Vec<Candidate>
         return keyword_candidates(keywords::BLOCKS);
     };
     let names = |kinds: &[Kind]| named(indexes, kinds);
-    if let Some(event) = filtered_event(context) {
+    let event = filtered_event(context);
+    if let Some(values) = compared_values(indexes, context, event.as_deref()) {
+        return values;
+    }
+    if let Some(event) = event {
         let mut out = scoped(indexes, Kind::EventField, &event);
         out.extend(condition(indexes));
         return out;
@@ -100,6 +104,33 @@ fn filtered_event(context: &[&str]) -> Option<String> {
     ["on", "per", "count"]
         .contains(trigger)
         .then(|| (*event).to_owned())
+}
+
+/// The values a name compared with `=`, `!=` or `in [...]` before the cursor may take: a
+/// `one of` field's values (the event's own field's inside its `where`) or a band set's bands.
+fn compared_values(
+    indexes: &[&Index],
+    context: &[&str],
+    event: Option<&str>,
+) -> Option<Vec<Candidate>> {
+    let op = context
+        .iter()
+        .rposition(|w| matches!(*w, "=" | "!=" | "in"))?;
+    let listed = context.get(op + 1..)?;
+    if listed
+        .iter()
+        .any(|w| keywords::is_keyword(w) || !keywords::is_name(w))
+    {
+        return None;
+    }
+    let subject = context.get(op.checked_sub(1)?)?;
+    let mut out = Vec::new();
+    if let Some(ev) = event {
+        out.extend(scoped(indexes, Kind::Value, &value_scope(ev, subject)));
+    }
+    out.extend(scoped(indexes, Kind::Value, subject));
+    out.extend(scoped(indexes, Kind::Band, subject));
+    (!out.is_empty()).then_some(out)
 }
 
 /// The kinds of name the words before the cursor call for, if they call for one.
@@ -237,6 +268,20 @@ mod tests {
         let got = labels("handoff h {\n  on page_view where cat|\n}\n");
         assert_eq!(got[0], "category");
         assert!(got.contains(&"segment".to_owned()));
+    }
+
+    #[test]
+    fn a_comparison_offers_the_values_of_its_subject() {
+        assert_eq!(
+            labels("handoff h {\n  when segment = |\n}\n"),
+            ["enterprise", "mid_market", "smb"]
+        );
+        assert_eq!(
+            labels("handoff h {\n  when grade = |\n}\n"),
+            ["A", "B", "C"]
+        );
+        let got = labels("handoff h {\n  on page_view where category in [pricing, |\n}\n");
+        assert!(got.contains(&"demo".to_owned()), "{got:?}");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Go to definition, find references and rename, on the symbol index.
 
 use super::analysis::{Analysis, FILE};
-use super::index::{Index, Kind, SymbolId};
+use super::index::{block_keyword, Index, Kind, SymbolId};
 use super::keywords;
 use crate::span::Span;
 use crate::syntax;
@@ -9,6 +9,46 @@ use crate::syntax;
 /// Where the name at `offset` is declared.
 pub fn definition(index: &Index, offset: usize) -> Option<Span> {
     index.symbol(index.at(offset)?).map(|s| s.span)
+}
+
+/// Where the name at `offset` is declared, from the index of the last text that parsed, found
+/// again in the current text by its block's first line: go to definition keeps working while
+/// an edit leaves the text unparsable and the name's block unread.
+pub fn recovered_definition(last_good: &Index, text: &str, offset: usize) -> Option<Span> {
+    let word = word_at(text, offset)?;
+    let keyword = last_good
+        .symbols
+        .iter()
+        .filter(|s| s.name == word)
+        .find_map(|s| block_keyword(s.kind))?;
+    let head = format!("{keyword} {word}");
+    let mut at = 0;
+    for line in crate::span::lines_inclusive(text) {
+        let rest = line.strip_prefix(head.as_str());
+        if rest.is_some_and(|r| !r.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')) {
+            let start = at + keyword.len() + 1;
+            return Some(Span::new(FILE, start, start + word.len()));
+        }
+        at += line.len();
+    }
+    None
+}
+
+/// The name the byte `offset` is in or just after.
+fn word_at(text: &str, offset: usize) -> Option<&str> {
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let before = text.get(..offset)?;
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_name(*c))
+        .last()
+        .map_or(offset, |(i, _)| i);
+    let len = text
+        .get(offset..)?
+        .find(|c: char| !is_name(c))
+        .unwrap_or(text.len() - offset);
+    text.get(start..offset + len).filter(|w| !w.is_empty())
 }
 
 /// Every place the name at `offset` appears, its declaration first when asked for.
@@ -134,6 +174,24 @@ mod tests {
         );
         let before = crate::check::check_source(FILE, SEED).len();
         assert_eq!(crate::check::check_source(FILE, &renamed).len(), before);
+    }
+
+    #[test]
+    fn definition_survives_an_edit_that_breaks_the_declaring_block() {
+        let a = seed();
+        let broken = SEED.replacen(
+            "track re_engage {\n",
+            "track re_engage {\n  touch email every\n",
+            1,
+        );
+        let now = Analysis::new(broken.clone());
+        let used = broken.find("then move to re_engage").unwrap() + 14;
+        assert_eq!(definition(&now.index, used), None);
+        let span = recovered_definition(&a.index, &broken, used).unwrap();
+        assert_eq!(
+            span.start as usize,
+            broken.find("track re_engage").unwrap() + 6
+        );
     }
 
     #[test]

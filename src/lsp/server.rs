@@ -14,6 +14,7 @@ use crate::fmt::{self, FormatError};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::{self as lsp, notification as note, request as req};
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 
 /// Why the server stopped before `exit`.
 #[derive(Debug)]
@@ -164,7 +165,13 @@ impl Server<'_> {
 
     /// Analyses a document's new text and publishes its findings.
     fn changed(&mut self, uri: lsp::Uri, text: String) -> Result<(), ServerError> {
-        self.documents.update(uri.clone(), text);
+        let documents = &mut self.documents;
+        let updated =
+            std::panic::catch_unwind(AssertUnwindSafe(|| documents.update(uri.clone(), text)));
+        if updated.is_err() {
+            // The document is forgotten rather than kept half-updated; the next edit retries.
+            self.documents.close(&uri);
+        }
         let diagnostics = self
             .documents
             .get(&uri)
@@ -186,9 +193,12 @@ impl Server<'_> {
         )))
     }
 
+    /// Answers a request; a failure of the analysis (a bug) fails that request, not the session.
     fn request(&mut self, r: Request) -> Result<(), ServerError> {
         let id = r.id.clone();
-        let answer = self.answer(r);
+        let method = r.method.clone();
+        let answer = std::panic::catch_unwind(AssertUnwindSafe(|| self.answer(r)))
+            .unwrap_or_else(|_| Err((ErrorCode::InternalError, internal_error(&method))));
         self.respond(id, answer)
     }
 
@@ -213,8 +223,12 @@ impl Server<'_> {
                     range: Some(doc.range(span)),
                 }))
             }),
-            req::GotoDefinition::METHOD => self.at(r, |doc, _, at| {
-                let span = navigate::definition(&doc.analysis.index, at)?;
+            req::GotoDefinition::METHOD => self.at(r, |doc, d, at| {
+                let text = &doc.analysis.text;
+                let span = navigate::definition(&doc.analysis.index, at).or_else(|| {
+                    navigate::recovered_definition(&d.last_good, text, at)
+                        .filter(|_| !doc.analysis.parses())
+                })?;
                 Some(json(doc.location(span)))
             }),
             req::References::METHOD => {
@@ -343,6 +357,11 @@ fn format(doc: &Doc<'_>) -> Answer {
         )),
         Err(e) => Err((ErrorCode::RequestFailed, e.to_string())),
     }
+}
+
+/// The message of a request the analysis failed on.
+fn internal_error(method: &str) -> String {
+    format!("`{method}` failed inside the server; this is a bug in handoff, please report it")
 }
 
 fn json(v: impl serde::Serialize) -> serde_json::Value {

@@ -9,6 +9,8 @@
 
 mod walk;
 
+pub use walk::{block_keyword, value_scope};
+
 use crate::span::Span;
 use crate::syntax::ast;
 use std::collections::HashMap;

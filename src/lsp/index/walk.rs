@@ -486,12 +486,20 @@ fn bare(e: &ast::Expr) -> Option<&Ident> {
 }
 
 /// The scope of a `one of` field's values: the lead field's name, or `event.field`.
-pub(crate) fn value_scope(event: &str, field: &str) -> String {
+pub fn value_scope(event: &str, field: &str) -> String {
     if event.is_empty() {
         field.to_owned()
     } else {
         format!("{event}.{field}")
     }
+}
+
+/// The keyword of the top-level block that declares a kind, for kinds declared by one.
+pub fn block_keyword(kind: Kind) -> Option<&'static str> {
+    crate::lsp::keywords::BLOCKS
+        .iter()
+        .copied()
+        .find(|k| block_kind(k) == Some(kind))
 }
 
 /// The kind a top-level block keyword declares.
