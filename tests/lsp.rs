@@ -326,3 +326,51 @@ fn half_typed_input_never_stops_the_server() {
     }
     c.shutdown();
 }
+
+#[test]
+fn outline_semantic_tokens_and_test_lenses() {
+    const PLG: &str = include_str!("../playbooks/inbound-plg.playbook");
+    let mut c = Client::start();
+    c.initialize(&[]);
+    c.open(PLG);
+    let doc = json!({ "textDocument": { "uri": URI } });
+
+    let outline = c.request("textDocument/documentSymbol", doc.clone())["result"].clone();
+    let names: Vec<&str> = outline
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"inbound_plg"), "{names:?}");
+
+    let tokens = c.request("textDocument/semanticTokens/full", doc.clone())["result"].clone();
+    let data = tokens["data"].as_array().unwrap();
+    assert_eq!(data.len() % 5, 0);
+    assert!(data.len() > 100);
+
+    let lenses = c.request("textDocument/codeLens", doc)["result"].clone();
+    let lenses = lenses.as_array().unwrap();
+    assert_eq!(lenses.len(), PLG.matches("\ntest \"").count());
+    let command = &lenses[0]["command"];
+    assert_eq!(command["command"], "handoff.runTest");
+    assert_eq!(command["arguments"][0], URI);
+    let pattern = command["arguments"][1].as_str().unwrap();
+    assert!(
+        pattern.starts_with("^inbound_plg::a small team's demo request"),
+        "{pattern}"
+    );
+
+    // The lens's pattern selects exactly its test when `handoff test` runs it.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("inbound-plg.playbook");
+    std::fs::write(&file, PLG).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(["test", file.to_str().unwrap(), "--run", pattern])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("1 passed"), "{stdout}");
+    c.shutdown();
+}
