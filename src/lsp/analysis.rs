@@ -2,6 +2,7 @@
 
 use super::index::Index;
 use crate::check;
+use crate::config::Lints;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::FileId;
 use crate::syntax::{self, ast};
@@ -26,8 +27,13 @@ pub struct Analysis {
 impl Analysis {
     /// Parses, checks and indexes a text; never fails, whatever the text.
     pub fn new(text: String) -> Analysis {
+        Analysis::with_lints(text, &Lints::default())
+    }
+
+    /// [`Analysis::new`] with a project's `[lints]` applied to the findings, as `check` does.
+    pub fn with_lints(text: String, lints: &Lints) -> Analysis {
         let file = syntax::parse(FILE, &text).file;
-        let diagnostics = check::check_source(FILE, &text);
+        let diagnostics = lints.apply(check::check_source(FILE, &text));
         let index = Index::build(&file);
         Analysis {
             text,

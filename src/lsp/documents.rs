@@ -35,10 +35,10 @@ impl Documents {
         }
     }
 
-    /// Analyses a document's new text and keeps it.
+    /// Analyses a document's new text, with its project's lints, and keeps it.
     pub fn update(&mut self, uri: Uri, text: String) {
         let positions = Positions::new(&text, self.encoding);
-        let analysis = Analysis::new(text);
+        let analysis = Analysis::with_lints(text, &super::project::lints(&uri));
         let last_good = if analysis.parses() {
             analysis.index.clone()
         } else {

@@ -13,5 +13,6 @@ pub mod index;
 pub mod keywords;
 pub mod navigate;
 pub mod positions;
+pub mod project;
 pub mod server;
 pub mod tokens;
