@@ -77,3 +77,31 @@ fn a_duplicate_declaration_loses_as_in_the_checker() {
     );
     assert_eq!(idx.names(Kind::Track).count(), 1);
 }
+
+/// The index resolves what the checker resolves: misspelling an indexed reference in a shipped
+/// playbook makes the checker report a finding at exactly that place (every third reference,
+/// to keep the test quick).
+#[test]
+fn every_indexed_reference_is_one_the_checker_resolves() {
+    for src in [
+        SEED,
+        include_str!("../../../playbooks/inbound-plg.playbook"),
+        include_str!("../../../playbooks/enterprise-abm.playbook"),
+    ] {
+        let idx = index(src);
+        assert!(idx.references.len() > 100);
+        for r in idx.references.iter().step_by(3) {
+            let mut changed = src.to_owned();
+            changed.replace_range(r.span.range(), "zz_nope");
+            let found = crate::check::check_source(FileId(0), &changed);
+            let target = &idx.symbols[r.target];
+            assert!(
+                found.iter().any(|d| d.span().start == r.span.start),
+                "a misspelt {} `{}` at {} is not reported: {found:#?}",
+                target.kind.word(),
+                target.name,
+                r.span.start
+            );
+        }
+    }
+}
