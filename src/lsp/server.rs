@@ -99,10 +99,9 @@ fn capabilities(encoding: Encoding) -> lsp::ServerCapabilities {
         rename_provider: Some(lsp::OneOf::Left(true)),
         document_symbol_provider: Some(lsp::OneOf::Left(true)),
         document_formatting_provider: Some(lsp::OneOf::Left(true)),
-        completion_provider: Some(lsp::CompletionOptions {
-            trigger_characters: Some(vec![" ".to_owned()]),
-            ..lsp::CompletionOptions::default()
-        }),
+        // No trigger characters: editors ask as a word is typed, and a popup after every
+        // space would cover the line being written.
+        completion_provider: Some(lsp::CompletionOptions::default()),
         semantic_tokens_provider: Some(
             lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
                 lsp::SemanticTokensOptions {
