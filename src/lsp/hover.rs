@@ -114,7 +114,9 @@ fn sla(a: &Analysis, h: &ast::Block<ast::HandoffStmt>) -> Vec<String> {
             ast::HandoffStmt::Sla { within, clock } => {
                 let business = within.unit.is_business() || *clock == Some(ast::SlaClock::Business);
                 let amount = duration_words(within);
-                Some(if business {
+                Some(if within.unit.is_business() {
+                    on(amount)
+                } else if business {
                     on(format!("{amount} of business time"))
                 } else {
                     format!("SLA: {amount} of wall time")
@@ -128,6 +130,11 @@ fn sla(a: &Analysis, h: &ast::Block<ast::HandoffStmt>) -> Vec<String> {
 
 /// `15m` as `15 minutes`, `1bd` as `1 business day`.
 fn duration_words(d: &ast::DurationLit) -> String {
+    let business = if d.unit.is_business() {
+        "business "
+    } else {
+        ""
+    };
     let unit = match d.unit {
         ast::DurationUnit::Minutes => "minute",
         ast::DurationUnit::Hours | ast::DurationUnit::BusinessHours => "hour",
@@ -135,7 +142,7 @@ fn duration_words(d: &ast::DurationLit) -> String {
         ast::DurationUnit::Weeks => "week",
     };
     let plural = if d.value == 1.0 { "" } else { "s" };
-    format!("{} {unit}{plural}", d.value)
+    format!("{} {business}{unit}{plural}", d.value)
 }
 
 /// The calendar an SLA counts on: the queue's it routes to, else the playbook's default.
@@ -277,6 +284,37 @@ mod tests {
     fn a_handoff_shows_its_sla_in_the_time_it_counts() {
         let text = hover_at(SEED, "hand_raise {");
         assert!(text.contains("SLA: 15 minutes of wall time"), "{text}");
+    }
+
+    #[test]
+    fn a_queue_shows_its_members_and_calendar() {
+        let text = hover_at(SEED, "inbound_sdr {");
+        assert!(
+            text.contains("members: `ana`, `ben`, `chloe`, `dev`; calendar `london` (the playbook's default) (Europe/London, mon to fri 09:00 to 17:30)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_reason_shows_its_recycle_path_and_suppression() {
+        let text = hover_at(SEED, "no_response {");
+        assert!(
+            text.contains("recycles to track `re_engage` after 7 days"),
+            "{text}"
+        );
+        assert!(
+            text.contains("suppresses handoffs for 14 days, except by `hand_raise`"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_business_sla_names_its_calendar() {
+        let text = hover_at(SEED, "mql {");
+        assert!(
+            text.contains("SLA: 1 business day, on calendar `london`"),
+            "{text}"
+        );
     }
 
     #[test]
