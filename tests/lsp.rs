@@ -227,6 +227,18 @@ fn an_editing_session_from_initialize_to_exit() {
     assert_eq!(edits.len(), refs.len());
     assert!(edits.iter().all(|e| e["newText"] == "revive"));
 
+    let prepared = c.at(
+        "textDocument/prepareRename",
+        SEED,
+        "then move to re_engage",
+        16,
+        json!({}),
+    );
+    assert_eq!(
+        prepared["start"],
+        position(SEED, "then move to re_engage", 13)
+    );
+
     let clash = c.request(
         "textDocument/rename",
         json!({

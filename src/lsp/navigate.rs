@@ -69,6 +69,7 @@ pub struct Refused(pub String);
 /// Refused on a name that is not a name, on a keyword, on a clash with a name of the same
 /// kind, for a test (whose name is a string), and when the renamed text would not parse.
 pub fn rename(a: &Analysis, offset: usize, new_name: &str) -> Result<Vec<(Span, String)>, Refused> {
+    prepare_rename(&a.index, offset)?;
     let id = a
         .index
         .at(offset)
@@ -94,9 +95,14 @@ pub fn rename(a: &Analysis, offset: usize, new_name: &str) -> Result<Vec<(Span, 
     Ok(edits)
 }
 
-fn check_name(a: &Analysis, id: SymbolId, new_name: &str) -> Result<(), Refused> {
-    let s = a
-        .index
+/// The span of the name a rename at `offset` would change, or why there is nothing to rename:
+/// the editor asks first, so a rename on a keyword or a test's name is refused before the
+/// author types a new name.
+pub fn prepare_rename(index: &Index, offset: usize) -> Result<Span, Refused> {
+    let id = index
+        .at(offset)
+        .ok_or_else(|| Refused("there is no declared name here to rename".to_owned()))?;
+    let s = index
         .symbol(id)
         .ok_or_else(|| Refused("there is no declared name here to rename".to_owned()))?;
     if s.kind == Kind::Test {
@@ -104,6 +110,20 @@ fn check_name(a: &Analysis, id: SymbolId, new_name: &str) -> Result<(), Refused>
             "a test's name is a string: edit it in place".to_owned(),
         ));
     }
+    Ok(index
+        .references
+        .iter()
+        .find(|r| {
+            r.target == id && (r.span.range().contains(&offset) || r.span.end as usize == offset)
+        })
+        .map_or(s.span, |r| r.span))
+}
+
+fn check_name(a: &Analysis, id: SymbolId, new_name: &str) -> Result<(), Refused> {
+    let s = a
+        .index
+        .symbol(id)
+        .ok_or_else(|| Refused("there is no declared name here to rename".to_owned()))?;
     if !keywords::is_name(new_name) {
         return Err(Refused(format!(
             "`{new_name}` is not a name: names start with a letter or `_` and hold letters, digits and `_`"
@@ -192,6 +212,15 @@ mod tests {
             span.start as usize,
             broken.find("track re_engage").unwrap() + 6
         );
+    }
+
+    #[test]
+    fn prepare_rename_gives_the_name_under_the_cursor() {
+        let a = seed();
+        let at = SEED.find("then move to re_engage").unwrap() + 16;
+        let span = prepare_rename(&a.index, at).unwrap();
+        assert_eq!(&SEED[span.range()], "re_engage");
+        assert!(prepare_rename(&a.index, SEED.find("then move").unwrap()).is_err());
     }
 
     #[test]

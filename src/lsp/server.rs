@@ -96,7 +96,10 @@ fn capabilities(encoding: Encoding) -> lsp::ServerCapabilities {
         hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
         definition_provider: Some(lsp::OneOf::Left(true)),
         references_provider: Some(lsp::OneOf::Left(true)),
-        rename_provider: Some(lsp::OneOf::Left(true)),
+        rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: lsp::WorkDoneProgressOptions::default(),
+        })),
         document_symbol_provider: Some(lsp::OneOf::Left(true)),
         document_formatting_provider: Some(lsp::OneOf::Left(true)),
         // No trigger characters: editors ask as a word is typed, and a popup after every
@@ -244,6 +247,15 @@ impl Server<'_> {
                 })
             }
             req::Rename::METHOD => self.rename(params(r)?),
+            req::PrepareRenameRequest::METHOD => {
+                let p: lsp::TextDocumentPositionParams = params(r)?;
+                let uri = &p.text_document.uri;
+                let d = self.document(uri)?;
+                let doc = d.view(uri);
+                let span = navigate::prepare_rename(&doc.analysis.index, doc.offset(p.position))
+                    .map_err(|e| (ErrorCode::RequestFailed, e.0))?;
+                Ok(json(doc.range(span)))
+            }
             req::Completion::METHOD => self.at(r, |doc, d, at| {
                 let items: Vec<lsp::CompletionItem> = completion::complete(
                     &doc.analysis.text,
