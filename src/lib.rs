@@ -21,6 +21,8 @@ pub mod knobs;
 pub mod ledger;
 #[cfg(feature = "live")]
 pub mod live;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod queues;
 pub mod replay;
 pub mod report;

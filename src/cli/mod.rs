@@ -15,6 +15,7 @@ pub mod files;
 pub mod findings;
 pub mod fmt;
 pub mod git;
+pub mod lsp;
 pub mod man;
 pub mod merge;
 mod numbers;
@@ -176,6 +177,7 @@ pub enum Command {
     Test(test::Args),
     Replay(replay::Args),
     Merge(merge::Args),
+    Lsp(lsp::Args),
 }
 
 /// Entry point of the binary: parses the process arguments and runs the subcommand.
@@ -213,6 +215,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::run(args, cli.color),
         Command::Replay(args) => replay::run(args, cli.color),
         Command::Merge(args) => merge::run(args),
+        Command::Lsp(args) => lsp::run(args),
     };
     exit.into()
 }
