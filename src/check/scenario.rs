@@ -57,6 +57,7 @@ impl Lowerer<'_> {
                     sc.sources.push(Source {
                         name: name.name.clone(),
                         rate_per_sec,
+                        shape: self.following(rate),
                         population,
                     });
                 }
@@ -174,6 +175,11 @@ impl Lowerer<'_> {
             self.out_of_range(Code::InvalidScenario, *r.count.loc, e);
             0.0
         })
+    }
+
+    /// The shape a rate follows, resolved.
+    fn following(&mut self, r: &ast::Rate) -> Option<ir::ShapeId> {
+        r.following.as_ref().and_then(|s| self.resolve(s))
     }
 
     fn response(
@@ -384,10 +390,12 @@ impl Lowerer<'_> {
                     let rate_per_sec = rate
                         .as_ref()
                         .map(|r| self.rate(r, ir::limits::RateOf::Signals));
+                    let shape = rate.as_ref().and_then(|r| self.following(r));
                     p.signals.push(SignalGen {
                         event: ir::EventId(eid),
                         fields: values,
                         rate_per_sec,
+                        shape,
                     });
                 }
                 ProfileStmt::Responds { chance, event } => {

@@ -17,6 +17,7 @@ pub mod stats;
 pub mod summary;
 pub mod theory;
 pub mod timeline;
+mod warp;
 mod world;
 
 use crate::engine::Engine;
@@ -320,7 +321,7 @@ pub fn replicate(
     replication: u32,
 ) -> Result<ReplicationResult, Overrun> {
     let engine = &engine.clone().without_context_packages();
-    let world = world::World::new(engine, scenario);
+    let world = world::World::new(engine, scenario, plan.horizon_secs);
     run_replication(engine, &world, plan, (seed, replication), false)
 }
 
@@ -356,7 +357,7 @@ pub fn simulate(
     let scenario = find_scenario(engine, options.scenario.as_deref())?;
     let plan = plan(scenario, options)?;
     let bare = engine.clone().without_context_packages();
-    let world = world::World::new(&bare, scenario);
+    let world = world::World::new(&bare, scenario, plan.horizon_secs);
     // A thread beyond one per replication would never get work, yet costs a stack and an
     // allocator heap.
     let threads = options

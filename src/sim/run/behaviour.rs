@@ -5,7 +5,7 @@ use super::*;
 
 impl Run<'_> {
     pub(super) fn next_arrival(&mut self, s: usize) {
-        let Some(rate) = self.world.sources.get(s).map(|w| w.rate) else {
+        let Some((rate, warp)) = self.world.sources.get(s).map(|w| (w.rate, w.warp)) else {
             return;
         };
         let Some(src) = self.sources.get_mut(s) else {
@@ -15,7 +15,11 @@ impl Run<'_> {
             return;
         }
         src.next += src.rng.exponential(1.0 / rate);
-        let at = src.next.floor();
+        let at = match warp.and_then(|w| self.world.warps.get(w)) {
+            Some(warp) => START as f64 + warp.real(src.next - START as f64),
+            None => src.next,
+        }
+        .floor();
         if at <= self.horizon as f64 {
             self.schedule(
                 at as Timestamp,
@@ -171,7 +175,12 @@ impl Run<'_> {
         if lead.finished {
             return;
         }
-        let gap = self.blocks.signal_gap(&self.rep, lead.key, gen, k, mean);
+        let mut gap = self.blocks.signal_gap(&self.rep, lead.key, gen, k, mean);
+        if let Some(warp) = self.signal_warp(lead, gen) {
+            // The gap is in the shape's flat seconds: from now, warped back to real ones.
+            let now = (self.now - START) as f64 + f64::from(frac) / 65_536.0;
+            gap = warp.real(warp.flat(now) + gap) - now;
+        }
         let Some((at, frac)) = after_gap(self.now, frac, gap) else {
             return;
         };
@@ -179,6 +188,19 @@ impl Run<'_> {
             let k = k.saturating_add(1);
             self.schedule_for(id, lead, at, LeadEv::Signal { gen, frac, k });
         }
+    }
+
+    /// The warp signal line `gen` of the lead's profile follows, if it is shaped.
+    fn signal_warp(&self, lead: &SimLead, gen: u8) -> Option<&super::super::warp::Warp> {
+        let world = self.world;
+        let w = world
+            .profiles
+            .get(usize::from(lead.profile))?
+            .signal_warps
+            .get(usize::from(gen))
+            .copied()
+            .flatten()?;
+        world.warps.get(w)
     }
 
     pub(super) fn signal(&mut self, id: u32, lead: &mut SimLead, gen: usize, frac: u16, k: u32) {
