@@ -15,6 +15,7 @@ pub mod rng;
 pub mod run;
 pub mod stats;
 pub mod summary;
+pub mod survival;
 pub mod theory;
 pub mod timeline;
 mod warp;

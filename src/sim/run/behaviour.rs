@@ -140,7 +140,11 @@ impl Run<'_> {
                     .get(usize::from(lead.profile))
                     .and_then(|p| p.responds.get(usize::from(index)));
                 if let Some((_, input)) = input {
-                    self.step(id, lead, input);
+                    // A response to an automated touch is what engagement counts; a lead's own
+                    // signals are not.
+                    if self.step(id, lead, input) && lead.milestones.auto_touched {
+                        lead.milestones.engaged = true;
+                    }
                 }
             }
             LeadEv::Timer { kind, generation } => {
@@ -217,8 +221,9 @@ impl Run<'_> {
         }
     }
 
-    /// Delivers one input to a live lead and reacts to the actions.
-    pub(super) fn step(&mut self, id: u32, lead: &mut SimLead, input: &Input) {
+    /// Delivers one input to a live lead and reacts to the actions; whether the engine
+    /// applied it.
+    pub(super) fn step(&mut self, id: u32, lead: &mut SimLead, input: &Input) -> bool {
         self.out.clear();
         let step = self
             .engine
@@ -233,17 +238,13 @@ impl Run<'_> {
             .or_default()
             .push(format!("{} {input:?} {step:?} {:?}", self.now, self.out));
         if step != Step::Applied {
-            return;
+            return false;
         }
-        if matches!(input, Input::Event { .. }) {
-            if lead.milestones.auto_touched {
-                lead.milestones.engaged = true;
-            }
-            if lead.milestones.recycled {
-                lead.milestones.re_engaged = true;
-            }
+        if matches!(input, Input::Event { .. }) && lead.milestones.recycled {
+            lead.milestones.re_engaged = true;
         }
         self.react(id, lead);
+        true
     }
 
     /// Reacts to the actions of the step just taken. A step without actions changed no stage

@@ -277,11 +277,19 @@ impl Run<'_> {
             touched.then_some(true)
         };
         let delay = handoff.delay;
+        let within = self.touched_within(&handoff, at_horizon);
+        let watched = (if at_horizon { self.horizon } else { self.now }) - handoff.started_at;
         self.tallies.each(handoff.band, Some(handoff.queue), |t| {
             t.handoffs += 1;
-            if let Some(d) = delay {
-                t.delays.push(d as f64);
-                t.waited += u64::from(d > 0);
+            match delay {
+                Some(d) => {
+                    t.delays.push(d as f64);
+                    t.waited += u64::from(d > 0);
+                }
+                None => t.censored.push(watched.max(0) as f64),
+            }
+            for (w, yes) in t.within.iter_mut().zip(within) {
+                w.count(yes);
             }
             match sla {
                 Some(true) => t.sla_met += 1,
@@ -293,5 +301,32 @@ impl Run<'_> {
                 t.leaked += u64::from(leaked);
             }
         });
+    }
+
+    /// Whether the handoff was touched within its SLA, one hour and one business day (of its
+    /// queue's sellers' calendar, else the playbook's default calendar, else 24 hours); `None`
+    /// where that is not known yet at the horizon.
+    fn touched_within(&self, h: &HandoffSim, at_horizon: bool) -> [Option<bool>; 3] {
+        let ended = h.end != End::Running || !at_horizon;
+        let watched_to = if at_horizon { self.horizon } else { self.now };
+        let by = |limit: Timestamp| match h.delay {
+            Some(d) => Some(h.started_at + d <= limit),
+            None if ended || watched_to >= limit => Some(false),
+            None => None,
+        };
+        let sla = match (h.breaches, h.delay) {
+            (0, Some(_)) => Some(true),
+            (0, None) if !ended => None,
+            _ => Some(false),
+        };
+        let calendar = self.desk.calendar(queue_id(h.queue)).or_else(|| {
+            let default = self.engine.playbook().default_calendar?;
+            self.engine.calendar(default)
+        });
+        let day = match calendar {
+            Some(c) => c.add_business_days(h.started_at, 1),
+            None => h.started_at + 86_400,
+        };
+        [sla, by(h.started_at + 3_600), by(day)]
     }
 }
