@@ -3,7 +3,8 @@
 
 /// Quantile `q` (0 to 1) of the Kaplan–Meier estimate of the distribution of first-touch
 /// delays, from the delays of touched handoffs (`events`) and the time each untouched handoff
-/// was watched before it ended or the run did (`censored`).
+/// was watched (`censored`): until the run ended, or infinite for one that ended untouched and
+/// so will never be touched.
 ///
 /// It is the smallest observed delay at which the estimated share touched reaches `q`; a
 /// handoff censored at the same time as a touch counts as still at risk then. `None` when no
@@ -13,7 +14,7 @@ pub fn km_quantile(events: &[f64], censored: &[f64], q: f64) -> Option<f64> {
         .iter()
         .map(|t| (*t, true))
         .chain(censored.iter().map(|t| (*t, false)))
-        .filter(|(t, _)| t.is_finite())
+        .filter(|(t, _)| !t.is_nan())
         .collect();
     // Touches before censorings at the same time: the censored handoff was at risk then.
     times.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
@@ -76,6 +77,15 @@ mod tests {
         // Both at risk at 2, one touched: half touched by 2, never 60%.
         assert_eq!(km_quantile(&[2.0], &[2.0], 0.5), Some(2.0));
         assert_eq!(km_quantile(&[2.0], &[2.0], 0.6), None);
+    }
+
+    #[test]
+    fn a_handoff_that_ended_untouched_stays_untouched() {
+        // Closed untouched after an hour: never touched, not censored at an hour, so two of
+        // three are never touched and there is no median.
+        let ended = [f64::INFINITY, f64::INFINITY];
+        assert_eq!(km_quantile(&[60.0], &ended, 0.5), None);
+        assert_eq!(km_quantile(&[60.0], &[3_600.0, 3_600.0], 0.5), Some(60.0));
     }
 
     #[test]

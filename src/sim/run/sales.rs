@@ -278,7 +278,12 @@ impl Run<'_> {
         };
         let delay = handoff.delay;
         let within = self.touched_within(&handoff, at_horizon);
-        let watched = (if at_horizon { self.horizon } else { self.now }) - handoff.started_at;
+        // Watched to the horizon, it may yet be touched; ended untouched, it never will be.
+        let watched = if at_horizon && handoff.end == End::Running {
+            (self.horizon - handoff.started_at).max(0) as f64
+        } else {
+            f64::INFINITY
+        };
         self.tallies.each(handoff.band, Some(handoff.queue), |t| {
             t.handoffs += 1;
             match delay {
@@ -286,7 +291,7 @@ impl Run<'_> {
                     t.delays.push(d as f64);
                     t.waited += u64::from(d > 0);
                 }
-                None => t.censored.push(watched.max(0) as f64),
+                None => t.censored.push(watched),
             }
             for (w, yes) in t.within.iter_mut().zip(within) {
                 w.count(yes);
