@@ -37,7 +37,7 @@ fn json_is_byte_identical_for_any_thread_count() {
     assert!(doc["leads_arrived"].as_u64().unwrap() > 3 * 15 * 100);
     assert!(doc["events_processed"].as_u64().unwrap() > doc["leads_arrived"].as_u64().unwrap());
     let kpis = doc["kpis"].as_array().unwrap();
-    assert_eq!(kpis.len(), 14);
+    assert_eq!(kpis.len(), handoff::sim::kpi::ROWS.len());
     for k in kpis {
         assert!(k["mean"].is_number() || k["mean"].is_null());
         assert!(k.get("ci_low").is_some() && k.get("ci_high").is_some());

@@ -64,8 +64,6 @@ fn variants_see_the_same_leads() {
             .mean
             .unwrap()
     };
-    // Engagement depends on nurture only, identical leads behave identically there.
-    assert_eq!(kpi(&a, "engagement_rate"), kpi(&b, "engagement_rate"));
     // A tighter SLA with the same sellers can only breach more often.
     assert!(kpi(&b, "sla_attainment") <= kpi(&a, "sla_attainment"));
 }

@@ -197,7 +197,10 @@ impl Tally {
             median,
             p90,
             mean,
-            ratio(self.censored.len() as u64, touched + self.censored.len() as u64),
+            ratio(
+                self.censored.len() as u64,
+                touched + self.censored.len() as u64,
+            ),
             within(sla),
             within(hour),
             within(day),

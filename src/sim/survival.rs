@@ -81,11 +81,15 @@ mod tests {
 
     #[test]
     fn a_handoff_that_ended_untouched_stays_untouched() {
-        // Closed untouched after an hour: never touched, not censored at an hour, so two of
-        // three are never touched and there is no median.
+        // Closed untouched after an hour: never touched, not censored at an hour, so half
+        // are never touched and the share touched never reaches 60%.
         let ended = [f64::INFINITY, f64::INFINITY];
-        assert_eq!(km_quantile(&[60.0], &ended, 0.5), None);
-        assert_eq!(km_quantile(&[60.0], &[3_600.0, 3_600.0], 0.5), Some(60.0));
+        assert_eq!(km_quantile(&[60.0, 7_200.0], &ended, 0.6), None);
+        // Censored at an hour (the run ended), the two might be touched later like the rest.
+        assert_eq!(
+            km_quantile(&[60.0, 7_200.0], &[3_600.0; 2], 0.6),
+            Some(7_200.0)
+        );
     }
 
     #[test]
