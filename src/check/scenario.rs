@@ -452,10 +452,14 @@ impl Lowerer<'_> {
             queue: ir::QueueId(q),
             sellers: 1,
             handle: Dist::Constant { value: 0.0 },
+            follow_up: Vec::new(),
+            prefer_new_leads: false,
+            pickup_delay: None,
             calendar: None,
         };
         let mut has_hours = false;
         let mut has_handle = false;
+        let mut follow_spans = Vec::new();
         for s in body {
             match &s.kind {
                 ast::StaffStmt::Sellers(n) => st.sellers = self.count(n, "a seller count", 1),
@@ -465,6 +469,23 @@ impl Lowerer<'_> {
                         st.handle = d;
                     }
                 }
+                ast::StaffStmt::FollowUp { channel, dist } => {
+                    let channel = channel.as_ref().map(|c| self.channel(c));
+                    if let Some(first) = st.follow_up.iter().position(|(c, _)| *c == channel) {
+                        let what = channel.map_or("the follow-up handling time".to_string(), |c| {
+                            format!("the `{}` follow-up handling time", c.name())
+                        });
+                        let first = follow_spans.get(first).copied().unwrap_or(*s.loc);
+                        self.repeated(&what, first, *s.loc);
+                        continue;
+                    }
+                    if let Some(d) = self.dist(dist) {
+                        st.follow_up.push((channel, d));
+                        follow_spans.push(*s.loc);
+                    }
+                }
+                ast::StaffStmt::Prefer { new_leads } => st.prefer_new_leads = *new_leads,
+                ast::StaffStmt::PickupDelay(d) => st.pickup_delay = self.dist(d),
                 ast::StaffStmt::Calendar(c) => {
                     has_hours = true;
                     st.calendar = self

@@ -495,6 +495,14 @@ fn staff(s: &StaffStmt) -> Line<'_> {
     plain(match s {
         StaffStmt::Sellers(n) => format!("sellers {}", num(n)),
         StaffStmt::Handle(d) => format!("handle {}", distribution(d)),
+        StaffStmt::FollowUp { channel, dist } => match channel {
+            Some(c) => format!("follow-up {} {}", c.name, distribution(dist)),
+            None => format!("follow-up {}", distribution(dist)),
+        },
+        StaffStmt::Prefer { new_leads } => {
+            format!("prefer {}", if *new_leads { "new leads" } else { "follow-ups" })
+        }
+        StaffStmt::PickupDelay(d) => format!("pickup delay {}", distribution(d)),
         StaffStmt::Calendar(c) => format!("calendar {}", c.name),
         StaffStmt::AroundTheClock => "around the clock".to_string(),
     })

@@ -3,7 +3,7 @@
 //! Rates are per second, durations in seconds, probabilities and shares are fractions, and every
 //! name is resolved against the playbook, so the simulator never re-validates.
 
-use super::{CalendarId, EventId, FieldId, QueueId, ReasonId, ShapeId, Value};
+use super::{CalendarId, Channel, EventId, FieldId, QueueId, ReasonId, ShapeId, Value};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -192,6 +192,16 @@ pub struct Staff {
     pub sellers: u32,
     /// Handling time of a pick-up, in seconds.
     pub handle: Dist,
+    /// Handling time of each later sequence step, by channel (`None`: every channel without
+    /// its own line); a step with neither takes a `handle` draw.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_up: Vec<(Option<Channel>, Dist)>,
+    /// A seller who frees up takes a new lead before due follow-ups.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prefer_new_leads: bool,
+    /// How long a seller at work takes to notice a new lead; `None` is at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pickup_delay: Option<Dist>,
     /// Working hours; `None` is around the clock.
     pub calendar: Option<CalendarId>,
 }

@@ -10,7 +10,7 @@ use super::warp::Warp;
 use crate::calendar::{BusinessCalendar, Timestamp};
 use crate::engine::{Engine, Input};
 use crate::ir::scenario::{AttrGen, Dist, Gen, Response, Scenario};
-use crate::ir::{EventId, Playbook, ReasonId, Value};
+use crate::ir::{Channel, EventId, Playbook, ReasonId, Value};
 use std::sync::Arc;
 
 /// One lead source.
@@ -41,6 +41,10 @@ pub(crate) struct ProfileWorld {
 pub(crate) struct StaffWorld {
     pub sellers: u32,
     pub handle: Dist,
+    /// Handling of later sequence steps by channel (`None`: any channel without its own).
+    pub follow_up: Vec<(Option<Channel>, Dist)>,
+    pub prefer_new_leads: bool,
+    pub pickup_delay: Option<Dist>,
     /// Working hours; `None` around the clock.
     pub calendar: Option<BusinessCalendar>,
 }
@@ -159,6 +163,9 @@ impl World {
                     .map(|s| StaffWorld {
                         sellers: s.sellers,
                         handle: s.handle.clone(),
+                        follow_up: s.follow_up.clone(),
+                        prefer_new_leads: s.prefer_new_leads,
+                        pickup_delay: s.pickup_delay.clone(),
                         calendar: s.calendar.and_then(|c| engine.calendar(c)).cloned(),
                     })
             })

@@ -11,7 +11,7 @@ use crate::syntax::ast::{self, Block, Ident, Item};
 
 impl Lowerer<'_> {
     /// The channel a name denotes; an unknown one is reported and read as email so lowering goes on.
-    pub(super) fn channel(&mut self, id: &Ident) -> ir::Channel {
+    pub(in crate::check) fn channel(&mut self, id: &Ident) -> ir::Channel {
         if let Some((c, _)) = ir::Channel::ALL.iter().find(|(_, n)| *n == id.name) {
             return *c;
         }

@@ -156,6 +156,7 @@ impl Run<'_> {
                 self.step(id, lead, &input);
             }
             LeadEv::Attempt => self.attempt(id, lead),
+            LeadEv::Pickup => self.noticed(id, lead),
             LeadEv::Resume => {
                 self.out.clear();
                 self.out.append(&mut lead.stash);

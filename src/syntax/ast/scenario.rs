@@ -206,8 +206,22 @@ pub struct Assignment {
 pub enum StaffStmt {
     /// `sellers N`
     Sellers(NumberLit),
-    /// `handle DIST`
+    /// `handle DIST`: the first touch of a picked-up lead.
     Handle(Distribution),
+    /// `follow-up [CHANNEL] DIST`: each later sequence step (on that channel).
+    FollowUp {
+        /// The channel, or every channel without its own line.
+        channel: Option<Ident>,
+        /// Handling time.
+        dist: Distribution,
+    },
+    /// `prefer follow-ups` or `prefer new leads`: what a seller who frees up does first.
+    Prefer {
+        /// New leads first when true.
+        new_leads: bool,
+    },
+    /// `pickup delay DIST`: how long a seller at work takes to notice a new lead.
+    PickupDelay(Distribution),
     /// `calendar NAME`
     Calendar(Ident),
     /// `around the clock`

@@ -202,6 +202,21 @@ impl Builder {
             Rule::handle_stmt => StaffStmt::Handle(
                 self.distribution(p.into_inner().find(|c| c.as_rule() == Rule::distribution)?)?,
             ),
+            Rule::follow_up_stmt => StaffStmt::FollowUp {
+                channel: p
+                    .clone()
+                    .into_inner()
+                    .find(|c| c.as_rule() == Rule::ident)
+                    .map(|c| self.ident(&c)),
+                dist: self
+                    .distribution(p.into_inner().find(|c| c.as_rule() == Rule::distribution)?)?,
+            },
+            Rule::prefer_stmt => StaffStmt::Prefer {
+                new_leads: p.into_inner().any(|c| c.as_rule() == Rule::kw_new_leads),
+            },
+            Rule::pickup_delay_stmt => StaffStmt::PickupDelay(
+                self.distribution(p.into_inner().find(|c| c.as_rule() == Rule::distribution)?)?,
+            ),
             Rule::calendar_ref => StaffStmt::Calendar(self.first_ident(p)),
             Rule::around_clock => StaffStmt::AroundTheClock,
             _ => return None,
