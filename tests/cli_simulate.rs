@@ -101,7 +101,7 @@ fn bad_options_are_usage_errors() {
         ),
         (
             vec!["--scenario", "peak"],
-            "error: no scenario `peak`; the playbook has `baseline`, `scale`\n",
+            "error: no scenario `peak`; the playbook has `baseline`, `understaffed`, `scale`\n",
         ),
     ] {
         let mut full = vec!["simulate", SEED];

@@ -95,7 +95,7 @@ fn options_are_checked_with_clear_errors() {
     let unknown = run(&|o| o.scenario = Some("nope".into()));
     assert_eq!(
         unknown.to_string(),
-        "no scenario `nope`; the playbook has `baseline`, `scale`"
+        "no scenario `nope`; the playbook has `baseline`, `understaffed`, `scale`"
     );
     assert_eq!(
         SimError::ZeroLeads.to_string(),
@@ -346,7 +346,13 @@ fn work_kpi(engine: &Engine, name: &str) -> f64 {
         ..options(2, 5)
     };
     let summary = simulate(engine, &o, &|| {}).unwrap();
-    summary.kpis.iter().find(|k| k.name == name).unwrap().mean.unwrap()
+    summary
+        .kpis
+        .iter()
+        .find(|k| k.name == name)
+        .unwrap()
+        .mean
+        .unwrap()
 }
 
 /// Every later sequence step takes the seller's time (issue 25): 20 leads a day each take a
@@ -377,7 +383,10 @@ fn follow_ups_take_seller_time_by_channel() {
 fn follow_ups_default_to_the_pickup_handling_time() {
     let busy = work_kpi(&desk_with_follow_ups(""), "seller_utilisation");
     let theory = 20.0 * 30.0 / 5_760.0;
-    assert!((busy - theory).abs() < 0.1 * theory, "{busy:.4} vs {theory:.4}");
+    assert!(
+        (busy - theory).abs() < 0.1 * theory,
+        "{busy:.4} vs {theory:.4}"
+    );
 }
 
 /// Sellers at work notice a new lead after the pickup delay: with sellers nearly always free,

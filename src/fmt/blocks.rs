@@ -500,7 +500,14 @@ fn staff(s: &StaffStmt) -> Line<'_> {
             None => format!("follow-up {}", distribution(dist)),
         },
         StaffStmt::Prefer { new_leads } => {
-            format!("prefer {}", if *new_leads { "new leads" } else { "follow-ups" })
+            format!(
+                "prefer {}",
+                if *new_leads {
+                    "new leads"
+                } else {
+                    "follow-ups"
+                }
+            )
         }
         StaffStmt::PickupDelay(d) => format!("pickup delay {}", distribution(d)),
         StaffStmt::Calendar(c) => format!("calendar {}", c.name),

@@ -3,12 +3,12 @@
 //! The queues themselves (lines, sellers, routing) are the shared [`crate::queues`], which
 //! live mode drives too.
 
+use super::rng::LeadKey;
 use super::stats::TimeWeighted;
 use super::timeline::{Level, Periods};
 use super::world::StaffWorld;
 use crate::calendar::Timestamp;
 use crate::ir::scenario::Dist;
-use super::rng::LeadKey;
 use crate::ir::Channel;
 use std::collections::VecDeque;
 

@@ -169,12 +169,16 @@ impl Run<'_> {
         let since = handoff.place.take().map_or(now, |p| p.since);
         handoff.seller = Some((q, s));
         self.sojourn(q, since, now);
-        let notice = self.queues.get(q).and_then(|x| x.pickup_delay.as_ref()).map(|d| {
-            let mut draw = self
-                .rep
-                .lead(lead.key, Purpose::PickupDelay as u8, lead.state.handoffs);
-            whole_secs(draw.sample(d))
-        });
+        let notice = self
+            .queues
+            .get(q)
+            .and_then(|x| x.pickup_delay.as_ref())
+            .map(|d| {
+                let mut draw =
+                    self.rep
+                        .lead(lead.key, Purpose::PickupDelay as u8, lead.state.handoffs);
+                whole_secs(draw.sample(d))
+            });
         match notice.filter(|d| *d > 0) {
             Some(delay) => {
                 if let Some(h) = lead.handoff.as_deref_mut() {
@@ -417,10 +421,15 @@ impl Run<'_> {
         }
         let channel = lead.state.handoff().and_then(|run| {
             let rule = self.engine.playbook().handoffs.get(run.rule.index())?;
-            let sequence = self.engine.playbook().sequences.get(rule.sequence?.index())?;
+            let sequence = self
+                .engine
+                .playbook()
+                .sequences
+                .get(rule.sequence?.index())?;
             Some(sequence.steps.get(usize::from(run.step))?.channel)
         });
-        let index = (lead.state.handoffs << 8) | (lead.state.handoff().map_or(0, |r| r.attempts) & 0xFF);
+        let index =
+            (lead.state.handoffs << 8) | (lead.state.handoff().map_or(0, |r| r.attempts) & 0xFF);
         let mut draw = self.rep.lead(lead.key, Purpose::FollowUp as u8, index);
         let handle = draw.sample(queue.follow_up_handle(channel));
         self.busy_for(q, s, whole_secs(handle));
