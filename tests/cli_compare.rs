@@ -108,7 +108,7 @@ fn guardrails_fail_the_run_with_the_reason() {
     let candidate = dir.path().join("candidate.playbook");
     let original = fs::read_to_string(SEED).unwrap();
     let text = original.replacen(
-        "staff inbound_sdr {\n    sellers 6\n",
+        "staff inbound_sdr {\n    sellers 8\n",
         "staff inbound_sdr {\n    sellers 1\n",
         1,
     );

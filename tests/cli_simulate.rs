@@ -37,7 +37,7 @@ fn json_is_byte_identical_for_any_thread_count() {
     assert!(doc["leads_arrived"].as_u64().unwrap() > 3 * 15 * 100);
     assert!(doc["events_processed"].as_u64().unwrap() > doc["leads_arrived"].as_u64().unwrap());
     let kpis = doc["kpis"].as_array().unwrap();
-    assert_eq!(kpis.len(), 14);
+    assert_eq!(kpis.len(), handoff::sim::kpi::ROWS.len());
     for k in kpis {
         assert!(k["mean"].is_number() || k["mean"].is_null());
         assert!(k.get("ci_low").is_some() && k.get("ci_high").is_some());
@@ -101,7 +101,7 @@ fn bad_options_are_usage_errors() {
         ),
         (
             vec!["--scenario", "peak"],
-            "error: no scenario `peak`; the playbook has `baseline`, `scale`\n",
+            "error: no scenario `peak`; the playbook has `baseline`, `understaffed`, `scale`\n",
         ),
     ] {
         let mut full = vec!["simulate", SEED];
@@ -294,4 +294,50 @@ fn many_threads_under_an_address_space_limit_do_not_abort() {
         stderr(&out_of_range),
         "error: `--threads` must be 1 to 256, got `300`\n"
     );
+}
+
+/// A source following a shape arrives only when the shape is above zero (London office hours
+/// on weekdays, not on the shape's holiday), lunch at half the level, and keeps its weekly
+/// average over the ordinary weeks. Uniform arrivals, as before shapes, fail every part.
+#[test]
+fn shaped_arrivals_keep_to_the_shape() {
+    use chrono::{Datelike, Timelike, Weekday};
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let out = run(
+        &[
+            "simulate",
+            "tests/fixtures/sim/office_arrivals.playbook",
+            "--replications",
+            "1",
+            "--emit-events",
+            events.to_str().unwrap(),
+        ],
+        &repo(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = fs::read_to_string(&events).unwrap();
+    let mut by_hour = [0u32; 24];
+    let mut arrivals = 0u32;
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v["type"] != "handoff.lead.created" {
+            continue;
+        }
+        arrivals += 1;
+        let at = chrono::DateTime::parse_from_rfc3339(v["time"].as_str().unwrap())
+            .unwrap()
+            .with_timezone(&chrono_tz::Europe::London);
+        assert!(!matches!(at.weekday(), Weekday::Sat | Weekday::Sun), "{at}");
+        assert!((9..17).contains(&at.hour()), "{at}");
+        assert_ne!(at.date_naive().to_string(), "2026-01-14", "on the holiday");
+        by_hour[at.hour() as usize] += 1;
+    }
+    // Four weeks of 200, less the holiday's 40 (a fifth of an ordinary week): 760 on average,
+    // Poisson, so within four standard deviations (110).
+    assert!((650..=870).contains(&arrivals), "{arrivals}");
+    // Lunch runs at half the level of the hours around it.
+    let lunch = f64::from(by_hour[12]);
+    let around = f64::from(by_hour[11] + by_hour[13]) / 2.0;
+    assert!(lunch < 0.75 * around && lunch > 0.3 * around, "{by_hour:?}");
 }

@@ -92,7 +92,7 @@ fn out_writes_every_file_valid() {
         .iter()
         .map(|k| k["name"].as_str().unwrap())
         .collect();
-    assert_eq!(kpis.len(), 14);
+    assert_eq!(kpis.len(), handoff::sim::kpi::ROWS.len());
 
     let html = read(&dir, "report.html");
     let doc = roxmltree::Document::parse_with_options(

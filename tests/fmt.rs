@@ -248,6 +248,8 @@ const GLUED_WORDS: &[(&str, &str)] = &[
     ("around", "the"),
     ("the", "clock"),
     ("picks", "up"),
+    ("pickup", "delay"),
+    ("new", "leads"),
     ("handed", "off"),
     ("no", "handoff"),
 ];

@@ -232,7 +232,7 @@ fn every_report_renders_cleanly_at_1280_px() {
         let expected = match kind {
             Kind::Simulate => 5,
             Kind::Compare => 2,
-            Kind::Sweep => 14,
+            Kind::Sweep => handoff::sim::kpi::ROWS.len(),
         };
         assert_eq!(loaded.probe["figures"], expected, "{what}");
         assert_eq!(

@@ -22,6 +22,7 @@ const RUNS: &[(&str, &str, &str)] = &[
     ("mmc", "mmc", "20"),
     ("seed-matrix", "baseline", "20"),
     ("seed-matrix", "scale", "3"),
+    ("seed-matrix", "understaffed", "20"),
 ];
 
 #[test]

@@ -14,6 +14,7 @@ mod support;
 use handoff::engine::Engine;
 use handoff::ir::scenario::Dist;
 use handoff::ir::Playbook;
+use handoff::sim::kpi::ROWS;
 use handoff::sim::stats::{estimate, Estimate};
 use handoff::sim::theory::MMc;
 use handoff::sim::{replicate, Plan, ReplicationResult, WARMUP_SHARE};
@@ -207,7 +208,8 @@ fn littles_law_holds_on_every_sample_path() {
             rate * mean_wait
         );
         // The queue-length KPI is that same time average.
-        let kpi = r.tallies.overall.values(r.window)[13];
+        let at = ROWS.iter().position(|k| k.name == "queue_length").unwrap();
+        let kpi = r.tallies.overall.values(r.window)[at];
         assert!((kpi - length).abs() <= 1e-9 * length.max(1.0));
     }
 }

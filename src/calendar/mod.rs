@@ -36,7 +36,7 @@ use table::Table;
 use timestamp::{SECONDS_PER_DAY, UNIX_EPOCH_DAYS_FROM_CE};
 
 pub use scan::SCAN_CAP_DAYS;
-pub use spec::{CalendarError, CalendarSpec, WorkingHours};
+pub use spec::{iso_dates, CalendarError, CalendarSpec, WorkingHours};
 pub use timestamp::Timestamp;
 
 /// A compiled calendar: the question "when is this deadline in business time?" is asked for every

@@ -138,14 +138,16 @@ fn merge(mut windows: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
 
 /// Holidays as ISO `YYYY-MM-DD` strings, written out here so the IR's JSON does not depend on
 /// chrono's serde format.
-mod iso_dates {
+pub mod iso_dates {
     use chrono::NaiveDate;
     use serde::{Deserialize, Deserializer, Serializer};
 
+    /// Writes each date as `YYYY-MM-DD`.
     pub fn serialize<S: Serializer>(dates: &[NaiveDate], serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(dates.iter().map(ToString::to_string))
     }
 
+    /// Reads dates written as `YYYY-MM-DD`.
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Vec<NaiveDate>, D::Error> {

@@ -137,6 +137,7 @@ fn empty_playbook() -> ir::Playbook {
         sequences: Vec::new(),
         reasons: Vec::new(),
         kpi_targets: Vec::new(),
+        shapes: Vec::new(),
         scenarios: Vec::new(),
     }
 }

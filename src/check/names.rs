@@ -46,6 +46,8 @@ pub enum Kind {
     Kpi,
     /// `scenario`
     Scenario,
+    /// `shape`
+    Shape,
     /// a role of the header's `roles` line, which `notify` names
     Role,
 }
@@ -85,6 +87,7 @@ declared! {
     ContextId => Context,
     SequenceId => Sequence,
     ReasonId => Reason,
+    ShapeId => Shape,
 }
 
 impl Kind {
@@ -108,11 +111,12 @@ impl Kind {
             Kind::Reason => "reason code",
             Kind::Kpi => "kpi",
             Kind::Scenario => "scenario",
+            Kind::Shape => "shape",
             Kind::Role => "role",
         }
     }
 
-    const ALL: [Kind; 18] = [
+    const ALL: [Kind; 19] = [
         Kind::Calendar,
         Kind::Field,
         Kind::Event,
@@ -130,6 +134,7 @@ impl Kind {
         Kind::Reason,
         Kind::Kpi,
         Kind::Scenario,
+        Kind::Shape,
         Kind::Role,
     ];
 }
@@ -190,6 +195,7 @@ impl Names {
                 Some("reason") => &[Kind::Reason],
                 Some("kpi") => &[Kind::Kpi],
                 Some("scenario") => &[Kind::Scenario],
+                Some("shape") => &[Kind::Shape],
                 Some("playbook") => {
                     names.broken_kinds.insert(Kind::Role);
                     &[]
@@ -237,6 +243,7 @@ impl Names {
                 Item::Reason(b) => names.declare(Kind::Reason, &b.name, diags),
                 Item::Kpi(b) => names.declare(Kind::Kpi, &b.name, diags),
                 Item::Scenario(b) => names.declare(Kind::Scenario, &b.name, diags),
+                Item::Shape(b) => names.declare(Kind::Shape, &b.name, diags),
                 // Tests declare nothing the playbook can name; fixtures are named only by tests,
                 // which resolve them themselves.
                 Item::Test(_) | Item::Fixture(_) | Item::Tests(_) => {}

@@ -47,6 +47,8 @@ pub struct Origins {
     pub calendars: Vec<Span>,
     /// Scenario names.
     pub scenarios: Vec<Span>,
+    /// Shape names.
+    pub shapes: Vec<Span>,
     /// The `playbook` header's name, if any.
     pub header: Option<Span>,
     /// Names that were referred to as another kind of declaration (E0103): they count as used.

@@ -57,6 +57,7 @@ impl Lowerer<'_> {
                     sc.sources.push(Source {
                         name: name.name.clone(),
                         rate_per_sec,
+                        shape: self.following(rate),
                         population,
                     });
                 }
@@ -174,6 +175,11 @@ impl Lowerer<'_> {
             self.out_of_range(Code::InvalidScenario, *r.count.loc, e);
             0.0
         })
+    }
+
+    /// The shape a rate follows, resolved.
+    fn following(&mut self, r: &ast::Rate) -> Option<ir::ShapeId> {
+        r.following.as_ref().and_then(|s| self.resolve(s))
     }
 
     fn response(
@@ -384,10 +390,12 @@ impl Lowerer<'_> {
                     let rate_per_sec = rate
                         .as_ref()
                         .map(|r| self.rate(r, ir::limits::RateOf::Signals));
+                    let shape = rate.as_ref().and_then(|r| self.following(r));
                     p.signals.push(SignalGen {
                         event: ir::EventId(eid),
                         fields: values,
                         rate_per_sec,
+                        shape,
                     });
                 }
                 ProfileStmt::Responds { chance, event } => {
@@ -444,10 +452,14 @@ impl Lowerer<'_> {
             queue: ir::QueueId(q),
             sellers: 1,
             handle: Dist::Constant { value: 0.0 },
+            follow_up: Vec::new(),
+            prefer_new_leads: false,
+            pickup_delay: None,
             calendar: None,
         };
         let mut has_hours = false;
         let mut has_handle = false;
+        let mut follow_spans = Vec::new();
         for s in body {
             match &s.kind {
                 ast::StaffStmt::Sellers(n) => st.sellers = self.count(n, "a seller count", 1),
@@ -457,6 +469,23 @@ impl Lowerer<'_> {
                         st.handle = d;
                     }
                 }
+                ast::StaffStmt::FollowUp { channel, dist } => {
+                    let channel = channel.as_ref().map(|c| self.channel(c));
+                    if let Some(first) = st.follow_up.iter().position(|(c, _)| *c == channel) {
+                        let what = channel.map_or("the follow-up handling time".to_string(), |c| {
+                            format!("the `{}` follow-up handling time", c.name())
+                        });
+                        let first = follow_spans.get(first).copied().unwrap_or(*s.loc);
+                        self.repeated(&what, first, *s.loc);
+                        continue;
+                    }
+                    if let Some(d) = self.dist(dist) {
+                        st.follow_up.push((channel, d));
+                        follow_spans.push(*s.loc);
+                    }
+                }
+                ast::StaffStmt::Prefer { new_leads } => st.prefer_new_leads = *new_leads,
+                ast::StaffStmt::PickupDelay(d) => st.pickup_delay = self.dist(d),
                 ast::StaffStmt::Calendar(c) => {
                     has_hours = true;
                     st.calendar = self

@@ -45,6 +45,7 @@ fn item(p: &mut Printer, item: &Item) {
         Item::Sequence(b) => leaves(p, b, &head, Braces::Required, sequence),
         Item::Reason(b) => leaves(p, b, &head, Braces::Required, reason),
         Item::Kpi(b) => leaves(p, b, &head, Braces::Required, kpi),
+        Item::Shape(b) => leaves(p, b, &head, Braces::Required, shape),
         Item::Scenario(b) => p.block(b.loc.0, &head, Braces::Required, &b.body, span, scenario),
         Item::Test(b) => {
             let head = format!(
@@ -420,7 +421,47 @@ fn decaying(chance: &NumberLit, half_life: Option<&DurationLit>) -> String {
 }
 
 fn rate(r: &Rate) -> String {
-    format!("{} per {}", num(&r.count), r.per.keyword())
+    match &r.following {
+        Some(shape) => format!(
+            "{} per {} following {}",
+            num(&r.count),
+            r.per.keyword(),
+            shape.name
+        ),
+        None => format!("{} per {}", num(&r.count), r.per.keyword()),
+    }
+}
+
+fn shape(s: &ShapeStmt) -> Line<'_> {
+    plain(match s {
+        ShapeStmt::Timezone(t) => format!("timezone {}", string(t)),
+        ShapeStmt::Days {
+            from_day,
+            to_day,
+            levels,
+        } => {
+            let days = match to_day {
+                Some(to) => format!("{} to {}", from_day.name, to.name),
+                None => from_day.name.clone(),
+            };
+            let levels: Vec<String> = levels
+                .iter()
+                .map(|l| match &l.at {
+                    Some(at) => format!("{} {}", at.text, percent(&l.level)),
+                    None => percent(&l.level),
+                })
+                .collect();
+            format!("on {days} {}", levels.join(", "))
+        }
+        ShapeStmt::Holidays { calendar, level } => {
+            format!("holidays from {} {}", calendar.name, percent(level))
+        }
+        ShapeStmt::Trend { up, percent: p } => format!(
+            "trend {} {} per year",
+            if *up { "up" } else { "down" },
+            percent(p)
+        ),
+    })
 }
 
 fn population(s: &PopulationStmt) -> Line<'_> {
@@ -469,6 +510,21 @@ fn staff(s: &StaffStmt) -> Line<'_> {
     plain(match s {
         StaffStmt::Sellers(n) => format!("sellers {}", num(n)),
         StaffStmt::Handle(d) => format!("handle {}", distribution(d)),
+        StaffStmt::FollowUp { channel, dist } => match channel {
+            Some(c) => format!("follow-up {} {}", c.name, distribution(dist)),
+            None => format!("follow-up {}", distribution(dist)),
+        },
+        StaffStmt::Prefer { new_leads } => {
+            format!(
+                "prefer {}",
+                if *new_leads {
+                    "new leads"
+                } else {
+                    "follow-ups"
+                }
+            )
+        }
+        StaffStmt::PickupDelay(d) => format!("pickup delay {}", distribution(d)),
         StaffStmt::Calendar(c) => format!("calendar {}", c.name),
         StaffStmt::AroundTheClock => "around the clock".to_string(),
     })

@@ -75,6 +75,7 @@ id_type! {
     ContextId: "context package",
     SequenceId: "sequence",
     ReasonId: "reason code",
+    ShapeId: "rate shape",
 }
 
 // The IR by part of the playbook; every type is re-exported here, so paths stay `ir::X`.
@@ -140,6 +141,10 @@ pub struct Playbook {
     pub reasons: Vec<Reason>,
     /// KPI targets declared with `kpi NAME { target ... }`.
     pub kpi_targets: Vec<KpiTarget>,
+    /// Shapes of simulated rates through the week; left out of the JSON when there are none,
+    /// so playbooks without them keep their fingerprints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shapes: Vec<scenario::Shape>,
     /// Simulation scenarios.
     pub scenarios: Vec<Scenario>,
 }

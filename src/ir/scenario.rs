@@ -3,7 +3,8 @@
 //! Rates are per second, durations in seconds, probabilities and shares are fractions, and every
 //! name is resolved against the playbook, so the simulator never re-validates.
 
-use super::{CalendarId, EventId, FieldId, QueueId, ReasonId, Value};
+use super::{CalendarId, Channel, EventId, FieldId, QueueId, ReasonId, ShapeId, Value};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// One scenario.
@@ -34,8 +35,11 @@ pub struct Scenario {
 pub struct Source {
     /// Name, recorded as the lead's campaign source.
     pub name: String,
-    /// Arrivals per second (Poisson).
+    /// Arrivals per second (Poisson), on average over an ordinary week when shaped.
     pub rate_per_sec: f64,
+    /// The shape arrivals follow through the week; `None` is the same rate at every hour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<ShapeId>,
     /// Source-specific attribute generators.
     pub population: Vec<AttrGen>,
 }
@@ -150,6 +154,33 @@ pub struct SignalGen {
     pub fields: Vec<(u16, Value)>,
     /// Poisson rate per second; `None` means once, at arrival.
     pub rate_per_sec: Option<f64>,
+    /// The shape the signal's rate follows through the week.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<ShapeId>,
+}
+
+/// When in the week a rate runs high or low: the simulator generates a non-homogeneous
+/// Poisson process whose intensity is the rate times this shape's level, so an ordinary week
+/// keeps the rate's average while arrivals crowd into office hours.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Shape {
+    /// Name, as `following NAME` refers to it.
+    pub name: String,
+    /// IANA time zone the days and times are read in.
+    pub timezone: String,
+    /// Levels by weekday, Monday first: `(minute of day, level)` from each minute to the next,
+    /// the first at minute 0, levels relative to the weekly mean (which is 1).
+    pub days: Vec<Vec<(u16, f64)>>,
+    /// The calendar the holidays come from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holiday_calendar: Option<CalendarId>,
+    /// Dates on which the holiday level applies all day instead.
+    #[serde(with = "crate::calendar::iso_dates")]
+    pub holidays: Vec<NaiveDate>,
+    /// Level on holidays, on the same scale as `days`.
+    pub holiday_level: f64,
+    /// Change of the rate per year, compounded day by day (0.1 grows 10% a year).
+    pub growth_per_year: f64,
 }
 
 /// Staffing of one queue.
@@ -161,6 +192,16 @@ pub struct Staff {
     pub sellers: u32,
     /// Handling time of a pick-up, in seconds.
     pub handle: Dist,
+    /// Handling time of each later sequence step, by channel (`None`: every channel without
+    /// its own line); a step with neither takes a `handle` draw.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_up: Vec<(Option<Channel>, Dist)>,
+    /// A seller who frees up takes a new lead before due follow-ups.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prefer_new_leads: bool,
+    /// How long a seller at work takes to notice a new lead; `None` is at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pickup_delay: Option<Dist>,
     /// Working hours; `None` is around the clock.
     pub calendar: Option<CalendarId>,
 }

@@ -208,6 +208,7 @@ impl Doc<'_> {
 fn symbol_kind(kind: Kind) -> lsp::SymbolKind {
     match kind {
         Kind::Playbook | Kind::Scenario => lsp::SymbolKind::MODULE,
+        Kind::Shape => lsp::SymbolKind::CONSTANT,
         Kind::Calendar | Kind::Queue | Kind::Router | Kind::Accounts => lsp::SymbolKind::CLASS,
         Kind::Context | Kind::Sequence => lsp::SymbolKind::STRUCT,
         Kind::Field | Kind::EventField => lsp::SymbolKind::FIELD,

@@ -76,7 +76,7 @@ fn type_of(kind: Kind) -> u32 {
         Kind::Value | Kind::Band | Kind::Reason => 4,
         Kind::Event => 5,
         Kind::Seller | Kind::Role => 6,
-        Kind::Scenario | Kind::Fixture | Kind::Test | Kind::Playbook => 8,
+        Kind::Scenario | Kind::Shape | Kind::Fixture | Kind::Test | Kind::Playbook => 8,
     }
 }
 

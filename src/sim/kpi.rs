@@ -1,7 +1,7 @@
 //! KPI tallies of one replication and the KPI values computed from them (definitions in
 //! `docs/kpis.md`; the comments here name the numerator and denominator of each).
 
-use super::stats::quantile_unsorted;
+use super::survival::km_quantile;
 pub use crate::ir::KpiUnit as Unit;
 
 /// How a handoff ended, for leakage; the first ending recorded wins.
@@ -61,6 +61,12 @@ pub struct Tally {
     pub handoffs: u64,
     /// First-touch delays (seconds) of touched handoffs.
     pub delays: Vec<f64>,
+    /// How long each untouched handoff was watched (seconds, to its end or the horizon): the
+    /// censored first-touch delays.
+    pub censored: Vec<f64>,
+    /// Handoffs touched within their SLA, one hour and one business day, each with the
+    /// handoffs for which that is decided (touched, ended, or watched past the limit).
+    pub within: [Within; 3],
     /// Touched handoffs whose lead had to wait (delay above zero).
     pub waited: u64,
     /// Handoffs touched before any breach.
@@ -91,6 +97,26 @@ pub struct Tally {
     pub queue_area: f64,
 }
 
+/// Handoffs touched within a limit, of those for which it is known.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Within {
+    /// Touched within the limit.
+    pub yes: u64,
+    /// Decided either way.
+    pub decided: u64,
+}
+
+impl Within {
+    /// Counts one handoff: `Some(true)` touched within the limit, `Some(false)` not, `None`
+    /// undecided.
+    pub fn count(&mut self, within: Option<bool>) {
+        if let Some(yes) = within {
+            self.decided += 1;
+            self.yes += u64::from(yes);
+        }
+    }
+}
+
 /// Which groups a KPI is reported for.
 #[derive(Debug, Clone, Copy)]
 pub struct Row {
@@ -105,12 +131,16 @@ pub struct Row {
 }
 
 /// Every reported KPI in report order.
-pub const ROWS: [Row; 14] = [
+pub const ROWS: [Row; 18] = [
     row("engagement_rate", Unit::Fraction, true, false),
     row("mql_to_sql", Unit::Fraction, true, true),
     row("speed_to_lead.median", Unit::Seconds, true, true),
     row("speed_to_lead.p90", Unit::Seconds, true, true),
     row("speed_to_lead.mean", Unit::Seconds, true, true),
+    row("speed_to_lead.untouched", Unit::Fraction, true, true),
+    row("speed_to_lead.within_sla", Unit::Fraction, true, true),
+    row("speed_to_lead.within_1h", Unit::Fraction, true, true),
+    row("speed_to_lead.within_1bd", Unit::Fraction, true, true),
     row("share_waited", Unit::Fraction, true, true),
     row("sla_attainment", Unit::Fraction, true, true),
     row("leakage", Unit::Fraction, true, true),
@@ -149,22 +179,31 @@ impl Tally {
 
     /// The value of every row of [`ROWS`] for this tally over a window of `window` seconds;
     /// NaN where the denominator is empty (the replication says nothing about it).
-    pub fn values(&self, window: f64) -> [f64; 14] {
-        let mut delays = self.delays.clone();
-        let median = quantile_unsorted(&mut delays, 0.5).unwrap_or(f64::NAN);
-        let p90 = quantile_unsorted(&mut delays, 0.9).unwrap_or(f64::NAN);
+    pub fn values(&self, window: f64) -> [f64; 18] {
+        let delays = &self.delays;
+        let median = km_quantile(delays, &self.censored, 0.5).unwrap_or(f64::NAN);
+        let p90 = km_quantile(delays, &self.censored, 0.9).unwrap_or(f64::NAN);
         let mean = if delays.is_empty() {
             f64::NAN
         } else {
             delays.iter().sum::<f64>() / delays.len() as f64
         };
         let touched = self.delays.len() as u64;
+        let within = |w: &Within| ratio(w.yes, w.decided);
+        let [sla, hour, day] = &self.within;
         [
             ratio(self.engaged, self.auto_touched),
             ratio(self.converted, self.handed_off),
             median,
             p90,
             mean,
+            ratio(
+                self.censored.len() as u64,
+                touched + self.censored.len() as u64,
+            ),
+            within(sla),
+            within(hour),
+            within(day),
             ratio(self.waited, touched),
             ratio(self.sla_met, self.sla_met + self.sla_missed),
             ratio(self.leaked, self.decided),

@@ -15,9 +15,11 @@ pub mod rng;
 pub mod run;
 pub mod stats;
 pub mod summary;
+pub mod survival;
 pub mod theory;
 pub mod timeline;
 pub mod values;
+mod warp;
 mod world;
 
 use crate::engine::Engine;
@@ -330,7 +332,7 @@ pub fn replicate(
     replication: u32,
 ) -> Result<ReplicationResult, Overrun> {
     let engine = &engine.clone().without_context_packages();
-    let world = world::World::new(engine, scenario);
+    let world = world::World::new(engine, scenario, plan.horizon_secs);
     run_replication(engine, &world, plan, (seed, replication), false)
 }
 
@@ -393,7 +395,7 @@ pub fn run_share(
     let scenario = find_scenario(engine, options.scenario.as_deref())?;
     let plan = plan(scenario, options)?;
     let bare = engine.clone().without_context_packages();
-    let world = world::World::new(&bare, scenario);
+    let world = world::World::new(&bare, scenario, plan.horizon_secs);
     // A thread beyond one per replication would never get work, yet costs a stack and an
     // allocator heap.
     let count = replications.len().max(1);

@@ -3,11 +3,14 @@
 //! The queues themselves (lines, sellers, routing) are the shared [`crate::queues`], which
 //! live mode drives too.
 
+use super::rng::LeadKey;
 use super::stats::TimeWeighted;
 use super::timeline::{Level, Periods};
 use super::world::StaffWorld;
 use crate::calendar::Timestamp;
 use crate::ir::scenario::Dist;
+use crate::ir::Channel;
+use std::collections::VecDeque;
 
 /// Sojourn bookkeeping of one line for Little's law on the sample path.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -30,8 +33,17 @@ pub struct LittleSample {
 /// whom is the shared [`crate::queues::Desk`]'s.
 pub(crate) struct QueueSim {
     pub handle: Dist,
-    /// When each seller slot's current pickup started.
+    /// Handling of later sequence steps by channel (`None`: any channel without its own).
+    pub follow_up: Vec<(Option<Channel>, Dist)>,
+    /// A seller who frees up takes a new lead before due follow-ups.
+    pub prefer_new_leads: bool,
+    /// How long a seller at work takes to notice a new lead.
+    pub pickup_delay: Option<Dist>,
+    /// When each seller slot's current work started.
     pub busy_since: Vec<Timestamp>,
+    /// Each seller slot's due follow-ups (lead and its key, as lead numbers are reused),
+    /// oldest first, done when the seller is free.
+    pub follow_ups: Vec<VecDeque<(u32, LeadKey)>>,
     /// A wake-up at the next opening is scheduled.
     pub wake_pending: bool,
     pub length: TimeWeighted,
@@ -46,13 +58,27 @@ impl QueueSim {
     pub fn new(staff: Option<&StaffWorld>, warmup: Timestamp, periods: Periods) -> Self {
         QueueSim {
             handle: staff.map_or(Dist::Constant { value: 0.0 }, |s| s.handle.clone()),
+            follow_up: staff.map_or_else(Vec::new, |s| s.follow_up.clone()),
+            prefer_new_leads: staff.is_some_and(|s| s.prefer_new_leads),
+            pickup_delay: staff.and_then(|s| s.pickup_delay.clone()),
             busy_since: vec![0; staff.map_or(0, |s| s.sellers) as usize],
+            follow_ups: vec![VecDeque::new(); staff.map_or(0, |s| s.sellers) as usize],
             wake_pending: false,
             length: TimeWeighted::new(warmup as f64, 0.0),
             over_time: Level::new(periods),
             busy_secs: 0.0,
             little: LittleSample::default(),
         }
+    }
+
+    /// The handling time of a later sequence step on `channel`: its own line, else the line
+    /// for every channel, else a pickup's.
+    pub fn follow_up_handle(&self, channel: Option<Channel>) -> &Dist {
+        let line = |c: Option<Channel>| self.follow_up.iter().find(|(x, _)| *x == c);
+        channel
+            .and_then(|c| line(Some(c)))
+            .or_else(|| line(None))
+            .map_or(&self.handle, |(_, d)| d)
     }
 
     /// Records the number waiting after it changed at `now`.

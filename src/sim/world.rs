@@ -6,10 +6,11 @@
 //! on the same reference count.
 
 use super::rng::ChaChaStream;
+use super::warp::Warp;
 use crate::calendar::{BusinessCalendar, Timestamp};
 use crate::engine::{Engine, Input};
 use crate::ir::scenario::{AttrGen, Dist, Gen, Response, Scenario};
-use crate::ir::{EventId, Playbook, ReasonId, Value};
+use crate::ir::{Channel, EventId, Playbook, ReasonId, Value};
 use std::sync::Arc;
 
 /// One lead source.
@@ -17,6 +18,8 @@ pub(crate) struct SourceWorld {
     pub name: Arc<str>,
     /// Arrivals per second.
     pub rate: f64,
+    /// The shape arrivals follow, as an index into [`World::warps`].
+    pub warp: Option<usize>,
     /// Generator per lead field (the source's own, else the scenario's), `None` for defaults.
     pub gens: Vec<Option<Gen>>,
 }
@@ -27,6 +30,8 @@ pub(crate) struct ProfileWorld {
     /// Signals: the event input and the mean gap between two in seconds, the reciprocal of the
     /// rate worked out once rather than per signal (`None`: once on arrival).
     pub signals: Vec<(Input, Option<f64>)>,
+    /// The shape each signal follows, as an index into [`World::warps`], by signal line.
+    pub signal_warps: Vec<Option<usize>>,
     /// Responses to automated touches: probability and the event input.
     pub responds: Vec<(f64, Input)>,
     pub intent_lasts: Option<Dist>,
@@ -36,6 +41,10 @@ pub(crate) struct ProfileWorld {
 pub(crate) struct StaffWorld {
     pub sellers: u32,
     pub handle: Dist,
+    /// Handling of later sequence steps by channel (`None`: any channel without its own).
+    pub follow_up: Vec<(Option<Channel>, Dist)>,
+    pub prefer_new_leads: bool,
+    pub pickup_delay: Option<Dist>,
     /// Working hours; `None` around the clock.
     pub calendar: Option<BusinessCalendar>,
 }
@@ -43,6 +52,8 @@ pub(crate) struct StaffWorld {
 /// Everything a replication needs from the scenario.
 pub(crate) struct World {
     pub sources: Vec<SourceWorld>,
+    /// The time warp of each shape of the playbook, over the run.
+    pub warps: Vec<Warp>,
     pub defaults: Vec<Value>,
     pub profiles: Vec<ProfileWorld>,
     /// Staffing by queue index.
@@ -89,9 +100,15 @@ fn event_input(playbook: &Playbook, event: EventId, set: &[(u16, Value)]) -> Inp
 }
 
 impl World {
-    /// Prepares a scenario against the engine's playbook.
-    pub fn new(engine: &Engine, scenario: &Scenario) -> World {
+    /// Prepares a scenario against the engine's playbook, for a run of `horizon_secs` from
+    /// the simulator's start.
+    pub fn new(engine: &Engine, scenario: &Scenario, horizon_secs: i64) -> World {
         let playbook = engine.playbook();
+        let warps = playbook
+            .shapes
+            .iter()
+            .map(|shape| Warp::new(shape, super::START, horizon_secs))
+            .collect();
         let gen_for = |gens: &[AttrGen], field: usize| {
             gens.iter()
                 .find(|g| g.field.index() == field)
@@ -112,6 +129,11 @@ impl World {
                         )
                     })
                     .collect(),
+                signal_warps: p
+                    .signals
+                    .iter()
+                    .map(|s| s.shape.map(|id| id.index()))
+                    .collect(),
                 responds: p
                     .responds
                     .iter()
@@ -126,6 +148,7 @@ impl World {
             .map(|s| SourceWorld {
                 name: Arc::from(s.name.as_str()),
                 rate: s.rate_per_sec.max(0.0),
+                warp: s.shape.map(|id| id.index()),
                 gens: (0..playbook.fields.len())
                     .map(|f| gen_for(&s.population, f).or_else(|| gen_for(&scenario.population, f)))
                     .collect(),
@@ -140,12 +163,16 @@ impl World {
                     .map(|s| StaffWorld {
                         sellers: s.sellers,
                         handle: s.handle.clone(),
+                        follow_up: s.follow_up.clone(),
+                        prefer_new_leads: s.prefer_new_leads,
+                        pickup_delay: s.pickup_delay.clone(),
                         calendar: s.calendar.and_then(|c| engine.calendar(c)).cloned(),
                     })
             })
             .collect();
         World {
             sources,
+            warps,
             defaults: playbook
                 .fields
                 .iter()

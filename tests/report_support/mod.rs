@@ -34,7 +34,7 @@ pub fn ok(args: &[&str]) -> (String, String) {
 pub fn candidate(dir: &Path) -> PathBuf {
     let original = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SEED)).unwrap();
     let text = original.replacen(
-        "staff inbound_sdr {\n    sellers 6\n",
+        "staff inbound_sdr {\n    sellers 8\n",
         "staff inbound_sdr {\n    sellers 1\n",
         1,
     );

@@ -107,7 +107,7 @@ impl Lowerer<'_> {
     }
 
     /// The weekdays from `from` to `to`, wrapping past Sunday; a name that is no weekday is reported.
-    fn weekdays(&mut self, from: &Ident, to: Option<&Ident>) -> Vec<u8> {
+    pub(super) fn weekdays(&mut self, from: &Ident, to: Option<&Ident>) -> Vec<u8> {
         const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
         let mut day = |id: &Ident| -> Option<u8> {
             let found = DAYS.iter().position(|d| *d == id.name.to_lowercase());
@@ -136,7 +136,7 @@ impl Lowerer<'_> {
     }
 
     /// Minutes since midnight of an `HH:MM` time, or `None` after reporting it.
-    fn clock(&mut self, t: &ast::Token) -> Option<u16> {
+    pub(super) fn clock(&mut self, t: &ast::Token) -> Option<u16> {
         let parsed = t.text.split_once(':').and_then(|(h, m)| {
             let h: u16 = h.parse().ok()?;
             let m: u16 = m.parse().ok()?;

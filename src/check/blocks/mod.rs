@@ -14,6 +14,7 @@ mod outreach;
 mod reasons;
 mod routing;
 mod scoring;
+mod shape;
 
 use crate::check::names::Kind;
 use crate::check::Lowerer;
@@ -40,6 +41,14 @@ impl Lowerer<'_> {
         }
         self.band_labels.truncate(self.names.count(Kind::Bands));
         self.resolve_default_calendar(file);
+        // Shapes read calendars' holidays, and scenarios refer to shapes.
+        for item in &file.items {
+            if let Item::Shape(b) = item {
+                if self.names.is_declaration(Kind::Shape, &b.name) {
+                    self.shape(b);
+                }
+            }
+        }
         for item in &file.items {
             let (kind, name) = item_kind(item);
             if let Some(kind) = kind {
@@ -105,6 +114,7 @@ fn item_kind(item: &Item) -> (Option<Kind>, &Ident) {
         Item::Reason(_) => Some(Kind::Reason),
         Item::Kpi(_) => Some(Kind::Kpi),
         Item::Scenario(_) => Some(Kind::Scenario),
+        Item::Shape(_) => Some(Kind::Shape),
         Item::Calendar(_) => Some(Kind::Calendar),
         Item::Event(_) => Some(Kind::Event),
         Item::Lead(_) | Item::Playbook(_) | Item::Test(_) | Item::Fixture(_) | Item::Tests(_) => {

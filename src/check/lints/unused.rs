@@ -13,6 +13,7 @@ pub(super) fn unused(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
     let mut used_queues = vec![false; p.queues.len()];
     let mut used_accounts = vec![false; p.accounts.len()];
     let mut used_calendars = vec![false; p.calendars.len()];
+    let mut used_shapes = vec![false; p.shapes.len()];
     let set = |v: &mut Vec<bool>, i: usize| {
         if let Some(x) = v.get_mut(i) {
             *x = true;
@@ -67,6 +68,7 @@ pub(super) fn unused(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
             Kind::Queue => set(&mut used_queues, i),
             Kind::Accounts => set(&mut used_accounts, i),
             Kind::Calendar => set(&mut used_calendars, i),
+            Kind::Shape => set(&mut used_shapes, i),
             Kind::Router => {
                 set(&mut used_routers, i);
                 // Its queues are meant to be reached through it.
@@ -93,6 +95,16 @@ pub(super) fn unused(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
                 set(&mut used_calendars, c.index());
             }
         }
+        let signals = sc
+            .profiles
+            .iter()
+            .flat_map(|p| p.signals.iter().map(|s| s.shape));
+        for shape in sc.sources.iter().map(|s| s.shape).chain(signals).flatten() {
+            set(&mut used_shapes, shape.index());
+        }
+    }
+    for c in p.shapes.iter().filter_map(|s| s.holiday_calendar) {
+        set(&mut used_calendars, c.index());
     }
 
     let report =
@@ -145,6 +157,13 @@ pub(super) fn unused(p: &Playbook, o: &Origins, out: &mut Vec<Diagnostic>) {
         &o.calendars,
         p.calendars.iter().map(|c| c.name.as_str()).collect(),
         "calendar",
+    );
+    report(
+        out,
+        &used_shapes,
+        &o.shapes,
+        p.shapes.iter().map(|s| s.name.as_str()).collect(),
+        "shape",
     );
 }
 

@@ -142,3 +142,63 @@ pub(crate) fn unstaffed_queue(at: Span, scenario: &str, queue: &str, handoff: &s
     .with_primary_message("leads routed there wait for the whole horizon")
     .with_help(format!("add a `staff {queue}` block with `sellers` and `handle` to the scenario"))
 }
+
+/// `E0401`: a shape with day levels but no time zone to read them in.
+pub(crate) fn shape_without_timezone(at: Span, shape: &str) -> Diagnostic {
+    missing(
+        at,
+        format!("shape `{shape}` has no time zone"),
+        "add `timezone \"Europe/London\"` (any IANA time zone)",
+    )
+}
+
+/// `E0401`: a shape day whose first level has a time after midnight (`written`).
+pub(crate) fn shape_day_starts_late(at: Span, written: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidScenario,
+        at,
+        format!("a shape's day starts at midnight, not at `{written}`"),
+    )
+    .with_primary_message("the first level of a day")
+    .with_help(format!(
+        "write the level before `{written}` first, with no time: `on mon 5%, {written} 100%`"
+    ))
+}
+
+/// `E0401`: a level whose time (`written`) is not after the level before it (`previous`).
+pub(crate) fn shape_levels_out_of_order(at: Span, written: &str, previous: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidScenario,
+        at,
+        format!("the levels of a day go forward in time, but `{written}` is not after the level before it"),
+    )
+    .with_primary_message("out of order")
+    .with_label(previous, "the level before")
+}
+
+/// `E0401`: a shape that is at 0% all week.
+pub(crate) fn shape_never_active(at: Span, shape: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidScenario,
+        at,
+        format!("shape `{shape}` is at 0% all week, so nothing following it would ever happen"),
+    )
+    .with_primary_message("declared here")
+    .with_help("give some hours of the week a level above 0%")
+}
+
+/// `E0401`: a yearly decline of 100% or more.
+pub(crate) fn decline_too_steep(at: Span) -> Diagnostic {
+    invalid(at, "a trend down must be below 100% per year".to_string())
+}
+
+/// `E0401`: a level after a day's first written without its time.
+pub(crate) fn shape_level_without_time(at: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidScenario,
+        at,
+        "only a day's first level may leave out its time",
+    )
+    .with_primary_message("from when?")
+    .with_help("write the time the level starts at, as in `17:30 20%`")
+}

@@ -58,6 +58,8 @@ pub enum Kind {
     Kpi,
     /// `scenario NAME`
     Scenario,
+    /// `shape NAME`
+    Shape,
     /// A role of the header's `roles` line.
     Role,
     /// `fixture NAME`
@@ -92,6 +94,7 @@ impl Kind {
             Kind::Reason => "reason code",
             Kind::Kpi => "kpi",
             Kind::Scenario => "scenario",
+            Kind::Shape => "shape",
             Kind::Role => "role",
             Kind::Fixture => "fixture",
             Kind::Test => "test",

@@ -175,7 +175,14 @@ impl Walker {
             Item::Scenario(b) => b.body.iter().for_each(|s| self.scenario(&s.kind)),
             Item::Test(b) => b.body.iter().for_each(|s| self.test(&s.kind)),
             Item::Fixture(b) => b.body.iter().for_each(|s| self.lead_value(&s.kind)),
-            Item::Calendar(_) | Item::Lead(_) | Item::Event(_) | Item::Kpi(_) => {}
+            Item::Shape(b) => {
+                for s in &b.body {
+                    if let ast::ShapeStmt::Holidays { calendar, .. } = &s.kind {
+                        self.refer(&[Kind::Calendar], calendar);
+                    }
+                }
+            }
+            Item::Calendar(_) | Item::Lead(_) | Item::Event(_) | Item::Kpi(_) | Item::Tests(_) => {}
         }
     }
 
@@ -283,7 +290,10 @@ impl Walker {
     fn scenario(&mut self, s: &ast::ScenarioStmt) {
         use ast::ScenarioStmt as S;
         match s {
-            S::Source { population, .. } => {
+            S::Source {
+                population, rate, ..
+            } => {
+                self.rate(rate);
                 population.iter().for_each(|p| self.population(&p.kind))
             }
             S::Population(p) => self.population(p),
@@ -297,6 +307,13 @@ impl Walker {
                 }
             }
             S::Horizon(_) | S::Connect { .. } | S::Meeting { .. } | S::AfterConnect(_) => {}
+        }
+    }
+
+    /// A rate's `following SHAPE`.
+    fn rate(&mut self, rate: &ast::Rate) {
+        if let Some(shape) = &rate.following {
+            self.refer(&[Kind::Shape], shape);
         }
     }
 
@@ -318,8 +335,15 @@ impl Walker {
 
     fn profile(&mut self, p: &ast::ProfileStmt) {
         match p {
-            ast::ProfileStmt::Signal { event, fields, .. } => {
+            ast::ProfileStmt::Signal {
+                event,
+                fields,
+                rate,
+            } => {
                 self.refer(&[Kind::Event], event);
+                if let Some(rate) = rate {
+                    self.rate(rate);
+                }
                 for a in fields {
                     self.event_value(&event.name, &a.field, &a.value);
                 }
@@ -521,6 +545,7 @@ fn block_kind(keyword: &str) -> Option<Kind> {
         "reason" => Kind::Reason,
         "kpi" => Kind::Kpi,
         "scenario" => Kind::Scenario,
+        "shape" => Kind::Shape,
         "test" => Kind::Test,
         "fixture" => Kind::Fixture,
         _ => return None,

@@ -32,6 +32,10 @@ pub enum Purpose {
     Attempt = 3,
     /// The seller's reason after a conversation (index: handoff number).
     Dispose = 4,
+    /// Handling time of a later sequence step (index: handoff and attempt).
+    FollowUp = 5,
+    /// How long the seller takes to notice the lead (index: handoff number).
+    PickupDelay = 6,
     /// A lead's signal process (purpose byte `Signal + generator`, index: signal number).
     Signal = 16,
 }

@@ -5,7 +5,7 @@ use super::*;
 
 impl Run<'_> {
     pub(super) fn next_arrival(&mut self, s: usize) {
-        let Some(rate) = self.world.sources.get(s).map(|w| w.rate) else {
+        let Some((rate, warp)) = self.world.sources.get(s).map(|w| (w.rate, w.warp)) else {
             return;
         };
         let Some(src) = self.sources.get_mut(s) else {
@@ -15,7 +15,11 @@ impl Run<'_> {
             return;
         }
         src.next += src.rng.exponential(1.0 / rate);
-        let at = src.next.floor();
+        let at = match warp.and_then(|w| self.world.warps.get(w)) {
+            Some(warp) => START as f64 + warp.real(src.next - START as f64),
+            None => src.next,
+        }
+        .floor();
         if at <= self.horizon as f64 {
             self.schedule(
                 at as Timestamp,
@@ -136,7 +140,11 @@ impl Run<'_> {
                     .get(usize::from(lead.profile))
                     .and_then(|p| p.responds.get(usize::from(index)));
                 if let Some((_, input)) = input {
-                    self.step(id, lead, input);
+                    // A response to an automated touch is what engagement counts; a lead's own
+                    // signals are not.
+                    if self.step(id, lead, input) && lead.milestones.auto_touched {
+                        lead.milestones.engaged = true;
+                    }
                 }
             }
             LeadEv::Timer { kind, generation } => {
@@ -148,6 +156,7 @@ impl Run<'_> {
                 self.step(id, lead, &input);
             }
             LeadEv::Attempt => self.attempt(id, lead),
+            LeadEv::Pickup => self.noticed(id, lead),
             LeadEv::Resume => {
                 self.out.clear();
                 self.out.append(&mut lead.stash);
@@ -171,7 +180,12 @@ impl Run<'_> {
         if lead.finished {
             return;
         }
-        let gap = self.blocks.signal_gap(&self.rep, lead.key, gen, k, mean);
+        let mut gap = self.blocks.signal_gap(&self.rep, lead.key, gen, k, mean);
+        if let Some(warp) = self.signal_warp(lead, gen) {
+            // The gap is in the shape's flat seconds: from now, warped back to real ones.
+            let now = (self.now - START) as f64 + f64::from(frac) / 65_536.0;
+            gap = warp.real(warp.flat(now) + gap) - now;
+        }
         let Some((at, frac)) = after_gap(self.now, frac, gap) else {
             return;
         };
@@ -179,6 +193,19 @@ impl Run<'_> {
             let k = k.saturating_add(1);
             self.schedule_for(id, lead, at, LeadEv::Signal { gen, frac, k });
         }
+    }
+
+    /// The warp signal line `gen` of the lead's profile follows, if it is shaped.
+    fn signal_warp(&self, lead: &SimLead, gen: u8) -> Option<&super::super::warp::Warp> {
+        let world = self.world;
+        let w = world
+            .profiles
+            .get(usize::from(lead.profile))?
+            .signal_warps
+            .get(usize::from(gen))
+            .copied()
+            .flatten()?;
+        world.warps.get(w)
     }
 
     pub(super) fn signal(&mut self, id: u32, lead: &mut SimLead, gen: usize, frac: u16, k: u32) {
@@ -195,8 +222,9 @@ impl Run<'_> {
         }
     }
 
-    /// Delivers one input to a live lead and reacts to the actions.
-    pub(super) fn step(&mut self, id: u32, lead: &mut SimLead, input: &Input) {
+    /// Delivers one input to a live lead and reacts to the actions; whether the engine
+    /// applied it.
+    pub(super) fn step(&mut self, id: u32, lead: &mut SimLead, input: &Input) -> bool {
         self.out.clear();
         let step = self
             .engine
@@ -211,17 +239,13 @@ impl Run<'_> {
             .or_default()
             .push(format!("{} {input:?} {step:?} {:?}", self.now, self.out));
         if step != Step::Applied {
-            return;
+            return false;
         }
-        if matches!(input, Input::Event { .. }) {
-            if lead.milestones.auto_touched {
-                lead.milestones.engaged = true;
-            }
-            if lead.milestones.recycled {
-                lead.milestones.re_engaged = true;
-            }
+        if matches!(input, Input::Event { .. }) && lead.milestones.recycled {
+            lead.milestones.re_engaged = true;
         }
         self.react(id, lead);
+        true
     }
 
     /// Reacts to the actions of the step just taken. A step without actions changed no stage

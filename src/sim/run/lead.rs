@@ -24,6 +24,8 @@ pub(super) enum LeadEv {
         generation: u32,
     },
     Attempt,
+    /// The seller who took the lead notices it after the pickup delay: the first touch.
+    Pickup,
     /// The lead, run ahead on its own, reached a handoff at this time: react to the stashed
     /// actions.
     Resume,
@@ -116,6 +118,9 @@ pub(super) struct HandoffSim {
     pub(super) breaches: u32,
     pub(super) end: End,
     pub(super) seller: Option<(usize, usize)>,
+    /// The seller has taken the lead but not noticed it yet (a pickup delay): reserved, not
+    /// working, the first touch still to come.
+    pub(super) noticing: bool,
     pub(super) place: Option<Place>,
 }
 

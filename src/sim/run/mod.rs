@@ -80,6 +80,8 @@ impl Ev {
 #[derive(Debug, Clone, Copy)]
 enum Follow {
     Dispatch(usize),
+    /// Seller `1` of queue `0` is free: due follow-ups and new leads.
+    Free(usize, usize),
     Attempt(u32),
     Dispose(u32),
 }
@@ -479,6 +481,7 @@ impl<'a> Run<'a> {
             while let Some(f) = self.follow.pop_front() {
                 match f {
                     Follow::Dispatch(q) => self.dispatch(q),
+                    Follow::Free(q, s) => self.seller_free(q, s),
                     Follow::Attempt(id) => self.with_lead(id, |run, lead| run.attempt(id, lead)),
                     Follow::Dispose(id) => self.with_lead(id, |run, lead| run.dispose(id, lead)),
                 }
@@ -513,7 +516,7 @@ impl<'a> Run<'a> {
                         queue.busy_secs += overlap(*since, now, lo, hi);
                     }
                 }
-                self.dispatch(q);
+                self.seller_free(q, s);
             }
             Ev::Wake { queue } => {
                 let q = usize::from(queue);

@@ -30,6 +30,7 @@ impl Run<'_> {
             breaches: 0,
             end: End::Running,
             seller: None,
+            noticing: false,
             place: None,
         }));
         if lead.milestones.suppressed {
@@ -56,6 +57,7 @@ impl Run<'_> {
         priority: u32,
     ) {
         self.unplace(lead);
+        self.forget_reservation(lead);
         let routed = self.desk.route(queue_id(queue));
         let seq = self.placements;
         self.placements += 1;
@@ -156,8 +158,8 @@ impl Run<'_> {
         }
     }
 
-    /// A seller takes a lead (the desk has counted it among the seller's open leads): busy for
-    /// a handling time, first touch now.
+    /// A seller takes a lead (the desk has counted it among the seller's open leads): after
+    /// the staff's pickup delay, if any, the first touch, busy for a handling time.
     pub(super) fn pickup(&mut self, q: usize, s: usize, waiting: Waiting, lead: &mut SimLead) {
         let now = self.now;
         let id = waiting.lead;
@@ -166,31 +168,81 @@ impl Run<'_> {
         };
         let since = handoff.place.take().map_or(now, |p| p.since);
         handoff.seller = Some((q, s));
+        self.sojourn(q, since, now);
+        let notice = self
+            .queues
+            .get(q)
+            .and_then(|x| x.pickup_delay.as_ref())
+            .map(|d| {
+                let mut draw =
+                    self.rep
+                        .lead(lead.key, Purpose::PickupDelay as u8, lead.state.handoffs);
+                whole_secs(draw.sample(d))
+            });
+        match notice.filter(|d| *d > 0) {
+            Some(delay) => {
+                if let Some(h) = lead.handoff.as_deref_mut() {
+                    h.noticing = true;
+                }
+                self.desk.set_busy(queue_id(q), s, true);
+                self.schedule_for(id, lead, now.saturating_add(delay), LeadEv::Pickup);
+            }
+            None => self.first_touch(id, lead, q, s),
+        }
+    }
+
+    /// The seller who took the lead touches it: busy for a handling time, first touch now.
+    fn first_touch(&mut self, id: u32, lead: &mut SimLead, q: usize, s: usize) {
         let mut draw = self
             .rep
             .lead(lead.key, Purpose::Handle as u8, lead.state.handoffs);
-        let Some(queue) = self.queues.get_mut(q) else {
+        let Some(queue) = self.queues.get(q) else {
             return;
         };
         let handle = draw.sample(&queue.handle);
-        if let Some(since) = queue.busy_since.get_mut(s) {
-            *since = now;
-        }
         let member = self
             .desk
             .sellers(queue_id(q))
             .get(s)
             .and_then(|seller| seller.member);
-        self.desk.set_busy(queue_id(q), s, true);
-        self.sojourn(q, since, now);
-        self.schedule(
-            now.saturating_add(whole_secs(handle)),
-            Ev::SellerFree {
-                queue: u16::try_from(q).unwrap_or(u16::MAX),
-                seller: u32::try_from(s).unwrap_or(u32::MAX),
-            },
-        );
+        self.busy_for(q, s, whole_secs(handle));
         self.step(id, lead, &Input::Pickup { seller: member });
+    }
+
+    /// The pickup delay is over: the seller touches the lead if it still waits for them, and
+    /// is free again otherwise.
+    pub(super) fn noticed(&mut self, id: u32, lead: &mut SimLead) {
+        let Some(h) = lead.handoff.as_deref_mut() else {
+            return;
+        };
+        if !std::mem::take(&mut h.noticing) {
+            return;
+        }
+        let Some((q, s)) = h.seller else {
+            return;
+        };
+        if lead.state.handoff().is_some_and(|run| run.is_queued()) {
+            self.first_touch(id, lead, q, s);
+        } else {
+            self.desk.set_busy(queue_id(q), s, false);
+            self.follow.push_back(Follow::Free(q, s));
+        }
+    }
+
+    /// A lead placed again (requeued, reassigned) while its seller had yet to notice it frees
+    /// that seller: the reservation and the open lead are given up.
+    fn forget_reservation(&mut self, lead: &mut SimLead) {
+        let Some(h) = lead.handoff.as_deref_mut() else {
+            return;
+        };
+        if !std::mem::take(&mut h.noticing) {
+            return;
+        }
+        if let Some((q, s)) = h.seller.take() {
+            self.desk.set_busy(queue_id(q), s, false);
+            self.desk.release(queue_id(q), s);
+            self.follow.push_back(Follow::Free(q, s));
+        }
     }
 
     /// A sequence step is due: the seller attempts a touch in working hours.
@@ -213,6 +265,13 @@ impl Run<'_> {
         if let Some(at) = reopens {
             self.schedule_for(id, lead, at, LeadEv::Attempt);
             return;
+        }
+        // The first attempt is the pickup's own work, which its handling time covers; each
+        // later one takes the seller's time.
+        if let Some((q, s)) = handoff.seller.filter(|_| run.attempts > 0) {
+            if !self.work_follow_up(id, lead, q, s) {
+                return;
+            }
         }
         let delay = (now - handoff.started_at).max(0) as f64;
         let index = (lead.state.handoffs << 8) | (run.attempts & 0xFF);
@@ -262,7 +321,12 @@ impl Run<'_> {
         if !at_horizon {
             if let Some((q, s)) = handoff.seller {
                 self.desk.release(queue_id(q), s);
-                self.follow.push_back(Follow::Dispatch(q));
+                if handoff.noticing {
+                    self.desk.set_busy(queue_id(q), s, false);
+                    self.follow.push_back(Follow::Free(q, s));
+                } else {
+                    self.follow.push_back(Follow::Dispatch(q));
+                }
             }
         }
         let touched = handoff.delay.is_some();
@@ -277,11 +341,24 @@ impl Run<'_> {
             touched.then_some(true)
         };
         let delay = handoff.delay;
+        let within = self.touched_within(&handoff, at_horizon);
+        // Watched to the horizon, it may yet be touched; ended untouched, it never will be.
+        let watched = if at_horizon && handoff.end == End::Running {
+            (self.horizon - handoff.started_at).max(0) as f64
+        } else {
+            f64::INFINITY
+        };
         self.tallies.each(handoff.band, Some(handoff.queue), |t| {
             t.handoffs += 1;
-            if let Some(d) = delay {
-                t.delays.push(d as f64);
-                t.waited += u64::from(d > 0);
+            match delay {
+                Some(d) => {
+                    t.delays.push(d as f64);
+                    t.waited += u64::from(d > 0);
+                }
+                None => t.censored.push(watched),
+            }
+            for (w, yes) in t.within.iter_mut().zip(within) {
+                w.count(yes);
             }
             match sla {
                 Some(true) => t.sla_met += 1,
@@ -293,5 +370,119 @@ impl Run<'_> {
                 t.leaked += u64::from(leaked);
             }
         });
+    }
+
+    /// Whether the handoff was touched within its SLA, one hour and one business day (of its
+    /// queue's sellers' calendar, else the playbook's default calendar, else 24 hours); `None`
+    /// where that is not known yet at the horizon.
+    fn touched_within(&self, h: &HandoffSim, at_horizon: bool) -> [Option<bool>; 3] {
+        let ended = h.end != End::Running || !at_horizon;
+        let watched_to = if at_horizon { self.horizon } else { self.now };
+        let by = |limit: Timestamp| match h.delay {
+            Some(d) => Some(h.started_at + d <= limit),
+            None if ended || watched_to >= limit => Some(false),
+            None => None,
+        };
+        let sla = match (h.breaches, h.delay) {
+            (0, Some(_)) => Some(true),
+            (0, None) if !ended => None,
+            _ => Some(false),
+        };
+        let calendar = self.desk.calendar(queue_id(h.queue)).or_else(|| {
+            let default = self.engine.playbook().default_calendar?;
+            self.engine.calendar(default)
+        });
+        let day = match calendar {
+            Some(c) => c.add_business_days(h.started_at, 1),
+            None => h.started_at + 86_400,
+        };
+        [sla, by(h.started_at + 3_600), by(day)]
+    }
+
+    /// The seller of a lead whose sequence step is due does it when free, busy for the step's
+    /// handling time, and returns true; a busy seller keeps it among their follow-ups for when
+    /// they free up (false).
+    fn work_follow_up(&mut self, id: u32, lead: &SimLead, q: usize, s: usize) -> bool {
+        let busy = self
+            .desk
+            .sellers(queue_id(q))
+            .get(s)
+            .is_some_and(|seller| seller.busy);
+        let Some(queue) = self.queues.get_mut(q) else {
+            return true;
+        };
+        if busy {
+            if let Some(list) = queue.follow_ups.get_mut(s) {
+                if !list.contains(&(id, lead.key)) {
+                    list.push_back((id, lead.key));
+                }
+            }
+            return false;
+        }
+        let channel = lead.state.handoff().and_then(|run| {
+            let rule = self.engine.playbook().handoffs.get(run.rule.index())?;
+            let sequence = self
+                .engine
+                .playbook()
+                .sequences
+                .get(rule.sequence?.index())?;
+            Some(sequence.steps.get(usize::from(run.step))?.channel)
+        });
+        let index =
+            (lead.state.handoffs << 8) | (lead.state.handoff().map_or(0, |r| r.attempts) & 0xFF);
+        let mut draw = self.rep.lead(lead.key, Purpose::FollowUp as u8, index);
+        let handle = draw.sample(queue.follow_up_handle(channel));
+        self.busy_for(q, s, whole_secs(handle));
+        true
+    }
+
+    /// Marks seller `s` of queue `q` busy from now for `secs`.
+    fn busy_for(&mut self, q: usize, s: usize, secs: Timestamp) {
+        let now = self.now;
+        if let Some(since) = self.queues.get_mut(q).and_then(|x| x.busy_since.get_mut(s)) {
+            *since = now;
+        }
+        self.desk.set_busy(queue_id(q), s, true);
+        self.schedule(
+            now.saturating_add(secs),
+            Ev::SellerFree {
+                queue: u16::try_from(q).unwrap_or(u16::MAX),
+                seller: u32::try_from(s).unwrap_or(u32::MAX),
+            },
+        );
+    }
+
+    /// A seller is free: due follow-ups first and then new leads, or the other way round as
+    /// the staff prefers.
+    pub(super) fn seller_free(&mut self, q: usize, s: usize) {
+        let prefer_new = self.queues.get(q).is_some_and(|x| x.prefer_new_leads);
+        if prefer_new {
+            self.dispatch(q);
+        }
+        while self.is_idle(q, s) {
+            let next = self
+                .queues
+                .get_mut(q)
+                .and_then(|x| x.follow_ups.get_mut(s))
+                .and_then(VecDeque::pop_front);
+            let Some((id, key)) = next else {
+                break;
+            };
+            self.with_lead(id, |run, lead| {
+                if lead.key == key {
+                    run.attempt(id, lead);
+                }
+            });
+        }
+        if !prefer_new {
+            self.dispatch(q);
+        }
+    }
+
+    fn is_idle(&self, q: usize, s: usize) -> bool {
+        self.desk
+            .sellers(queue_id(q))
+            .get(s)
+            .is_some_and(|seller| !seller.busy)
     }
 }

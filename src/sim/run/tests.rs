@@ -29,7 +29,7 @@ fn running_ahead_changes_nothing_for_leads_that_never_meet() {
     playbook.handoffs.clear();
     let engine = Engine::new(&playbook).unwrap();
     let scenario = crate::sim::find_scenario(&engine, Some("scale")).unwrap();
-    let world = World::new(&engine, scenario);
+    let world = World::new(&engine, scenario, 20 * 86_400);
     let plan = Plan {
         horizon_secs: 20 * 86_400,
         warmup_secs: 5 * 86_400,

@@ -109,6 +109,8 @@ pub enum Item {
     Reason(Block<ReasonStmt>),
     /// A KPI declaration with an optional target.
     Kpi(Block<KpiStmt>),
+    /// When in the week a simulated rate runs high or low.
+    Shape(Block<ShapeStmt>),
     /// A synthetic world for the simulator.
     Scenario(Block<ScenarioStmt>),
     /// `test "NAME" { ... }`: a lead, its inputs and what must hold; the name is the string's
@@ -161,6 +163,7 @@ impl Item {
             Item::Sequence(b) => ("sequence", &b.name),
             Item::Reason(b) => ("reason", &b.name),
             Item::Kpi(b) => ("kpi", &b.name),
+            Item::Shape(b) => ("shape", &b.name),
             Item::Scenario(b) => ("scenario", &b.name),
             Item::Test(b) => ("test", &b.name),
             Item::Fixture(b) => ("fixture", &b.name),
@@ -186,6 +189,7 @@ impl Item {
             Item::Sequence(b) => b.loc,
             Item::Reason(b) => b.loc,
             Item::Kpi(b) => b.loc,
+            Item::Shape(b) => b.loc,
             Item::Scenario(b) => b.loc,
             Item::Test(b) => b.loc,
             Item::Fixture(b) => b.loc,

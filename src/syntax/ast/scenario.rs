@@ -52,13 +52,54 @@ pub enum ScenarioStmt {
     AfterConnect(Vec<Share>),
 }
 
-/// `N per hour|day|week`
+/// `N per hour|day|week [following SHAPE]`
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rate {
     /// Count.
     pub count: NumberLit,
     /// Period.
     pub per: RatePeriod,
+    /// The shape the rate follows through the week; `None` is the same rate at every hour.
+    pub following: Option<Ident>,
+}
+
+/// Statements of a `shape` block: when in the week a rate runs high or low.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ShapeStmt {
+    /// `timezone "Europe/London"`: the zone the days and times are read in.
+    Timezone(StrLit),
+    /// `on mon to fri 00:00 5%, 09:00 100%, ...`: a day's levels from each time to the next.
+    Days {
+        /// First weekday.
+        from_day: Ident,
+        /// Last weekday, when a range.
+        to_day: Option<Ident>,
+        /// Levels in order; the first may leave out its time (midnight).
+        levels: Vec<ShapeLevel>,
+    },
+    /// `holidays from CALENDAR P%`: the level on the calendar's holidays, all day.
+    Holidays {
+        /// The calendar whose holidays apply.
+        calendar: Ident,
+        /// The level (a percentage).
+        level: NumberLit,
+    },
+    /// `trend up|down P% per year`: growth compounded day by day.
+    Trend {
+        /// Growth when true, decline when false.
+        up: bool,
+        /// Change per year (a percentage).
+        percent: NumberLit,
+    },
+}
+
+/// `[HH:MM] P%` in a shape's day: the level from that time on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShapeLevel {
+    /// Time of day as written; `None` is midnight.
+    pub at: Option<Token>,
+    /// The level (a percentage).
+    pub level: NumberLit,
 }
 
 /// Period of a rate.
@@ -165,8 +206,22 @@ pub struct Assignment {
 pub enum StaffStmt {
     /// `sellers N`
     Sellers(NumberLit),
-    /// `handle DIST`
+    /// `handle DIST`: the first touch of a picked-up lead.
     Handle(Distribution),
+    /// `follow-up [CHANNEL] DIST`: each later sequence step (on that channel).
+    FollowUp {
+        /// The channel, or every channel without its own line.
+        channel: Option<Ident>,
+        /// Handling time.
+        dist: Distribution,
+    },
+    /// `prefer follow-ups` or `prefer new leads`: what a seller who frees up does first.
+    Prefer {
+        /// New leads first when true.
+        new_leads: bool,
+    },
+    /// `pickup delay DIST`: how long a seller at work takes to notice a new lead.
+    PickupDelay(Distribution),
     /// `calendar NAME`
     Calendar(Ident),
     /// `around the clock`

@@ -63,6 +63,7 @@ impl Builder {
             Rule::sequence_decl => Item::Sequence(self.block(p, Self::sequence_stmt)),
             Rule::reason_decl => Item::Reason(self.block(p, Self::reason_stmt)),
             Rule::kpi_decl => Item::Kpi(self.block(p, Self::kpi_stmt)),
+            Rule::shape_decl => Item::Shape(self.block(p, Self::shape_stmt)),
             Rule::scenario_decl => Item::Scenario(self.block(p, Self::scenario_stmt)),
             Rule::test_decl => Item::Test(self.test_block(p)),
             Rule::fixture_decl => Item::Fixture(self.block(p, Self::field_value)),

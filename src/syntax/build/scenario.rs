@@ -60,6 +60,7 @@ impl Builder {
     pub(super) fn rate(&self, p: P) -> Rate {
         let count = self.find_number(p.clone());
         let per = match p
+            .clone()
             .into_inner()
             .map(|c| c.as_rule())
             .find(|r| matches!(r, Rule::kw_hour | Rule::kw_day | Rule::kw_week))
@@ -68,7 +69,54 @@ impl Builder {
             Some(Rule::kw_week) => RatePeriod::Week,
             _ => RatePeriod::Day,
         };
-        Rate { count, per }
+        let following = p
+            .into_inner()
+            .find(|c| c.as_rule() == Rule::ident)
+            .map(|c| self.ident(&c));
+        Rate {
+            count,
+            per,
+            following,
+        }
+    }
+
+    pub(super) fn shape_stmt(&self, p: P) -> Option<ShapeStmt> {
+        Some(match p.as_rule() {
+            Rule::timezone_stmt => ShapeStmt::Timezone(self.find_string(p)?),
+            Rule::shape_days => {
+                let mut days = Vec::new();
+                let mut levels = Vec::new();
+                for c in p.into_inner() {
+                    match c.as_rule() {
+                        Rule::ident => days.push(self.ident(&c)),
+                        Rule::shape_level => levels.push(ShapeLevel {
+                            at: c
+                                .clone()
+                                .into_inner()
+                                .find(|t| t.as_rule() == Rule::clock_time)
+                                .map(|t| self.token(&t)),
+                            level: self.find_number(c),
+                        }),
+                        _ => {}
+                    }
+                }
+                let mut days = days.into_iter();
+                ShapeStmt::Days {
+                    from_day: days.next()?,
+                    to_day: days.next(),
+                    levels,
+                }
+            }
+            Rule::shape_holidays => ShapeStmt::Holidays {
+                calendar: self.first_ident(p.clone()),
+                level: self.find_number(p),
+            },
+            Rule::shape_trend => ShapeStmt::Trend {
+                up: p.clone().into_inner().any(|c| c.as_rule() == Rule::kw_up),
+                percent: self.find_number(p),
+            },
+            _ => return None,
+        })
     }
 
     pub(super) fn shares(&self, p: P) -> Vec<Share> {
@@ -152,6 +200,21 @@ impl Builder {
         Some(match p.as_rule() {
             Rule::sellers_stmt => StaffStmt::Sellers(self.find_number(p)),
             Rule::handle_stmt => StaffStmt::Handle(
+                self.distribution(p.into_inner().find(|c| c.as_rule() == Rule::distribution)?)?,
+            ),
+            Rule::follow_up_stmt => StaffStmt::FollowUp {
+                channel: p
+                    .clone()
+                    .into_inner()
+                    .find(|c| c.as_rule() == Rule::ident)
+                    .map(|c| self.ident(&c)),
+                dist: self
+                    .distribution(p.into_inner().find(|c| c.as_rule() == Rule::distribution)?)?,
+            },
+            Rule::prefer_stmt => StaffStmt::Prefer {
+                new_leads: p.into_inner().any(|c| c.as_rule() == Rule::kw_new_leads),
+            },
+            Rule::pickup_delay_stmt => StaffStmt::PickupDelay(
                 self.distribution(p.into_inner().find(|c| c.as_rule() == Rule::distribution)?)?,
             ),
             Rule::calendar_ref => StaffStmt::Calendar(self.first_ident(p)),
