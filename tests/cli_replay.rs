@@ -242,3 +242,46 @@ fn a_store_that_crossed_a_deploy_is_refused() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_lead_is_explained_with_the_lines_of_its_rules_and_an_unknown_lead_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    assert!(simulate(&events, "1").status.success());
+    let text = std::fs::read_to_string(&events).unwrap();
+    let pickup = text
+        .lines()
+        .find(|l| l.contains("handoff.seller.pickup"))
+        .unwrap();
+    let lead = serde_json::from_str::<Value>(pickup).unwrap()["lead"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let explain = |lead: &str, format: &str| {
+        handoff()
+            .args(["replay", SEED, "--explain", lead, "--format", format])
+            .arg(&events)
+            .output()
+            .unwrap()
+    };
+    let out = explain(&lead, "table");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let story = stdout(&out);
+    assert!(
+        story.starts_with(&format!("lead `{lead}` · seed_matrix")),
+        "{story}"
+    );
+    assert!(story.contains("  why  rule `"), "{story}");
+    assert!(
+        story.contains("[playbooks/seed-matrix.playbook:"),
+        "{story}"
+    );
+    assert!(story.contains("  why  SLA due "), "{story}");
+    let out = explain(&lead, "json");
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["lead"], lead.as_str());
+    assert!(json["chapters"].as_array().unwrap().len() > 2);
+    let out = explain("nobody", "table");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("lead `nobody`"), "{}", stderr(&out));
+}

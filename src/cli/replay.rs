@@ -4,6 +4,9 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+#[path = "replay_story.rs"]
+mod story;
+
 use super::{
     columns, finish, report_error, sim_runner, stdin, write_stderr, CliError, ColorChoice, Exit,
 };
@@ -12,6 +15,7 @@ use crate::engine::Engine;
 use crate::events::decode_line;
 use crate::ir::{KpiUnit, Playbook};
 use crate::live::store::Store;
+use crate::replay::sources::SourceMap;
 use crate::replay::verify::{self, single_version, wall_clock};
 use crate::replay::{Replay, Report};
 use crate::report::format_value;
@@ -48,6 +52,10 @@ pub struct Args {
     /// its horizon
     #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with = "store")]
     pub until: Option<Timestamp>,
+    /// Tell this lead's story instead of the report: every input, what the engine considered
+    /// and why, and what it did, with the lines of the rules involved
+    #[arg(long, value_name = "LEAD", conflicts_with = "store")]
+    pub explain: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -89,8 +97,14 @@ fn from_events(args: &Args, color: ColorChoice) -> Exit {
         ));
         return Exit::Failure;
     }
-    let playbook = match sim_runner::load_file(path, &args.stdin, color) {
-        Ok(playbook) => playbook,
+    if args.explain.is_some() && args.format == Format::Csv {
+        report_error(&CliError::new(
+            "`--explain` tells a story as a table or JSON, not CSV",
+        ));
+        return Exit::Failure;
+    }
+    let (playbook, source) = match sim_runner::load_file_with_source(path, &args.stdin, color) {
+        Ok(loaded) => loaded,
         Err(exit) => return exit,
     };
     let mut replay = match Engine::new(&playbook) {
@@ -100,6 +114,9 @@ fn from_events(args: &Args, color: ColorChoice) -> Exit {
             return Exit::Findings;
         }
     };
+    if let Some(lead) = &args.explain {
+        replay.explain(lead, SourceMap::new(&source.path, &source.text));
+    }
     let mut skipped = 0u64;
     let mut emitted = Vec::new();
     for file in &args.events {
@@ -115,14 +132,16 @@ fn from_events(args: &Args, color: ColorChoice) -> Exit {
     if let Some(until) = args.until {
         replay.advance(until, &mut emitted);
     }
-    let report = replay.report();
     if skipped > 0 {
         write_stderr(&format!(
             "replay: {skipped} line{} skipped\n",
             if skipped == 1 { "" } else { "s" }
         ));
     }
-    print(&report, args.format)
+    if let Some(story) = replay.story() {
+        return story::print(&story, args.format == Format::Json);
+    }
+    print(&replay.report(), args.format)
 }
 
 /// Replays one file's lines, reporting each bad or refused line on standard error; returns how

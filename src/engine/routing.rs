@@ -18,34 +18,50 @@ impl Engine {
         lead: &LeadState,
         now: Timestamp,
     ) -> Option<(QueueId, Option<SellerId>)> {
+        self.route_line(target, lead, now)
+            .map(|(queue, owner, _)| (queue, owner))
+    }
+
+    /// [`Engine::route`] with the router line that matched (from 0), for the engine's tracer;
+    /// `None` for a route to a queue.
+    pub(super) fn route_line(
+        &self,
+        target: RouteTarget,
+        lead: &LeadState,
+        now: Timestamp,
+    ) -> Option<(QueueId, Option<SellerId>, Option<usize>)> {
         let playbook = &self.playbook;
         let routed = match target {
-            RouteTarget::Queue(queue) => Some((queue, None)),
+            RouteTarget::Queue(queue) => Some((queue, None, None)),
             RouteTarget::Router(router) => {
                 let scope = Scope::state(playbook, lead, now);
                 let whens = self.tables.route_when.get(router.index())?;
                 (playbook.routers.get(router.index())?.rules.iter())
                     .zip(whens)
-                    .find_map(|(rule, when)| match rule {
-                        RouteRule::Owner { accounts } => {
-                            let set = playbook.accounts.get(accounts.index())?;
-                            let Some(Value::Text(key)) = lead.attributes.get(set.key.index())
-                            else {
-                                return None;
-                            };
-                            let seller = set.owner_of(key)?;
-                            let queue = playbook.sellers.get(seller.index())?.queue;
-                            Some((queue, Some(seller)))
-                        }
-                        RouteRule::When { queue, .. } => when
-                            .as_ref()
-                            .is_some_and(|w| w.holds(&scope))
-                            .then_some((*queue, None)),
-                        RouteRule::Otherwise { queue } => Some((*queue, None)),
+                    .enumerate()
+                    .find_map(|(line, (rule, when))| {
+                        let (queue, owner) = match rule {
+                            RouteRule::Owner { accounts } => {
+                                let set = playbook.accounts.get(accounts.index())?;
+                                let Some(Value::Text(key)) = lead.attributes.get(set.key.index())
+                                else {
+                                    return None;
+                                };
+                                let seller = set.owner_of(key)?;
+                                let queue = playbook.sellers.get(seller.index())?.queue;
+                                (queue, Some(seller))
+                            }
+                            RouteRule::When { queue, .. } => when
+                                .as_ref()
+                                .is_some_and(|w| w.holds(&scope))
+                                .then_some((*queue, None))?,
+                            RouteRule::Otherwise { queue } => (*queue, None),
+                        };
+                        Some((queue, owner, Some(line)))
                     })
             }
         };
-        routed.filter(|(queue, _)| queue.index() < playbook.queues.len())
+        routed.filter(|(queue, _, _)| queue.index() < playbook.queues.len())
     }
 
     /// Pick-up order key in a queue: the band index for `order by BANDS` (better bands are

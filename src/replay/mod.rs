@@ -7,6 +7,9 @@
 //! engine's `first_touch` and `sla_breached` actions, and it ends with the action that takes
 //! the lead out of it. It is pure: the caller reads lines and prints the report.
 
+pub mod explain;
+mod facts;
+pub mod sources;
 #[cfg(test)]
 mod tests;
 #[cfg(feature = "live")]
@@ -14,11 +17,13 @@ pub mod verify;
 
 use crate::calendar::Timestamp;
 use crate::engine::{utc, Action, Engine, Input, Step, TouchOutcome};
-use crate::events::{Decoded, Effect};
+use crate::events::{Decoded, Effect, Subject};
 use crate::ir::{Playbook, ReasonId};
 use crate::ledger::{Accepted, Emitted, LeadNo, Ledger, Refusal};
 use crate::sim::stats::quantile_unsorted;
+use explain::{Follow, Story};
 use serde::Serialize;
+use sources::SourceMap;
 use std::collections::{BTreeMap, HashSet};
 
 /// How a handoff ended, for leakage; the first ending wins, as in the simulator.
@@ -71,6 +76,8 @@ pub struct Replay {
     tally: Tally,
     /// Every `(source, id)` applied, so a re-sent line is dropped as `run` drops it.
     seen: HashSet<(String, String)>,
+    /// The lead `--explain` follows, if any.
+    follow: Option<Box<Follow>>,
 }
 
 impl Replay {
@@ -81,7 +88,24 @@ impl Replay {
             leads: Vec::new(),
             tally: Tally::default(),
             seen: HashSet::new(),
+            follow: None,
         }
+    }
+
+    /// Follows the lead `key` through the history, to tell its story ([`Replay::story`]);
+    /// `map` locates the rules the story names.
+    pub fn explain(&mut self, key: &str, map: SourceMap) {
+        self.follow = Some(Box::new(Follow::new(key, map)));
+    }
+
+    /// The followed lead's story, after the timers due by the ledger's clock have fired.
+    pub fn story(&mut self) -> Option<Story> {
+        let follow = self.follow.as_mut()?;
+        let engine = self.ledger.engine();
+        if let Some(clock) = self.ledger.clock() {
+            follow.advance(engine, clock);
+        }
+        Some(follow.story(engine.playbook()))
     }
 
     /// The ledger, for a caller that wants each lead's state.
@@ -124,6 +148,14 @@ impl Replay {
             Err(_) => self.tally.refused += 1,
         }
         self.measure(out.get(before..).unwrap_or_default());
+        if let (Ok(_), Some(follow)) = (&result, self.follow.as_mut()) {
+            follow_line(
+                follow,
+                &self.ledger,
+                line,
+                out.get(before..).unwrap_or_default(),
+            );
+        }
         result.map(Some)
     }
 
@@ -137,6 +169,9 @@ impl Replay {
         let before = out.len();
         self.ledger.advance(until, out);
         self.measure(out.get(before..).unwrap_or_default());
+        if let Some(follow) = self.follow.as_mut() {
+            follow_assignments(follow, &self.ledger, out.get(before..).unwrap_or_default());
+        }
     }
 
     fn measure(&mut self, emitted: &[Emitted]) {
@@ -233,6 +268,30 @@ impl Replay {
         }
         let playbook = self.ledger.engine().playbook();
         build(playbook, &self.ledger, &self.leads, t)
+    }
+}
+
+/// Gives the followed lead its line, if the line is about it, and its assignments.
+fn follow_line(follow: &mut Follow, ledger: &Ledger, line: &Decoded, emitted: &[Emitted]) {
+    if let Subject::Lead { lead, input } = &line.subject {
+        if lead == follow.key() {
+            let clock = ledger.clock().unwrap_or(line.time);
+            let label = format!("{}/{}", line.source, line.id);
+            follow.input(ledger.engine(), input, line.time, label, clock);
+        }
+    }
+    follow_assignments(follow, ledger, emitted);
+}
+
+/// Tells the followed lead the sellers routing assigned it to.
+fn follow_assignments(follow: &mut Follow, ledger: &Ledger, emitted: &[Emitted]) {
+    let Some(no) = ledger.find(follow.key()) else {
+        return;
+    };
+    for e in emitted.iter().filter(|e| e.lead == no) {
+        if let Effect::Assign { queue, seller } = e.effect {
+            follow.assigned(ledger.engine().playbook(), e.at, queue, seller);
+        }
     }
 }
 
