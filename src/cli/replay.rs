@@ -17,7 +17,7 @@ use crate::ir::{KpiUnit, Playbook};
 use crate::live::store::Store;
 use crate::replay::sources::SourceMap;
 use crate::replay::verify::{self, single_version, wall_clock};
-use crate::replay::{Replay, Report};
+use crate::replay::{Rate, Replay, Report};
 use crate::report::format_value;
 
 /// Replay recorded history through a playbook and report what happened.
@@ -310,6 +310,23 @@ fn csv(r: &Report) -> String {
         r.handed_off_leads,
     );
     row("meetings", "", "count", r.meetings.to_string(), r.meetings);
+    row(
+        "target_account_meetings",
+        "",
+        "count",
+        r.target_account_meetings.to_string(),
+        r.target_account_meetings,
+    );
+    row(
+        "share_waited",
+        "",
+        "fraction",
+        number(r.share_waited),
+        s.touched,
+    );
+    for (kpi, rate) in rates(r) {
+        row(kpi, "", "fraction", number(rate.value), rate.of);
+    }
     for c in &r.handoffs_by_rule {
         row(
             "handoffs",
@@ -338,6 +355,15 @@ fn csv(r: &Report) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The shares of leads, by KPI name.
+fn rates(r: &Report) -> [(&'static str, Rate); 3] {
+    [
+        ("engagement_rate", r.engagement_rate),
+        ("re_engagement", r.re_engagement),
+        ("return_to_intent", r.return_to_intent),
+    ]
 }
 
 /// The human report.
@@ -392,8 +418,30 @@ fn table(r: &Report) -> String {
             format!("{} of {} handed off", r.converted_leads, r.handed_off_leads),
         ],
         vec!["meetings".into(), r.meetings.to_string(), String::new()],
+        vec![
+            "target_account_meetings".into(),
+            r.target_account_meetings.to_string(),
+            String::new(),
+        ],
+        vec![
+            "share_waited".into(),
+            share(r.share_waited),
+            format!("{} touched", r.speed_to_lead.touched),
+        ],
     ];
+    let mut rows = rows;
+    for (kpi, rate) in rates(r) {
+        rows.push(vec![
+            kpi.to_owned(),
+            share(rate.value),
+            format!("{} of {}", rate.count, rate.of),
+        ]);
+    }
     out.push_str(&columns(&rows));
+    out.push_str("\nnot computed from history:\n");
+    for n in &r.not_computed {
+        out.push_str(&format!("  {}: {}\n", n.kpi, n.why));
+    }
     let mut rules = vec![vec!["handoffs by rule".to_owned(), "count".to_owned()]];
     rules.extend(
         r.handoffs_by_rule

@@ -9,6 +9,7 @@
 
 pub mod explain;
 mod facts;
+mod report;
 pub mod sources;
 #[cfg(test)]
 mod tests;
@@ -16,13 +17,13 @@ mod tests;
 pub mod verify;
 
 use crate::calendar::Timestamp;
-use crate::engine::{utc, Action, Engine, Input, Step, TouchOutcome};
+use crate::engine::{Action, Engine, Input, Step, TouchOutcome};
 use crate::events::{Decoded, Effect, Subject};
-use crate::ir::{Playbook, ReasonId};
+use crate::ir::{Kpi, ReasonId};
 use crate::ledger::{Accepted, Emitted, LeadNo, Ledger, Refusal};
-use crate::sim::stats::quantile_unsorted;
 use explain::{Follow, Story};
-use serde::Serialize;
+use report::build;
+pub use report::{Count, Inputs, NotComputed, Outcome, Rate, Report, Speed};
 use sources::SourceMap;
 use std::collections::{BTreeMap, HashSet};
 
@@ -45,6 +46,19 @@ struct LeadTally {
     converted: bool,
     /// The reason of the latest disposition or breach limit, which names a recycle.
     reason: Option<ReasonId>,
+    /// Got an automated touch; then emitted an event (`engagement_rate`).
+    auto_touched: bool,
+    engaged: bool,
+    /// Recycled to automation; then emitted an event (`re_engagement`).
+    recycled: bool,
+    re_engaged: bool,
+    /// Given a suppression window; then handed off again (`return_to_intent`).
+    suppressed: bool,
+    returned: bool,
+    /// The owner of the lead's latest `enqueue`, which tells a named-account route.
+    owned: bool,
+    /// The open handoff is a target-account handoff (`docs/kpis.md`).
+    target_account: bool,
 }
 
 /// Counts kept while replaying.
@@ -57,6 +71,7 @@ struct Tally {
     duplicates: u64,
     bad: u64,
     meetings: u64,
+    target_account_meetings: u64,
     first: Option<Timestamp>,
     last: Option<Timestamp>,
     by_rule: BTreeMap<u32, u64>,
@@ -78,12 +93,20 @@ pub struct Replay {
     seen: HashSet<(String, String)>,
     /// The lead `--explain` follows, if any.
     follow: Option<Box<Follow>>,
+    /// Rules with the line `kpi target_account_meetings`, whose handoffs are target-account
+    /// handoffs wherever they route.
+    target_account_rules: Vec<u32>,
 }
 
 impl Replay {
     /// An empty history running `engine`.
     pub fn new(engine: Engine) -> Replay {
+        let target_account_rules = (engine.playbook().handoffs.iter().zip(0..))
+            .filter(|(h, _)| h.kpis.contains(&Kpi::TargetAccountMeetings))
+            .map(|(_, i)| i)
+            .collect();
         Replay {
+            target_account_rules,
             ledger: Ledger::new(engine),
             leads: Vec::new(),
             tally: Tally::default(),
@@ -142,8 +165,15 @@ impl Replay {
                     Some(Input::Touch {
                         outcome: TouchOutcome::Meeting
                     })
-                );
-                t.meetings += u64::from(meeting && accepted.outcome == Step::Applied);
+                ) && accepted.outcome == Step::Applied;
+                t.meetings += u64::from(meeting);
+                let event = matches!(line.input(), Some(Input::Event { .. }));
+                let no = accepted.lead.and_then(|no| usize::try_from(no).ok());
+                if let Some(lead) = no.and_then(|no| self.leads.get_mut(no)) {
+                    lead.engaged |= event && lead.auto_touched;
+                    lead.re_engaged |= event && lead.recycled;
+                    t.target_account_meetings += u64::from(meeting && lead.target_account);
+                }
             }
             Err(_) => self.tally.refused += 1,
         }
@@ -198,8 +228,12 @@ impl Replay {
             }
         };
         match action {
+            Action::AutoTouch { .. } => lead.auto_touched = true,
+            Action::Enqueue { owner, .. } => lead.owned = owner.is_some(),
             Action::CreateTask { rule, .. } => {
                 *t.by_rule.entry(rule.0).or_default() += 1;
+                lead.returned |= lead.suppressed;
+                lead.target_account = lead.owned || self.target_account_rules.contains(&rule.0);
                 lead.handed_off = true;
                 lead.open = Some(Handoff {
                     delay: None,
@@ -234,7 +268,11 @@ impl Replay {
                 note(lead, End::Unresolved);
                 end(lead, t);
             }
-            Action::Recycled { .. } => {
+            Action::Recycled {
+                suppressed_until, ..
+            } => {
+                lead.recycled = true;
+                lead.suppressed |= suppressed_until.is_some();
                 let reason = lead.reason.map_or(u32::MAX, |r| r.0);
                 *t.outcomes.entry(("recycled", reason)).or_default() += 1;
                 end(lead, t);
@@ -314,180 +352,5 @@ fn end(lead: &mut LeadTally, t: &mut Tally) {
     if let Some(leaked) = leaked {
         t.decided += 1;
         t.leaked += u64::from(leaked);
-    }
-}
-
-/// What a replayed history did (`docs/replay.md`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Report {
-    /// The playbook's name.
-    pub playbook: String,
-    /// The first and last times of the lines applied, RFC 3339.
-    pub from: Option<String>,
-    /// See `from`.
-    pub to: Option<String>,
-    /// Leads created.
-    pub leads: u64,
-    /// What became of the lines.
-    pub inputs: Inputs,
-    /// Handoffs started (a rule fired and the lead was routed to a queue).
-    pub handoffs: u64,
-    /// Handoffs by the rule that fired, in playbook order.
-    pub handoffs_by_rule: Vec<Count>,
-    /// Handoffs touched before any SLA breach.
-    pub sla_met: u64,
-    /// Handoffs that breached their SLA at least once.
-    pub sla_missed: u64,
-    /// `sla_met / (sla_met + sla_missed)`.
-    pub sla_attainment: Option<f64>,
-    /// Seconds from handoff to first touch of every touched handoff.
-    pub speed_to_lead: Speed,
-    /// Handoffs that leaked (`docs/kpis.md`, without the lapse of intent history cannot see).
-    pub leaked: u64,
-    /// Handoffs whose outcome is decided.
-    pub decided: u64,
-    /// `leaked / decided`.
-    pub leakage: Option<f64>,
-    /// Leads handed off at least once.
-    pub handed_off_leads: u64,
-    /// Of those, leads that converted.
-    pub converted_leads: u64,
-    /// `converted_leads / handed_off_leads`.
-    pub mql_to_sql: Option<f64>,
-    /// Touches that booked a meeting.
-    pub meetings: u64,
-    /// How leads left a handoff or the funnel, by outcome and reason.
-    pub outcomes: Vec<Outcome>,
-    /// Leads by their stage at the end.
-    pub stages: Vec<Count>,
-}
-
-/// What became of the lines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Inputs {
-    /// Applied by the engine.
-    pub applied: u64,
-    /// Ignored by the engine (they did not fit the lead's stage).
-    pub ignored: u64,
-    /// Of those applied or ignored, older than their lead's last step.
-    pub late: u64,
-    /// About a lead nobody created, or creating one that exists.
-    pub refused: u64,
-    /// Re-sent lines (a `(source, id)` applied before), dropped.
-    pub duplicates: u64,
-    /// Lines that could not be decoded (`docs/events.md`), skipped.
-    pub bad_lines: u64,
-}
-
-/// Speed to lead in seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Speed {
-    /// Touched handoffs.
-    pub touched: u64,
-    /// Median (type 7).
-    pub median: Option<f64>,
-    /// 90th percentile (type 7).
-    pub p90: Option<f64>,
-    /// Mean.
-    pub mean: Option<f64>,
-}
-
-/// A count of something named.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Count {
-    /// Its name.
-    pub name: String,
-    /// How many.
-    pub count: u64,
-}
-
-/// How many leads left with one outcome and reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Outcome {
-    /// `converted`, `closed`, `disqualified` or `recycled`.
-    pub outcome: &'static str,
-    /// The reason code.
-    pub reason: String,
-    /// How many.
-    pub count: u64,
-}
-
-fn share(part: u64, whole: u64) -> Option<f64> {
-    (whole > 0).then(|| part as f64 / whole as f64)
-}
-
-fn build(playbook: &Playbook, ledger: &Ledger, leads: &[LeadTally], mut t: Tally) -> Report {
-    let rule_name = |id: u32| {
-        (playbook
-            .handoffs
-            .get(usize::try_from(id).unwrap_or(usize::MAX)))
-        .map_or_else(|| format!("#{id}"), |h| h.name.clone())
-    };
-    let reason_name = |id: u32| {
-        (playbook
-            .reasons
-            .get(usize::try_from(id).unwrap_or(usize::MAX)))
-        .map_or_else(|| "-".to_owned(), |r| r.name.clone())
-    };
-    let touched = t.delays.len() as u64;
-    let mean = (touched > 0).then(|| t.delays.iter().sum::<f64>() / touched as f64);
-    let speed_to_lead = Speed {
-        touched,
-        median: quantile_unsorted(&mut t.delays, 0.5),
-        p90: quantile_unsorted(&mut t.delays, 0.9),
-        mean,
-    };
-    let mut stages: BTreeMap<&str, u64> = BTreeMap::new();
-    for lead in ledger.leads() {
-        *stages.entry(lead.record.state.stage_name()).or_default() += 1;
-    }
-    let handed_off = leads.iter().filter(|l| l.handed_off).count() as u64;
-    let converted = (leads.iter())
-        .filter(|l| l.handed_off && l.converted)
-        .count() as u64;
-    Report {
-        playbook: playbook.name.clone(),
-        from: t.first.map(utc),
-        to: t.last.map(utc),
-        leads: ledger.len() as u64,
-        inputs: Inputs {
-            applied: t.applied,
-            ignored: t.ignored,
-            late: t.late,
-            refused: t.refused,
-            duplicates: t.duplicates,
-            bad_lines: t.bad,
-        },
-        handoffs: t.by_rule.values().sum(),
-        handoffs_by_rule: (t.by_rule.iter())
-            .map(|(rule, count)| Count {
-                name: rule_name(*rule),
-                count: *count,
-            })
-            .collect(),
-        sla_met: t.sla_met,
-        sla_missed: t.sla_missed,
-        sla_attainment: share(t.sla_met, t.sla_met + t.sla_missed),
-        speed_to_lead,
-        leaked: t.leaked,
-        decided: t.decided,
-        leakage: share(t.leaked, t.decided),
-        handed_off_leads: handed_off,
-        converted_leads: converted,
-        mql_to_sql: share(converted, handed_off),
-        meetings: t.meetings,
-        outcomes: (t.outcomes.iter())
-            .map(|((outcome, reason), count)| Outcome {
-                outcome,
-                reason: reason_name(*reason),
-                count: *count,
-            })
-            .collect(),
-        stages: (stages.into_iter())
-            .map(|(name, count)| Count {
-                name: name.to_owned(),
-                count,
-            })
-            .collect(),
     }
 }

@@ -39,6 +39,13 @@ fn a_met_and_a_leaked_handoff() {
     assert_eq!((r.leaked, r.decided), (1, 2));
     assert_eq!((r.converted_leads, r.handed_off_leads), (1, 2));
     assert_eq!(r.meetings, 1);
+    assert_eq!(r.target_account_meetings, 0);
+    assert_eq!(r.share_waited, Some(1.0));
+    // Both got the track's first touch on arrival and then raised a hand.
+    assert_eq!((r.engagement_rate.count, r.engagement_rate.of), (2, 2));
+    assert_eq!((r.re_engagement.count, r.re_engagement.of), (0, 1));
+    let missing: Vec<_> = r.not_computed.iter().map(|n| n.kpi).collect();
+    assert_eq!(missing, ["seller_utilisation", "queue_length"]);
     let outcomes: Vec<_> = (r.outcomes.iter())
         .map(|o| (o.outcome, o.reason.as_str(), o.count))
         .collect();
