@@ -210,37 +210,83 @@ fn a_store_written_by_the_wall_clock_is_refused() {
     assert!(stderr(&out).contains("`--clock wall`"), "{}", stderr(&out));
 }
 
-#[test]
-fn a_store_that_crossed_a_deploy_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let events = dir.path().join("events.jsonl");
+/// A store that ran the seed playbook, then (a second `run`) a version with a longer SLA and a
+/// renamed track, deployed with `--map`.
+fn deployed_store(dir: &Path) -> std::path::PathBuf {
+    let events = dir.join("events.jsonl");
     let lines = live_support::seed_log(5, 20);
     let (first, rest) = lines.split_at(lines.len() / 2);
     std::fs::write(&events, first.join("\n") + "\n").unwrap();
-    let store = dir.path().join("store.db");
+    let store = dir.join("store.db");
     run_store(&store, &events, "events");
-    let changed = dir.path().join("changed.playbook");
+    let changed = dir.join("changed.playbook");
     let text = std::fs::read_to_string(SEED).unwrap();
-    assert!(text.contains("  sla 15m"));
-    std::fs::write(&changed, text.replace("  sla 15m", "  sla 20m")).unwrap();
-    let later = dir.path().join("later.jsonl");
+    assert!(text.contains("  sla 15m") && text.contains("early_awareness"));
+    let text = text
+        .replace("  sla 15m", "  sla 20m")
+        .replace("early_awareness", "first_touch");
+    std::fs::write(&changed, text).unwrap();
+    let later = dir.join("later.jsonl");
     std::fs::write(&later, rest.join("\n") + "\n").unwrap();
     let out = handoff()
         .args(["run", "--clock", "events", "--quiet", "--store"])
         .arg(&store)
         .arg(&changed)
-        .arg("--events")
+        .args(["--map", "track:early_awareness=first_touch", "--events"])
         .arg(&later)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
+    store
+}
+
+#[test]
+fn a_store_that_crossed_a_deploy_verifies_under_its_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = deployed_store(dir.path());
+    let db = rusqlite::Connection::open(&store).unwrap();
+    let after: i64 = db
+        .query_row("SELECT count(*) FROM inputs WHERE version = 2", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(after > 0, "no input ran under the new version");
     let out = verify(&store);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["leads"], 20);
+    assert_eq!(report["playbook"], "seed_matrix");
+
+    // An action taken under the new version, changed: the lead and the input are named.
+    let (n, lead): (i64, String) = db
+        .query_row(
+            "SELECT o.n, l.key FROM outbox o JOIN leads l ON l.lead = o.lead \
+             WHERE o.line LIKE '%first_touch%' ORDER BY o.n DESC LIMIT 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    db.execute(
+        "UPDATE outbox SET line = replace(line, 'first_touch', 'early_awareness') WHERE n = ?1",
+        [n],
+    )
+    .unwrap();
+    let out = verify(&store);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
     assert!(
-        stderr(&out).contains("the store ran 2 playbook versions"),
-        "{}",
-        stderr(&out)
+        err.contains(&format!("lead `{lead}` diverges at input")),
+        "{err}"
     );
+
+    // Without the deploy's renames the deploy cannot be redone: the input it stops at is named.
+    db.execute("DELETE FROM meta WHERE key = 'renames.2'", [])
+        .unwrap();
+    let out = verify(&store);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("the replay stops at input "), "{err}");
+    assert!(err.contains("the deploy to version 2 refused"), "{err}");
 }
 
 #[test]

@@ -12,11 +12,13 @@ use super::{
 };
 use crate::calendar::Timestamp;
 use crate::engine::Engine;
+use crate::engine::Renames;
 use crate::events::decode_line;
 use crate::ir::{KpiUnit, Playbook};
+use crate::live::renames_key;
 use crate::live::store::Store;
 use crate::replay::sources::SourceMap;
-use crate::replay::verify::{self, single_version, wall_clock};
+use crate::replay::verify::{self, wall_clock, Version};
 use crate::replay::{Rate, Replay, Report};
 use crate::report::format_value;
 
@@ -45,7 +47,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub store: Option<PathBuf>,
     /// Check that the store's input log gives back its outbox exactly (a store written with
-    /// `run --clock events` that never changed playbook)
+    /// `run --clock events`, across its deploys)
     #[arg(long, requires = "store")]
     pub verify: bool,
     /// Fire the timers due by this time (RFC 3339) after the last line, as a simulation runs to
@@ -195,24 +197,47 @@ fn from_store(args: &Args, path: &Path) -> Exit {
     let read = || -> Result<_, CliError> {
         let store = Store::open_read(path).map_err(|e| CliError::new(e.to_string()))?;
         let fail = |e: crate::live::store::StoreError| CliError::new(e.to_string());
-        let playbook = single_version(store.versions().map_err(fail)?)
-            .map_err(|e| CliError::new(format!("cannot replay `{}`: {e}", path.display())))?;
+        let mut versions = Vec::new();
+        for (number, playbook) in store.versions().map_err(fail)? {
+            let entries = store.meta(&renames_key(number)).map_err(fail)?;
+            let entries: Vec<String> = entries
+                .and_then(|e| serde_json::from_str(&e).ok())
+                .unwrap_or_default();
+            let renames = Renames::parse(&entries).map_err(|_| {
+                CliError::new(format!(
+                    "cannot replay `{}`: the renames of the deploy to version {number} do not read back",
+                    path.display()
+                ))
+            })?;
+            versions.push(Version {
+                number,
+                playbook,
+                renames,
+            });
+        }
+        if versions.is_empty() {
+            return Err(CliError::new(format!(
+                "cannot replay `{}`: {}",
+                path.display(),
+                verify::Unverifiable::Empty
+            )));
+        }
         let inputs = store.inputs().map_err(fail)?;
         let outbox = store.outbox().map_err(fail)?;
         let clock = store
             .meta("clock")
             .map_err(fail)?
             .and_then(|c| c.parse().ok());
-        Ok((playbook, inputs, outbox, clock))
+        Ok((versions, inputs, outbox, clock))
     };
-    let (playbook, inputs, outbox, clock) = match read() {
+    let (versions, inputs, outbox, clock) = match read() {
         Ok(read) => read,
         Err(e) => {
             report_error(&e);
             return Exit::Failure;
         }
     };
-    if wall_clock(&playbook, &inputs, clock) {
+    if wall_clock(&versions, &inputs, clock) {
         report_error(&CliError::new(format!(
             "cannot replay `{}`: {}",
             path.display(),
@@ -222,7 +247,7 @@ fn from_store(args: &Args, path: &Path) -> Exit {
     }
     // Without `--verify` the outbox is not compared: nothing in it can diverge.
     let outbox = if args.verify { outbox } else { Vec::new() };
-    match verify::verify(&playbook, &inputs, &outbox) {
+    match verify::verify(&versions, &inputs, &outbox) {
         Ok(replay) => {
             if args.verify {
                 write_stderr(&format!(

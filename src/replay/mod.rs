@@ -17,7 +17,8 @@ mod tests;
 pub mod verify;
 
 use crate::calendar::Timestamp;
-use crate::engine::{Action, Engine, Input, Step, TouchOutcome};
+use crate::engine::deploy::Kind;
+use crate::engine::{Action, Deploy, Engine, Input, Step, TouchOutcome};
 use crate::events::{Decoded, Effect, Subject};
 use crate::ir::{Kpi, ReasonId};
 use crate::ledger::{Accepted, Emitted, LeadNo, Ledger, Refusal};
@@ -81,6 +82,9 @@ struct Tally {
     leaked: u64,
     decided: u64,
     outcomes: BTreeMap<(&'static str, u32), u64>,
+    /// Names of rules and reasons counted under an earlier playbook version that the current
+    /// one deletes, by the key they are counted under (past the current version's ids).
+    retired: BTreeMap<u32, String>,
 }
 
 /// History going through a ledger, measured as it goes.
@@ -101,18 +105,50 @@ pub struct Replay {
 impl Replay {
     /// An empty history running `engine`.
     pub fn new(engine: Engine) -> Replay {
-        let target_account_rules = (engine.playbook().handoffs.iter().zip(0..))
-            .filter(|(h, _)| h.kpis.contains(&Kpi::TargetAccountMeetings))
-            .map(|(_, i)| i)
-            .collect();
         Replay {
-            target_account_rules,
+            target_account_rules: target_account_rules(&engine),
             ledger: Ledger::new(engine),
             leads: Vec::new(),
             tally: Tally::default(),
             seen: HashSet::new(),
             follow: None,
         }
+    }
+
+    /// Goes on under another playbook version: `ledger` holds every lead carried over by
+    /// `plan` (`handoff run` deploying it, `docs/deploy.md`); counts by rule and by reason
+    /// follow their rules and reasons by name, and keep the old name when the new version
+    /// deletes one.
+    pub fn carry_to(&mut self, plan: &Deploy, ledger: Ledger) {
+        let old = self.ledger.engine().playbook().clone();
+        let t = &mut self.tally;
+        let mut next = 1_000_000 + t.retired.len() as u32;
+        let mut key =
+            |kind: Kind, id: u32, name: Option<&String>, retired: &mut BTreeMap<u32, String>| {
+                if let Some(new) = plan.map(kind, id) {
+                    return new;
+                }
+                if id >= 1_000_000 || id == u32::MAX {
+                    return id;
+                }
+                next += 1;
+                retired.insert(next, name.cloned().unwrap_or_else(|| format!("#{id}")));
+                next
+            };
+        let rule = |id: u32| old.handoffs.get(usize::try_from(id).ok()?).map(|h| &h.name);
+        let reason = |id: u32| old.reasons.get(usize::try_from(id).ok()?).map(|r| &r.name);
+        t.by_rule = (std::mem::take(&mut t.by_rule).into_iter())
+            .map(|(id, n)| (key(Kind::Handoff, id, rule(id), &mut t.retired), n))
+            .collect();
+        t.outcomes = (std::mem::take(&mut t.outcomes).into_iter())
+            .map(|((o, id), n)| ((o, key(Kind::Reason, id, reason(id), &mut t.retired)), n))
+            .collect();
+        for lead in &mut self.leads {
+            lead.reason = (lead.reason)
+                .map(|r| ReasonId(key(Kind::Reason, r.0, reason(r.0), &mut t.retired)));
+        }
+        self.target_account_rules = target_account_rules(ledger.engine());
+        self.ledger = ledger;
     }
 
     /// Follows the lead `key` through the history, to tell its story ([`Replay::story`]);
@@ -307,6 +343,14 @@ impl Replay {
         let playbook = self.ledger.engine().playbook();
         build(playbook, &self.ledger, &self.leads, t)
     }
+}
+
+/// Rules with the line `kpi target_account_meetings`.
+fn target_account_rules(engine: &Engine) -> Vec<u32> {
+    (engine.playbook().handoffs.iter().zip(0..))
+        .filter(|(h, _)| h.kpis.contains(&Kpi::TargetAccountMeetings))
+        .map(|(_, i)| i)
+        .collect()
 }
 
 /// Gives the followed lead its line, if the line is about it, and its assignments.

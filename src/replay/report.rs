@@ -177,13 +177,17 @@ pub(super) fn build(
         (playbook
             .handoffs
             .get(usize::try_from(id).unwrap_or(usize::MAX)))
-        .map_or_else(|| format!("#{id}"), |h| h.name.clone())
+        .map(|h| h.name.clone())
+        .or_else(|| t.retired.get(&id).cloned())
+        .unwrap_or_else(|| format!("#{id}"))
     };
     let reason_name = |id: u32| {
         (playbook
             .reasons
             .get(usize::try_from(id).unwrap_or(usize::MAX)))
-        .map_or_else(|| "-".to_owned(), |r| r.name.clone())
+        .map(|r| r.name.clone())
+        .or_else(|| t.retired.get(&id).cloned())
+        .unwrap_or_else(|| "-".to_owned())
     };
     let touched = t.delays.len() as u64;
     let waited = t.delays.iter().filter(|d| **d > 0.0).count() as u64;
