@@ -26,7 +26,7 @@ use explain::{Follow, Story};
 use report::build;
 pub use report::{Count, Inputs, NotComputed, Outcome, Rate, Report, Speed};
 use sources::SourceMap;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// How a handoff ended, for leakage; the first ending wins, as in the simulator.
 use crate::sim::kpi::HandoffEnd as End;
@@ -94,7 +94,8 @@ pub struct Replay {
     leads: Vec<LeadTally>,
     tally: Tally,
     /// Every `(source, id)` applied, so a re-sent line is dropped as `run` drops it.
-    seen: HashSet<(String, String)>,
+    /// By source, so that looking a line up allocates nothing.
+    seen: HashMap<String, HashSet<String>>,
     /// The lead `--explain` follows, if any.
     follow: Option<Box<Follow>>,
     /// Rules with the line `kpi target_account_meetings`, whose handoffs are target-account
@@ -110,7 +111,7 @@ impl Replay {
             ledger: Ledger::new(engine),
             leads: Vec::new(),
             tally: Tally::default(),
-            seen: HashSet::new(),
+            seen: HashMap::new(),
             follow: None,
         }
     }
@@ -180,8 +181,8 @@ impl Replay {
         line: &Decoded,
         out: &mut Vec<Emitted>,
     ) -> Result<Option<Accepted>, Refusal> {
-        let key = (line.source.clone(), line.id.clone());
-        if self.seen.contains(&key) {
+        let seen = (self.seen.get(&line.source)).is_some_and(|ids| ids.contains(&line.id));
+        if seen {
             self.tally.duplicates += 1;
             return Ok(None);
         }
@@ -189,7 +190,12 @@ impl Replay {
         let result = self.ledger.apply(line, out);
         match &result {
             Ok(accepted) => {
-                self.seen.insert(key);
+                match self.seen.get_mut(&line.source) {
+                    Some(ids) => ids.insert(line.id.clone()),
+                    None => {
+                        (self.seen.entry(line.source.clone()).or_default()).insert(line.id.clone())
+                    }
+                };
                 let t = &mut self.tally;
                 t.applied += u64::from(accepted.outcome == Step::Applied);
                 t.ignored += u64::from(accepted.outcome != Step::Applied);
