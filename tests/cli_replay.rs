@@ -331,3 +331,86 @@ fn a_lead_is_explained_with_the_lines_of_its_rules_and_an_unknown_lead_is_an_err
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("lead `nobody`"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_history_against_a_new_playbook_lists_the_leads_that_differ_and_gates_on_kpis() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    assert!(simulate(&events, "1").status.success());
+    // A shorter SLA, enterprise leads to another queue, and seller `ana` renamed.
+    let text = std::fs::read_to_string(SEED).unwrap();
+    let new_text = text
+        .replace("  sla 15m", "  sla 5m")
+        .replace(
+            "when segment = enterprise to enterprise_ae",
+            "when segment = enterprise to abm_team",
+        )
+        .replace("members ana, ben", "members anna, ben")
+        .replace("as ana\n", "as anna\n")
+        .replace("to ana\n", "to anna\n");
+    let new = dir.path().join("new.playbook");
+    std::fs::write(&new, new_text).unwrap();
+    let against = |format: &str, fail_if: &[&str]| {
+        let mut cmd = handoff();
+        cmd.args([
+            "replay",
+            SEED,
+            "--until",
+            "2026-01-08T00:00:00Z",
+            "--against",
+        ])
+        .arg(&new)
+        .args(["--format", format])
+        .arg(&events);
+        for f in fail_if {
+            cmd.args(["--fail-if", f]);
+        }
+        cmd.output().unwrap()
+    };
+    let out = against("json", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let differing = doc["differing"].as_array().unwrap();
+    assert!(!differing.is_empty());
+    let changed = |what: &str| {
+        differing.iter().any(|d| {
+            (d["changes"].as_array().unwrap())
+                .iter()
+                .any(|c| c["what"] == what)
+        })
+    };
+    assert!(changed("sla_due") && changed("route"), "{differing:?}");
+    assert!(
+        doc["candidate"]["inputs"]["unnamed_pickups"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    assert_eq!(doc["base"]["inputs"]["unnamed_pickups"], 0);
+    let keys: Vec<&str> = (doc["kpis"].as_array().unwrap().iter())
+        .map(|k| k["key"].as_str().unwrap())
+        .collect();
+    assert!(keys.contains(&"leakage") && keys.contains(&"sla_attainment"));
+
+    // Guardrails as `compare`: a breach exits 1 and is named; a loose one passes.
+    let out = against("table", &["sla_attainment < -100pp", "handoffs > 0"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let table = stdout(&out);
+    assert!(
+        table.contains("guardrail breached: handoffs > 0"),
+        "{table}"
+    );
+    assert!(!table.contains("breached: sla_attainment"), "{table}");
+    let out = against("markdown", &["handoffs > +1000"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("### handoff replay --against"));
+    let out = against("table", &["nonsense > 1"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // `--fail-if` needs `--against`.
+    let out = handoff()
+        .args(["replay", SEED, "--fail-if", "leakage > 1%"])
+        .arg(&events)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

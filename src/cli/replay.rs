@@ -4,6 +4,8 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+#[path = "replay_against.rs"]
+mod against;
 #[path = "replay_story.rs"]
 mod story;
 
@@ -13,7 +15,6 @@ use super::{
 use crate::calendar::Timestamp;
 use crate::engine::Engine;
 use crate::engine::Renames;
-use crate::events::decode_line;
 use crate::ir::{KpiUnit, Playbook};
 use crate::live::renames_key;
 use crate::live::store::Store;
@@ -58,6 +59,15 @@ pub struct Args {
     /// and why, and what it did, with the lines of the rules involved
     #[arg(long, value_name = "LEAD", conflicts_with = "store")]
     pub explain: Option<String>,
+    /// Also replay the history through this playbook and report what it would have done
+    /// differently: per-lead differences and KPI changes (docs/replay.md)
+    #[arg(long, value_name = "NEW", value_hint = clap::ValueHint::FilePath,
+          conflicts_with_all = ["store", "explain"])]
+    pub against: Option<PathBuf>,
+    /// With `--against`: fail when a KPI crosses a threshold, as `compare --fail-if` (e.g.
+    /// `leakage > +0.5pp`; repeatable)
+    #[arg(long = "fail-if", value_name = "EXPR", requires = "against")]
+    pub fail_if: Vec<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -73,6 +83,8 @@ pub enum Format {
     Json,
     /// One line per figure: `kpi,group,unit,value,n`, for spreadsheets
     Csv,
+    /// A Markdown comparison, with `--against`, for a pull-request comment
+    Markdown,
 }
 
 fn parse_time(text: &str) -> Result<Timestamp, String> {
@@ -83,6 +95,10 @@ fn parse_time(text: &str) -> Result<Timestamp, String> {
 
 /// Replays and prints the report.
 pub fn run(args: &Args, color: ColorChoice) -> Exit {
+    if let Some(why) = conflict(args) {
+        report_error(&CliError::new(why));
+        return Exit::Failure;
+    }
     match &args.store {
         Some(store) => from_store(args, store),
         None => from_events(args, color),
@@ -99,51 +115,92 @@ fn from_events(args: &Args, color: ColorChoice) -> Exit {
         ));
         return Exit::Failure;
     }
-    if args.explain.is_some() && args.format == Format::Csv {
-        report_error(&CliError::new(
-            "`--explain` tells a story as a table or JSON, not CSV",
-        ));
-        return Exit::Failure;
-    }
+    let guardrails = match against::guardrails(&args.fail_if) {
+        Ok(guardrails) => guardrails,
+        Err(exit) => return exit,
+    };
     let (playbook, source) = match sim_runner::load_file_with_source(path, &args.stdin, color) {
         Ok(loaded) => loaded,
         Err(exit) => return exit,
     };
-    let mut replay = match Engine::new(&playbook) {
-        Ok(engine) => Replay::new(engine),
-        Err(e) => {
-            report_error(&CliError::new(e.to_string()));
-            return Exit::Findings;
-        }
-    };
-    if let Some(lead) = &args.explain {
-        replay.explain(lead, SourceMap::new(&source.path, &source.text));
-    }
-    let mut skipped = 0u64;
-    let mut emitted = Vec::new();
+    let mut files = Vec::new();
     for file in &args.events {
-        let text = match read(file) {
-            Ok(text) => text,
+        match read(file) {
+            Ok(text) => files.push((file.clone(), text)),
             Err(e) => {
                 report_error(&e);
                 return Exit::Failure;
             }
+        }
+    }
+    let Some(mut replay) = replay_all(&playbook, args, &files, |replay| {
+        if let Some(lead) = &args.explain {
+            replay.explain(lead, SourceMap::new(&source.path, &source.text));
+        }
+    }) else {
+        return Exit::Findings;
+    };
+    if let Some(story) = replay.story() {
+        return story::print(&story, args.format == Format::Json);
+    }
+    if let Some(new) = &args.against {
+        let Ok(candidate) = sim_runner::load_file(new, &args.stdin, color) else {
+            return Exit::Findings;
         };
-        skipped += replay_lines(&playbook, &mut replay, file, &text, &mut emitted);
+        let Some(other) = replay_all(&candidate, args, &files, |_| {}) else {
+            return Exit::Findings;
+        };
+        return against::print(&replay, &other, &guardrails, args.format);
+    }
+    print(&replay.report(), args.format)
+}
+
+/// Why the options cannot go together, if they cannot.
+fn conflict(args: &Args) -> Option<&'static str> {
+    match (args.explain.is_some(), args.against.is_some(), args.format) {
+        (true, _, Format::Csv | Format::Markdown) => {
+            Some("`--explain` tells a story as a table or JSON")
+        }
+        (false, true, Format::Csv) => Some("`--against` compares as a table, JSON or Markdown"),
+        (false, false, Format::Markdown) => {
+            Some("`--format markdown` is for `--against`; the report is a table, JSON or CSV")
+        }
+        _ => None,
+    }
+}
+
+/// Replays every file's lines through `playbook` (prepared by `setup`), then the timers due by
+/// `--until`; reports bad lines on standard error. `None` when the playbook cannot run.
+fn replay_all(
+    playbook: &Playbook,
+    args: &Args,
+    files: &[(PathBuf, String)],
+    setup: impl FnOnce(&mut Replay),
+) -> Option<Replay> {
+    let mut replay = match Engine::new(playbook) {
+        Ok(engine) => Replay::new(engine),
+        Err(e) => {
+            report_error(&CliError::new(e.to_string()));
+            return None;
+        }
+    };
+    setup(&mut replay);
+    let mut skipped = 0u64;
+    let mut emitted = Vec::new();
+    for (file, text) in files {
+        skipped += replay_lines(playbook, &mut replay, file, text, &mut emitted);
     }
     if let Some(until) = args.until {
         replay.advance(until, &mut emitted);
     }
     if skipped > 0 {
         write_stderr(&format!(
-            "replay: {skipped} line{} skipped\n",
+            "replay through `{}`: {skipped} line{} skipped\n",
+            playbook.name,
             if skipped == 1 { "" } else { "s" }
         ));
     }
-    if let Some(story) = replay.story() {
-        return story::print(&story, args.format == Format::Json);
-    }
-    print(&replay.report(), args.format)
+    Some(replay)
 }
 
 /// Replays one file's lines, reporting each bad or refused line on standard error; returns how
@@ -161,7 +218,7 @@ fn replay_lines(
             continue;
         }
         let number = index + 1;
-        let refused = match decode_line(playbook, number, line) {
+        let refused = match against::decode(playbook, replay, number, line) {
             Ok(decoded) => replay
                 .apply(&decoded, emitted)
                 .err()
@@ -279,7 +336,7 @@ fn print(report: &Report, format: Format) -> Exit {
             text.push('\n');
             text
         }
-        Format::Table => table(report),
+        Format::Table | Format::Markdown => table(report),
         Format::Csv => csv(report),
     };
     finish(text.as_bytes(), Exit::Ok)

@@ -7,6 +7,7 @@
 //! engine's `first_touch` and `sla_breached` actions, and it ends with the action that takes
 //! the lead out of it. It is pure: the caller reads lines and prints the report.
 
+pub mod against;
 pub mod explain;
 mod facts;
 mod report;
@@ -18,9 +19,9 @@ pub mod verify;
 
 use crate::calendar::Timestamp;
 use crate::engine::deploy::Kind;
-use crate::engine::{Action, Deploy, Engine, Input, Step, TouchOutcome};
+use crate::engine::{Action, Deploy, Engine, Input, Step, TimerKind, TouchOutcome};
 use crate::events::{Decoded, Effect, Subject};
-use crate::ir::{Kpi, ReasonId};
+use crate::ir::{Kpi, QueueId, ReasonId, SellerId};
 use crate::ledger::{Accepted, Emitted, LeadNo, Ledger, Refusal};
 use explain::{Follow, Story};
 use report::build;
@@ -60,6 +61,12 @@ struct LeadTally {
     owned: bool,
     /// The open handoff is a target-account handoff (`docs/kpis.md`).
     target_account: bool,
+    /// The lead's first handoff: its queue, the seller routing assigned it to (or its named
+    /// owner) and its SLA deadline; and its breaches over all handoffs (`--against`).
+    first_queue: Option<QueueId>,
+    owner: Option<SellerId>,
+    first_due: Option<Timestamp>,
+    breaches: u32,
 }
 
 /// Counts kept while replaying.
@@ -72,6 +79,8 @@ struct Tally {
     duplicates: u64,
     bad: u64,
     meetings: u64,
+    seller_ignored: u64,
+    unnamed_pickups: u64,
     target_account_meetings: u64,
     first: Option<Timestamp>,
     last: Option<Timestamp>,
@@ -114,6 +123,18 @@ impl Replay {
             seen: HashMap::new(),
             follow: None,
         }
+    }
+
+    /// What became of every lead, for `--against` ([`against::diff`]).
+    pub fn outcomes(&self) -> Vec<against::LeadOutcome> {
+        let playbook = self.ledger.engine().playbook();
+        let none = LeadTally::default();
+        (self.ledger.leads().iter().enumerate())
+            .map(|(i, lead)| {
+                let t = self.leads.get(i).unwrap_or(&none);
+                against::LeadOutcome::new(playbook, &lead.key, &lead.record.state, t)
+            })
+            .collect()
     }
 
     /// Goes on under another playbook version: `ledger` holds every lead carried over by
@@ -209,6 +230,11 @@ impl Replay {
                     })
                 ) && accepted.outcome == Step::Applied;
                 t.meetings += u64::from(meeting);
+                let seller = matches!(
+                    line.input(),
+                    Some(Input::Pickup { .. } | Input::Touch { .. } | Input::Disposition { .. })
+                );
+                t.seller_ignored += u64::from(seller && accepted.outcome != Step::Applied);
                 let event = matches!(line.input(), Some(Input::Event { .. }));
                 let no = accepted.lead.and_then(|no| usize::try_from(no).ok());
                 if let Some(lead) = no.and_then(|no| self.leads.get_mut(no)) {
@@ -231,6 +257,12 @@ impl Replay {
         result.map(Some)
     }
 
+    /// Counts a pickup whose seller this playbook does not have, which the caller applies as
+    /// a pickup by an unnamed seller (`--against`, `docs/replay.md`).
+    pub fn note_unnamed_pickup(&mut self) {
+        self.tally.unnamed_pickups += 1;
+    }
+
     /// Counts a line that could not be decoded, which the caller reports and skips.
     pub fn skip_bad_line(&mut self) {
         self.tally.bad += 1;
@@ -248,20 +280,20 @@ impl Replay {
 
     fn measure(&mut self, emitted: &[Emitted]) {
         for e in emitted {
-            if let Effect::Engine(action) = &e.effect {
-                self.action(e.lead, action);
+            match &e.effect {
+                Effect::Engine(action) => self.action(e.lead, action),
+                Effect::Assign { seller, .. } => {
+                    if let Some(lead) = tally_of(&mut self.leads, e.lead) {
+                        lead.owner.get_or_insert(*seller);
+                    }
+                }
             }
         }
     }
 
     /// Reads one action of a lead, the way the simulator reacts to it (`sim::run`).
     fn action(&mut self, no: LeadNo, action: &Action) {
-        let index = usize::try_from(no).unwrap_or(usize::MAX);
-        if self.leads.len() <= index {
-            self.leads
-                .resize_with(index.saturating_add(1), LeadTally::default);
-        }
-        let (Some(lead), t) = (self.leads.get_mut(index), &mut self.tally) else {
+        let (Some(lead), t) = (tally_of(&mut self.leads, no), &mut self.tally) else {
             return;
         };
         let note = |lead: &mut LeadTally, end: End| {
@@ -271,7 +303,16 @@ impl Replay {
         };
         match action {
             Action::AutoTouch { .. } => lead.auto_touched = true,
-            Action::Enqueue { owner, .. } => lead.owned = owner.is_some(),
+            Action::Enqueue { owner, queue, .. } => {
+                lead.owned = owner.is_some();
+                lead.first_queue.get_or_insert(*queue);
+                if let Some(owner) = owner {
+                    lead.owner.get_or_insert(*owner);
+                }
+            }
+            Action::StartTimer { key, at } if key.kind == TimerKind::Sla => {
+                lead.first_due.get_or_insert(*at);
+            }
             Action::CreateTask { rule, .. } => {
                 *t.by_rule.entry(rule.0).or_default() += 1;
                 lead.returned |= lead.suppressed;
@@ -294,6 +335,7 @@ impl Replay {
                 }
             }
             Action::SlaBreached { breaches, .. } => {
+                lead.breaches = lead.breaches.saturating_add(1);
                 if let Some(h) = lead.open.as_mut().filter(|h| h.end == End::Running) {
                     h.breaches = *breaches;
                 }
@@ -349,6 +391,15 @@ impl Replay {
         let playbook = self.ledger.engine().playbook();
         build(playbook, &self.ledger, &self.leads, t)
     }
+}
+
+/// The tally of lead `no`, made when it is the first seen.
+fn tally_of(leads: &mut Vec<LeadTally>, no: LeadNo) -> Option<&mut LeadTally> {
+    let index = usize::try_from(no).ok()?;
+    if leads.len() <= index {
+        leads.resize_with(index.saturating_add(1), LeadTally::default);
+    }
+    leads.get_mut(index)
 }
 
 /// Rules with the line `kpi target_account_meetings`.

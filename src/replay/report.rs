@@ -80,6 +80,11 @@ pub struct Inputs {
     pub duplicates: u64,
     /// Lines that could not be decoded (`docs/events.md`), skipped.
     pub bad_lines: u64,
+    /// Of those ignored, seller pickups, touches and dispositions (a pickup of a lead this
+    /// playbook never handed off, say).
+    pub seller_ignored: u64,
+    /// Pickups naming a seller this playbook does not have, applied as by an unnamed seller.
+    pub unnamed_pickups: u64,
 }
 
 /// A share of leads: `count` of `of`.
@@ -218,6 +223,8 @@ pub(super) fn build(
             refused: t.refused,
             duplicates: t.duplicates,
             bad_lines: t.bad,
+            seller_ignored: t.seller_ignored,
+            unnamed_pickups: t.unnamed_pickups,
         },
         handoffs: t.by_rule.values().sum(),
         handoffs_by_rule: (t.by_rule.iter())
