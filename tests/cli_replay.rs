@@ -414,3 +414,29 @@ fn a_history_against_a_new_playbook_lists_the_leads_that_differ_and_gates_on_kpi
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+#[test]
+fn out_writes_the_report_files_as_simulate_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    assert!(simulate(&events, "1").status.success());
+    let out_dir = dir.path().join("report");
+    let out = handoff()
+        .args(["replay", SEED, "--format", "json", "--out"])
+        .arg(&out_dir)
+        .arg(&events)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written = std::fs::read_to_string(out_dir.join("report.json")).unwrap();
+    assert_eq!(written, stdout(&out));
+    let csv = std::fs::read_to_string(out_dir.join("kpis.csv")).unwrap();
+    assert!(csv.starts_with("kpi,group,unit,mean,ci_low,ci_high,n\r\n"), "{csv}");
+    assert!(csv.contains("\r\nleakage,,fraction,"), "{csv}");
+    for chart in ["cdf-first-touch.svg", "funnel.svg", "handoffs-by-rule.svg"] {
+        let svg = std::fs::read_to_string(out_dir.join(chart)).unwrap();
+        assert!(svg.contains("<svg"), "{chart}");
+    }
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(html.contains("seller_utilisation"), "the page says what history cannot give");
+}

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 #[path = "replay_against.rs"]
 mod against;
+#[path = "replay_out.rs"]
+mod out;
 #[path = "replay_story.rs"]
 mod story;
 
@@ -68,6 +70,11 @@ pub struct Args {
     /// `leakage > +0.5pp`; repeatable)
     #[arg(long = "fail-if", value_name = "EXPR", requires = "against")]
     pub fail_if: Vec<String>,
+    /// Also write `report.json`, `kpis.csv`, charts and `report.html` into this directory, as
+    /// `simulate --out` does
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath,
+          conflicts_with_all = ["explain", "against"])]
+    pub out: Option<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -98,6 +105,9 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
     if let Some(why) = conflict(args) {
         report_error(&CliError::new(why));
         return Exit::Failure;
+    }
+    if let Err(exit) = sim_runner::check_out(args.out.as_deref()) {
+        return exit;
     }
     match &args.store {
         Some(store) => from_store(args, store),
@@ -152,7 +162,7 @@ fn from_events(args: &Args, color: ColorChoice) -> Exit {
         };
         return against::print(&replay, &other, &guardrails, args.format);
     }
-    print(&replay.report(), args.format)
+    print(&replay.report(), args)
 }
 
 /// Why the options cannot go together, if they cannot.
@@ -313,7 +323,7 @@ fn from_store(args: &Args, path: &Path) -> Exit {
                     outbox.len()
                 ));
             }
-            print(&replay.report(), args.format)
+            print(&replay.report(), args)
         }
         Err(divergence) => {
             report_error(&CliError::new(divergence.to_string()));
@@ -328,14 +338,19 @@ fn from_store(args: &Args, path: &Path) -> Exit {
     }
 }
 
-fn print(report: &Report, format: Format) -> Exit {
-    let text = match format {
-        Format::Json => {
-            // A report holds only strings, numbers and options, so serialising cannot fail.
-            let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
-            text.push('\n');
-            text
+/// Prints the report in the asked format, after writing it into `--out DIR` if asked.
+fn print(report: &Report, args: &Args) -> Exit {
+    // A report holds only strings, numbers and options, so serialising cannot fail.
+    let mut json = serde_json::to_string_pretty(report).unwrap_or_default();
+    json.push('\n');
+    if let Some(dir) = &args.out {
+        if let Err(e) = out::write(dir, report, &json) {
+            report_error(&e);
+            return Exit::Failure;
         }
+    }
+    let text = match args.format {
+        Format::Json => json,
         Format::Table | Format::Markdown => table(report),
         Format::Csv => csv(report),
     };

@@ -168,6 +168,13 @@ fn values(r: &Report) -> [Option<f64>; 14] {
     ]
 }
 
+/// A report's KPIs by the keys of its JSON, with their units and values (`None` undefined).
+pub fn kpi_values(r: &Report) -> Vec<(&'static str, KpiUnit, Option<f64>)> {
+    (KPIS.iter().zip(values(r)))
+        .map(|((key, unit), value)| (*key, *unit, value))
+        .collect()
+}
+
 /// The KPI keys `--fail-if` may name with `--against`, with their units.
 pub fn guardrail_kpis() -> Vec<(String, KpiUnit)> {
     (KPIS.iter())

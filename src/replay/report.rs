@@ -59,6 +59,9 @@ pub struct Report {
     pub return_to_intent: Rate,
     /// The KPIs of `docs/kpis.md` history cannot give, and why.
     pub not_computed: Vec<NotComputed>,
+    /// Every first-touch delay in seconds, sorted, for the chart of `--out` (not in the JSON).
+    #[serde(skip)]
+    pub first_touch_secs: Vec<f64>,
     /// How leads left a handoff or the funnel, by outcome and reason.
     pub outcomes: Vec<Outcome>,
     /// Leads by their stage at the end.
@@ -194,6 +197,8 @@ pub(super) fn build(
         .or_else(|| t.retired.get(&id).cloned())
         .unwrap_or_else(|| "-".to_owned())
     };
+    let mut first_touch_secs = t.delays.clone();
+    first_touch_secs.sort_by(f64::total_cmp);
     let touched = t.delays.len() as u64;
     let waited = t.delays.iter().filter(|d| **d > 0.0).count() as u64;
     let mean = (touched > 0).then(|| t.delays.iter().sum::<f64>() / touched as f64);
@@ -250,6 +255,7 @@ pub(super) fn build(
         re_engagement: Rate::of(leads, |l| l.recycled, |l| l.re_engaged),
         return_to_intent: Rate::of(leads, |l| l.suppressed, |l| l.returned),
         not_computed: NOT_COMPUTED.to_vec(),
+        first_touch_secs,
         outcomes: (t.outcomes.iter())
             .map(|((outcome, reason), count)| Outcome {
                 outcome,
