@@ -431,12 +431,18 @@ fn out_writes_the_report_files_as_simulate_does() {
     let written = std::fs::read_to_string(out_dir.join("report.json")).unwrap();
     assert_eq!(written, stdout(&out));
     let csv = std::fs::read_to_string(out_dir.join("kpis.csv")).unwrap();
-    assert!(csv.starts_with("kpi,group,unit,mean,ci_low,ci_high,n\r\n"), "{csv}");
+    assert!(
+        csv.starts_with("kpi,group,unit,mean,ci_low,ci_high,n\r\n"),
+        "{csv}"
+    );
     assert!(csv.contains("\r\nleakage,,fraction,"), "{csv}");
     for chart in ["cdf-first-touch.svg", "funnel.svg", "handoffs-by-rule.svg"] {
         let svg = std::fs::read_to_string(out_dir.join(chart)).unwrap();
         assert!(svg.contains("<svg"), "{chart}");
     }
     let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
-    assert!(html.contains("seller_utilisation"), "the page says what history cannot give");
+    assert!(
+        html.contains("seller_utilisation"),
+        "the page says what history cannot give"
+    );
 }

@@ -117,7 +117,13 @@ impl Driver {
     ) -> Option<(Pending, Step)> {
         let next = self.take_due(until)?;
         let mut actions = Vec::new();
-        let step = engine.step_traced(lead, &Input::Timer(next.key), next.due, &mut actions, trace);
+        let step = engine.step_traced(
+            lead,
+            &Input::Timer(next.key),
+            next.due,
+            &mut actions,
+            &mut *trace,
+        );
         self.record(next.due, &actions, out);
         Some((next, step))
     }
@@ -163,7 +169,7 @@ impl Driver {
         let at = self.last.map_or(at, |last| at.max(last));
         self.advance_traced(engine, lead, at, out, trace);
         let mut actions = Vec::new();
-        let step = engine.step_traced(lead, input, at, &mut actions, trace);
+        let step = engine.step_traced(lead, input, at, &mut actions, &mut *trace);
         self.record(at, &actions, out);
         Applied { at, late, step }
     }

@@ -185,8 +185,7 @@ impl Engine {
         if let Err(why) = self.check_attributes(&attributes) {
             return Step::Ignored(why);
         }
-        let mut trace = NoTrace;
-        let mut cx = Ctx::new(self, lead, now, out, &mut trace);
+        let mut cx = Ctx::new(self, lead, now, out, NoTrace);
         cx.arrive(attributes, source);
         cx.follow_exits();
         cx.record_quiet();
@@ -204,7 +203,7 @@ impl Engine {
         now: Timestamp,
         out: &mut Vec<Action>,
     ) -> Step {
-        self.step_traced(lead, input, now, out, &mut NoTrace)
+        self.step_traced(lead, input, now, out, NoTrace)
     }
 
     /// [`Engine::step`] observed by `trace`, which hears why the engine decided what it did
@@ -216,7 +215,7 @@ impl Engine {
         input: &Input,
         now: Timestamp,
         out: &mut Vec<Action>,
-        trace: &mut T,
+        trace: T,
     ) -> Step {
         if let Err(why) = self.check(lead, input) {
             return Step::Ignored(why);
@@ -369,8 +368,9 @@ struct Ctx<'a, T: Tracer> {
     lead: &'a mut LeadState,
     now: Timestamp,
     out: &'a mut Vec<Action>,
-    /// Hears why the engine decides what it does ([`NoTrace`] when nobody listens).
-    trace: &'a mut T,
+    /// Hears why the engine decides what it does ([`NoTrace`], of no size, when nobody
+    /// listens; a `&mut` to the caller's tracer otherwise).
+    trace: T,
     /// Set when this step ended a handoff: no new handoff starts in the same step, so a handoff
     /// always needs a fresh event or timer and the caller's clock can never loop in place.
     ended_handoff: bool,
@@ -389,7 +389,7 @@ impl<'a, T: Tracer> Ctx<'a, T> {
         lead: &'a mut LeadState,
         now: Timestamp,
         out: &'a mut Vec<Action>,
-        trace: &'a mut T,
+        trace: T,
     ) -> Self {
         Ctx {
             engine,

@@ -47,6 +47,49 @@ pub(crate) trait Tracer {
     fn exited(&mut self, scope: &Scope<'_>, track: TrackId, exit: usize);
 }
 
+/// A tracer lent to a step, so the caller reads what it heard afterwards; the step path holds
+/// its tracer by value, which for [`NoTrace`] is nothing at all.
+impl<T: Tracer + ?Sized> Tracer for &mut T {
+    #[inline(always)]
+    fn rule_held(
+        &mut self,
+        scope: &Scope<'_>,
+        rule: HandoffId,
+        trigger: Option<EventId>,
+        suppressed: Option<SuppressionState>,
+    ) {
+        (**self).rule_held(scope, rule, trigger, suppressed);
+    }
+    #[inline(always)]
+    fn routed(
+        &mut self,
+        rule: HandoffId,
+        line: Option<usize>,
+        queue: QueueId,
+        owner: Option<SellerId>,
+    ) {
+        (**self).routed(rule, line, queue, owner);
+    }
+    #[inline(always)]
+    fn sla_started(
+        &mut self,
+        rule: HandoffId,
+        queue: QueueId,
+        from: Timestamp,
+        deadline: Timestamp,
+    ) {
+        (**self).sla_started(rule, queue, from, deadline);
+    }
+    #[inline(always)]
+    fn disqualified(&mut self, scope: &Scope<'_>, disqualifier: usize) {
+        (**self).disqualified(scope, disqualifier);
+    }
+    #[inline(always)]
+    fn exited(&mut self, scope: &Scope<'_>, track: TrackId, exit: usize) {
+        (**self).exited(scope, track, exit);
+    }
+}
+
 /// The tracer of every step nobody observes: it does nothing, and costs nothing.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct NoTrace;
