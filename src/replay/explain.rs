@@ -224,14 +224,15 @@ fn after(playbook: &Playbook, map: &SourceMap, action: &Action) -> Option<Why> {
                     map.breach_limit(name),
                 ),
                 None if def.breach.is_empty() => (format!("breach {breaches} of `{name}`: no breach path"), map.handoff(name)),
-                None => (
-                    format!(
-                        "breach {breaches} of `{name}`: its breach path runs ({} step{})",
-                        def.breach.len(),
-                        if def.breach.len() == 1 { "" } else { "s" }
-                    ),
-                    map.breach_step(name, 0),
-                ),
+                None => {
+                    let steps: Vec<String> = (0..def.breach.len())
+                        .filter_map(|i| map.breach_step(name, i).map(|l| format!("`{}`", l.text)))
+                        .collect();
+                    (
+                        format!("breach {breaches} of `{name}`: its breach path runs {}", steps.join(", ")),
+                        map.breach_step(name, 0),
+                    )
+                }
             };
             Some(Why { text, source })
         }

@@ -57,3 +57,38 @@ fn a_met_and_a_leaked_handoff() {
         ]
     );
 }
+
+/// A lead only one replay created differs in every way; equal leads are not listed.
+#[test]
+fn leads_are_diffed_by_key_and_an_absent_lead_differs() {
+    use super::against::{diff, LeadOutcome};
+    let lead = |key: &str, route: Option<&str>, stage: &'static str| LeadOutcome {
+        lead: key.to_owned(),
+        route: route.map(str::to_owned),
+        owner: None,
+        sla_due: None,
+        breaches: 0,
+        reason: None,
+        stage,
+    };
+    let base = [
+        lead("A", Some("sdr"), "working"),
+        lead("B", None, "nurture"),
+    ];
+    let candidate = [
+        lead("B", None, "nurture"),
+        lead("A", Some("ae"), "working"),
+        lead("C", None, "nurture"),
+    ];
+    let diffs = diff(&base, &candidate);
+    assert_eq!(diffs.len(), 2);
+    assert_eq!(diffs[0].lead, "A");
+    let what: Vec<_> = diffs[0]
+        .changes
+        .iter()
+        .map(|c| (c.what, c.base.as_str(), c.candidate.as_str()))
+        .collect();
+    assert_eq!(what, [("route", "sdr", "ae")]);
+    assert_eq!(diffs[1].lead, "C");
+    assert_eq!(diffs[1].changes[0].base, "absent");
+}
