@@ -36,6 +36,7 @@ pub struct LeadOutcome {
 }
 
 impl LeadOutcome {
+    /// The outcome of lead `key` from what the replay kept of it, names from `playbook`.
     pub(super) fn new(playbook: &Playbook, key: &str, state: &LeadState, t: &LeadTally) -> Self {
         LeadOutcome {
             lead: key.to_owned(),

@@ -70,6 +70,7 @@ pub(super) struct Follow {
 }
 
 impl Follow {
+    /// Follows lead `key`, locating the rules its story names with `map`.
     pub(super) fn new(key: &str, map: SourceMap) -> Follow {
         Follow {
             key: key.to_owned(),
