@@ -210,35 +210,239 @@ fn a_store_written_by_the_wall_clock_is_refused() {
     assert!(stderr(&out).contains("`--clock wall`"), "{}", stderr(&out));
 }
 
-#[test]
-fn a_store_that_crossed_a_deploy_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let events = dir.path().join("events.jsonl");
+/// A store that ran the seed playbook, then (a second `run`) a version with a longer SLA and a
+/// renamed track, deployed with `--map`.
+fn deployed_store(dir: &Path) -> std::path::PathBuf {
+    let events = dir.join("events.jsonl");
     let lines = live_support::seed_log(5, 20);
     let (first, rest) = lines.split_at(lines.len() / 2);
     std::fs::write(&events, first.join("\n") + "\n").unwrap();
-    let store = dir.path().join("store.db");
+    let store = dir.join("store.db");
     run_store(&store, &events, "events");
-    let changed = dir.path().join("changed.playbook");
+    let changed = dir.join("changed.playbook");
     let text = std::fs::read_to_string(SEED).unwrap();
-    assert!(text.contains("  sla 15m"));
-    std::fs::write(&changed, text.replace("  sla 15m", "  sla 20m")).unwrap();
-    let later = dir.path().join("later.jsonl");
+    assert!(text.contains("  sla 15m") && text.contains("early_awareness"));
+    let text = text
+        .replace("  sla 15m", "  sla 20m")
+        .replace("early_awareness", "first_touch");
+    std::fs::write(&changed, text).unwrap();
+    let later = dir.join("later.jsonl");
     std::fs::write(&later, rest.join("\n") + "\n").unwrap();
     let out = handoff()
         .args(["run", "--clock", "events", "--quiet", "--store"])
         .arg(&store)
         .arg(&changed)
-        .arg("--events")
+        .args(["--map", "track:early_awareness=first_touch", "--events"])
         .arg(&later)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
+    store
+}
+
+#[test]
+fn a_store_that_crossed_a_deploy_verifies_under_its_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = deployed_store(dir.path());
+    let db = rusqlite::Connection::open(&store).unwrap();
+    let after: i64 = db
+        .query_row("SELECT count(*) FROM inputs WHERE version = 2", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(after > 0, "no input ran under the new version");
     let out = verify(&store);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["leads"], 20);
+    assert_eq!(report["playbook"], "seed_matrix");
+
+    // An action taken under the new version, changed: the lead and the input are named.
+    let (n, lead): (i64, String) = db
+        .query_row(
+            "SELECT o.n, l.key FROM outbox o JOIN leads l ON l.lead = o.lead \
+             WHERE o.line LIKE '%first_touch%' ORDER BY o.n DESC LIMIT 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    db.execute(
+        "UPDATE outbox SET line = replace(line, 'first_touch', 'early_awareness') WHERE n = ?1",
+        [n],
+    )
+    .unwrap();
+    let out = verify(&store);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
     assert!(
-        stderr(&out).contains("the store ran 2 playbook versions"),
-        "{}",
-        stderr(&out)
+        err.contains(&format!("lead `{lead}` diverges at input")),
+        "{err}"
+    );
+
+    // Without the deploy's renames the deploy cannot be redone: the input it stops at is named.
+    db.execute("DELETE FROM meta WHERE key = 'renames.2'", [])
+        .unwrap();
+    let out = verify(&store);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("the replay stops at input "), "{err}");
+    assert!(err.contains("the deploy to version 2 refused"), "{err}");
+}
+
+#[test]
+fn a_lead_is_explained_with_the_lines_of_its_rules_and_an_unknown_lead_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    assert!(simulate(&events, "1").status.success());
+    let text = std::fs::read_to_string(&events).unwrap();
+    let pickup = text
+        .lines()
+        .find(|l| l.contains("handoff.seller.pickup"))
+        .unwrap();
+    let lead = serde_json::from_str::<Value>(pickup).unwrap()["lead"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let explain = |lead: &str, format: &str| {
+        handoff()
+            .args(["replay", SEED, "--explain", lead, "--format", format])
+            .arg(&events)
+            .output()
+            .unwrap()
+    };
+    let out = explain(&lead, "table");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let story = stdout(&out);
+    assert!(
+        story.starts_with(&format!("lead `{lead}` · seed_matrix")),
+        "{story}"
+    );
+    assert!(story.contains("  why  rule `"), "{story}");
+    assert!(
+        story.contains("[playbooks/seed-matrix.playbook:"),
+        "{story}"
+    );
+    assert!(story.contains("  why  SLA due "), "{story}");
+    let out = explain(&lead, "json");
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["lead"], lead.as_str());
+    assert!(json["chapters"].as_array().unwrap().len() > 2);
+    let out = explain("nobody", "table");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("lead `nobody`"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_history_against_a_new_playbook_lists_the_leads_that_differ_and_gates_on_kpis() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    assert!(simulate(&events, "1").status.success());
+    // A shorter SLA, enterprise leads to another queue, and seller `ana` renamed.
+    let text = std::fs::read_to_string(SEED).unwrap();
+    let new_text = text
+        .replace("  sla 15m", "  sla 5m")
+        .replace(
+            "when segment = enterprise to enterprise_ae",
+            "when segment = enterprise to abm_team",
+        )
+        .replace("members ana, ben", "members anna, ben")
+        .replace("as ana\n", "as anna\n")
+        .replace("to ana\n", "to anna\n");
+    let new = dir.path().join("new.playbook");
+    std::fs::write(&new, new_text).unwrap();
+    let against = |format: &str, fail_if: &[&str]| {
+        let mut cmd = handoff();
+        cmd.args([
+            "replay",
+            SEED,
+            "--until",
+            "2026-01-08T00:00:00Z",
+            "--against",
+        ])
+        .arg(&new)
+        .args(["--format", format])
+        .arg(&events);
+        for f in fail_if {
+            cmd.args(["--fail-if", f]);
+        }
+        cmd.output().unwrap()
+    };
+    let out = against("json", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let differing = doc["differing"].as_array().unwrap();
+    assert!(!differing.is_empty());
+    let changed = |what: &str| {
+        differing.iter().any(|d| {
+            (d["changes"].as_array().unwrap())
+                .iter()
+                .any(|c| c["what"] == what)
+        })
+    };
+    assert!(changed("sla_due") && changed("route"), "{differing:?}");
+    assert!(
+        doc["candidate"]["inputs"]["unnamed_pickups"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    assert_eq!(doc["base"]["inputs"]["unnamed_pickups"], 0);
+    let keys: Vec<&str> = (doc["kpis"].as_array().unwrap().iter())
+        .map(|k| k["key"].as_str().unwrap())
+        .collect();
+    assert!(keys.contains(&"leakage") && keys.contains(&"sla_attainment"));
+
+    // Guardrails as `compare`: a breach exits 1 and is named; a loose one passes.
+    let out = against("table", &["sla_attainment < -100pp", "handoffs > 0"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let table = stdout(&out);
+    assert!(
+        table.contains("guardrail breached: handoffs > 0"),
+        "{table}"
+    );
+    assert!(!table.contains("breached: sla_attainment"), "{table}");
+    let out = against("markdown", &["handoffs > +1000"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("### handoff replay --against"));
+    let out = against("table", &["nonsense > 1"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // `--fail-if` needs `--against`.
+    let out = handoff()
+        .args(["replay", SEED, "--fail-if", "leakage > 1%"])
+        .arg(&events)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn out_writes_the_report_files_as_simulate_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    assert!(simulate(&events, "1").status.success());
+    let out_dir = dir.path().join("report");
+    let out = handoff()
+        .args(["replay", SEED, "--format", "json", "--out"])
+        .arg(&out_dir)
+        .arg(&events)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written = std::fs::read_to_string(out_dir.join("report.json")).unwrap();
+    assert_eq!(written, stdout(&out));
+    let csv = std::fs::read_to_string(out_dir.join("kpis.csv")).unwrap();
+    assert!(
+        csv.starts_with("kpi,group,unit,mean,ci_low,ci_high,n\r\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("\r\nleakage,,fraction,"), "{csv}");
+    for chart in ["cdf-first-touch.svg", "funnel.svg", "handoffs-by-rule.svg"] {
+        let svg = std::fs::read_to_string(out_dir.join(chart)).unwrap();
+        assert!(svg.contains("<svg"), "{chart}");
+    }
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(
+        html.contains("seller_utilisation"),
+        "the page says what history cannot give"
     );
 }

@@ -4,16 +4,25 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+#[path = "replay_against.rs"]
+mod against;
+#[path = "replay_out.rs"]
+mod out;
+#[path = "replay_story.rs"]
+mod story;
+
 use super::{
     columns, finish, report_error, sim_runner, stdin, write_stderr, CliError, ColorChoice, Exit,
 };
 use crate::calendar::Timestamp;
 use crate::engine::Engine;
-use crate::events::decode_line;
+use crate::engine::Renames;
 use crate::ir::{KpiUnit, Playbook};
+use crate::live::renames_key;
 use crate::live::store::Store;
-use crate::replay::verify::{self, single_version, wall_clock};
-use crate::replay::{Replay, Report};
+use crate::replay::sources::SourceMap;
+use crate::replay::verify::{self, wall_clock, Version};
+use crate::replay::{Rate, Replay, Report};
 use crate::report::format_value;
 
 /// Replay recorded history through a playbook and report what happened.
@@ -41,13 +50,31 @@ pub struct Args {
     #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub store: Option<PathBuf>,
     /// Check that the store's input log gives back its outbox exactly (a store written with
-    /// `run --clock events` that never changed playbook)
+    /// `run --clock events`, across its deploys)
     #[arg(long, requires = "store")]
     pub verify: bool,
     /// Fire the timers due by this time (RFC 3339) after the last line, as a simulation runs to
     /// its horizon
     #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with = "store")]
     pub until: Option<Timestamp>,
+    /// Tell this lead's story instead of the report: every input, what the engine considered
+    /// and why, and what it did, with the lines of the rules involved
+    #[arg(long, value_name = "LEAD", conflicts_with = "store")]
+    pub explain: Option<String>,
+    /// Also replay the history through this playbook and report what it would have done
+    /// differently: per-lead differences and KPI changes (docs/replay.md)
+    #[arg(long, value_name = "NEW", value_hint = clap::ValueHint::FilePath,
+          conflicts_with_all = ["store", "explain"])]
+    pub against: Option<PathBuf>,
+    /// With `--against`: fail when a KPI crosses a threshold, as `compare --fail-if` (e.g.
+    /// `leakage > +0.5pp`; repeatable)
+    #[arg(long = "fail-if", value_name = "EXPR", requires = "against")]
+    pub fail_if: Vec<String>,
+    /// Also write `report.json`, `kpis.csv`, charts and `report.html` into this directory, as
+    /// `simulate --out` does
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath,
+          conflicts_with_all = ["explain", "against"])]
+    pub out: Option<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -63,6 +90,8 @@ pub enum Format {
     Json,
     /// One line per figure: `kpi,group,unit,value,n`, for spreadsheets
     Csv,
+    /// A Markdown comparison, with `--against`, for a pull-request comment
+    Markdown,
 }
 
 fn parse_time(text: &str) -> Result<Timestamp, String> {
@@ -73,6 +102,13 @@ fn parse_time(text: &str) -> Result<Timestamp, String> {
 
 /// Replays and prints the report.
 pub fn run(args: &Args, color: ColorChoice) -> Exit {
+    if let Some(why) = conflict(args) {
+        report_error(&CliError::new(why));
+        return Exit::Failure;
+    }
+    if let Err(exit) = sim_runner::check_out(args.out.as_deref()) {
+        return exit;
+    }
     match &args.store {
         Some(store) => from_store(args, store),
         None => from_events(args, color),
@@ -89,40 +125,92 @@ fn from_events(args: &Args, color: ColorChoice) -> Exit {
         ));
         return Exit::Failure;
     }
-    let playbook = match sim_runner::load_file(path, &args.stdin, color) {
-        Ok(playbook) => playbook,
+    let guardrails = match against::guardrails(&args.fail_if) {
+        Ok(guardrails) => guardrails,
         Err(exit) => return exit,
     };
-    let mut replay = match Engine::new(&playbook) {
-        Ok(engine) => Replay::new(engine),
-        Err(e) => {
-            report_error(&CliError::new(e.to_string()));
-            return Exit::Findings;
-        }
+    let (playbook, source) = match sim_runner::load_file_with_source(path, &args.stdin, color) {
+        Ok(loaded) => loaded,
+        Err(exit) => return exit,
     };
-    let mut skipped = 0u64;
-    let mut emitted = Vec::new();
+    let mut files = Vec::new();
     for file in &args.events {
-        let text = match read(file) {
-            Ok(text) => text,
+        match read(file) {
+            Ok(text) => files.push((file.clone(), text)),
             Err(e) => {
                 report_error(&e);
                 return Exit::Failure;
             }
+        }
+    }
+    let Some(mut replay) = replay_all(&playbook, args, &files, |replay| {
+        if let Some(lead) = &args.explain {
+            replay.explain(lead, SourceMap::new(&source.path, &source.text));
+        }
+    }) else {
+        return Exit::Findings;
+    };
+    if let Some(story) = replay.story() {
+        return story::print(&story, args.format == Format::Json);
+    }
+    if let Some(new) = &args.against {
+        let Ok(candidate) = sim_runner::load_file(new, &args.stdin, color) else {
+            return Exit::Findings;
         };
-        skipped += replay_lines(&playbook, &mut replay, file, &text, &mut emitted);
+        let Some(other) = replay_all(&candidate, args, &files, |_| {}) else {
+            return Exit::Findings;
+        };
+        return against::print(&replay, &other, &guardrails, args.format);
+    }
+    print(&replay.report(), args)
+}
+
+/// Why the options cannot go together, if they cannot.
+fn conflict(args: &Args) -> Option<&'static str> {
+    match (args.explain.is_some(), args.against.is_some(), args.format) {
+        (true, _, Format::Csv | Format::Markdown) => {
+            Some("`--explain` tells a story as a table or JSON")
+        }
+        (false, true, Format::Csv) => Some("`--against` compares as a table, JSON or Markdown"),
+        (false, false, Format::Markdown) => {
+            Some("`--format markdown` is for `--against`; the report is a table, JSON or CSV")
+        }
+        _ => None,
+    }
+}
+
+/// Replays every file's lines through `playbook` (prepared by `setup`), then the timers due by
+/// `--until`; reports bad lines on standard error. `None` when the playbook cannot run.
+fn replay_all(
+    playbook: &Playbook,
+    args: &Args,
+    files: &[(PathBuf, String)],
+    setup: impl FnOnce(&mut Replay),
+) -> Option<Replay> {
+    let mut replay = match Engine::new(playbook) {
+        Ok(engine) => Replay::new(engine),
+        Err(e) => {
+            report_error(&CliError::new(e.to_string()));
+            return None;
+        }
+    };
+    setup(&mut replay);
+    let mut skipped = 0u64;
+    let mut emitted = Vec::new();
+    for (file, text) in files {
+        skipped += replay_lines(playbook, &mut replay, file, text, &mut emitted);
     }
     if let Some(until) = args.until {
         replay.advance(until, &mut emitted);
     }
-    let report = replay.report();
     if skipped > 0 {
         write_stderr(&format!(
-            "replay: {skipped} line{} skipped\n",
+            "replay through `{}`: {skipped} line{} skipped\n",
+            playbook.name,
             if skipped == 1 { "" } else { "s" }
         ));
     }
-    print(&report, args.format)
+    Some(replay)
 }
 
 /// Replays one file's lines, reporting each bad or refused line on standard error; returns how
@@ -140,7 +228,7 @@ fn replay_lines(
             continue;
         }
         let number = index + 1;
-        let refused = match decode_line(playbook, number, line) {
+        let refused = match against::decode(playbook, replay, number, line) {
             Ok(decoded) => replay
                 .apply(&decoded, emitted)
                 .err()
@@ -176,24 +264,47 @@ fn from_store(args: &Args, path: &Path) -> Exit {
     let read = || -> Result<_, CliError> {
         let store = Store::open_read(path).map_err(|e| CliError::new(e.to_string()))?;
         let fail = |e: crate::live::store::StoreError| CliError::new(e.to_string());
-        let playbook = single_version(store.versions().map_err(fail)?)
-            .map_err(|e| CliError::new(format!("cannot replay `{}`: {e}", path.display())))?;
+        let mut versions = Vec::new();
+        for (number, playbook) in store.versions().map_err(fail)? {
+            let entries = store.meta(&renames_key(number)).map_err(fail)?;
+            let entries: Vec<String> = entries
+                .and_then(|e| serde_json::from_str(&e).ok())
+                .unwrap_or_default();
+            let renames = Renames::parse(&entries).map_err(|_| {
+                CliError::new(format!(
+                    "cannot replay `{}`: the renames of the deploy to version {number} do not read back",
+                    path.display()
+                ))
+            })?;
+            versions.push(Version {
+                number,
+                playbook,
+                renames,
+            });
+        }
+        if versions.is_empty() {
+            return Err(CliError::new(format!(
+                "cannot replay `{}`: {}",
+                path.display(),
+                verify::Unverifiable::Empty
+            )));
+        }
         let inputs = store.inputs().map_err(fail)?;
         let outbox = store.outbox().map_err(fail)?;
         let clock = store
             .meta("clock")
             .map_err(fail)?
             .and_then(|c| c.parse().ok());
-        Ok((playbook, inputs, outbox, clock))
+        Ok((versions, inputs, outbox, clock))
     };
-    let (playbook, inputs, outbox, clock) = match read() {
+    let (versions, inputs, outbox, clock) = match read() {
         Ok(read) => read,
         Err(e) => {
             report_error(&e);
             return Exit::Failure;
         }
     };
-    if wall_clock(&playbook, &inputs, clock) {
+    if wall_clock(&versions, &inputs, clock) {
         report_error(&CliError::new(format!(
             "cannot replay `{}`: {}",
             path.display(),
@@ -203,7 +314,7 @@ fn from_store(args: &Args, path: &Path) -> Exit {
     }
     // Without `--verify` the outbox is not compared: nothing in it can diverge.
     let outbox = if args.verify { outbox } else { Vec::new() };
-    match verify::verify(&playbook, &inputs, &outbox) {
+    match verify::verify(&versions, &inputs, &outbox) {
         Ok(replay) => {
             if args.verify {
                 write_stderr(&format!(
@@ -212,7 +323,7 @@ fn from_store(args: &Args, path: &Path) -> Exit {
                     outbox.len()
                 ));
             }
-            print(&replay.report(), args.format)
+            print(&replay.report(), args)
         }
         Err(divergence) => {
             report_error(&CliError::new(divergence.to_string()));
@@ -227,15 +338,20 @@ fn from_store(args: &Args, path: &Path) -> Exit {
     }
 }
 
-fn print(report: &Report, format: Format) -> Exit {
-    let text = match format {
-        Format::Json => {
-            // A report holds only strings, numbers and options, so serialising cannot fail.
-            let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
-            text.push('\n');
-            text
+/// Prints the report in the asked format, after writing it into `--out DIR` if asked.
+fn print(report: &Report, args: &Args) -> Exit {
+    // A report holds only strings, numbers and options, so serialising cannot fail.
+    let mut json = serde_json::to_string_pretty(report).unwrap_or_default();
+    json.push('\n');
+    if let Some(dir) = &args.out {
+        if let Err(e) = out::write(dir, report, &json) {
+            report_error(&e);
+            return Exit::Failure;
         }
-        Format::Table => table(report),
+    }
+    let text = match args.format {
+        Format::Json => json,
+        Format::Table | Format::Markdown => table(report),
         Format::Csv => csv(report),
     };
     finish(text.as_bytes(), Exit::Ok)
@@ -291,6 +407,23 @@ fn csv(r: &Report) -> String {
         r.handed_off_leads,
     );
     row("meetings", "", "count", r.meetings.to_string(), r.meetings);
+    row(
+        "target_account_meetings",
+        "",
+        "count",
+        r.target_account_meetings.to_string(),
+        r.target_account_meetings,
+    );
+    row(
+        "share_waited",
+        "",
+        "fraction",
+        number(r.share_waited),
+        s.touched,
+    );
+    for (kpi, rate) in rates(r) {
+        row(kpi, "", "fraction", number(rate.value), rate.of);
+    }
     for c in &r.handoffs_by_rule {
         row(
             "handoffs",
@@ -319,6 +452,15 @@ fn csv(r: &Report) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The shares of leads, by KPI name.
+fn rates(r: &Report) -> [(&'static str, Rate); 3] {
+    [
+        ("engagement_rate", r.engagement_rate),
+        ("re_engagement", r.re_engagement),
+        ("return_to_intent", r.return_to_intent),
+    ]
 }
 
 /// The human report.
@@ -373,8 +515,30 @@ fn table(r: &Report) -> String {
             format!("{} of {} handed off", r.converted_leads, r.handed_off_leads),
         ],
         vec!["meetings".into(), r.meetings.to_string(), String::new()],
+        vec![
+            "target_account_meetings".into(),
+            r.target_account_meetings.to_string(),
+            String::new(),
+        ],
+        vec![
+            "share_waited".into(),
+            share(r.share_waited),
+            format!("{} touched", r.speed_to_lead.touched),
+        ],
     ];
+    let mut rows = rows;
+    for (kpi, rate) in rates(r) {
+        rows.push(vec![
+            kpi.to_owned(),
+            share(rate.value),
+            format!("{} of {}", rate.count, rate.of),
+        ]);
+    }
     out.push_str(&columns(&rows));
+    out.push_str("\nnot computed from history:\n");
+    for n in &r.not_computed {
+        out.push_str(&format!("  {}: {}\n", n.kpi, n.why));
+    }
     let mut rules = vec![vec!["handoffs by rule".to_owned(), "count".to_owned()]];
     rules.extend(
         r.handoffs_by_rule

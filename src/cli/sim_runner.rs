@@ -11,7 +11,7 @@ use super::{
     findings, numbers, report_error, stdin, write_stderr, CliError, ColorChoice, Exit, Format,
 };
 use crate::check::{self, Compiled};
-use crate::diagnostics::render::Sources;
+use crate::diagnostics::render::{SourceFile, Sources};
 use crate::engine::Engine;
 use crate::ir::Playbook;
 use crate::ir::Scenario;
@@ -19,6 +19,7 @@ use crate::shard::part::Part;
 use crate::shard::Shard;
 use crate::sim::Summary;
 use crate::sim::{self, RepValues, SimError, SimOptions};
+use crate::span::FileId;
 
 /// Options of a simulation run, shared by every command that simulates.
 #[derive(Debug, Clone, clap::Args)]
@@ -146,6 +147,27 @@ pub fn load_file(path: &Path, name: &stdin::Name, color: ColorChoice) -> Result<
     let mut sources = Sources::new();
     match findings::check_file(path, name, &mut sources) {
         Ok(compiled) => accept(compiled, &sources, color),
+        Err(e) => {
+            report_error(&e);
+            Err(Exit::Failure)
+        }
+    }
+}
+
+/// Like [`load_file`], also giving back the file's name as shown and its text, for a caller
+/// that points into the source (`replay --explain`).
+pub fn load_file_with_source(
+    path: &Path,
+    name: &stdin::Name,
+    color: ColorChoice,
+) -> Result<(Playbook, SourceFile), Exit> {
+    let mut sources = Sources::new();
+    match findings::check_file(path, name, &mut sources) {
+        Ok(compiled) => {
+            let file = sources.get(FileId(0)).cloned();
+            let playbook = accept(compiled, &sources, color)?;
+            Ok((playbook, file.ok_or(Exit::Failure)?))
+        }
         Err(e) => {
             report_error(&e);
             Err(Exit::Failure)

@@ -29,6 +29,11 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// A score's value at the scope's time, as conditions read it.
+    pub(crate) fn score(&self, score: crate::ir::ScoreId) -> Option<f64> {
+        scoring::score_value(self.playbook, self.lead, score, self.now)
+    }
+
     /// Whether a condition holds.
     pub fn holds(&self, cond: &Cond) -> bool {
         match cond {
@@ -78,7 +83,7 @@ impl<'a> Scope<'a> {
     }
 
     /// A numeric operand's value; `None` when the field is missing or not a number.
-    fn num(&self, num: &Num) -> Option<f64> {
+    pub(crate) fn num(&self, num: &Num) -> Option<f64> {
         match num {
             Num::Const(c) => Some(*c),
             Num::Field(field) => match self.field(*field)? {
@@ -92,7 +97,8 @@ impl<'a> Scope<'a> {
         }
     }
 
-    fn field(&self, field: FieldRef) -> Option<&'a Value> {
+    /// A field's value: the lead's attribute or the event's field.
+    pub(crate) fn field(&self, field: FieldRef) -> Option<&'a Value> {
         match field {
             FieldRef::Lead(id) => self.lead.attributes.get(id.index()),
             FieldRef::Event(i) => self.event.get(usize::from(i)),

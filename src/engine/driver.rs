@@ -10,7 +10,7 @@
 //! A lead has at most one live timer of each kind: a new one of a kind bumps the kind's
 //! generation, so the older one could only be ignored as stale, and the driver forgets it.
 
-use super::{Action, Engine, Input, LeadState, Step, TimerKey, TimerKind};
+use super::{Action, Engine, Input, LeadState, NoTrace, Step, TimerKey, TimerKind, Tracer};
 use crate::calendar::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -86,7 +86,46 @@ impl Driver {
         until: Timestamp,
         out: &mut Vec<(Timestamp, Action)>,
     ) {
-        while self.fire_next(engine, lead, until, out).is_some() {}
+        self.advance_traced(engine, lead, until, out, &mut NoTrace);
+    }
+
+    /// [`Driver::advance`] with every step observed by `trace`; `each` hears each timer as
+    /// it fires, before its step.
+    pub(crate) fn advance_traced<T: Tracer>(
+        &mut self,
+        engine: &Engine,
+        lead: &mut LeadState,
+        until: Timestamp,
+        out: &mut Vec<(Timestamp, Action)>,
+        trace: &mut T,
+    ) {
+        while self
+            .fire_next_traced(engine, lead, until, out, trace)
+            .is_some()
+        {}
+    }
+
+    /// [`Driver::fire_next`] with its step observed by `trace`; also tells whether the engine
+    /// applied the timer or ignored it (a stale one).
+    pub(crate) fn fire_next_traced<T: Tracer>(
+        &mut self,
+        engine: &Engine,
+        lead: &mut LeadState,
+        until: Timestamp,
+        out: &mut Vec<(Timestamp, Action)>,
+        trace: &mut T,
+    ) -> Option<(Pending, Step)> {
+        let next = self.take_due(until)?;
+        let mut actions = Vec::new();
+        let step = engine.step_traced(
+            lead,
+            &Input::Timer(next.key),
+            next.due,
+            &mut actions,
+            &mut *trace,
+        );
+        self.record(next.due, &actions, out);
+        Some((next, step))
     }
 
     /// Fires the next timer due at or before `until`, if any, as one engine step; appends its
@@ -99,11 +138,8 @@ impl Driver {
         until: Timestamp,
         out: &mut Vec<(Timestamp, Action)>,
     ) -> Option<Pending> {
-        let next = self.take_due(until)?;
-        let mut actions = Vec::new();
-        let _ = engine.step(lead, &Input::Timer(next.key), next.due, &mut actions);
-        self.record(next.due, &actions, out);
-        Some(next)
+        self.fire_next_traced(engine, lead, until, out, &mut NoTrace)
+            .map(|(next, _)| next)
     }
 
     /// Applies one input at time `at`, after the timers due by then; a late input is applied at
@@ -116,11 +152,24 @@ impl Driver {
         at: Timestamp,
         out: &mut Vec<(Timestamp, Action)>,
     ) -> Applied {
+        self.apply_traced(engine, lead, input, at, out, &mut NoTrace)
+    }
+
+    /// [`Driver::apply`] with every step, the timers' and the input's, observed by `trace`.
+    pub(crate) fn apply_traced<T: Tracer>(
+        &mut self,
+        engine: &Engine,
+        lead: &mut LeadState,
+        input: &Input,
+        at: Timestamp,
+        out: &mut Vec<(Timestamp, Action)>,
+        trace: &mut T,
+    ) -> Applied {
         let late = self.last.is_some_and(|last| at < last);
         let at = self.last.map_or(at, |last| at.max(last));
-        self.advance(engine, lead, at, out);
+        self.advance_traced(engine, lead, at, out, trace);
         let mut actions = Vec::new();
-        let step = engine.step(lead, input, at, &mut actions);
+        let step = engine.step_traced(lead, input, at, &mut actions, &mut *trace);
         self.record(at, &actions, out);
         Applied { at, late, step }
     }

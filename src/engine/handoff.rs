@@ -10,10 +10,10 @@ use super::cond::Scope;
 use super::input::TimerKind;
 use super::plan::Plan;
 use super::state::{HandoffRun, Stage};
-use super::{scoring, Ctx};
+use super::{scoring, Ctx, Tracer};
 use crate::ir::{BreachAction, ContextId, ContextItem, EventId, HandoffId, QueueId, Value};
 
-impl Ctx<'_> {
+impl<T: Tracer> Ctx<'_, T> {
     /// Whether suppression lets a rule fire now.
     fn allowed(&self, rule: HandoffId) -> bool {
         match self.lead.suppression {
@@ -78,8 +78,13 @@ impl Ctx<'_> {
             for (rule, filters) in event_rules {
                 let fires = filters.iter().any(|f| f.holds(&scope))
                     && (tables.handoff_when.get(rule.index())).is_some_and(|w| w.holds(&scope));
-                if fires && self.allowed(*rule) {
-                    offer(*rule, Some(e));
+                if fires {
+                    let allowed = self.allowed(*rule);
+                    let held_back = self.lead.suppression.filter(|_| !allowed);
+                    self.trace.rule_held(&scope, *rule, Some(e), held_back);
+                    if allowed {
+                        offer(*rule, Some(e));
+                    }
                 }
             }
         }
@@ -89,8 +94,13 @@ impl Ctx<'_> {
                 let fires =
                     (tables.handoff_when.get(rule.index())).is_some_and(|w| w.holds(&scope));
                 rules_false &= !fires;
-                if fires && self.allowed(*rule) {
-                    offer(*rule, None);
+                if fires {
+                    let allowed = self.allowed(*rule);
+                    let held_back = self.lead.suppression.filter(|_| !allowed);
+                    self.trace.rule_held(&scope, *rule, None, held_back);
+                    if allowed {
+                        offer(*rule, None);
+                    }
                 }
             }
         }
@@ -107,10 +117,12 @@ impl Ctx<'_> {
         let Some(def) = self.playbook.handoffs.get(rule.index()) else {
             return;
         };
-        let Some((queue, owner)) = engine.route(def.route, self.lead, self.now) else {
+        let Some((queue, owner, line)) = engine.route_with_line(def.route, self.lead, self.now)
+        else {
             self.out.push(Action::Unroutable { rule });
             return;
         };
+        self.trace.routed(rule, line, queue, owner);
         let resume_track = match self.lead.stage {
             Stage::Parked { track, .. } => Some(track),
             _ => self.lead.track.map(|t| t.track),
@@ -149,6 +161,7 @@ impl Ctx<'_> {
         if let Some(context) = def.context {
             self.attach_context(context, rule, trigger);
         }
+        self.trace.sla_started(rule, queue, self.now, deadline);
         self.start_sla(deadline);
     }
 
@@ -277,6 +290,7 @@ impl Ctx<'_> {
             if let Stage::HandedOff(run) = &mut self.lead.stage {
                 run.deadline = deadline;
             }
+            self.trace.sla_started(rule, queue, self.now, deadline);
             self.start_sla(deadline);
         }
     }

@@ -24,10 +24,12 @@ mod scoring;
 mod sla;
 mod state;
 mod tables;
+mod trace;
 mod track;
 mod work;
 
 pub use action::{Action, ContextSnapshot, SignalRecord, TouchRecord, WhyNow};
+pub(crate) use cond::Scope;
 pub use deploy::{Deploy, DeployError, Renames};
 pub use describe::{utc, Described};
 pub use driver::{Applied, Driver, Pending};
@@ -37,12 +39,12 @@ pub use state::{
     Counted, Departure, Generations, HandoffRun, LeadState, ScoreState, Stage, SuppressionState,
     TrackRun,
 };
+pub(crate) use trace::{NoTrace, Tracer};
 
 use crate::calendar::{BusinessCalendar, CalendarError, Timestamp};
 use crate::ir::{
     BandSetId, BreachAction, CounterId, EventId, FieldType, HandoffId, Playbook, ScoreId, Value,
 };
-use cond::Scope;
 use std::fmt;
 use std::sync::Arc;
 use tables::*;
@@ -183,7 +185,7 @@ impl Engine {
         if let Err(why) = self.check_attributes(&attributes) {
             return Step::Ignored(why);
         }
-        let mut cx = Ctx::new(self, lead, now, out);
+        let mut cx = Ctx::new(self, lead, now, out, NoTrace);
         cx.arrive(attributes, source);
         cx.follow_exits();
         cx.record_quiet();
@@ -201,10 +203,24 @@ impl Engine {
         now: Timestamp,
         out: &mut Vec<Action>,
     ) -> Step {
+        self.step_traced(lead, input, now, out, NoTrace)
+    }
+
+    /// [`Engine::step`] observed by `trace`, which hears why the engine decided what it did
+    /// (`engine::trace`); with [`NoTrace`] it is the same code as `step`.
+    #[inline(always)]
+    pub(crate) fn step_traced<T: Tracer>(
+        &self,
+        lead: &mut LeadState,
+        input: &Input,
+        now: Timestamp,
+        out: &mut Vec<Action>,
+        trace: T,
+    ) -> Step {
         if let Err(why) = self.check(lead, input) {
             return Step::Ignored(why);
         }
-        let mut cx = Ctx::new(self, lead, now, out);
+        let mut cx = Ctx::new(self, lead, now, out, trace);
         match input {
             Input::Arrive { attributes, source } => cx.arrive(attributes.clone(), source.clone()),
             Input::Event { event, fields } => cx.event(*event, fields),
@@ -344,13 +360,17 @@ fn value_fits(ty: &FieldType, value: &Value) -> bool {
     }
 }
 
-/// One step in progress: the engine, the lead being changed, the time and the action buffer.
-struct Ctx<'a> {
+/// One step in progress: the engine, the lead being changed, the time, the action buffer and
+/// the step's observer.
+struct Ctx<'a, T: Tracer> {
     engine: &'a Engine,
     playbook: &'a Playbook,
     lead: &'a mut LeadState,
     now: Timestamp,
     out: &'a mut Vec<Action>,
+    /// Hears why the engine decides what it does ([`NoTrace`], of no size, when nobody
+    /// listens; a `&mut` to the caller's tracer otherwise).
+    trace: T,
     /// Set when this step ended a handoff: no new handoff starts in the same step, so a handoff
     /// always needs a fresh event or timer and the caller's clock can never loop in place.
     ended_handoff: bool,
@@ -363,12 +383,13 @@ struct Ctx<'a> {
     exits_false: bool,
 }
 
-impl<'a> Ctx<'a> {
+impl<'a, T: Tracer> Ctx<'a, T> {
     fn new(
         engine: &'a Engine,
         lead: &'a mut LeadState,
         now: Timestamp,
         out: &'a mut Vec<Action>,
+        trace: T,
     ) -> Self {
         Ctx {
             engine,
@@ -377,6 +398,7 @@ impl<'a> Ctx<'a> {
             lead,
             now,
             out,
+            trace,
             ended_handoff: false,
             rules_false: false,
             exits_false: false,
@@ -555,10 +577,11 @@ impl<'a> Ctx<'a> {
                         .get(l.rule)
                         .is_some_and(|when| when.holds(&scope))
             })
-            .map(|(_, d)| d);
-        let Some(d) = hit else {
+            .map(|(l, d)| (l.rule, d));
+        let Some((index, d)) = hit else {
             return false;
         };
+        self.trace.disqualified(&scope, index);
         let reason = d.reason;
         self.leave_queue();
         self.stop_track();

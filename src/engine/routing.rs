@@ -18,14 +18,26 @@ impl Engine {
         lead: &LeadState,
         now: Timestamp,
     ) -> Option<(QueueId, Option<SellerId>)> {
+        self.route_with_line(target, lead, now)
+            .map(|(queue, owner, _)| (queue, owner))
+    }
+
+    /// [`Engine::route`] with the router line that matched (from 0), for the engine's tracer;
+    /// `None` for a route to a queue.
+    pub(super) fn route_with_line(
+        &self,
+        target: RouteTarget,
+        lead: &LeadState,
+        now: Timestamp,
+    ) -> Option<(QueueId, Option<SellerId>, Option<usize>)> {
         let playbook = &self.playbook;
         let routed = match target {
-            RouteTarget::Queue(queue) => Some((queue, None)),
+            RouteTarget::Queue(queue) => Some((queue, None, None)),
             RouteTarget::Router(router) => self
                 .route_line(router, lead, now)
-                .map(|(_, queue, owner)| (queue, owner)),
+                .map(|(line, queue, owner)| (queue, owner, Some(line))),
         };
-        routed.filter(|(queue, _)| queue.index() < playbook.queues.len())
+        routed.filter(|(queue, _, _)| queue.index() < playbook.queues.len())
     }
 
     /// The router line a lead takes (its index in the router, the queue and the owner): the

@@ -7,7 +7,7 @@
 use super::action::{Action, TouchRecord};
 use super::input::TimerKind;
 use super::state::{Departure, TrackRun};
-use super::Ctx;
+use super::{Ctx, Tracer};
 use crate::ir::{Cadence, TrackEnd, TrackId};
 
 /// Interval of a cadence, at least one second so a zero interval cannot stall the clock.
@@ -15,7 +15,7 @@ fn interval(cadence: &Cadence) -> i64 {
     cadence.every_secs.max(1)
 }
 
-impl Ctx<'_> {
+impl<T: Tracer> Ctx<'_, T> {
     /// Starts a track from its beginning, replacing the running one.
     pub(super) fn enter_track(&mut self, track: TrackId) {
         let Some(def) = self.playbook.tracks.get(track.index()) else {
@@ -103,14 +103,17 @@ impl Ctx<'_> {
             let Some(def) = self.playbook.tracks.get(run.track.index()) else {
                 return;
             };
-            let scope = self.scope();
+            let scope = super::Scope::state(self.playbook, self.lead, self.now);
             let tests =
                 (self.engine.tables.exits.get(run.track.index())).map_or(&[][..], |t| &t[..]);
-            let next = (def.exits.iter().zip(tests))
-                .find(|(exit, test)| exit.to != run.track && test.holds(&scope))
-                .map(|(exit, _)| exit.to);
+            let next = (def.exits.iter().zip(tests).enumerate())
+                .find(|(_, (exit, test))| exit.to != run.track && test.holds(&scope))
+                .map(|(index, (exit, _))| (index, exit.to));
             match next {
-                Some(next) => self.enter_track(next),
+                Some((index, next)) => {
+                    self.trace.exited(&scope, run.track, index);
+                    self.enter_track(next);
+                }
                 None => {
                     self.exits_false = true;
                     return;

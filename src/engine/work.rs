@@ -8,13 +8,13 @@
 use super::action::{Action, TouchRecord};
 use super::input::{TimerKind, TouchOutcome};
 use super::state::{Departure, Stage, SuppressionState};
-use super::Ctx;
+use super::{Ctx, Tracer};
 use crate::calendar::Timestamp;
 use crate::ir::{Destination, Outcome, ReasonId, SellerId, Sequence, Step, TrackId};
 
 const DAY_SECS: i64 = 86_400;
 
-impl Ctx<'_> {
+impl<T: Tracer> Ctx<'_, T> {
     fn sequence(&self) -> Option<&Sequence> {
         let run = self.lead.handoff()?;
         let def = self.playbook.handoffs.get(run.rule.index())?;

@@ -28,17 +28,43 @@ pub fn prepare(
         .map_err(|errors| refuse(errors.iter().map(|e| format!("{e}\n")).collect()))?;
     let old_engine = Engine::new(&old).map_err(|e| refuse(e.to_string()))?;
     let before = store.load(old_engine)?;
+    let new_engine = Engine::new(playbook).map_err(|e| refuse(e.to_string()))?;
+    let after = carry_ledger(&before, &plan, new_engine).map_err(refuse)?;
+    let all: Vec<LeadNo> = (0..after.len())
+        .filter_map(|n| LeadNo::try_from(n).ok())
+        .collect();
+    let mut batch = store.batch(0)?;
+    let version = batch.deploy(playbook, at)?;
+    batch.set_meta("version", &version.to_string())?;
+    // What a replay of the store needs to redo this deploy (`docs/replay.md`).
+    let entries = serde_json::to_string(&renames.entries()).unwrap_or_default();
+    batch.set_meta(&renames_key(version), &entries)?;
+    batch.save(&after, &all)?;
+    let routing = serde_json::to_string(&after.routing_snapshot()).unwrap_or_default();
+    batch.set_meta("routing", &routing)?;
+    batch.commit()?;
+    Ok(Some(plan.notes()))
+}
+
+/// The store's meta key of the `--map` entries of the deploy to `version`, as a JSON list.
+pub fn renames_key(version: i64) -> String {
+    format!("renames.{version}")
+}
+
+/// Every lead of `before` carried over to `engine`'s playbook by `plan`, with its route, clock
+/// and routing as they were: what a deploy writes, and what a replay of a store that crossed
+/// a deploy redoes in memory. The error says which leads cannot be carried.
+pub fn carry_ledger(before: &Ledger, plan: &Deploy, engine: Engine) -> Result<Ledger, String> {
     let carried = plan
         .carry_all(
             (before.leads().iter()).map(|l| (l.key.as_str(), &l.record.state, &l.record.driver)),
         )
-        .map_err(|e| refuse(e.to_string()))?;
-    let new_engine = Engine::new(playbook).map_err(|e| refuse(e.to_string()))?;
-    let mut after = Ledger::new(new_engine);
+        .map_err(|e| e.to_string())?;
+    let mut after = Ledger::new(engine);
     let mut unrouted = Vec::new();
     for (no, (lead, (state, driver))) in before.leads().iter().zip(carried).enumerate() {
         let route = match lead.record.route {
-            Some(route) => match carry_route(&plan, route) {
+            Some(route) => match carry_route(plan, route) {
                 Some(route) => Some(route),
                 None => {
                     unrouted.push(lead.key.clone());
@@ -60,26 +86,16 @@ pub fn prepare(
         );
     }
     if !unrouted.is_empty() {
-        return Err(refuse(format!(
+        return Err(format!(
             "{} lead(s) wait in or were assigned in a queue, or to a seller, the new version deletes: {}; \
              map it with `--map queue:OLD=NEW` or `--map seller:OLD=NEW`",
             unrouted.len(),
             unrouted.iter().take(10).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
-        )));
+        ));
     }
     after.restore_clock(before.clock());
     after.restore_routing(&before.routing_snapshot());
-    let all: Vec<LeadNo> = (0..after.len())
-        .filter_map(|n| LeadNo::try_from(n).ok())
-        .collect();
-    let mut batch = store.batch(0)?;
-    let version = batch.deploy(playbook, at)?;
-    batch.set_meta("version", &version.to_string())?;
-    batch.save(&after, &all)?;
-    let routing = serde_json::to_string(&after.routing_snapshot()).unwrap_or_default();
-    batch.set_meta("routing", &routing)?;
-    batch.commit()?;
-    Ok(Some(plan.notes()))
+    Ok(after)
 }
 
 /// A route with its queue and sellers mapped to the new version by name or `--map`.

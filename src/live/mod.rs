@@ -7,6 +7,7 @@
 //! with `cli`, that touches files and clocks.
 
 mod deploy;
+pub use deploy::{carry_ledger, renames_key};
 pub mod input;
 pub mod relay;
 pub mod runner;

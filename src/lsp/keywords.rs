@@ -151,7 +151,14 @@ pub fn statements(block: &str) -> &'static [&'static str] {
             "meeting",
             "after connect",
         ],
-        "shape" => &["timezone", "on", "holidays from", "trend up", "trend down", "per year"],
+        "shape" => &[
+            "timezone",
+            "on",
+            "holidays from",
+            "trend up",
+            "trend down",
+            "per year",
+        ],
         "test" => &[
             "given lead",
             "at",

@@ -7,19 +7,27 @@
 //! engine's `first_touch` and `sla_breached` actions, and it ends with the action that takes
 //! the lead out of it. It is pure: the caller reads lines and prints the report.
 
+pub mod against;
+pub mod explain;
+mod facts;
+mod report;
+pub mod sources;
 #[cfg(test)]
 mod tests;
 #[cfg(feature = "live")]
 pub mod verify;
 
 use crate::calendar::Timestamp;
-use crate::engine::{utc, Action, Engine, Input, Step, TouchOutcome};
-use crate::events::{Decoded, Effect};
-use crate::ir::{Playbook, ReasonId};
+use crate::engine::deploy::Kind;
+use crate::engine::{Action, Deploy, Engine, Input, Step, TimerKind, TouchOutcome};
+use crate::events::{Decoded, Effect, Subject};
+use crate::ir::{Kpi, QueueId, ReasonId, SellerId};
 use crate::ledger::{Accepted, Emitted, LeadNo, Ledger, Refusal};
-use crate::sim::stats::quantile_unsorted;
-use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use explain::{Follow, Story};
+use report::build;
+pub use report::{Count, Inputs, NotComputed, Outcome, Rate, Report, Speed};
+use sources::SourceMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// How a handoff ended, for leakage; the first ending wins, as in the simulator.
 use crate::sim::kpi::HandoffEnd as End;
@@ -40,6 +48,25 @@ struct LeadTally {
     converted: bool,
     /// The reason of the latest disposition or breach limit, which names a recycle.
     reason: Option<ReasonId>,
+    /// Got an automated touch; then emitted an event (`engagement_rate`).
+    auto_touched: bool,
+    engaged: bool,
+    /// Recycled to automation; then emitted an event (`re_engagement`).
+    recycled: bool,
+    re_engaged: bool,
+    /// Given a suppression window; then handed off again (`return_to_intent`).
+    suppressed: bool,
+    returned: bool,
+    /// The owner of the lead's latest `enqueue`, which tells a named-account route.
+    owned: bool,
+    /// The open handoff is a target-account handoff (`docs/kpis.md`).
+    target_account: bool,
+    /// The lead's first handoff: its queue, the seller routing assigned it to (or its named
+    /// owner) and its SLA deadline; and its breaches over all handoffs (`--against`).
+    first_queue: Option<QueueId>,
+    owner: Option<SellerId>,
+    first_due: Option<Timestamp>,
+    breaches: u32,
 }
 
 /// Counts kept while replaying.
@@ -52,6 +79,9 @@ struct Tally {
     duplicates: u64,
     bad: u64,
     meetings: u64,
+    seller_ignored: u64,
+    unnamed_pickups: u64,
+    target_account_meetings: u64,
     first: Option<Timestamp>,
     last: Option<Timestamp>,
     by_rule: BTreeMap<u32, u64>,
@@ -61,6 +91,9 @@ struct Tally {
     leaked: u64,
     decided: u64,
     outcomes: BTreeMap<(&'static str, u32), u64>,
+    /// Names of rules and reasons counted under an earlier playbook version that the current
+    /// one deletes, by the key they are counted under (past the current version's ids).
+    retired: BTreeMap<u32, String>,
 }
 
 /// History going through a ledger, measured as it goes.
@@ -70,18 +103,90 @@ pub struct Replay {
     leads: Vec<LeadTally>,
     tally: Tally,
     /// Every `(source, id)` applied, so a re-sent line is dropped as `run` drops it.
-    seen: HashSet<(String, String)>,
+    /// By source, so that looking a line up allocates nothing.
+    seen: HashMap<String, HashSet<String>>,
+    /// The lead `--explain` follows, if any.
+    follow: Option<Box<Follow>>,
+    /// Rules with the line `kpi target_account_meetings`, whose handoffs are target-account
+    /// handoffs wherever they route.
+    target_account_rules: Vec<u32>,
 }
 
 impl Replay {
     /// An empty history running `engine`.
     pub fn new(engine: Engine) -> Replay {
         Replay {
+            target_account_rules: target_account_rules(&engine),
             ledger: Ledger::new(engine),
             leads: Vec::new(),
             tally: Tally::default(),
-            seen: HashSet::new(),
+            seen: HashMap::new(),
+            follow: None,
         }
+    }
+
+    /// What became of every lead, for `--against` ([`against::diff`]).
+    pub fn outcomes(&self) -> Vec<against::LeadOutcome> {
+        let playbook = self.ledger.engine().playbook();
+        let none = LeadTally::default();
+        (self.ledger.leads().iter().enumerate())
+            .map(|(i, lead)| {
+                let t = self.leads.get(i).unwrap_or(&none);
+                against::LeadOutcome::new(playbook, &lead.key, &lead.record.state, t)
+            })
+            .collect()
+    }
+
+    /// Goes on under another playbook version: `ledger` holds every lead carried over by
+    /// `plan` (`handoff run` deploying it, `docs/deploy.md`); counts by rule and by reason
+    /// follow their rules and reasons by name, and keep the old name when the new version
+    /// deletes one.
+    pub fn carry_to(&mut self, plan: &Deploy, ledger: Ledger) {
+        let old = self.ledger.engine().playbook().clone();
+        let t = &mut self.tally;
+        let mut next = 1_000_000 + t.retired.len() as u32;
+        let mut key =
+            |kind: Kind, id: u32, name: Option<&String>, retired: &mut BTreeMap<u32, String>| {
+                if let Some(new) = plan.map(kind, id) {
+                    return new;
+                }
+                if id >= 1_000_000 || id == u32::MAX {
+                    return id;
+                }
+                next += 1;
+                retired.insert(next, name.cloned().unwrap_or_else(|| format!("#{id}")));
+                next
+            };
+        let rule = |id: u32| old.handoffs.get(usize::try_from(id).ok()?).map(|h| &h.name);
+        let reason = |id: u32| old.reasons.get(usize::try_from(id).ok()?).map(|r| &r.name);
+        t.by_rule = (std::mem::take(&mut t.by_rule).into_iter())
+            .map(|(id, n)| (key(Kind::Handoff, id, rule(id), &mut t.retired), n))
+            .collect();
+        t.outcomes = (std::mem::take(&mut t.outcomes).into_iter())
+            .map(|((o, id), n)| ((o, key(Kind::Reason, id, reason(id), &mut t.retired)), n))
+            .collect();
+        for lead in &mut self.leads {
+            lead.reason = (lead.reason)
+                .map(|r| ReasonId(key(Kind::Reason, r.0, reason(r.0), &mut t.retired)));
+        }
+        self.target_account_rules = target_account_rules(ledger.engine());
+        self.ledger = ledger;
+    }
+
+    /// Follows the lead `key` through the history, to tell its story ([`Replay::story`]);
+    /// `map` locates the rules the story names.
+    pub fn explain(&mut self, key: &str, map: SourceMap) {
+        self.follow = Some(Box::new(Follow::new(key, map)));
+    }
+
+    /// The followed lead's story, after the timers due by the ledger's clock have fired.
+    pub fn story(&mut self) -> Option<Story> {
+        let follow = self.follow.as_mut()?;
+        let engine = self.ledger.engine();
+        if let Some(clock) = self.ledger.clock() {
+            follow.advance(engine, clock);
+        }
+        Some(follow.story(engine.playbook()))
     }
 
     /// The ledger, for a caller that wants each lead's state.
@@ -97,8 +202,8 @@ impl Replay {
         line: &Decoded,
         out: &mut Vec<Emitted>,
     ) -> Result<Option<Accepted>, Refusal> {
-        let key = (line.source.clone(), line.id.clone());
-        if self.seen.contains(&key) {
+        let seen = (self.seen.get(&line.source)).is_some_and(|ids| ids.contains(&line.id));
+        if seen {
             self.tally.duplicates += 1;
             return Ok(None);
         }
@@ -106,7 +211,12 @@ impl Replay {
         let result = self.ledger.apply(line, out);
         match &result {
             Ok(accepted) => {
-                self.seen.insert(key);
+                match self.seen.get_mut(&line.source) {
+                    Some(ids) => ids.insert(line.id.clone()),
+                    None => {
+                        (self.seen.entry(line.source.clone()).or_default()).insert(line.id.clone())
+                    }
+                };
                 let t = &mut self.tally;
                 t.applied += u64::from(accepted.outcome == Step::Applied);
                 t.ignored += u64::from(accepted.outcome != Step::Applied);
@@ -118,13 +228,39 @@ impl Replay {
                     Some(Input::Touch {
                         outcome: TouchOutcome::Meeting
                     })
+                ) && accepted.outcome == Step::Applied;
+                t.meetings += u64::from(meeting);
+                let seller = matches!(
+                    line.input(),
+                    Some(Input::Pickup { .. } | Input::Touch { .. } | Input::Disposition { .. })
                 );
-                t.meetings += u64::from(meeting && accepted.outcome == Step::Applied);
+                t.seller_ignored += u64::from(seller && accepted.outcome != Step::Applied);
+                let event = matches!(line.input(), Some(Input::Event { .. }));
+                let no = accepted.lead.and_then(|no| usize::try_from(no).ok());
+                if let Some(lead) = no.and_then(|no| self.leads.get_mut(no)) {
+                    lead.engaged |= event && lead.auto_touched;
+                    lead.re_engaged |= event && lead.recycled;
+                    t.target_account_meetings += u64::from(meeting && lead.target_account);
+                }
             }
             Err(_) => self.tally.refused += 1,
         }
         self.measure(out.get(before..).unwrap_or_default());
+        if let (Ok(_), Some(follow)) = (&result, self.follow.as_mut()) {
+            follow_line(
+                follow,
+                &self.ledger,
+                line,
+                out.get(before..).unwrap_or_default(),
+            );
+        }
         result.map(Some)
+    }
+
+    /// Counts a pickup whose seller this playbook does not have, which the caller applies as
+    /// a pickup by an unnamed seller (`--against`, `docs/replay.md`).
+    pub fn note_unnamed_pickup(&mut self) {
+        self.tally.unnamed_pickups += 1;
     }
 
     /// Counts a line that could not be decoded, which the caller reports and skips.
@@ -137,24 +273,27 @@ impl Replay {
         let before = out.len();
         self.ledger.advance(until, out);
         self.measure(out.get(before..).unwrap_or_default());
+        if let Some(follow) = self.follow.as_mut() {
+            follow_assignments(follow, &self.ledger, out.get(before..).unwrap_or_default());
+        }
     }
 
     fn measure(&mut self, emitted: &[Emitted]) {
         for e in emitted {
-            if let Effect::Engine(action) = &e.effect {
-                self.action(e.lead, action);
+            match &e.effect {
+                Effect::Engine(action) => self.action(e.lead, action),
+                Effect::Assign { seller, .. } => {
+                    if let Some(lead) = tally_of(&mut self.leads, e.lead) {
+                        lead.owner.get_or_insert(*seller);
+                    }
+                }
             }
         }
     }
 
     /// Reads one action of a lead, the way the simulator reacts to it (`sim::run`).
     fn action(&mut self, no: LeadNo, action: &Action) {
-        let index = usize::try_from(no).unwrap_or(usize::MAX);
-        if self.leads.len() <= index {
-            self.leads
-                .resize_with(index.saturating_add(1), LeadTally::default);
-        }
-        let (Some(lead), t) = (self.leads.get_mut(index), &mut self.tally) else {
+        let (Some(lead), t) = (tally_of(&mut self.leads, no), &mut self.tally) else {
             return;
         };
         let note = |lead: &mut LeadTally, end: End| {
@@ -163,8 +302,21 @@ impl Replay {
             }
         };
         match action {
+            Action::AutoTouch { .. } => lead.auto_touched = true,
+            Action::Enqueue { owner, queue, .. } => {
+                lead.owned = owner.is_some();
+                lead.first_queue.get_or_insert(*queue);
+                if let Some(owner) = owner {
+                    lead.owner.get_or_insert(*owner);
+                }
+            }
+            Action::StartTimer { key, at } if key.kind == TimerKind::Sla => {
+                lead.first_due.get_or_insert(*at);
+            }
             Action::CreateTask { rule, .. } => {
                 *t.by_rule.entry(rule.0).or_default() += 1;
+                lead.returned |= lead.suppressed;
+                lead.target_account = lead.owned || self.target_account_rules.contains(&rule.0);
                 lead.handed_off = true;
                 lead.open = Some(Handoff {
                     delay: None,
@@ -183,6 +335,7 @@ impl Replay {
                 }
             }
             Action::SlaBreached { breaches, .. } => {
+                lead.breaches = lead.breaches.saturating_add(1);
                 if let Some(h) = lead.open.as_mut().filter(|h| h.end == End::Running) {
                     h.breaches = *breaches;
                 }
@@ -199,7 +352,11 @@ impl Replay {
                 note(lead, End::Unresolved);
                 end(lead, t);
             }
-            Action::Recycled { .. } => {
+            Action::Recycled {
+                suppressed_until, ..
+            } => {
+                lead.recycled = true;
+                lead.suppressed |= suppressed_until.is_some();
                 let reason = lead.reason.map_or(u32::MAX, |r| r.0);
                 *t.outcomes.entry(("recycled", reason)).or_default() += 1;
                 end(lead, t);
@@ -236,6 +393,47 @@ impl Replay {
     }
 }
 
+/// The tally of lead `no`, made when it is the first seen.
+fn tally_of(leads: &mut Vec<LeadTally>, no: LeadNo) -> Option<&mut LeadTally> {
+    let index = usize::try_from(no).ok()?;
+    if leads.len() <= index {
+        leads.resize_with(index.saturating_add(1), LeadTally::default);
+    }
+    leads.get_mut(index)
+}
+
+/// Rules with the line `kpi target_account_meetings`.
+fn target_account_rules(engine: &Engine) -> Vec<u32> {
+    (engine.playbook().handoffs.iter().zip(0..))
+        .filter(|(h, _)| h.kpis.contains(&Kpi::TargetAccountMeetings))
+        .map(|(_, i)| i)
+        .collect()
+}
+
+/// Gives the followed lead its line, if the line is about it, and its assignments.
+fn follow_line(follow: &mut Follow, ledger: &Ledger, line: &Decoded, emitted: &[Emitted]) {
+    if let Subject::Lead { lead, input } = &line.subject {
+        if lead == follow.key() {
+            let clock = ledger.clock().unwrap_or(line.time);
+            let label = format!("{}/{}", line.source, line.id);
+            follow.input(ledger.engine(), input, line.time, label, clock);
+        }
+    }
+    follow_assignments(follow, ledger, emitted);
+}
+
+/// Tells the followed lead the sellers routing assigned it to.
+fn follow_assignments(follow: &mut Follow, ledger: &Ledger, emitted: &[Emitted]) {
+    let Some(no) = ledger.find(follow.key()) else {
+        return;
+    };
+    for e in emitted.iter().filter(|e| e.lead == no) {
+        if let Effect::Assign { queue, seller } = e.effect {
+            follow.assigned(ledger.engine().playbook(), e.at, queue, seller);
+        }
+    }
+}
+
 /// Closes a lead's open handoff, if any, and counts it: SLA and leakage as `sim::run` does.
 fn end(lead: &mut LeadTally, t: &mut Tally) {
     let Some(h) = lead.open.take() else {
@@ -255,180 +453,5 @@ fn end(lead: &mut LeadTally, t: &mut Tally) {
     if let Some(leaked) = leaked {
         t.decided += 1;
         t.leaked += u64::from(leaked);
-    }
-}
-
-/// What a replayed history did (`docs/replay.md`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Report {
-    /// The playbook's name.
-    pub playbook: String,
-    /// The first and last times of the lines applied, RFC 3339.
-    pub from: Option<String>,
-    /// See `from`.
-    pub to: Option<String>,
-    /// Leads created.
-    pub leads: u64,
-    /// What became of the lines.
-    pub inputs: Inputs,
-    /// Handoffs started (a rule fired and the lead was routed to a queue).
-    pub handoffs: u64,
-    /// Handoffs by the rule that fired, in playbook order.
-    pub handoffs_by_rule: Vec<Count>,
-    /// Handoffs touched before any SLA breach.
-    pub sla_met: u64,
-    /// Handoffs that breached their SLA at least once.
-    pub sla_missed: u64,
-    /// `sla_met / (sla_met + sla_missed)`.
-    pub sla_attainment: Option<f64>,
-    /// Seconds from handoff to first touch of every touched handoff.
-    pub speed_to_lead: Speed,
-    /// Handoffs that leaked (`docs/kpis.md`, without the lapse of intent history cannot see).
-    pub leaked: u64,
-    /// Handoffs whose outcome is decided.
-    pub decided: u64,
-    /// `leaked / decided`.
-    pub leakage: Option<f64>,
-    /// Leads handed off at least once.
-    pub handed_off_leads: u64,
-    /// Of those, leads that converted.
-    pub converted_leads: u64,
-    /// `converted_leads / handed_off_leads`.
-    pub mql_to_sql: Option<f64>,
-    /// Touches that booked a meeting.
-    pub meetings: u64,
-    /// How leads left a handoff or the funnel, by outcome and reason.
-    pub outcomes: Vec<Outcome>,
-    /// Leads by their stage at the end.
-    pub stages: Vec<Count>,
-}
-
-/// What became of the lines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Inputs {
-    /// Applied by the engine.
-    pub applied: u64,
-    /// Ignored by the engine (they did not fit the lead's stage).
-    pub ignored: u64,
-    /// Of those applied or ignored, older than their lead's last step.
-    pub late: u64,
-    /// About a lead nobody created, or creating one that exists.
-    pub refused: u64,
-    /// Re-sent lines (a `(source, id)` applied before), dropped.
-    pub duplicates: u64,
-    /// Lines that could not be decoded (`docs/events.md`), skipped.
-    pub bad_lines: u64,
-}
-
-/// Speed to lead in seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Speed {
-    /// Touched handoffs.
-    pub touched: u64,
-    /// Median (type 7).
-    pub median: Option<f64>,
-    /// 90th percentile (type 7).
-    pub p90: Option<f64>,
-    /// Mean.
-    pub mean: Option<f64>,
-}
-
-/// A count of something named.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Count {
-    /// Its name.
-    pub name: String,
-    /// How many.
-    pub count: u64,
-}
-
-/// How many leads left with one outcome and reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Outcome {
-    /// `converted`, `closed`, `disqualified` or `recycled`.
-    pub outcome: &'static str,
-    /// The reason code.
-    pub reason: String,
-    /// How many.
-    pub count: u64,
-}
-
-fn share(part: u64, whole: u64) -> Option<f64> {
-    (whole > 0).then(|| part as f64 / whole as f64)
-}
-
-fn build(playbook: &Playbook, ledger: &Ledger, leads: &[LeadTally], mut t: Tally) -> Report {
-    let rule_name = |id: u32| {
-        (playbook
-            .handoffs
-            .get(usize::try_from(id).unwrap_or(usize::MAX)))
-        .map_or_else(|| format!("#{id}"), |h| h.name.clone())
-    };
-    let reason_name = |id: u32| {
-        (playbook
-            .reasons
-            .get(usize::try_from(id).unwrap_or(usize::MAX)))
-        .map_or_else(|| "-".to_owned(), |r| r.name.clone())
-    };
-    let touched = t.delays.len() as u64;
-    let mean = (touched > 0).then(|| t.delays.iter().sum::<f64>() / touched as f64);
-    let speed_to_lead = Speed {
-        touched,
-        median: quantile_unsorted(&mut t.delays, 0.5),
-        p90: quantile_unsorted(&mut t.delays, 0.9),
-        mean,
-    };
-    let mut stages: BTreeMap<&str, u64> = BTreeMap::new();
-    for lead in ledger.leads() {
-        *stages.entry(lead.record.state.stage_name()).or_default() += 1;
-    }
-    let handed_off = leads.iter().filter(|l| l.handed_off).count() as u64;
-    let converted = (leads.iter())
-        .filter(|l| l.handed_off && l.converted)
-        .count() as u64;
-    Report {
-        playbook: playbook.name.clone(),
-        from: t.first.map(utc),
-        to: t.last.map(utc),
-        leads: ledger.len() as u64,
-        inputs: Inputs {
-            applied: t.applied,
-            ignored: t.ignored,
-            late: t.late,
-            refused: t.refused,
-            duplicates: t.duplicates,
-            bad_lines: t.bad,
-        },
-        handoffs: t.by_rule.values().sum(),
-        handoffs_by_rule: (t.by_rule.iter())
-            .map(|(rule, count)| Count {
-                name: rule_name(*rule),
-                count: *count,
-            })
-            .collect(),
-        sla_met: t.sla_met,
-        sla_missed: t.sla_missed,
-        sla_attainment: share(t.sla_met, t.sla_met + t.sla_missed),
-        speed_to_lead,
-        leaked: t.leaked,
-        decided: t.decided,
-        leakage: share(t.leaked, t.decided),
-        handed_off_leads: handed_off,
-        converted_leads: converted,
-        mql_to_sql: share(converted, handed_off),
-        meetings: t.meetings,
-        outcomes: (t.outcomes.iter())
-            .map(|((outcome, reason), count)| Outcome {
-                outcome,
-                reason: reason_name(*reason),
-                count: *count,
-            })
-            .collect(),
-        stages: (stages.into_iter())
-            .map(|(name, count)| Count {
-                name: name.to_owned(),
-                count,
-            })
-            .collect(),
     }
 }

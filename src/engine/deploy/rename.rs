@@ -133,6 +133,17 @@ impl Renames {
         Renames::default()
     }
 
+    /// Every entry as `--map` takes it (`KIND:OLD=NEW`, or `OLD=NEW` without a kind), so a
+    /// store can record the renames of a deploy and a replay of the store redo it.
+    pub fn entries(&self) -> Vec<String> {
+        (self.0.iter())
+            .map(|r| match r.kind {
+                Some(kind) => format!("{}:{}={}", kind.name(), r.old, r.new),
+                None => format!("{}={}", r.old, r.new),
+            })
+            .collect()
+    }
+
     /// Reads every entry, reporting every one that cannot be read.
     pub fn parse<S: AsRef<str>>(entries: &[S]) -> Result<Renames, Vec<RenameError>> {
         let (ok, errors): (Vec<_>, Vec<_>) = entries
