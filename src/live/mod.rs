@@ -7,6 +7,7 @@
 //! with `cli`, that touches files and clocks.
 
 mod deploy;
+pub mod deployment;
 pub mod input;
 pub mod relay;
 pub mod runner;
