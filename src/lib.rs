@@ -24,6 +24,8 @@ pub mod live;
 pub mod queues;
 pub mod replay;
 pub mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod sim;
 pub mod span;
 pub mod syntax;

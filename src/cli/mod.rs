@@ -22,6 +22,7 @@ pub mod replay;
 mod report_dir;
 pub mod run;
 pub mod scenarios;
+pub mod serve;
 pub mod sim_runner;
 pub mod simulate;
 pub mod status;
@@ -174,6 +175,7 @@ pub enum Command {
     Lead(status::LeadArgs),
     Test(test::Args),
     Replay(replay::Args),
+    Serve(serve::Args),
 }
 
 /// Entry point of the binary: parses the process arguments and runs the subcommand.
@@ -210,6 +212,7 @@ pub fn main() -> ExitCode {
         Command::Lead(args) => status::run_lead(args),
         Command::Test(args) => test::run(args, cli.color),
         Command::Replay(args) => replay::run(args, cli.color),
+        Command::Serve(args) => serve::run(args, cli.color),
     };
     exit.into()
 }
