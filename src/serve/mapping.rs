@@ -172,6 +172,12 @@ fields = { kind = "kind" }
     }
 
     #[test]
+    fn the_deployed_example_reads() {
+        let m = Mapping::parse(include_str!("../../deploy/serve/mapping.toml")).unwrap();
+        assert_eq!(m.segment.track["Demo Requested"].kind, "form_submit");
+    }
+
+    #[test]
     fn unknown_keys_are_refused_by_path() {
         let e = Mapping::parse("[segment.track.Signup]\ntype = \"x\"\nfeilds = {}\n").unwrap_err();
         assert_eq!(e, "`segment.track.Signup.feilds` is not a mapping key");
