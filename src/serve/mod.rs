@@ -133,11 +133,16 @@ pub fn serve(
     let (jobs, received) = channel();
     let metrics = Arc::new(Metrics::default());
     let committed = Arc::new(Notify::new());
+    // A writer that stops on a store failure stops the server, which then exits with it.
+    let writer_stopped = Arc::new(Notify::new());
     let writer = {
         let (metrics, committed) = (Arc::clone(&metrics), Arc::clone(&committed));
+        let stopped = Arc::clone(&writer_stopped);
         let batching = options.batching;
         std::thread::spawn(move || {
-            writer::run(deployment, &received, &batching, &metrics, &committed)
+            let result = writer::run(deployment, &received, &batching, &metrics, &committed);
+            stopped.notify_one();
+            result
         })
     };
     let state = Arc::new(AppState {
@@ -163,7 +168,7 @@ pub fn serve(
         });
         let app = router::router(state);
         let served = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown())
+            .with_graceful_shutdown(shutdown(writer_stopped))
             .await;
         let _ = stop.send(true);
         if let Some(delivery) = delivery {
@@ -181,8 +186,16 @@ pub fn serve(
     Ok(deployment.into_report())
 }
 
+/// Resolves on SIGTERM, SIGINT, or when the writer stopped.
+async fn shutdown(writer_stopped: Arc<Notify>) {
+    tokio::select! {
+        () = signal() => {}
+        () = writer_stopped.notified() => {}
+    }
+}
+
 /// Resolves on SIGTERM or SIGINT.
-async fn shutdown() {
+async fn signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
