@@ -327,3 +327,29 @@ fn sigterm_finishes_in_flight_requests_and_exits_0() {
     std::thread::sleep(Duration::from_millis(100));
     assert!(stderr.lock().unwrap().contains("serve stopped"));
 }
+
+/// CPU time of a process in clock ticks, from `/proc`.
+#[cfg(target_os = "linux")]
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after_name.split(' ').collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_idle_server_with_event_times_and_pending_timers_does_not_spin() {
+    let (_dir, store) = store();
+    let server = Server::start(&store, &[]);
+    // A handed-off lead has an SLA timer due long before the wall clock's now.
+    let form = json!({"id": "f", "source": "web", "type": "form_submit", "lead": "L-1",
+        "time": "2026-06-01T09:05:00Z", "data": {"kind": "demo"}});
+    let body = json!([created("a", "L-1"), form]).to_string();
+    assert_eq!(post(&server, "/v1/events", &body).0, 200);
+    let before = cpu_ticks(server.child.id());
+    std::thread::sleep(Duration::from_secs(1));
+    let used = cpu_ticks(server.child.id()) - before;
+    assert!(used < 30, "{used} ticks of CPU in one idle second");
+}

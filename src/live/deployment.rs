@@ -109,6 +109,11 @@ impl Deployment {
         })
     }
 
+    /// What time means to this deployment.
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
     /// The ledger, for the next timer and the counts metrics show.
     pub fn ledger(&self) -> &Ledger {
         &self.ledger

@@ -7,7 +7,7 @@
 use super::metrics::Metrics;
 use super::outbox::{self, Attempt, Due};
 use crate::live::deployment::{Deployment, Line, Outcome};
-use crate::live::RunError;
+use crate::live::{Clock, RunError};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
@@ -69,12 +69,15 @@ pub fn run(
     }
 }
 
-/// How long the writer may wait for work before a timer is due (at most a second).
+/// How long the writer may wait for work: in wall time until the next timer is due, at most a
+/// second; with event times timers fire only as events pass them, so there is nothing to wake for.
 fn timer_wait(deployment: &Deployment) -> Duration {
     let now = crate::live::deployment::wall_now();
-    match deployment.ledger().next_due() {
-        Some(due) => Duration::from_secs(u64::try_from((due - now).clamp(0, 1)).unwrap_or(0)),
-        None => Duration::from_secs(1),
+    match (deployment.clock(), deployment.ledger().next_due()) {
+        (Clock::Wall, Some(due)) => {
+            Duration::from_secs(u64::try_from((due - now).clamp(0, 1)).unwrap_or(0))
+        }
+        _ => Duration::from_secs(1),
     }
 }
 
