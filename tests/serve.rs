@@ -353,3 +353,25 @@ fn an_idle_server_with_event_times_and_pending_timers_does_not_spin() {
     let used = cpu_ticks(server.child.id()) - before;
     assert!(used < 30, "{used} ticks of CPU in one idle second");
 }
+
+#[test]
+fn a_delivery_url_that_is_not_http_is_refused_before_listening() {
+    let (_dir, store) = store();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("handoff"))
+        .args([
+            "serve",
+            serve_support::SEED,
+            "--deliver",
+            "ftp://example.com/x",
+            "--store",
+        ])
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`--deliver`: `ftp://example.com/x` is not an http or https URL"),
+        "{stderr}"
+    );
+}

@@ -135,6 +135,20 @@ fn secret(path: Option<&PathBuf>, what: &str) -> Result<Option<Secret>, CliError
     .transpose()
 }
 
+/// The receiver's URL, checked before the server starts rather than at every attempt.
+fn deliver_url(url: &str) -> Result<String, CliError> {
+    match reqwest::Url::parse(url) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Ok(url.to_owned()),
+        Ok(parsed) => Err(CliError::new(format!(
+            "`--deliver`: `{url}` is not an http or https URL (its scheme is `{}`)",
+            parsed.scheme()
+        ))),
+        Err(e) => Err(CliError::new(format!(
+            "`--deliver`: `{url}` is not a URL: {e}"
+        ))),
+    }
+}
+
 fn options(args: &Args) -> Result<ServeOptions, CliError> {
     let token_text = args
         .token_file
@@ -157,7 +171,7 @@ fn options(args: &Args) -> Result<ServeOptions, CliError> {
     };
     let delivery = match &args.deliver {
         Some(url) => Some(DeliveryOptions {
-            url: url.clone(),
+            url: deliver_url(url)?,
             secret: secret(args.deliver_secret_file.as_ref(), "delivery secret file")?,
             max_attempts: args.deliver_max_attempts,
             backoff: Duration::from_millis(args.deliver_backoff),

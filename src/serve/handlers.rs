@@ -68,6 +68,10 @@ pub async fn events(
     body: Body,
 ) -> Response {
     let bearer = state.auth.bearer(text(&headers, "authorization"));
+    // Without a token, only a signature can authenticate: the body is read for it, not before.
+    if !bearer && state.auth.webhook.is_none() {
+        return unauthorized(&state);
+    }
     let bytes = match read_body(&state, &headers, body).await {
         Ok(bytes) => bytes,
         Err(response) => return response,

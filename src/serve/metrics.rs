@@ -24,7 +24,7 @@ pub struct Metrics {
     pub refused: Refusals,
     /// Requests waiting for the writer.
     pub writer_queue: AtomicU64,
-    /// Actions delivered, failed attempts and actions dead-lettered by delivery.
+    /// Actions delivered.
     pub delivered: AtomicU64,
     /// Failed delivery attempts.
     pub delivery_failures: AtomicU64,
