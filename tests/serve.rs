@@ -375,3 +375,23 @@ fn a_delivery_url_that_is_not_http_is_refused_before_listening() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_malformed_map_is_refused_before_listening() {
+    let (_dir, store) = store();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("handoff"))
+        .args([
+            "serve",
+            serve_support::SEED,
+            "--map",
+            "no-equals-sign",
+            "--store",
+        ])
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no-equals-sign"), "{stderr}");
+    assert!(!stderr.contains("listening on"), "{stderr}");
+}

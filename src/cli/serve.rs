@@ -85,6 +85,10 @@ pub struct Args {
     /// The first retry's longest wait, in milliseconds; doubled for each further one, with jitter
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     pub deliver_backoff: u64,
+    /// A rename for carrying the store's leads over to a changed playbook, as `handoff run --map`
+    /// takes it (docs/deploy.md); repeat for several
+    #[arg(long = "map", value_name = "[KIND:]OLD=NEW")]
+    pub renames: Vec<String>,
     /// Print nothing but errors
     #[arg(long, short)]
     pub quiet: bool,
@@ -191,7 +195,10 @@ fn options(args: &Args) -> Result<ServeOptions, CliError> {
                 SyncArg::Full => Durability::Full,
                 SyncArg::Normal => Durability::Normal,
             },
-            renames: Renames::default(),
+            renames: Renames::parse(&args.renames).map_err(|errors| {
+                let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                CliError::new(text.join("\nerror: "))
+            })?,
             input_key: None,
         },
         listen: args.listen,
