@@ -155,8 +155,8 @@ async fn attempt(client: &reqwest::Client, options: &DeliveryOptions, p: Pending
 }
 
 /// Milliseconds to wait after the `attempts`-th failure: uniform in zero to the base doubled
-/// per attempt, capped (full jitter), drawn from a generator seeded by the action and attempt
-/// so a run can be reproduced.
+/// per attempt, capped (full jitter), drawn from a generator seeded by the action and attempt,
+/// which spreads the retries of different actions without a generator shared across tasks.
 fn backoff(options: &DeliveryOptions, n: i64, attempts: u32) -> i64 {
     let base = u64::try_from(options.backoff.as_millis()).unwrap_or(u64::MAX);
     let cap = u64::try_from(options.backoff_cap.as_millis()).unwrap_or(u64::MAX);
