@@ -58,6 +58,9 @@ fn hubspot_batches_are_signed_ordered_and_deduplicated_by_event_id() {
          "occurredAt": 1_780_304_460_000_i64, "propertyName": "jobtitle", "propertyValue": "CTO"},
         {"eventId": 11, "subscriptionType": "contact.creation", "objectId": 501,
          "occurredAt": 1_780_304_400_000_i64},
+        {"eventId": 14, "subscriptionType": "contact.propertyChange", "objectId": 501,
+         "occurredAt": 1_780_304_470_000_i64, "propertyName": "numberofemployees",
+         "propertyValue": "250"},
         {"eventId": 13, "subscriptionType": "contact.deletion", "objectId": 501,
          "occurredAt": 1_780_304_500_000_i64}
     ])
@@ -67,10 +70,10 @@ fn hubspot_batches_are_signed_ordered_and_deduplicated_by_event_id() {
     assert_eq!(status, 200, "{answer}");
     assert_eq!(
         (answer["accepted"].as_u64(), answer["skipped"].as_u64()),
-        (Some(2), Some(1))
+        (Some(3), Some(1))
     );
     let (status, answer) = hubspot(&server, &body, now, APP_SECRET);
-    assert_eq!((status, answer["duplicates"].as_u64()), (200, Some(2)));
+    assert_eq!((status, answer["duplicates"].as_u64()), (200, Some(3)));
     assert_eq!(hubspot(&server, &body, now, "another secret").0, 401);
     assert_eq!(
         hubspot(&server, &body, now - 301_000, APP_SECRET).0,
@@ -85,7 +88,7 @@ fn hubspot_batches_are_signed_ordered_and_deduplicated_by_event_id() {
         .output()
         .unwrap();
     let view: Value = serde_json::from_slice(&lead.stdout).unwrap();
-    assert_eq!(view["inputs"].as_array().unwrap().len(), 2, "{view}");
+    assert_eq!(view["inputs"].as_array().unwrap().len(), 3, "{view}");
 }
 
 #[test]

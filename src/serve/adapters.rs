@@ -4,10 +4,12 @@
 //! Payloads the mapping does not name are skipped and counted as such.
 
 use super::auth::verify_hubspot;
+use super::coerce;
 use super::handlers::{committed, error, read_body, text, unauthorized};
 use super::ingest;
 use super::mapping::{Event, Mapping};
 use super::AppState;
+use crate::ir::Playbook;
 use crate::live::deployment::Line;
 use axum::body::Body;
 use axum::extract::State;
@@ -53,7 +55,7 @@ pub async fn hubspot(
             )
         }
     };
-    let texts = hubspot_lines(&state.mapping, events);
+    let texts = hubspot_lines(&state.playbook, &state.mapping, events);
     answer(&state, texts).await
 }
 
@@ -71,7 +73,11 @@ fn signed_url(mapping: &Mapping, headers: &HeaderMap, uri: &Uri) -> String {
 
 /// The mapped events of a HubSpot batch as event lines, in `occurredAt` order; `None` for one
 /// the mapping skips.
-fn hubspot_lines(mapping: &Mapping, mut events: Vec<JsonValue>) -> Vec<Option<String>> {
+fn hubspot_lines(
+    playbook: &Playbook,
+    mapping: &Mapping,
+    mut events: Vec<JsonValue>,
+) -> Vec<Option<String>> {
     events.sort_by_key(|e| e.get("occurredAt").and_then(JsonValue::as_i64).unwrap_or(0));
     let map = &mapping.hubspot;
     (events.iter())
@@ -88,6 +94,7 @@ fn hubspot_lines(mapping: &Mapping, mut events: Vec<JsonValue>) -> Vec<Option<St
                 );
             }
             let time = chrono::DateTime::from_timestamp_millis(e.get("occurredAt")?.as_i64()?)?;
+            coerce::fields(playbook, kind, &mut data);
             Some(line(
                 &map.source,
                 &id(e.get("eventId")?)?,
@@ -126,13 +133,13 @@ pub async fn segment(
         }
     };
     let texts = (calls.iter())
-        .map(|c| segment_line(&state.mapping, c))
+        .map(|c| segment_line(&state.playbook, &state.mapping, c))
         .collect();
     answer(&state, texts).await
 }
 
 /// A Segment `track` or `identify` call as an event line; `None` for one the mapping skips.
-fn segment_line(mapping: &Mapping, call: &JsonValue) -> Option<String> {
+fn segment_line(playbook: &Playbook, mapping: &Mapping, call: &JsonValue) -> Option<String> {
     let map = &mapping.segment;
     let (event, values): (&Event, _) = match call.get("type")?.as_str()? {
         "track" => (
@@ -152,6 +159,7 @@ fn segment_line(mapping: &Mapping, call: &JsonValue) -> Option<String> {
     }
     let lead = call.get("userId").or_else(|| call.get("anonymousId"))?;
     let time = call.get("timestamp")?.as_str()?;
+    coerce::fields(playbook, &event.kind, &mut data);
     Some(line(
         &map.source,
         &id(call.get("messageId")?)?,
@@ -216,6 +224,13 @@ mod tests {
 
     use super::*;
 
+    fn seed() -> Playbook {
+        let text = include_str!("../../playbooks/seed-matrix.playbook");
+        crate::check::compile(crate::span::FileId(0), text)
+            .playbook
+            .unwrap()
+    }
+
     fn mapping() -> Mapping {
         Mapping::parse(
             r#"
@@ -241,7 +256,7 @@ fields = { kind = "kind" }
  {"eventId":3,"subscriptionType":"contact.deletion","objectId":7,"occurredAt":1780000002000}]"#,
         )
         .unwrap();
-        let lines = hubspot_lines(&mapping(), events);
+        let lines = hubspot_lines(&seed(), &mapping(), events);
         let first: JsonValue = serde_json::from_str(lines[0].as_ref().unwrap()).unwrap();
         assert_eq!(first["id"], "1");
         assert_eq!(first["type"], "handoff.lead.created");
@@ -256,11 +271,11 @@ fields = { kind = "kind" }
         let call = json!({"type":"track","event":"Demo Requested","messageId":"m-1","userId":"L-1",
             "timestamp":"2026-06-01T10:00:00Z","properties":{"kind":"demo","other":1}});
         let line: JsonValue =
-            serde_json::from_str(&segment_line(&mapping(), &call).unwrap()).unwrap();
+            serde_json::from_str(&segment_line(&seed(), &mapping(), &call).unwrap()).unwrap();
         assert_eq!(line["type"], "form_submit");
         assert_eq!(line["source"], "segment");
         assert_eq!(line["data"], json!({"kind": "demo"}));
         let other = json!({"type":"track","event":"Page Viewed","messageId":"m-2","userId":"L-1","timestamp":"2026-06-01T10:00:00Z"});
-        assert!(segment_line(&mapping(), &other).is_none());
+        assert!(segment_line(&seed(), &mapping(), &other).is_none());
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod adapters;
 pub mod auth;
+pub mod coerce;
 pub mod delivery;
 pub mod handlers;
 pub mod ingest;
@@ -76,6 +77,8 @@ pub struct AppState {
     pub store: PathBuf,
     /// How the adapters map payloads.
     pub mapping: Mapping,
+    /// The playbook, whose field types the adapters convert sent text to.
+    pub playbook: Playbook,
 }
 
 /// Why the server did not start or stopped with an error (exit 2).
@@ -153,6 +156,7 @@ pub fn serve(
         slots: Arc::new(Semaphore::new(options.limits.concurrent)),
         store: options.deploy.store.clone(),
         mapping: options.mapping,
+        playbook: playbook.clone(),
     });
     listening(bound);
     let served = runtime.block_on(async {
