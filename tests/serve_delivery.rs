@@ -182,3 +182,30 @@ fn actions_are_given_up_on_after_the_last_attempt_and_status_shows_them() {
         "{text}"
     );
 }
+
+#[test]
+fn a_receiver_slow_for_one_lead_holds_up_only_that_lead() {
+    let (_dir, store) = store();
+    // Lead numbers start at 0 in the store: keys of the first lead start with `L-0:`.
+    let receiver = Receiver::start_slow(0, Some(("L-0:", Duration::from_secs(4))));
+    let server = Server::start(&store, &["--deliver", &receiver.url()]);
+    let started = Instant::now();
+    assert_eq!(post(&server, "/v1/events", &events()).0, 200);
+    let others: Vec<String> = (outbox(&store).into_iter())
+        .map(|(key, _, _)| key)
+        .filter(|k| !k.starts_with("L-0:"))
+        .collect();
+    assert!(!others.is_empty());
+    wait_until("the other leads' actions", || {
+        let got = receiver.requests();
+        others.iter().all(|k| {
+            got.iter()
+                .any(|r| r.header("webhook-id") == Some(k.as_str()))
+        })
+    });
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the other leads waited for the slow one: {:?}",
+        started.elapsed()
+    );
+}

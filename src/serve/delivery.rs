@@ -2,14 +2,16 @@
 //! with Standard Webhooks headers (`webhook-id` is the action's idempotency key, the same on
 //! every retry). A failed attempt is retried after an exponential backoff with full jitter; a
 //! lead's later actions wait until its earlier one is delivered or given up on, while other
-//! leads go on. Attempts are kept in the store through the writer (docs/serve.md).
+//! leads go on, up to 64 attempts at once. Attempts are kept in the store through the writer
+//! (docs/serve.md).
 
 use super::auth::Secret;
 use super::metrics::{bump, Metrics};
-use super::outbox::{now_ms, Attempt, AttemptResult, Due, Pending};
+use super::outbox::{now_ms, Attempt, AttemptResult, Pending};
 use super::writer::{DeliveryJob, Job};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::collections::HashSet;
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,7 +47,7 @@ pub struct Channels {
     pub metrics: Arc<Metrics>,
 }
 
-/// Delivers until told to stop, finishing the round in flight.
+/// Delivers until told to stop, then lets the attempts under way finish.
 pub async fn run(options: DeliveryOptions, mut channels: Channels) {
     let client = match reqwest::Client::builder().timeout(options.timeout).build() {
         Ok(client) => client,
@@ -55,29 +57,105 @@ pub async fn run(options: DeliveryOptions, mut channels: Channels) {
         }
     };
     let options = Arc::new(options);
+    let mut flight = Flight::default();
     while !*channels.stop.borrow() {
-        let due = match ask(&channels.jobs, DeliveryJob::Due).await {
+        let busy = flight.leads.clone();
+        let due = match ask(&channels.jobs, |reply| DeliveryJob::Due(busy, reply)).await {
             Ok(due) => due,
             Err(e) => {
                 eprintln!("error: delivery cannot read the outbox: {e}");
                 return;
             }
         };
-        if due.actions.is_empty() {
-            wait(&mut channels, &due).await;
-            continue;
+        for pending in due.actions {
+            flight.start(&client, &options, pending);
         }
-        let attempts = round(&client, &options, due.actions, &channels.metrics).await;
-        if let Err(e) = ask(&channels.jobs, |reply| DeliveryJob::Record(attempts, reply)).await {
-            eprintln!("error: delivery cannot record its attempts: {e}");
+        // Each attempt that ends frees its lead at once, so one slow receiver answer holds up
+        // only its own lead.
+        let done = tokio::select! {
+            done = flight.finished() => done,
+            () = wait(&mut channels, due.next_try) => Vec::new(),
+        };
+        if !record(&channels, done).await {
+            return;
+        }
+    }
+    // Stopping: the attempts under way finish and are recorded.
+    while !flight.set.is_empty() {
+        let done = flight.finished().await;
+        if !record(&channels, done).await {
             return;
         }
     }
 }
 
+/// The attempts under way, and the leads they are for.
+#[derive(Default)]
+struct Flight {
+    set: JoinSet<(i64, Attempt)>,
+    leads: HashSet<i64>,
+}
+
+impl Flight {
+    fn start(&mut self, client: &reqwest::Client, options: &Arc<DeliveryOptions>, p: Pending) {
+        if self.set.len() >= IN_FLIGHT || !self.leads.insert(p.lead) {
+            return;
+        }
+        let (client, options) = (client.clone(), Arc::clone(options));
+        self.set
+            .spawn(async move { (p.lead, attempt(&client, &options, p).await) });
+    }
+
+    /// Waits for at least one attempt to end (for ever when none is under way) and takes every
+    /// one that has.
+    async fn finished(&mut self) -> Vec<Attempt> {
+        let Some(first) = self.set.join_next().await else {
+            return std::future::pending().await;
+        };
+        let mut done = Vec::new();
+        let mut next = Some(first);
+        while let Some(joined) = next {
+            if let Ok((lead, attempt)) = joined {
+                self.leads.remove(&lead);
+                done.push(attempt);
+            }
+            next = self.set.try_join_next();
+        }
+        done
+    }
+}
+
+/// Most attempts under way at once.
+const IN_FLIGHT: usize = 64;
+
+/// Counts and records finished attempts; false when the writer is gone.
+async fn record(channels: &Channels, done: Vec<Attempt>) -> bool {
+    if done.is_empty() {
+        return true;
+    }
+    for attempt in &done {
+        let metrics = &channels.metrics;
+        match &attempt.result {
+            AttemptResult::Delivered => bump(&metrics.delivered),
+            AttemptResult::Retry(..) => bump(&metrics.delivery_failures),
+            AttemptResult::Dead(..) => {
+                bump(&metrics.delivery_failures);
+                bump(&metrics.delivery_dead);
+            }
+        }
+    }
+    match ask(&channels.jobs, |reply| DeliveryJob::Record(done, reply)).await {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("error: delivery cannot record its attempts: {e}");
+            false
+        }
+    }
+}
+
 /// Waits for a commit, the next retry (at most a second) or the stop.
-async fn wait(channels: &mut Channels, due: &Due) {
-    let millis = due.next_try.map_or(1000, |t| (t - now_ms()).clamp(0, 1000));
+async fn wait(channels: &mut Channels, next_try: Option<i64>) {
+    let millis = next_try.map_or(1000, |t| (t - now_ms()).clamp(0, 1000));
     let pause = Duration::from_millis(u64::try_from(millis).unwrap_or(0));
     tokio::select! {
         () = channels.committed.notified() => {}
@@ -95,34 +173,6 @@ async fn ask<T>(
     jobs.send(Job::Delivery(job(reply)))
         .map_err(|_| "the writer stopped".to_owned())?;
     answer.await.map_err(|_| "the writer stopped".to_owned())?
-}
-
-/// One attempt at each due action, all at once (they are of different leads).
-async fn round(
-    client: &reqwest::Client,
-    options: &Arc<DeliveryOptions>,
-    actions: Vec<Pending>,
-    metrics: &Metrics,
-) -> Vec<Attempt> {
-    let mut set = JoinSet::new();
-    for pending in actions {
-        let (client, options) = (client.clone(), Arc::clone(options));
-        set.spawn(async move { attempt(&client, &options, pending).await });
-    }
-    let mut attempts = Vec::new();
-    while let Some(done) = set.join_next().await {
-        let Ok(attempt) = done else { continue };
-        match &attempt.result {
-            AttemptResult::Delivered => bump(&metrics.delivered),
-            AttemptResult::Retry(..) => bump(&metrics.delivery_failures),
-            AttemptResult::Dead(..) => {
-                bump(&metrics.delivery_failures);
-                bump(&metrics.delivery_dead);
-            }
-        }
-        attempts.push(attempt);
-    }
-    attempts
 }
 
 /// POSTs one action and says what came of it.

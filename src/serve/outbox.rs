@@ -18,6 +18,8 @@ const ROUND: usize = 64;
 pub struct Pending {
     /// Its outbox row.
     pub n: i64,
+    /// Its lead's number.
+    pub lead: i64,
     /// Its idempotency key, sent as `webhook-id`.
     pub key: String,
     /// The action line.
@@ -69,8 +71,9 @@ fn cursor(store: &Store) -> Result<i64, StoreError> {
 }
 
 /// The actions due at `now`: for each lead, its earliest action neither delivered nor given up
-/// on, when its retry (if any) is due; a lead's later actions wait for it.
-pub fn due(store: &Store, now: i64) -> Result<Due, StoreError> {
+/// on, when its retry (if any) is due; a lead's later actions wait for it, and a `busy` lead's
+/// for the attempt under way.
+pub fn due(store: &Store, now: i64, busy: &HashSet<i64>) -> Result<Due, StoreError> {
     let cursor = cursor(store)?;
     let mut stmt = (store.conn())
         .prepare_cached(
@@ -86,6 +89,7 @@ pub fn due(store: &Store, now: i64) -> Result<Due, StoreError> {
                 row.get::<_, i64>(5)?,
                 Pending {
                     n: row.get(0)?,
+                    lead: row.get(1)?,
                     key: row.get(2)?,
                     line: row.get(3)?,
                     attempts: u32::try_from(row.get::<_, i64>(4)?).unwrap_or(u32::MAX),
@@ -97,7 +101,7 @@ pub fn due(store: &Store, now: i64) -> Result<Due, StoreError> {
     let mut due = Due::default();
     for row in rows {
         let (lead, next_try, pending) = row.map_err(|e| store.error(e))?;
-        if !leads.insert(lead) || due.actions.len() >= ROUND {
+        if !leads.insert(lead) || busy.contains(&lead) || due.actions.len() >= ROUND {
             continue;
         }
         if next_try <= now {

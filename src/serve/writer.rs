@@ -8,6 +8,7 @@ use super::metrics::Metrics;
 use super::outbox::{self, Attempt, Due};
 use crate::live::deployment::{Deployment, Line, Outcome};
 use crate::live::{Clock, RunError};
+use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
@@ -24,8 +25,9 @@ pub enum Job {
 
 /// What delivery asks of the store.
 pub enum DeliveryJob {
-    /// The actions due for delivery now, at most one a lead.
-    Due(oneshot::Sender<Result<Due, String>>),
+    /// The actions due for delivery now, at most one a lead, none of the leads given (their
+    /// attempts are under way).
+    Due(HashSet<i64>, oneshot::Sender<Result<Due, String>>),
     /// Record delivery attempts.
     Record(Vec<Attempt>, oneshot::Sender<Result<(), String>>),
 }
@@ -156,8 +158,9 @@ fn count(metrics: &Metrics, outcomes: &[Outcome]) {
 fn serve_delivery(deployment: &mut Deployment, job: DeliveryJob) {
     let store = deployment.store_mut();
     match job {
-        DeliveryJob::Due(reply) => {
-            let _ = reply.send(outbox::due(store, outbox::now_ms()).map_err(|e| e.to_string()));
+        DeliveryJob::Due(busy, reply) => {
+            let due = outbox::due(store, outbox::now_ms(), &busy);
+            let _ = reply.send(due.map_err(|e| e.to_string()));
         }
         DeliveryJob::Record(attempts, reply) => {
             let _ = reply.send(outbox::record(store, &attempts).map_err(|e| e.to_string()));

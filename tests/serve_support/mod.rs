@@ -158,6 +158,13 @@ pub struct Receiver {
 
 impl Receiver {
     pub fn start(failures: usize) -> Receiver {
+        Receiver::start_slow(failures, None)
+    }
+
+    /// As [`Receiver::start`], and the answer to each request for an action whose key starts
+    /// with the prefix waits that long.
+    pub fn start_slow(failures: usize, slow: Option<(&str, Duration)>) -> Receiver {
+        let slow = slow.map(|(prefix, delay)| (prefix.to_owned(), delay));
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let got = Arc::new(Mutex::new(Vec::new()));
@@ -167,7 +174,10 @@ impl Receiver {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { return };
                 let (seen, count) = (Arc::clone(&seen), Arc::clone(&count));
-                std::thread::spawn(move || serve_connection(stream, &seen, &count, failures));
+                let slow = slow.clone();
+                std::thread::spawn(move || {
+                    serve_connection(stream, &seen, &count, failures, slow.as_ref())
+                });
             }
         });
         Receiver { addr, got }
@@ -188,6 +198,7 @@ fn serve_connection(
     seen: &Mutex<Vec<Received>>,
     count: &Mutex<usize>,
     failures: usize,
+    slow: Option<&(String, Duration)>,
 ) {
     let mut writer = stream.try_clone().unwrap();
     let mut reader = BufReader::new(stream);
@@ -221,10 +232,19 @@ fn serve_connection(
             *n += 1;
             *n > failures
         };
-        seen.lock().unwrap().push(Received {
+        let received = Received {
             headers,
             body: String::from_utf8(body).unwrap(),
-        });
+        };
+        if let Some((prefix, delay)) = slow {
+            if received
+                .header("webhook-id")
+                .is_some_and(|k| k.starts_with(prefix.as_str()))
+            {
+                std::thread::sleep(*delay);
+            }
+        }
+        seen.lock().unwrap().push(received);
         let status = if ok {
             "200 OK"
         } else {
