@@ -26,9 +26,7 @@ pub fn lines(content_type: Option<&str>, body: &[u8]) -> Result<Vec<Line>, BodyE
         .map(|c| c.trim().to_ascii_lowercase());
     let texts = match media.as_deref() {
         Some("application/json") | None => json_lines(body)?,
-        Some("application/x-ndjson" | "application/jsonl" | "application/json-seq") => {
-            ndjson_lines(body)
-        }
+        Some("application/x-ndjson" | "application/jsonl") => ndjson_lines(body),
         Some(other) => {
             return Err(BodyError::MediaType(format!(
                 "content type `{other}` is not `application/json` or `application/x-ndjson`"
