@@ -26,6 +26,8 @@ pub mod lsp;
 pub mod queues;
 pub mod replay;
 pub mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod shard;
 pub mod sim;
 pub mod span;

@@ -24,6 +24,7 @@ pub mod replay;
 mod report_dir;
 pub mod run;
 pub mod scenarios;
+pub mod serve;
 pub mod sim_runner;
 pub mod simulate;
 pub mod status;
@@ -178,6 +179,7 @@ pub enum Command {
     Replay(replay::Args),
     Merge(merge::Args),
     Lsp(lsp::Args),
+    Serve(serve::Args),
 }
 
 /// Entry point of the binary: parses the process arguments and runs the subcommand.
@@ -216,6 +218,7 @@ pub fn main() -> ExitCode {
         Command::Replay(args) => replay::run(args, cli.color),
         Command::Merge(args) => merge::run(args),
         Command::Lsp(args) => lsp::run(args),
+        Command::Serve(args) => serve::run(args, cli.color),
     };
     exit.into()
 }

@@ -134,9 +134,16 @@ fn table(s: &Status) -> String {
     let lag = s
         .delivery_lag_secs
         .map_or_else(String::new, |l| format!(", oldest {} old", age(l)));
+    let dead = match s.dead_deliveries {
+        0 => String::new(),
+        n => format!(", {n} given up after the last delivery attempt"),
+    };
     rows.push(vec![
         "actions".into(),
-        format!("{} in all, {} undelivered{lag}", s.actions, s.undelivered),
+        format!(
+            "{} in all, {} undelivered{lag}{dead}",
+            s.actions, s.undelivered
+        ),
     ]);
     let sellers: Vec<String> = (s.sellers.iter())
         .map(|x| {

@@ -8,6 +8,7 @@
 
 mod deploy;
 pub use deploy::{carry_ledger, renames_key};
+pub mod deployment;
 pub mod input;
 pub mod relay;
 pub mod runner;

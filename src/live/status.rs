@@ -45,6 +45,8 @@ pub struct Status {
     pub oldest_undelivered: Option<String>,
     /// Seconds from the oldest undelivered action to now: how far delivery lags.
     pub delivery_lag_secs: Option<i64>,
+    /// Actions `handoff serve --deliver` gave up on after its last attempt.
+    pub dead_deliveries: u64,
     /// Every named seller: open leads assigned or picked up, and whether away.
     pub sellers: Vec<SellerStatus>,
 }
@@ -109,10 +111,11 @@ pub fn status(store: &Store, now: Timestamp) -> Result<Status, StoreError> {
         .meta("relayed")?
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
+    let (open, dead_deliveries) = deliveries(store)?;
     let oldest: Option<i64> = store
         .conn()
         .query_row(
-            "SELECT min(at) FROM outbox WHERE n > ?1",
+            &format!("SELECT min(at) FROM outbox WHERE n > ?1{open}"),
             [relayed],
             |row| row.get(0),
         )
@@ -124,7 +127,7 @@ pub fn status(store: &Store, now: Timestamp) -> Result<Status, StoreError> {
     let undelivered = store
         .conn()
         .query_row(
-            "SELECT count(*) FROM outbox WHERE n > ?1",
+            &format!("SELECT count(*) FROM outbox WHERE n > ?1{open}"),
             [relayed],
             |row| row.get::<_, i64>(0),
         )
@@ -148,8 +151,28 @@ pub fn status(store: &Store, now: Timestamp) -> Result<Status, StoreError> {
         undelivered: u64::try_from(undelivered).unwrap_or(0),
         oldest_undelivered: oldest.map(utc),
         delivery_lag_secs: oldest.map(|at| (now - at).max(0)),
+        dead_deliveries,
         sellers: sellers(store, &playbook)?,
     })
+}
+
+/// For a store `handoff serve --deliver` delivered from: the condition that leaves out the
+/// actions past the cursor it delivered or gave up on, and how many it gave up on.
+fn deliveries(store: &Store) -> Result<(&'static str, u64), StoreError> {
+    let table = count(
+        store,
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'",
+    )?;
+    if table == 0 {
+        return Ok(("", 0));
+    }
+    Ok((
+        " AND n NOT IN (SELECT n FROM deliveries WHERE state IN ('delivered', 'dead'))",
+        count(
+            store,
+            "SELECT count(*) FROM deliveries WHERE state = 'dead'",
+        )?,
+    ))
 }
 
 /// Open leads per seller (from each lead's route) and who is away (from routing's snapshot).

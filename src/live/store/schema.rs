@@ -5,7 +5,8 @@
 use rusqlite::Transaction;
 
 /// Migrations in order; migration `i` takes a store from version `i` to `i + 1`.
-const MIGRATIONS: [&str; 1] = [r"
+const MIGRATIONS: [&str; 2] = [
+    r"
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -88,7 +89,21 @@ CREATE TABLE dead_letters (
     text TEXT NOT NULL,
     error TEXT NOT NULL
 );
-"];
+",
+    // 2: `handoff serve --deliver` keeps each attempt at an action past the relay cursor.
+    r"
+-- Delivery of the outbox by `handoff serve --deliver`: attempts made at an action, when the
+-- next is due (milliseconds since the epoch), and its state: `retry`, `delivered` or `dead`.
+CREATE TABLE deliveries (
+    n INTEGER PRIMARY KEY,
+    attempts INTEGER NOT NULL,
+    next_try INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    error TEXT
+);
+CREATE INDEX deliveries_state ON deliveries (state);
+",
+];
 
 /// The schema version this build writes.
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
