@@ -3,29 +3,8 @@
 //! The grammar (`grammar/playbook.pest`) is the authority; these lists follow its statement
 //! rules so completion can offer the words a block accepts at the start of a statement.
 
-/// Keywords that start a top-level block.
-pub const BLOCKS: &[&str] = &[
-    "playbook",
-    "calendar",
-    "lead",
-    "event",
-    "score",
-    "bands",
-    "disqualify",
-    "track",
-    "handoff",
-    "router",
-    "queue",
-    "accounts",
-    "context",
-    "sequence",
-    "reason",
-    "kpi",
-    "shape",
-    "scenario",
-    "test",
-    "fixture",
-];
+/// Keywords that start a top-level block: the parser's own list, which its recovery uses.
+pub const BLOCKS: &[&str] = crate::syntax::BLOCK_KEYWORDS;
 
 /// Words of conditions (`when`, `where`), valid in every block that takes one.
 pub const CONDITION: &[&str] = &[

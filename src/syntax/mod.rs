@@ -347,6 +347,7 @@ pub const BLOCK_KEYWORDS: &[&str] = &[
     "sequence",
     "reason",
     "kpi",
+    "shape",
     "scenario",
     "test",
     "fixture",
