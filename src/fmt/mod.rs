@@ -12,6 +12,7 @@
 mod blocks;
 mod expr;
 mod printer;
+mod scenario;
 
 use crate::diagnostics::Diagnostic;
 use crate::span::FileId;
