@@ -17,6 +17,10 @@ use handoff::replay::Replay;
 use handoff::sim::{simulate, SimOptions, START};
 use std::time::{Duration, Instant};
 
+/// The allocator the `handoff` binary installs, so the figures are those of `handoff replay`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const PLAYBOOK: &str = "playbooks/seed-matrix.playbook";
 const RUNS: usize = 3;
 
