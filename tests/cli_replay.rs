@@ -446,3 +446,26 @@ fn out_writes_the_report_files_as_simulate_does() {
         "the page says what history cannot give"
     );
 }
+
+/// A `--against` playbook that cannot be read is an error (exit 2) with the file named, never
+/// taken for a breached guardrail (exit 1).
+#[test]
+fn an_unreadable_new_playbook_is_an_error_not_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let line = r#"{"id":"1","source":"crm","type":"handoff.lead.created","lead":"L-1","time":"2026-06-01T09:00:00Z","data":{"segment":"smb"}}"#;
+    std::fs::write(&events, format!("{line}\n")).unwrap();
+    let missing = dir.path().join("missing.playbook");
+    let out = handoff()
+        .args(["replay", SEED, "--against"])
+        .arg(&missing)
+        .arg(&events)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("missing.playbook"),
+        "{}",
+        stderr(&out)
+    );
+}

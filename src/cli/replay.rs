@@ -154,8 +154,9 @@ fn from_events(args: &Args, color: ColorChoice) -> Exit {
         return story::print(&story, args.format == Format::Json);
     }
     if let Some(new) = &args.against {
-        let Ok(candidate) = sim_runner::load_file(new, &args.stdin, color) else {
-            return Exit::Findings;
+        let candidate = match sim_runner::load_file(new, &args.stdin, color) {
+            Ok(candidate) => candidate,
+            Err(exit) => return exit,
         };
         let Some(other) = replay_all(&candidate, args, &files, |_| {}) else {
             return Exit::Findings;
@@ -266,16 +267,17 @@ fn from_store(args: &Args, path: &Path) -> Exit {
         let fail = |e: crate::live::store::StoreError| CliError::new(e.to_string());
         let mut versions = Vec::new();
         for (number, playbook) in store.versions().map_err(fail)? {
-            let entries = store.meta(&renames_key(number)).map_err(fail)?;
-            let entries: Vec<String> = entries
-                .and_then(|e| serde_json::from_str(&e).ok())
-                .unwrap_or_default();
-            let renames = Renames::parse(&entries).map_err(|_| {
+            let unreadable = || {
                 CliError::new(format!(
                     "cannot replay `{}`: the renames of the deploy to version {number} do not read back",
                     path.display()
                 ))
-            })?;
+            };
+            let entries: Vec<String> = match store.meta(&renames_key(number)).map_err(fail)? {
+                Some(e) => serde_json::from_str(&e).map_err(|_| unreadable())?,
+                None => Vec::new(),
+            };
+            let renames = Renames::parse(&entries).map_err(|_| unreadable())?;
             versions.push(Version {
                 number,
                 playbook,
