@@ -202,7 +202,8 @@ fn a_queue_that_grows_without_bound_stops_the_run_with_a_message() {
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("warning[W0403]"), "{err}");
+    assert!(err.contains("warning[W0402]"), "{err}");
+    assert!(err.contains("sends 24000 handoffs a day to queue `sdr`, which no seller staffs"));
     assert!(
         err.contains(
             "error: replication 1 stopped on simulated day 1: more than 20000 leads were alive \

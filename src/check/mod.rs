@@ -10,6 +10,7 @@ mod cases;
 mod coverage;
 mod expr;
 mod lints;
+mod load;
 mod names;
 mod origins;
 mod scenario;
@@ -39,17 +40,43 @@ pub struct Compiled {
 
 /// Parses and checks a playbook source.
 pub fn compile(file: FileId, src: &str) -> Compiled {
+    compile_with(file, src, Pilot::Run)
+}
+
+/// Whether a check runs the scenarios' load pilot (W0402, [`crate::sim::load`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pilot {
+    /// Run it: every finding, as `handoff check` reports them.
+    Run,
+    /// Skip it, for an editor re-checking on each keystroke, where a pilot of every scenario
+    /// would cost more than the rest of the check.
+    Skip,
+}
+
+/// Parses and checks a playbook source, with or without the load pilot.
+pub fn compile_with(file: FileId, src: &str, pilot: Pilot) -> Compiled {
     let parsed = syntax::parse(file, src);
     let mut diagnostics = parsed.diagnostics;
     test_file::tests_lines_in_playbook(&parsed.file, &mut diagnostics);
     let (playbook, origins, tests, mut found) = lower(&parsed.file, &parsed.broken);
     found.extend(lints::run(&playbook, &origins));
+    let errors = (diagnostics.iter().chain(&found)).any(|d| d.severity() == Severity::Error);
+    let piloted = !errors && !origins.incomplete;
+    if piloted {
+        found.extend(load::lint(&playbook, &origins, pilot));
+    }
+    // Without the pilot, a suppression of W0402 cannot be judged.
+    let unchecked: &[Code] = if piloted && pilot == Pilot::Run {
+        &[]
+    } else {
+        &[Code::OverloadedScenario]
+    };
     let coverage = coverage::items(&playbook, &origins);
     diagnostics.append(&mut found);
     if diagnostics.is_empty() && parsed.file.items.is_empty() && parsed.broken.is_empty() {
         diagnostics.push(declares_nothing(file, src));
     }
-    let diagnostics = settle(file, src, diagnostics);
+    let diagnostics = settle(file, src, diagnostics, unchecked);
     let clean = !diagnostics.iter().any(|d| d.severity() == Severity::Error);
     Compiled {
         playbook: clean.then_some(playbook),
@@ -60,10 +87,15 @@ pub fn compile(file: FileId, src: &str) -> Compiled {
 }
 
 /// Findings in position order, repeats dropped, and those the file suppresses removed.
-fn settle(file: FileId, src: &str, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+fn settle(
+    file: FileId,
+    src: &str,
+    mut diagnostics: Vec<Diagnostic>,
+    unchecked: &[Code],
+) -> Vec<Diagnostic> {
     diagnostics.sort_by_key(|d| (d.span().file, d.span().start, d.code));
     diagnostics.dedup();
-    crate::diagnostics::suppress::apply(file, src, diagnostics)
+    crate::diagnostics::suppress::apply(file, src, diagnostics, unchecked)
 }
 
 /// The warning for a file with no blocks (empty, or only comments): a playbook cut short must
@@ -76,6 +108,11 @@ fn declares_nothing(file: FileId, src: &str) -> Diagnostic {
 /// Parses and checks a source, keeping only the findings (what `handoff check` needs).
 pub fn check_source(file: FileId, src: &str) -> Vec<Diagnostic> {
     compile(file, src).diagnostics
+}
+
+/// [`check_source`] without the load pilot, for an editor (see [`Pilot::Skip`]).
+pub fn check_source_while_editing(file: FileId, src: &str) -> Vec<Diagnostic> {
+    compile_with(file, src, Pilot::Skip).diagnostics
 }
 
 /// State of the lowering pass.

@@ -47,6 +47,8 @@ pub struct Origins {
     pub calendars: Vec<Span>,
     /// Scenario names.
     pub scenarios: Vec<Span>,
+    /// Each scenario's `staff` blocks: the queue and where its name was.
+    pub staff: Vec<Vec<(crate::ir::QueueId, Span)>>,
     /// Shape names.
     pub shapes: Vec<Span>,
     /// The `playbook` header's name, if any.

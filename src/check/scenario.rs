@@ -20,6 +20,7 @@ const SHARE_TOLERANCE: f64 = 0.005;
 impl Lowerer<'_> {
     pub(super) fn scenario(&mut self, b: &Block<ScenarioStmt>) {
         self.origins.scenarios.push(*b.name.loc);
+        let mut staffed = Vec::new();
         let mut sc = Scenario {
             name: b.name.name.clone(),
             horizon_secs: DEFAULT_HORIZON_SECS,
@@ -73,6 +74,7 @@ impl Lowerer<'_> {
                 }
                 ScenarioStmt::Staff { queue, body } => {
                     if let Some(st) = self.staff(queue, body) {
+                        staffed.push((st.queue, *queue.loc));
                         sc.staff.push(st);
                     }
                 }
@@ -132,8 +134,7 @@ impl Lowerer<'_> {
                 ir::scenario::MAX_SOURCES,
             ));
         }
-        self.check_load(&sc, b);
-        self.check_staffed(&sc, b);
+        self.origins.staff.push(staffed);
         self.playbook.scenarios.push(sc);
     }
 
@@ -512,72 +513,6 @@ impl Lowerer<'_> {
                 .or(self.playbook.default_calendar);
         }
         Some(st)
-    }
-
-    /// Warns when the work arriving exceeds what the sellers can do in their working hours.
-    ///
-    /// Every arrival is counted as handed off, so this is an upper bound on the offered load:
-    /// exact for pure hand-raise scenarios (M/M/c), conservative otherwise.
-    fn check_load(&mut self, sc: &Scenario, b: &Block<ScenarioStmt>) {
-        let arrivals: f64 = sc.sources.iter().map(|s| s.rate_per_sec).sum();
-        let capacity: f64 = sc
-            .staff
-            .iter()
-            .map(|s| f64::from(s.sellers) * self.open_fraction(s.calendar))
-            .sum();
-        let work: f64 = sc.staff.iter().map(|s| s.handle.mean()).fold(0.0, f64::max);
-        if capacity > 0.0 && arrivals * work >= capacity {
-            self.diags.push(messages::overloaded(
-                *b.name.loc,
-                &b.name.name,
-                round2(arrivals * work),
-                round2(capacity),
-            ));
-        }
-    }
-}
-
-impl Lowerer<'_> {
-    /// Warns for each queue a handoff can send leads to that the scenario staffs with no
-    /// seller: its leads wait for the whole horizon (W0402 cannot see it, having no capacity
-    /// to compare the load with).
-    fn check_staffed(&mut self, sc: &Scenario, b: &Block<ScenarioStmt>) {
-        let p = &self.playbook;
-        let mut reached: Vec<(ir::QueueId, &str)> = Vec::new();
-        for h in &p.handoffs {
-            for q in super::lints::reachable_queues(p, h) {
-                if !reached.iter().any(|(r, _)| *r == q) {
-                    reached.push((q, &h.name));
-                }
-            }
-        }
-        let unstaffed: Vec<(String, String)> = reached
-            .into_iter()
-            .filter(|(q, _)| !sc.staff.iter().any(|st| st.queue == *q && st.sellers > 0))
-            .filter_map(|(q, h)| Some((p.queues.get(q.index())?.name.clone(), h.to_string())))
-            .collect();
-        for (queue, handoff) in unstaffed {
-            self.diags.push(messages::unstaffed_queue(
-                *b.name.loc,
-                &b.name.name,
-                &queue,
-                &handoff,
-            ));
-        }
-    }
-}
-
-impl Lowerer<'_> {
-    /// Share of a week a calendar is open (1 for around the clock), from its weekly hours: an
-    /// estimate of capacity needs no particular week, and building the full calendar to measure
-    /// one would cost milliseconds per staff line.
-    fn open_fraction(&self, calendar: Option<ir::CalendarId>) -> f64 {
-        const WEEK: f64 = 604_800.0;
-        let Some(spec) = calendar.and_then(|c| self.playbook.calendars.get(c.index())) else {
-            return 1.0;
-        };
-        spec.weekly_open_secs()
-            .map_or(1.0, |secs| secs as f64 / WEEK)
     }
 }
 

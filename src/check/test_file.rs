@@ -56,7 +56,7 @@ pub fn compile_tests(tests: (FileId, &str), playbook: Result<(FileId, &str), Str
         ));
     }
     let coverage = super::coverage::items(&ir, &origins);
-    let diagnostics = super::settle(tests_file, tests_src, diagnostics);
+    let diagnostics = super::settle(tests_file, tests_src, diagnostics, &[]);
     let clean = !diagnostics.iter().any(|d| d.severity() == Severity::Error);
     Compiled {
         playbook: clean.then_some(ir),
@@ -76,7 +76,7 @@ fn unrunnable(
     diagnostics.extend(more.into());
     Compiled {
         playbook: None,
-        diagnostics: super::settle(file, src, diagnostics),
+        diagnostics: super::settle(file, src, diagnostics, &[]),
         tests: Vec::new(),
         coverage: Vec::new(),
     }

@@ -214,14 +214,21 @@ meetings. Put the line in the `handoff` rules that hand target accounts to selle
 "Scenario values must be possible: probabilities between 0% and 100%, mixes that sum to
 100%, rates and durations above zero, distributions with valid parameters.";
 
-    OverloadedScenario = "W0402", Warning, "arrivals exceed seller capacity",
-"The offered load (arrival rate times mean handling time) is at least the number of
-sellers, so queues grow without bound. The simulation still runs for its horizon, but
-waits reflect the horizon, not a steady state.";
+    OverloadedScenario = "W0402", Warning, "a queue is offered more than its sellers can take",
+"Each queue's offered load is what its handoffs ask of its sellers: seller hours of work
+(the pickup's handling and every follow-up) against the hours its sellers work by their
+calendar, and leads held open against `capacity` times sellers. Which leads reach a queue
+and how much work each brings follows from the whole playbook, so the checker measures it
+with a pilot: a cohort of leads from the scenario living out their lives with sellers to
+spare, whose work per lead times the arrival rate is the load. At a load of 1 or more
+(or with handoffs reaching a queue no seller staffs) the sellers cannot take every lead:
+the rest wait until a breach path moves them on, or for the whole run, and waits reflect
+the horizon rather than a steady state. The figures are estimates within a few percent.";
 
     UnstaffedQueue = "W0403", Warning, "a scenario staffs no seller for a queue leads are routed to",
 "A handoff can route a lead to this queue (directly, through a router, or by a breach
-step), but the scenario has no `staff` block for it. No seller ever picks such a lead
+step), but the scenario has no `staff` block for it, and the load pilot saw no lead go
+there (when it does, W0402 reports the queue with the handoffs it receives). No seller ever picks such a lead
 up: it waits until its SLA breaches or the horizon ends, and the queue grows for the
 whole run. Add `staff QUEUE { sellers N  handle ... }` to the scenario, or route the
 handoff elsewhere.";

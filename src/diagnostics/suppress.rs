@@ -15,8 +15,14 @@ const ALLOW: &str = "allow";
 
 /// Drops the findings of `file` that a suppression comment in `src` accepts, and adds a finding
 /// for each suppression without a reason or without effect; the result is sorted like the
-/// checker's.
-pub fn apply(file: FileId, src: &str, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+/// checker's. A suppression of a code in `unchecked` (one this check did not look for) is
+/// never said to be without effect.
+pub fn apply(
+    file: FileId,
+    src: &str,
+    diags: Vec<Diagnostic>,
+    unchecked: &[Code],
+) -> Vec<Diagnostic> {
     let found = suppressions(file, src);
     if found.is_empty() {
         return diags;
@@ -24,7 +30,12 @@ pub fn apply(file: FileId, src: &str, diags: Vec<Diagnostic>) -> Vec<Diagnostic>
     let mut suppressed = vec![false; diags.len()];
     let mut extra = Vec::new();
     for suppression in &found {
-        review(suppression, &diags, &mut suppressed, &mut extra);
+        review(
+            suppression,
+            &diags,
+            unchecked,
+            (&mut suppressed, &mut extra),
+        );
     }
     let mut kept: Vec<Diagnostic> = diags
         .into_iter()
@@ -41,8 +52,8 @@ pub fn apply(file: FileId, src: &str, diags: Vec<Diagnostic>) -> Vec<Diagnostic>
 fn review(
     suppression: &Suppression,
     diags: &[Diagnostic],
-    suppressed: &mut [bool],
-    extra: &mut Vec<Diagnostic>,
+    unchecked: &[Code],
+    (suppressed, extra): (&mut [bool], &mut Vec<Diagnostic>),
 ) {
     let (verb, verb_span) = &suppression.verb;
     if verb != ALLOW {
@@ -56,7 +67,9 @@ fn review(
     for (written, span) in &suppression.codes {
         match suppressible(written, *span) {
             Ok(code) => {
-                if !accept(code, suppression.covers, diags, suppressed) {
+                if !accept(code, suppression.covers, diags, suppressed)
+                    && !unchecked.contains(&code)
+                {
                     extra.push(messages::unused_suppression(*span, code));
                 }
             }
@@ -148,24 +161,24 @@ mod tests {
     #[test]
     fn a_suppression_on_the_line_before_or_at_the_end_accepts_the_warning() {
         let before = "# handoff: allow W0306 \"legacy\"\nrule x\n";
-        let kept = apply(FileId(0), before, vec![warning_at(before, "rule x")]);
+        let kept = apply(FileId(0), before, vec![warning_at(before, "rule x")], &[]);
         assert!(kept.is_empty(), "{kept:?}");
         let trailing = "rule x # handoff: allow w0306 \"legacy\"\n";
-        let kept = apply(FileId(0), trailing, vec![warning_at(trailing, "rule x")]);
+        let kept = apply(FileId(0), trailing, vec![warning_at(trailing, "rule x")], &[]);
         assert!(kept.is_empty(), "{kept:?}");
     }
 
     #[test]
     fn a_suppression_elsewhere_leaves_the_warning_and_is_reported_unused() {
         let src = "# handoff: allow W0306 \"legacy\"\nrule y\nrule x\n";
-        let kept = apply(FileId(0), src, vec![warning_at(src, "rule x")]);
+        let kept = apply(FileId(0), src, vec![warning_at(src, "rule x")], &[]);
         assert_eq!(codes(&kept), ["W0011", "W0306"]);
     }
 
     #[test]
     fn a_suppression_without_reason_still_applies_but_warns() {
         let src = "rule x # handoff: allow W0306\n";
-        let kept = apply(FileId(0), src, vec![warning_at(src, "rule x")]);
+        let kept = apply(FileId(0), src, vec![warning_at(src, "rule x")], &[]);
         assert_eq!(codes(&kept), ["W0010"]);
     }
 
@@ -173,7 +186,7 @@ mod tests {
     fn errors_unknown_codes_and_unknown_directives_are_refused() {
         let src =
             "rule x # handoff: allow E0101, W3306 \"r\"\n# handoff: alow W0306 \"r\"\nrule y\n";
-        let kept = apply(FileId(0), src, Vec::new());
+        let kept = apply(FileId(0), src, Vec::new(), &[]);
         let messages: Vec<&str> = kept.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(
             messages,

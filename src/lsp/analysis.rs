@@ -33,7 +33,7 @@ impl Analysis {
     /// [`Analysis::new`] with a project's `[lints]` applied to the findings, as `check` does.
     pub fn with_lints(text: String, lints: &Lints) -> Analysis {
         let file = syntax::parse(FILE, &text).file;
-        let diagnostics = lints.apply(check::check_source(FILE, &text));
+        let diagnostics = lints.apply(check::check_source_while_editing(FILE, &text));
         let index = Index::build(&file);
         Analysis {
             text,

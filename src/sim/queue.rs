@@ -27,6 +27,10 @@ pub struct LittleSample {
     pub at_warmup: u32,
     /// The longest sojourn of a lead waiting when the window opened.
     pub max_boundary: f64,
+    /// Time integral of the number of leads the queue's sellers held (from pickup to the end
+    /// of the handoff) over the window: with the handoffs taken, Little's law gives how long
+    /// a lead holds a seller's `capacity` slot.
+    pub held_area: f64,
 }
 
 /// What the simulator measures of one queue, and its handling times; who waits and who takes
@@ -50,6 +54,9 @@ pub(crate) struct QueueSim {
     /// The number waiting per period of the whole run, for the queue-length chart.
     pub over_time: Level,
     pub busy_secs: f64,
+    /// Leads the queue's sellers hold now, and over time.
+    pub held_now: u32,
+    pub held: TimeWeighted,
     pub little: LittleSample,
 }
 
@@ -67,6 +74,8 @@ impl QueueSim {
             length: TimeWeighted::new(warmup as f64, 0.0),
             over_time: Level::new(periods),
             busy_secs: 0.0,
+            held_now: 0,
+            held: TimeWeighted::new(warmup as f64, 0.0),
             little: LittleSample::default(),
         }
     }
@@ -79,6 +88,16 @@ impl QueueSim {
             .and_then(|c| line(Some(c)))
             .or_else(|| line(None))
             .map_or(&self.handle, |(_, d)| d)
+    }
+
+    /// Records that a seller took a lead (`true`) or let one go at `now`.
+    pub fn holding(&mut self, now: Timestamp, took: bool) {
+        self.held_now = if took {
+            self.held_now.saturating_add(1)
+        } else {
+            self.held_now.saturating_sub(1)
+        };
+        self.held.update(now as f64, f64::from(self.held_now));
     }
 
     /// Records the number waiting after it changed at `now`.

@@ -121,15 +121,95 @@ pub(crate) fn too_many_signal_lines(
     )
 }
 
-/// `W0402`: the offered `load` (seller-hours per hour) meets or exceeds `capacity` sellers.
-pub(crate) fn overloaded(at: Span, scenario: &str, load: f64, capacity: f64) -> Diagnostic {
+/// `W0402`: `queue`'s sellers are offered at least as many hours of work as they work.
+pub(crate) fn overworked_queue(
+    at: Span,
+    scenario: &str,
+    queue: &str,
+    (asked, given): (f64, f64),
+    sellers: u32,
+) -> Diagnostic {
     Diagnostic::new(
         Code::OverloadedScenario,
         at,
-        format!("scenario `{scenario}` offers {load} seller-hours of work per hour to {capacity} sellers on duty"),
+        format!(
+            "in scenario `{scenario}`, queue `{queue}` is offered {} seller-hours of work a day, \
+             and its {sellers} seller{} work {} hours a day (load {})",
+            figure(asked),
+            plural(sellers),
+            figure(given),
+            figure(asked / given),
+        ),
     )
-    .with_primary_message("queues will grow for the whole horizon")
-    .with_help("add sellers, shorten handling, or lower arrival rates")
+    .with_primary_message(BEYOND)
+    .with_note(LOAD_NOTE)
+    .with_help("add sellers, shorten handling or follow-up work, or lower arrival rates")
+}
+
+/// `W0402`: `queue`'s sellers would hold at least as many open leads as their `capacity` allows.
+pub(crate) fn over_capacity_queue(
+    at: Span,
+    scenario: &str,
+    queue: &str,
+    (held, slots): (f64, f64),
+    sellers: u32,
+) -> Diagnostic {
+    Diagnostic::new(
+        Code::OverloadedScenario,
+        at,
+        format!(
+            "in scenario `{scenario}`, queue `{queue}`'s handoffs would keep {} leads open \
+             on average, and its {sellers} seller{} may hold {} at once (load {})",
+            figure(held),
+            plural(sellers),
+            figure(slots),
+            figure(held / slots),
+        ),
+    )
+    .with_primary_message(BEYOND)
+    .with_note(LOAD_NOTE)
+    .with_help("add sellers, raise the queue's `capacity`, or end handoffs sooner")
+}
+
+/// `W0402`: handoffs reach `queue`, which the scenario staffs with no seller.
+pub(crate) fn unstaffed_load(at: Span, scenario: &str, queue: &str, per_day: f64) -> Diagnostic {
+    Diagnostic::new(
+        Code::OverloadedScenario,
+        at,
+        format!(
+            "scenario `{scenario}` sends {} handoffs a day to queue `{queue}`, which no seller staffs",
+            figure(per_day)
+        ),
+    )
+    .with_primary_message("no seller takes them: they wait until a breach moves them on, or to the end of the run")
+    .with_note(LOAD_NOTE)
+    .with_help(format!("add a `staff {queue}` block with `sellers` and `handle` to the scenario"))
+}
+
+/// What an overloaded queue does to its leads.
+const BEYOND: &str = "more than its sellers can take: the rest wait until a breach moves them on, or to the end of the run";
+
+/// How W0402's figures were found, for every form of it.
+const LOAD_NOTE: &str = "offered load from a pilot of the scenario: a cohort of leads living \
+     out their lives with sellers to spare, its work per lead times the arrival rate";
+
+/// A figure as a reader wants it: two significant decimals below 10, whole above.
+fn figure(v: f64) -> String {
+    if !v.is_finite() {
+        "unbounded".to_string()
+    } else if v.abs() < 10.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 /// `W0403`: `queue`, where `handoff` routes leads, has no seller in the scenario.

@@ -20,7 +20,7 @@ impl Run<'_> {
             None => src.next,
         }
         .floor();
-        if at <= self.horizon as f64 {
+        if at <= self.arrivals_end as f64 {
             self.schedule(
                 at as Timestamp,
                 Ev::Arrival {

@@ -155,6 +155,8 @@ pub(crate) struct Run<'a> {
     now: Timestamp,
     warmup: Timestamp,
     horizon: Timestamp,
+    /// No lead arrives after this (the horizon, unless [`Run::arrivals_until`] says otherwise).
+    arrivals_end: Timestamp,
     agenda: Agenda<Ev>,
     leads: Leads<SimLead>,
     /// Who waits where and which seller takes whom, shared with live mode.
@@ -245,6 +247,7 @@ impl<'a> Run<'a> {
             now: START,
             warmup,
             horizon,
+            arrivals_end: horizon,
             agenda: Agenda::new(),
             leads: Leads::default(),
             desk: Desk::new(playbook, &staffing),
@@ -270,6 +273,13 @@ impl<'a> Run<'a> {
             overrun: None,
             recording: None,
         }
+    }
+
+    /// Lets leads arrive only in the first `secs` of the run, the rest of it living out their
+    /// lives: the load pilot's cohort (see [`crate::sim::load`]).
+    pub fn arrivals_until(mut self, secs: i64) -> Self {
+        self.arrivals_end = START.saturating_add(secs.max(0)).min(self.horizon);
+        self
     }
 
     /// Records every engine step with its input, for `simulate --emit-events`.

@@ -169,6 +169,9 @@ impl Run<'_> {
         let since = handoff.place.take().map_or(now, |p| p.since);
         handoff.seller = Some((q, s));
         self.sojourn(q, since, now);
+        if let Some(queue) = self.queues.get_mut(q) {
+            queue.holding(now, true);
+        }
         let notice = self
             .queues
             .get(q)
@@ -240,7 +243,7 @@ impl Run<'_> {
         }
         if let Some((q, s)) = h.seller.take() {
             self.desk.set_busy(queue_id(q), s, false);
-            self.desk.release(queue_id(q), s);
+            self.let_go(q, s);
             self.follow.push_back(Follow::Free(q, s));
         }
     }
@@ -320,7 +323,7 @@ impl Run<'_> {
         };
         if !at_horizon {
             if let Some((q, s)) = handoff.seller {
-                self.desk.release(queue_id(q), s);
+                self.let_go(q, s);
                 if handoff.noticing {
                     self.desk.set_busy(queue_id(q), s, false);
                     self.follow.push_back(Follow::Free(q, s));
@@ -434,6 +437,15 @@ impl Run<'_> {
         let handle = draw.sample(queue.follow_up_handle(channel));
         self.busy_for(q, s, whole_secs(handle));
         true
+    }
+
+    /// Seller `s` of queue `q` no longer holds a lead.
+    fn let_go(&mut self, q: usize, s: usize) {
+        self.desk.release(queue_id(q), s);
+        let now = self.now;
+        if let Some(queue) = self.queues.get_mut(q) {
+            queue.holding(now, false);
+        }
     }
 
     /// Marks seller `s` of queue `q` busy from now for `secs`.

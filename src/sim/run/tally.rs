@@ -73,6 +73,7 @@ impl Run<'_> {
             };
             let area = q.length.mean(horizon as f64) * window;
             q.little.area = area;
+            q.little.held_area = q.held.mean(horizon as f64) * window;
             q.little.window = window;
             little.push(q.little);
             still_waiting.push(self.desk.waiting(queue_id(i)));
