@@ -9,6 +9,7 @@ pub mod chart_data;
 pub mod draws;
 pub mod kpi;
 mod leads;
+pub mod precision;
 pub mod queue;
 pub mod record;
 pub mod rng;
