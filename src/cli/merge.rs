@@ -58,7 +58,7 @@ fn merge_run(args: &Args) -> Result<Exit, Exit> {
             let options = options.to_options();
             let values: Vec<RepValues> = units.into_iter().flatten().collect();
             let report = sim_runner::summarise(playbook, &options, &values, "simulate")?;
-            simulate::write_report(&report, format, out)
+            simulate::write_report(&report, None, format, out)
         }
         Inputs::Compare {
             base,

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::out_dir::{self, Staging};
+use super::precision;
 use super::sim_runner::{self, ShardArgs, SimArgs};
 use super::{finish, report_error, write_stderr, CliError, ColorChoice, Exit};
 use crate::ir::Playbook;
@@ -14,6 +15,7 @@ use crate::report::{format_ci, html_report, replications, to_csv, HtmlReport, Kp
 use crate::shard::part::{Inputs, Part, RunOptions, UnitValues};
 use crate::shard::Shard;
 use crate::sim::kpi::ROWS;
+use crate::sim::precision::Outcome;
 use crate::sim::stats::Estimate;
 use crate::sim::{RepValues, SimOptions, Summary};
 
@@ -69,6 +71,9 @@ struct Point {
     /// Parameter name → value as written.
     settings: Vec<(String, String)>,
     kpis: Vec<PointKpi>,
+    /// How `--precision` stopped this point's replications.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    precision: Option<Outcome>,
 }
 
 #[derive(Debug, Serialize)]
@@ -106,6 +111,7 @@ fn sweep_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
     sim_runner::check_out(args.out.as_deref())?;
     let playbook = sim_runner::load_file(&args.file, &args.sim.stdin, color)?;
     let options = args.sim.options();
+    let precision = args.sim.precision()?;
     let plan = Plan::new(&playbook, &args.set, &options)?;
     if let Some(shard) = args.shard.shard()? {
         return run_shard(args, shard, playbook, &plan, &options);
@@ -113,11 +119,11 @@ fn sweep_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
     let points = plan.len();
     let summaries = plan.each_point(&playbook, |n, label, variant| {
         let engine = sim_runner::engine(variant, &options)?;
-        sim_runner::run(
-            &engine,
-            &options,
-            &format!("point {}/{points} ({label})", n + 1),
-        )
+        let what = format!("point {}/{points} ({label})", n + 1);
+        match &precision {
+            Some(p) => precision::simulate(&engine, &options, p, &what).map(|(s, o)| (s, Some(o))),
+            None => sim_runner::run(&engine, &options, &what).map(|s| (s, None)),
+        }
     })?;
     Ok(write_sweep(
         &playbook,
@@ -221,20 +227,21 @@ impl Plan {
     fn each_point(
         &self,
         playbook: &Playbook,
-        mut report: impl FnMut(usize, &str, &Playbook) -> Result<Summary, Exit>,
+        mut report: impl FnMut(usize, &str, &Playbook) -> Result<(Summary, Option<Outcome>), Exit>,
     ) -> Result<Vec<PointReport>, Exit> {
         (0..self.len())
             .map(|n| {
                 let (variant, settings) = self.variant(playbook, n);
-                let summary = report(n, &label(&settings), &variant)?;
-                Ok((settings, summary))
+                let (summary, outcome) = report(n, &label(&settings), &variant)?;
+                Ok((settings, summary, outcome))
             })
             .collect()
     }
 }
 
-/// A point's settings (parameter name, value as written) and its report.
-type PointReport = (Vec<(String, String)>, Summary);
+/// A point's settings (parameter name, value as written), its report and how `--precision`
+/// stopped it.
+type PointReport = (Vec<(String, String)>, Summary, Option<Outcome>);
 
 /// `sla.x=5m capacity.q=3`: a point's settings on one line.
 fn label(settings: &[(String, String)]) -> String {
@@ -317,6 +324,7 @@ pub(super) fn write_merged(
                 &values,
                 &format!("point {}/{} ({label})", n + 1, plan.len()),
             )
+            .map(|s| (s, None))
         })?;
         Ok(write_sweep(
             playbook, &plan, options, summaries, format, out,
@@ -339,11 +347,17 @@ fn write_sweep(
 ) -> Exit {
     let scenario = summaries
         .last()
-        .map(|(_, s)| s.inputs.scenario.clone())
+        .map(|(_, s, _)| s.inputs.scenario.clone())
         .unwrap_or_default();
+    // With `--precision`, the most replications any point took.
+    let replications = summaries
+        .iter()
+        .map(|(_, s, _)| s.inputs.replications)
+        .max()
+        .unwrap_or(options.replications);
     let points = summaries
         .into_iter()
-        .map(|(settings, report)| Point {
+        .map(|(settings, report, precision)| Point {
             settings,
             kpis: report
                 .kpis
@@ -354,6 +368,7 @@ fn write_sweep(
                     estimate: k.mean.is_some().then(|| k.estimate()),
                 })
                 .collect(),
+            precision,
         })
         .collect();
     let doc = Sweep {
@@ -361,7 +376,7 @@ fn write_sweep(
         playbook: &playbook.name,
         scenario,
         seed: options.seed,
-        replications: options.replications,
+        replications,
         parameters: plan.knobs.iter().map(|k| k.name.as_str()).collect(),
         points,
     };
@@ -427,11 +442,23 @@ fn table(doc: &Sweep) -> String {
         }
         rows.push(cells);
     }
+    let outcomes: Vec<(String, &Outcome)> = doc
+        .points
+        .iter()
+        .filter_map(|p| Some((point_label(p), p.precision.as_ref()?)))
+        .collect();
+    let (count, precision) = if outcomes.is_empty() {
+        (replications(doc.replications), String::new())
+    } else {
+        (
+            format!("up to {}", replications(doc.replications)),
+            precision::sweep_table(&outcomes),
+        )
+    };
     format!(
-        "{} · scenario `{}` · {} per point · seed {}\n\n{}",
+        "{} · scenario `{}` · {count} per point · seed {}\n\n{}{precision}",
         doc.playbook,
         doc.scenario,
-        replications(doc.replications),
         doc.seed,
         super::columns(&rows)
     )
