@@ -59,6 +59,22 @@ fn simulate_replicates_until_the_target_holds_whatever_the_thread_count() {
 }
 
 #[test]
+fn a_run_that_stops_at_n_reports_what_n_fixed_replications_report() {
+    let common = ["simulate", SEED, "--days", "10", "--format", "json"];
+    let precise = json(&handoff(
+        &[&common[..], &["--precision", "leakage=1.5pp"]].concat(),
+    ));
+    let n = precise["precision"]["replications"]
+        .as_u64()
+        .unwrap()
+        .to_string();
+    let fixed = json(&handoff(&[&common[..], &["--replications", &n]].concat()));
+    let mut without = precise.clone();
+    without.as_object_mut().unwrap().remove("precision");
+    assert_eq!(without, fixed);
+}
+
+#[test]
 fn the_cap_stops_a_target_too_tight_to_reach_and_says_so() {
     let out = handoff(&[
         "simulate",
