@@ -179,6 +179,42 @@ fn sweep_stops_each_point_on_its_own_whatever_the_thread_count() {
     assert!(table.contains("\nreplications "), "{table}");
 }
 
+/// Runs `command` without shards and as two shards merged: the same report, byte for byte.
+fn shards_merge_into_the_unsharded_report(command: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let part_dir = dir.path().to_str().unwrap();
+    let whole = handoff(&[command, &["--format", "json"]].concat());
+    assert_eq!(whole.status.code(), Some(0), "{}", stderr(&whole));
+    for shard in ["0/2", "1/2"] {
+        let out = handoff(&[command, &["--shard", shard, "--part", part_dir]].concat());
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    let parts: Vec<String> = (0..2)
+        .map(|i| format!("{part_dir}/part-{i}-of-2.json"))
+        .collect();
+    let mut merge = vec!["merge", "--format", "json"];
+    merge.extend(parts.iter().map(String::as_str));
+    let merged = handoff(&merge);
+    assert_eq!(merged.status.code(), Some(0), "{}", stderr(&merged));
+    assert_eq!(stdout(&merged), stdout(&whole), "{command:?}");
+}
+
+#[test]
+fn sharded_runs_apply_the_rule_when_merged() {
+    let precise = [
+        "--days",
+        "5",
+        "--precision",
+        "leakage=3pp",
+        "--max-replications",
+        "20",
+    ];
+    shards_merge_into_the_unsharded_report(&[&["simulate", SEED][..], &precise].concat());
+    shards_merge_into_the_unsharded_report(&[&["compare", SEED, SEED][..], &precise].concat());
+    let sweep = ["sweep", SEED, "--set", "sellers.inbound_sdr=3,6"];
+    shards_merge_into_the_unsharded_report(&[&sweep[..], &precise].concat());
+}
+
 #[test]
 fn bad_precision_options_are_usage_errors() {
     let cases: [(&[&str], &str); 5] = [
@@ -192,15 +228,8 @@ fn bad_precision_options_are_usage_errors() {
             "cannot be used with",
         ),
         (
-            &[
-                "--precision",
-                "leakage",
-                "--shard",
-                "0/2",
-                "--part",
-                "p.json",
-            ],
-            "cannot be used with",
+            &["--precision", "leakage", "--max-replications", "1"],
+            "must be 2 to 10000",
         ),
         (&["--max-replications", "5"], "--precision"),
     ];

@@ -15,7 +15,7 @@ use crate::report::charts::{self, ChartError};
 use crate::report::{
     format_ci, html_report, interval_heading, replications, HtmlReport, TextTable, NO_INTERVAL,
 };
-use crate::shard::part::{Inputs, Part, RunOptions, Side as PartSide, UnitValues};
+use crate::shard::part::{Inputs, Part, Side as PartSide, UnitValues};
 use crate::shard::Shard;
 use crate::sim::precision::Outcome;
 use crate::sim::{RepValues, SimOptions, Summary};
@@ -122,6 +122,7 @@ fn compare_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
     let base_engine = sim_runner::engine(&base, &options)?;
     let cand_engine = sim_runner::engine(&candidate, &options)?;
     if let Some(shard) = args.shard.shard()? {
+        let options = precision::for_shards(&options, precision.as_ref());
         let range = shard.range(options.replications);
         let values = [
             sim_runner::run_share(&base_engine, &options, range.clone(), "base")?,
@@ -131,20 +132,9 @@ fn compare_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
         let part = shard_part(args, shard, &options, sides, values, range);
         return Ok(args.shard.write_part(&part));
     }
-    let ([base_report, cand_report], outcome) = match &precision {
-        Some(p) => {
-            let engines = [&base_engine, &cand_engine];
-            let (reports, outcome) = precision::compare(engines, &mut options, p)?;
-            (reports, Some(outcome))
-        }
-        None => (
-            [
-                sim_runner::run(&base_engine, &options, "base")?,
-                sim_runner::run(&cand_engine, &options, "candidate")?,
-            ],
-            None,
-        ),
-    };
+    let engines = [&base_engine, &cand_engine];
+    let ([base_report, cand_report], outcome) =
+        precision::compare(engines, &mut options, precision.as_ref())?;
     let runs = Runs {
         base: (base_name, &base, &base_report),
         candidate: (cand_name, &candidate, &cand_report),
@@ -194,17 +184,18 @@ fn shard_part(
         version: sim_runner::part_version(),
         base: side(base_name, base),
         candidate: side(cand_name, candidate),
-        options: RunOptions::of(options),
+        options: precision::part_options(options, &args.sim),
         fail_if: args.fail_if.clone(),
     };
     Part::new(inputs, shard, options.replications, units)
 }
 
 /// The report of a sharded comparison from its merged units (base and candidate values of each
-/// replication): what `compare` without `--shard` writes.
+/// replication, those `--precision` kept) and how precision stopped it: what `compare` without
+/// `--shard` writes.
 pub(super) fn write_merged(
     [base, candidate]: [&PartSide; 2],
-    options: &SimOptions,
+    (options, outcome): (&SimOptions, Option<&Outcome>),
     fail_if: &[String],
     units: &[Vec<RepValues>],
     format: CompareFormat,
@@ -222,7 +213,7 @@ pub(super) fn write_merged(
             base: (base.source.clone(), &base.playbook, &base_report),
             candidate: (candidate.source.clone(), &candidate.playbook, &cand_report),
             options,
-            precision: None,
+            precision: outcome,
         };
         Ok(write_comparison(&runs, &guardrails, format, out))
     };

@@ -8,6 +8,7 @@ use super::sim_runner::{self, SimArgs};
 use super::{report_error, write_stderr, CliError, Exit};
 use crate::engine::Engine;
 use crate::report::format_value;
+use crate::shard::part::RunOptions;
 use crate::sim::precision::{self, HalfWidth, Outcome, Reached, Rule, Target};
 use crate::sim::{self, RepValues, SimOptions, Summary};
 
@@ -89,10 +90,29 @@ pub fn simulate(
     Ok((summary, outcome))
 }
 
+/// Runs base and candidate, `precision` deciding how often when given (see [`until_precise`]),
+/// and reports each side; gives how precision stopped the run.
+pub fn compare(
+    engines: [&Engine; 2],
+    options: &mut SimOptions,
+    precision: Option<&Precision>,
+) -> Result<([Summary; 2], Option<Outcome>), Exit> {
+    let Some(precision) = precision else {
+        let [base, candidate] = engines;
+        let reports = [
+            sim_runner::run(base, options, "base")?,
+            sim_runner::run(candidate, options, "candidate")?,
+        ];
+        return Ok((reports, None));
+    };
+    let (reports, outcome) = until_precise(engines, options, precision)?;
+    Ok((reports, Some(outcome)))
+}
+
 /// Replicates base and candidate together until the targets hold on their paired differences
 /// (or the cap), and reports each side as a run of that many replications; `options` comes
 /// back with that count.
-pub fn compare(
+fn until_precise(
     [base, candidate]: [&Engine; 2],
     options: &mut SimOptions,
     precision: &Precision,
@@ -116,6 +136,64 @@ pub fn compare(
     ];
     note_cap(&outcome, "compare");
     Ok((reports, outcome))
+}
+
+/// The options the shards of a run use: with `--precision`, every replication up to the cap,
+/// since `merge` applies the stopping rule to them in replication order.
+pub fn for_shards(options: &SimOptions, precision: Option<&Precision>) -> SimOptions {
+    SimOptions {
+        replications: precision.map_or(options.replications, |p| p.rule.max_replications),
+        ..options.clone()
+    }
+}
+
+/// The options a shard's part records: the run's, and its `--precision` targets as written.
+pub fn part_options(options: &SimOptions, args: &SimArgs) -> RunOptions {
+    RunOptions::of(options).with_precision(&args.precision)
+}
+
+/// Applies the stopping rule of a sharded run with `--precision` (`specs`, the cap `cap`) to the
+/// KPI rows of its replications in replication order, as the run without `--shard` would have
+/// met them; `None` without targets. `what` titles the note when the cap stopped it.
+pub fn merged(
+    specs: &[String],
+    cap: u32,
+    rows: &[Vec<f64>],
+    what: &str,
+) -> Result<Option<Outcome>, Exit> {
+    if specs.is_empty() {
+        return Ok(None);
+    }
+    let targets = precision::parse(specs).map_err(|e| {
+        report_error(&CliError::new(e.to_string()));
+        Exit::Failure
+    })?;
+    let outcome = precision::sequential::<()>(Rule::new(cap), &targets, |block| {
+        let start = usize::try_from(block.start).unwrap_or(usize::MAX);
+        let end = usize::try_from(block.end).unwrap_or(usize::MAX);
+        Ok(rows.get(start..end).map(<[_]>::to_vec).unwrap_or_default())
+    })
+    .map_err(|()| Exit::Failure)?;
+    note_cap(&outcome, what);
+    Ok(Some(outcome))
+}
+
+/// The replications a report keeps after [`merged`]: the first ones the rule took, with the
+/// options saying how many.
+pub fn keep<T>(
+    outcome: Option<&Outcome>,
+    options: &SimOptions,
+    mut values: Vec<T>,
+) -> (SimOptions, Vec<T>) {
+    let Some(outcome) = outcome else {
+        return (options.clone(), values);
+    };
+    values.truncate(usize::try_from(outcome.replications).unwrap_or(usize::MAX));
+    let options = SimOptions {
+        replications: outcome.replications,
+        ..options.clone()
+    };
+    (options, values)
 }
 
 /// Says on standard error that the cap stopped a run before its targets held.

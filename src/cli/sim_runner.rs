@@ -46,9 +46,9 @@ pub struct SimArgs {
     /// alone takes 1pp for a share and 5% of the mean otherwise, and `default` stands for
     /// leakage, sla_attainment and speed_to_lead.median. Comma-separated or repeated. Blocks of
     /// replications (10, then 5 at a time) run until every target holds (docs/simulation.md);
-    /// `compare` judges the paired change, `sweep` each point. Not with `--replications` or
-    /// `--shard`
-    #[arg(long, value_name = "KPI[=HALF_WIDTH]", conflicts_with_all = ["replications", "shard"])]
+    /// `compare` judges the paired change, `sweep` each point. Not with `--replications`; with
+    /// `--shard`, the shards run every replication up to the cap and `merge` applies the rule
+    #[arg(long, value_name = "KPI[=HALF_WIDTH]", conflicts_with = "replications")]
     pub precision: Vec<String>,
     /// With `--precision`, the most replications a run (or a sweep point) may take
     #[arg(long, value_name = "N", requires = "precision", allow_negative_numbers = true,

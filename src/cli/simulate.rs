@@ -10,7 +10,7 @@ use super::{finish, report_dir, report_error, write_stderr, ColorChoice, Exit};
 use crate::engine::Engine;
 use crate::ir::Playbook;
 use crate::report::{format_ci, format_value, interval_heading, replications, to_csv, KpiRow};
-use crate::shard::part::{Inputs, Part, RunOptions, UnitValues};
+use crate::shard::part::{Inputs, Part, UnitValues};
 use crate::shard::Shard;
 use crate::sim::precision::Outcome;
 use crate::sim::{SimOptions, Summary};
@@ -72,6 +72,7 @@ fn simulate_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
     let precision = args.sim.precision()?;
     let engine = sim_runner::engine(&playbook, &options)?;
     if let Some(shard) = args.shard.shard()? {
+        let options = precision::for_shards(&options, precision.as_ref());
         return run_shard(args, shard, playbook, &engine, &options);
     }
     let started = Instant::now();
@@ -124,7 +125,7 @@ fn run_shard(
     let inputs = Inputs::Simulate {
         version: sim_runner::part_version(),
         playbook: Box::new(playbook),
-        options: RunOptions::of(options),
+        options: precision::part_options(options, &args.sim),
     };
     let part = Part::new(inputs, shard, options.replications, units);
     Ok(args.shard.write_part(&part))

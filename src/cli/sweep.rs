@@ -12,7 +12,7 @@ use crate::ir::Playbook;
 use crate::knobs::{self, Knob, Value};
 use crate::report::charts::{self, Axis, SweepSeries};
 use crate::report::{format_ci, html_report, replications, to_csv, HtmlReport, KpiRow, Unit};
-use crate::shard::part::{Inputs, Part, RunOptions, UnitValues};
+use crate::shard::part::{Inputs, Part, UnitValues};
 use crate::shard::Shard;
 use crate::sim::kpi::ROWS;
 use crate::sim::precision::Outcome;
@@ -114,6 +114,7 @@ fn sweep_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
     let precision = args.sim.precision()?;
     let plan = Plan::new(&playbook, &args.set, &options)?;
     if let Some(shard) = args.shard.shard()? {
+        let options = precision::for_shards(&options, precision.as_ref());
         return run_shard(args, shard, playbook, &plan, &options);
     }
     let points = plan.len();
@@ -292,17 +293,18 @@ fn run_shard(
         version: sim_runner::part_version(),
         playbook: Box::new(playbook),
         set: args.set.clone(),
-        options: RunOptions::of(options),
+        options: precision::part_options(options, &args.sim),
     };
     Ok(args
         .shard
         .write_part(&Part::new(inputs, shard, total, units)))
 }
 
-/// The report of a sharded sweep from its merged units: what `sweep` without `--shard` writes.
+/// The report of a sharded sweep from its merged units, each point cut to the replications its
+/// `--precision` targets (`precision`, as written) took: what `sweep` without `--shard` writes.
 pub(super) fn write_merged(
     playbook: &Playbook,
-    set: &[String],
+    (set, precision): (&[String], &[String]),
     options: &SimOptions,
     units: &[Vec<RepValues>],
     format: SweepFormat,
@@ -318,13 +320,11 @@ pub(super) fn write_merged(
                 .take(per_point)
                 .filter_map(|u| u.first().cloned())
                 .collect();
-            sim_runner::summarise(
-                variant,
-                options,
-                &values,
-                &format!("point {}/{} ({label})", n + 1, plan.len()),
-            )
-            .map(|s| (s, None))
+            let what = format!("point {}/{} ({label})", n + 1, plan.len());
+            let rows: Vec<Vec<f64>> = values.iter().map(|v| v.overall.clone()).collect();
+            let outcome = precision::merged(precision, options.replications, &rows, &what)?;
+            let (options, values) = precision::keep(outcome.as_ref(), options, values);
+            sim_runner::summarise(variant, &options, &values, &what).map(|s| (s, outcome))
         })?;
         Ok(write_sweep(
             playbook, &plan, options, summaries, format, out,
