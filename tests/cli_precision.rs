@@ -121,6 +121,7 @@ fn compare_judges_the_paired_change() {
         assert_eq!(t["half_width"], 0.0, "{t}");
         assert_eq!(t["met"], true);
     }
+    let dir = tempfile::tempdir().unwrap();
     let md = handoff(&[
         "compare",
         SEED,
@@ -131,7 +132,11 @@ fn compare_judges_the_paired_change() {
         "leakage=0.01pp",
         "--format",
         "markdown",
+        "--out",
+        dir.path().to_str().unwrap(),
     ]);
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("Precision: 10 paired replications"), "{html}");
     let text = stdout(&md);
     assert!(text.contains(&format!(
         "**Precision:** {FIRST_BLOCK} paired replications, until every 95% half-width held"

@@ -596,6 +596,10 @@ fn write_report(out: &Staging, doc: &Comparison) -> Result<(), CliError> {
         notes: vec![format!("Summary: {}", doc.summary)],
         ..HtmlReport::default()
     };
+    if let Some(outcome) = doc.precision {
+        let (head, _) = precision::summary(outcome, "paired replications");
+        html.notes.push(format!("Precision: {head}"));
+    }
     html.notes.extend(doc.guardrails.iter().map(|g| {
         format!(
             "Guardrail `{}`: {}",

@@ -548,7 +548,11 @@ fn write_report(
             ("seed".into(), doc.seed.to_string()),
             (
                 "replications".into(),
-                format!("{} per point", replications(doc.replications)),
+                if doc.points.iter().any(|p| p.precision.is_some()) {
+                    format!("up to {} per point", replications(doc.replications))
+                } else {
+                    format!("{} per point", replications(doc.replications))
+                },
             ),
             ("version".into(), env!("CARGO_PKG_VERSION").into()),
         ],
