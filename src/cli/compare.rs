@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::out_dir::{self, Staging};
+use super::precision;
 use super::sim_runner::{self, ShardArgs, SimArgs};
 use super::{files, finish, git, report_error, stdin, write_stderr, CliError, ColorChoice, Exit};
 use crate::compare::{self, breaches, format_change, summary_line, Breach, Delta};
@@ -14,8 +15,9 @@ use crate::report::charts::{self, ChartError};
 use crate::report::{
     format_ci, html_report, interval_heading, replications, HtmlReport, TextTable, NO_INTERVAL,
 };
-use crate::shard::part::{Inputs, Part, RunOptions, Side as PartSide, UnitValues};
+use crate::shard::part::{Inputs, Part, Side as PartSide, UnitValues};
 use crate::shard::Shard;
+use crate::sim::precision::Outcome;
 use crate::sim::{RepValues, SimOptions, Summary};
 
 /// Compare two versions of a playbook on the same synthetic leads.
@@ -81,6 +83,9 @@ struct Comparison<'a> {
     kpis: &'a [Delta],
     summary: String,
     guardrails: Vec<GuardrailResult>,
+    /// How `--precision` stopped the run, judged on the paired changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    precision: Option<&'a Outcome>,
 }
 
 #[derive(Debug, Serialize)]
@@ -113,9 +118,11 @@ fn compare_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
     };
     let mut options = args.sim.options();
     options.scenario = Some(common_scenario(args, &base, &candidate)?);
+    let precision = args.sim.precision()?;
     let base_engine = sim_runner::engine(&base, &options)?;
     let cand_engine = sim_runner::engine(&candidate, &options)?;
     if let Some(shard) = args.shard.shard()? {
+        let options = precision::for_shards(&options, precision.as_ref());
         let range = shard.range(options.replications);
         let values = [
             sim_runner::run_share(&base_engine, &options, range.clone(), "base")?,
@@ -125,12 +132,14 @@ fn compare_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
         let part = shard_part(args, shard, &options, sides, values, range);
         return Ok(args.shard.write_part(&part));
     }
-    let base_report = sim_runner::run(&base_engine, &options, "base")?;
-    let cand_report = sim_runner::run(&cand_engine, &options, "candidate")?;
+    let engines = [&base_engine, &cand_engine];
+    let ([base_report, cand_report], outcome) =
+        precision::compare(engines, &mut options, precision.as_ref())?;
     let runs = Runs {
         base: (base_name, &base, &base_report),
         candidate: (cand_name, &candidate, &cand_report),
         options: &options,
+        precision: outcome.as_ref(),
     };
     Ok(write_comparison(
         &runs,
@@ -175,17 +184,18 @@ fn shard_part(
         version: sim_runner::part_version(),
         base: side(base_name, base),
         candidate: side(cand_name, candidate),
-        options: RunOptions::of(options),
+        options: precision::part_options(options, &args.sim),
         fail_if: args.fail_if.clone(),
     };
     Part::new(inputs, shard, options.replications, units)
 }
 
 /// The report of a sharded comparison from its merged units (base and candidate values of each
-/// replication): what `compare` without `--shard` writes.
+/// replication, those `--precision` kept) and how precision stopped it: what `compare` without
+/// `--shard` writes.
 pub(super) fn write_merged(
     [base, candidate]: [&PartSide; 2],
-    options: &SimOptions,
+    (options, outcome): (&SimOptions, Option<&Outcome>),
     fail_if: &[String],
     units: &[Vec<RepValues>],
     format: CompareFormat,
@@ -203,6 +213,7 @@ pub(super) fn write_merged(
             base: (base.source.clone(), &base.playbook, &base_report),
             candidate: (candidate.source.clone(), &candidate.playbook, &cand_report),
             options,
+            precision: outcome,
         };
         Ok(write_comparison(&runs, &guardrails, format, out))
     };
@@ -216,6 +227,7 @@ struct Runs<'a> {
     base: (String, &'a Playbook, &'a Summary),
     candidate: (String, &'a Playbook, &'a Summary),
     options: &'a SimOptions,
+    precision: Option<&'a Outcome>,
 }
 
 /// Compares the two runs, applies the guardrails and writes the report: `--out DIR`, the
@@ -251,6 +263,7 @@ fn write_comparison(
                 }
             })
             .collect(),
+        precision: runs.precision,
     };
     if let Some(dir) = out {
         if let Err(e) = write_out(dir, &doc) {
@@ -477,6 +490,9 @@ fn paired_replications(n: u32) -> String {
 
 fn table(doc: &Comparison, breached: &[Breach]) -> String {
     let mut out = format!("{}\n\n{}", header(doc), super::columns(&rows(doc)));
+    if let Some(outcome) = doc.precision {
+        out.push_str(&precision::table(outcome, "paired replications"));
+    }
     out.push_str(&format!("\n{}\n", doc.summary));
     for b in breached {
         out.push_str(&format!(
@@ -496,6 +512,9 @@ fn markdown(doc: &Comparison, breached: &[Breach]) -> String {
         if i == 0 {
             out.push_str("|---|---:|---:|---:|---|\n");
         }
+    }
+    if let Some(outcome) = doc.precision {
+        out.push_str(&precision::markdown(outcome, "paired replications"));
     }
     out.push_str(&format!("\n**Summary:** {}\n", escape(&doc.summary)));
     if !doc.guardrails.is_empty() {
@@ -577,6 +596,10 @@ fn write_report(out: &Staging, doc: &Comparison) -> Result<(), CliError> {
         notes: vec![format!("Summary: {}", doc.summary)],
         ..HtmlReport::default()
     };
+    if let Some(outcome) = doc.precision {
+        let (head, _) = precision::summary(outcome, "paired replications");
+        html.notes.push(format!("Precision: {head}"));
+    }
     html.notes.extend(doc.guardrails.iter().map(|g| {
         format!(
             "Guardrail `{}`: {}",

@@ -8,7 +8,7 @@ use clap::ValueEnum;
 use super::compare::{self, CompareFormat};
 use super::simulate::{self, SimFormat};
 use super::sweep::{self, SweepFormat};
-use super::{files, report_error, sim_runner, CliError, Exit};
+use super::{files, precision, report_error, sim_runner, CliError, Exit};
 use crate::shard::part::{self, Inputs, Part};
 use crate::sim::RepValues;
 
@@ -55,10 +55,14 @@ fn merge_run(args: &Args) -> Result<Exit, Exit> {
             playbook, options, ..
         } => {
             let format = format::<SimFormat>(args, "simulate")?;
-            let options = options.to_options();
             let values: Vec<RepValues> = units.into_iter().flatten().collect();
+            let rows: Vec<Vec<f64>> = values.iter().map(|v| v.overall.clone()).collect();
+            let outcome =
+                precision::merged(&options.precision, options.replications, &rows, "simulate")?;
+            let (options, values) =
+                precision::keep(outcome.as_ref(), &options.to_options(), values);
             let report = sim_runner::summarise(playbook, &options, &values, "simulate")?;
-            simulate::write_report(&report, format, out)
+            simulate::write_report(&report, outcome.as_ref(), format, out)
         }
         Inputs::Compare {
             base,
@@ -66,14 +70,26 @@ fn merge_run(args: &Args) -> Result<Exit, Exit> {
             options,
             fail_if,
             ..
-        } => compare::write_merged(
-            [base, candidate],
-            &options.to_options(),
-            fail_if,
-            &units,
-            format::<CompareFormat>(args, "compare")?,
-            out,
-        ),
+        } => {
+            let format = format::<CompareFormat>(args, "compare")?;
+            let overall = |side: usize| -> Vec<Vec<f64>> {
+                let values = units.iter().filter_map(|u| u.get(side));
+                values.map(|v| v.overall.clone()).collect()
+            };
+            let rows = crate::sim::precision::differences(&overall(0), &overall(1));
+            let outcome =
+                precision::merged(&options.precision, options.replications, &rows, "compare")?;
+            let (sim_options, units) =
+                precision::keep(outcome.as_ref(), &options.to_options(), units);
+            compare::write_merged(
+                [base, candidate],
+                (&sim_options, outcome.as_ref()),
+                fail_if,
+                &units,
+                format,
+                out,
+            )
+        }
         Inputs::Sweep {
             playbook,
             set,
@@ -81,7 +97,7 @@ fn merge_run(args: &Args) -> Result<Exit, Exit> {
             ..
         } => sweep::write_merged(
             playbook,
-            set,
+            (set, &options.precision),
             &options.to_options(),
             &units,
             format::<SweepFormat>(args, "sweep")?,

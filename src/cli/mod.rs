@@ -20,6 +20,7 @@ pub mod man;
 pub mod merge;
 mod numbers;
 mod out_dir;
+mod precision;
 pub mod replay;
 mod report_dir;
 pub mod run;

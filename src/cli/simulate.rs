@@ -4,13 +4,15 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::precision;
 use super::sim_runner::{self, ShardArgs, SimArgs};
 use super::{finish, report_dir, report_error, write_stderr, ColorChoice, Exit};
 use crate::engine::Engine;
 use crate::ir::Playbook;
 use crate::report::{format_ci, format_value, interval_heading, replications, to_csv, KpiRow};
-use crate::shard::part::{Inputs, Part, RunOptions, UnitValues};
+use crate::shard::part::{Inputs, Part, UnitValues};
 use crate::shard::Shard;
+use crate::sim::precision::Outcome;
 use crate::sim::{SimOptions, Summary};
 
 /// Simulate a scenario of a playbook and report its KPIs with 95% confidence intervals.
@@ -67,12 +69,20 @@ fn simulate_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
     let playbook = sim_runner::load_file(&args.file, &args.sim.stdin, color)?;
     let mut options = args.sim.options();
     options.emit_events = args.emit_events.is_some();
+    let precision = args.sim.precision()?;
     let engine = sim_runner::engine(&playbook, &options)?;
     if let Some(shard) = args.shard.shard()? {
+        let options = precision::for_shards(&options, precision.as_ref());
         return run_shard(args, shard, playbook, &engine, &options);
     }
     let started = Instant::now();
-    let report = sim_runner::run(&engine, &options, "simulate")?;
+    let (report, outcome) = match &precision {
+        Some(p) => {
+            let (report, outcome) = precision::simulate(&engine, &options, p, "simulate")?;
+            (report, Some(outcome))
+        }
+        None => (sim_runner::run(&engine, &options, "simulate")?, None),
+    };
     write_stderr(&format!(
         "simulated {} leads and {} engine events in {} of `{}` ({:.1}s)\n",
         report.leads_arrived,
@@ -87,7 +97,12 @@ fn simulate_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
             return Err(Exit::Failure);
         }
     }
-    Ok(write_report(&report, args.format, args.out.as_deref()))
+    Ok(write_report(
+        &report,
+        outcome.as_ref(),
+        args.format,
+        args.out.as_deref(),
+    ))
 }
 
 /// Runs one shard's replications and writes its part.
@@ -110,24 +125,33 @@ fn run_shard(
     let inputs = Inputs::Simulate {
         version: sim_runner::part_version(),
         playbook: Box::new(playbook),
-        options: RunOptions::of(options),
+        options: precision::part_options(options, &args.sim),
     };
     let part = Part::new(inputs, shard, options.replications, units);
     Ok(args.shard.write_part(&part))
 }
 
-/// Writes a simulation report: `--out DIR` first, then standard output in `format`. `merge`
-/// writes the report of a sharded run through here too.
-pub(super) fn write_report(report: &Summary, format: SimFormat, out: Option<&Path>) -> Exit {
+/// Writes a simulation report, with how `--precision` stopped the run when it did: `--out DIR`
+/// first, then standard output in `format`. `merge` writes the report of a sharded run through
+/// here too.
+pub(super) fn write_report(
+    report: &Summary,
+    outcome: Option<&Outcome>,
+    format: SimFormat,
+    out: Option<&Path>,
+) -> Exit {
+    let json = json(report, outcome);
     if let Some(dir) = out {
-        if let Err(e) = report_dir::write(dir, report, &json(report), &kpi_rows(report)) {
+        if let Err(e) = report_dir::write(dir, report, &json, &kpi_rows(report)) {
             report_error(&e);
             return Exit::Failure;
         }
     }
     let text = match format {
-        SimFormat::Table => table(report),
-        SimFormat::Json => json(report),
+        SimFormat::Table => {
+            table(report) + &outcome.map_or(String::new(), |o| precision::table(o, "replications"))
+        }
+        SimFormat::Json => json,
         SimFormat::Csv => to_csv(&kpi_rows(report)),
     };
     finish(text.as_bytes(), Exit::Ok)
@@ -145,9 +169,21 @@ fn write_events(
     super::files::write_atomically(path, text.as_bytes())
 }
 
-fn json(report: &Summary) -> String {
+/// The report with, after a run with `--precision`, how it stopped.
+#[derive(serde::Serialize)]
+struct WithPrecision<'a> {
+    #[serde(flatten)]
+    report: &'a Summary,
+    precision: &'a Outcome,
+}
+
+fn json(report: &Summary, outcome: Option<&Outcome>) -> String {
     // A report holds only strings, numbers and options, so serialising cannot fail.
-    let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
+    let mut text = match outcome {
+        Some(precision) => serde_json::to_string_pretty(&WithPrecision { report, precision }),
+        None => serde_json::to_string_pretty(report),
+    }
+    .unwrap_or_default();
     text.push('\n');
     text
 }

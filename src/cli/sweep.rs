@@ -5,15 +5,17 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::out_dir::{self, Staging};
+use super::precision;
 use super::sim_runner::{self, ShardArgs, SimArgs};
 use super::{finish, report_error, write_stderr, CliError, ColorChoice, Exit};
 use crate::ir::Playbook;
 use crate::knobs::{self, Knob, Value};
 use crate::report::charts::{self, Axis, SweepSeries};
 use crate::report::{format_ci, html_report, replications, to_csv, HtmlReport, KpiRow, Unit};
-use crate::shard::part::{Inputs, Part, RunOptions, UnitValues};
+use crate::shard::part::{Inputs, Part, UnitValues};
 use crate::shard::Shard;
 use crate::sim::kpi::ROWS;
+use crate::sim::precision::Outcome;
 use crate::sim::stats::Estimate;
 use crate::sim::{RepValues, SimOptions, Summary};
 
@@ -69,6 +71,9 @@ struct Point {
     /// Parameter name → value as written.
     settings: Vec<(String, String)>,
     kpis: Vec<PointKpi>,
+    /// How `--precision` stopped this point's replications.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    precision: Option<Outcome>,
 }
 
 #[derive(Debug, Serialize)]
@@ -106,18 +111,20 @@ fn sweep_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
     sim_runner::check_out(args.out.as_deref())?;
     let playbook = sim_runner::load_file(&args.file, &args.sim.stdin, color)?;
     let options = args.sim.options();
+    let precision = args.sim.precision()?;
     let plan = Plan::new(&playbook, &args.set, &options)?;
     if let Some(shard) = args.shard.shard()? {
+        let options = precision::for_shards(&options, precision.as_ref());
         return run_shard(args, shard, playbook, &plan, &options);
     }
     let points = plan.len();
     let summaries = plan.each_point(&playbook, |n, label, variant| {
         let engine = sim_runner::engine(variant, &options)?;
-        sim_runner::run(
-            &engine,
-            &options,
-            &format!("point {}/{points} ({label})", n + 1),
-        )
+        let what = format!("point {}/{points} ({label})", n + 1);
+        match &precision {
+            Some(p) => precision::simulate(&engine, &options, p, &what).map(|(s, o)| (s, Some(o))),
+            None => sim_runner::run(&engine, &options, &what).map(|s| (s, None)),
+        }
     })?;
     Ok(write_sweep(
         &playbook,
@@ -221,20 +228,21 @@ impl Plan {
     fn each_point(
         &self,
         playbook: &Playbook,
-        mut report: impl FnMut(usize, &str, &Playbook) -> Result<Summary, Exit>,
+        mut report: impl FnMut(usize, &str, &Playbook) -> Result<(Summary, Option<Outcome>), Exit>,
     ) -> Result<Vec<PointReport>, Exit> {
         (0..self.len())
             .map(|n| {
                 let (variant, settings) = self.variant(playbook, n);
-                let summary = report(n, &label(&settings), &variant)?;
-                Ok((settings, summary))
+                let (summary, outcome) = report(n, &label(&settings), &variant)?;
+                Ok((settings, summary, outcome))
             })
             .collect()
     }
 }
 
-/// A point's settings (parameter name, value as written) and its report.
-type PointReport = (Vec<(String, String)>, Summary);
+/// A point's settings (parameter name, value as written), its report and how `--precision`
+/// stopped it.
+type PointReport = (Vec<(String, String)>, Summary, Option<Outcome>);
 
 /// `sla.x=5m capacity.q=3`: a point's settings on one line.
 fn label(settings: &[(String, String)]) -> String {
@@ -285,17 +293,18 @@ fn run_shard(
         version: sim_runner::part_version(),
         playbook: Box::new(playbook),
         set: args.set.clone(),
-        options: RunOptions::of(options),
+        options: precision::part_options(options, &args.sim),
     };
     Ok(args
         .shard
         .write_part(&Part::new(inputs, shard, total, units)))
 }
 
-/// The report of a sharded sweep from its merged units: what `sweep` without `--shard` writes.
+/// The report of a sharded sweep from its merged units, each point cut to the replications its
+/// `--precision` targets (`precision`, as written) took: what `sweep` without `--shard` writes.
 pub(super) fn write_merged(
     playbook: &Playbook,
-    set: &[String],
+    (set, precision): (&[String], &[String]),
     options: &SimOptions,
     units: &[Vec<RepValues>],
     format: SweepFormat,
@@ -311,12 +320,11 @@ pub(super) fn write_merged(
                 .take(per_point)
                 .filter_map(|u| u.first().cloned())
                 .collect();
-            sim_runner::summarise(
-                variant,
-                options,
-                &values,
-                &format!("point {}/{} ({label})", n + 1, plan.len()),
-            )
+            let what = format!("point {}/{} ({label})", n + 1, plan.len());
+            let rows: Vec<Vec<f64>> = values.iter().map(|v| v.overall.clone()).collect();
+            let outcome = precision::merged(precision, options.replications, &rows, &what)?;
+            let (options, values) = precision::keep(outcome.as_ref(), options, values);
+            sim_runner::summarise(variant, &options, &values, &what).map(|s| (s, outcome))
         })?;
         Ok(write_sweep(
             playbook, &plan, options, summaries, format, out,
@@ -339,11 +347,17 @@ fn write_sweep(
 ) -> Exit {
     let scenario = summaries
         .last()
-        .map(|(_, s)| s.inputs.scenario.clone())
+        .map(|(_, s, _)| s.inputs.scenario.clone())
         .unwrap_or_default();
+    // With `--precision`, the most replications any point took.
+    let replications = summaries
+        .iter()
+        .map(|(_, s, _)| s.inputs.replications)
+        .max()
+        .unwrap_or(options.replications);
     let points = summaries
         .into_iter()
-        .map(|(settings, report)| Point {
+        .map(|(settings, report, precision)| Point {
             settings,
             kpis: report
                 .kpis
@@ -354,6 +368,7 @@ fn write_sweep(
                     estimate: k.mean.is_some().then(|| k.estimate()),
                 })
                 .collect(),
+            precision,
         })
         .collect();
     let doc = Sweep {
@@ -361,7 +376,7 @@ fn write_sweep(
         playbook: &playbook.name,
         scenario,
         seed: options.seed,
-        replications: options.replications,
+        replications,
         parameters: plan.knobs.iter().map(|k| k.name.as_str()).collect(),
         points,
     };
@@ -427,11 +442,23 @@ fn table(doc: &Sweep) -> String {
         }
         rows.push(cells);
     }
+    let outcomes: Vec<(String, &Outcome)> = doc
+        .points
+        .iter()
+        .filter_map(|p| Some((point_label(p), p.precision.as_ref()?)))
+        .collect();
+    let (count, precision) = if outcomes.is_empty() {
+        (replications(doc.replications), String::new())
+    } else {
+        (
+            format!("up to {}", replications(doc.replications)),
+            precision::sweep_table(&outcomes),
+        )
+    };
     format!(
-        "{} · scenario `{}` · {} per point · seed {}\n\n{}",
+        "{} · scenario `{}` · {count} per point · seed {}\n\n{}{precision}",
         doc.playbook,
         doc.scenario,
-        replications(doc.replications),
         doc.seed,
         super::columns(&rows)
     )
@@ -521,7 +548,11 @@ fn write_report(
             ("seed".into(), doc.seed.to_string()),
             (
                 "replications".into(),
-                format!("{} per point", replications(doc.replications)),
+                if doc.points.iter().any(|p| p.precision.is_some()) {
+                    format!("up to {} per point", replications(doc.replications))
+                } else {
+                    format!("{} per point", replications(doc.replications))
+                },
             ),
             ("version".into(), env!("CARGO_PKG_VERSION").into()),
         ],

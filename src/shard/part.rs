@@ -110,6 +110,11 @@ pub struct RunOptions {
     pub max_events: u64,
     /// `--max-leads-alive`.
     pub max_leads_alive: usize,
+    /// The `--precision` targets as written, when the run chose its own count: the shards then
+    /// run every replication up to the cap (`replications`) and `merge` applies the stopping
+    /// rule to them in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub precision: Vec<String>,
 }
 
 impl RunOptions {
@@ -123,6 +128,15 @@ impl RunOptions {
             seed: options.seed,
             max_events: options.max_events,
             max_leads_alive: options.max_leads_alive,
+            precision: Vec::new(),
+        }
+    }
+
+    /// The options with the `--precision` targets the run replicates to, if any.
+    pub fn with_precision(self, precision: &[String]) -> RunOptions {
+        RunOptions {
+            precision: precision.to_vec(),
+            ..self
         }
     }
 
@@ -389,6 +403,7 @@ mod tests {
             seed,
             max_events: 1,
             max_leads_alive: 1,
+            precision: Vec::new(),
         }
     }
 

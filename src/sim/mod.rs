@@ -10,6 +10,7 @@ pub mod draws;
 pub mod kpi;
 mod leads;
 pub mod load;
+pub mod precision;
 pub mod queue;
 pub mod record;
 pub mod rng;
