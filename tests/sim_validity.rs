@@ -105,7 +105,7 @@ fn integrated_survival(x: f64) -> f64 {
 
 /// m(t), the mean number busy at `t` seconds into a day, in the periodic steady state:
 /// ∫ λ(t − u) P(S > u) du = Σ over arrival segments [a, b) of λ·(G(t − a) − G(t − b)), over
-/// the last week of segments (a handling time of more than six days has probability 1e-23).
+/// the last week of segments (a handling time of more than six days has probability 3e-10).
 fn mean_busy(t: f64) -> f64 {
     (-6..=0)
         .flat_map(|day| CURVE.iter().map(move |c| (f64::from(day) * DAY as f64, c)))
