@@ -33,6 +33,55 @@ pub struct LittleSample {
     pub held_area: f64,
 }
 
+/// What a queue's sellers did inside the observation window, by UTC hour of day (hours after
+/// [`super::START`], a Monday midnight UTC, modulo 24): the level of work over the day, which
+/// tests compare with queueing theory for time-varying arrivals. No report shows it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ByHour {
+    /// Seller-seconds of work (first touches and follow-ups), each piece of work counted in
+    /// full when it starts, cut to the window.
+    pub busy_secs: [f64; 24],
+    /// First touches: leads the sellers took.
+    pub pickups: [u64; 24],
+}
+
+impl ByHour {
+    /// Adds the work from `from` to `to`, cut to the window `[lo, hi)`, to the hours it spans.
+    pub(crate) fn work(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+        (lo, hi): (Timestamp, Timestamp),
+    ) {
+        let mut at = from.max(lo);
+        let end = to.min(hi);
+        while at < end {
+            let next = at + HOUR_SECS - (at - super::START).rem_euclid(HOUR_SECS);
+            if let Some(slot) = self.busy_secs.get_mut(hour_of_day(at)) {
+                *slot += (next.min(end) - at) as f64;
+            }
+            at = next;
+        }
+    }
+
+    /// Counts a lead taken at `at`, if inside the window `[lo, hi)`.
+    pub(crate) fn pickup(&mut self, at: Timestamp, (lo, hi): (Timestamp, Timestamp)) {
+        if !(lo..hi).contains(&at) {
+            return;
+        }
+        if let Some(slot) = self.pickups.get_mut(hour_of_day(at)) {
+            *slot += 1;
+        }
+    }
+}
+
+const HOUR_SECS: Timestamp = 3_600;
+
+/// The UTC hour of day of `at`.
+fn hour_of_day(at: Timestamp) -> usize {
+    usize::try_from((at - super::START).div_euclid(HOUR_SECS).rem_euclid(24)).unwrap_or(0)
+}
+
 /// What the simulator measures of one queue, and its handling times; who waits and who takes
 /// whom is the shared [`crate::queues::Desk`]'s.
 pub(crate) struct QueueSim {
@@ -48,6 +97,8 @@ pub(crate) struct QueueSim {
     /// Each seller slot's due follow-ups (lead and its key, as lead numbers are reused),
     /// oldest first, done when the seller is free.
     pub follow_ups: Vec<VecDeque<(u32, LeadKey)>>,
+    /// Work and pickups inside the window by hour of day.
+    pub by_hour: ByHour,
     /// A wake-up at the next opening is scheduled.
     pub wake_pending: bool,
     pub length: TimeWeighted,
@@ -70,6 +121,7 @@ impl QueueSim {
             pickup_delay: staff.and_then(|s| s.pickup_delay.clone()),
             busy_since: vec![0; staff.map_or(0, |s| s.sellers) as usize],
             follow_ups: vec![VecDeque::new(); staff.map_or(0, |s| s.sellers) as usize],
+            by_hour: ByHour::default(),
             wake_pending: false,
             length: TimeWeighted::new(warmup as f64, 0.0),
             over_time: Level::new(periods),
@@ -104,5 +156,32 @@ impl QueueSim {
     pub fn waiting_now(&mut self, now: Timestamp, waiting: u32) {
         self.length.update(now as f64, f64::from(waiting));
         self.over_time.update(now, f64::from(waiting));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::START;
+
+    #[test]
+    fn work_is_split_by_hour_of_day_and_cut_to_the_window() {
+        let mut by_hour = ByHour::default();
+        let window = (START + 3_600, START + 26 * 3_600);
+        // From 00:30 to 02:15: the first half hour is before the window.
+        by_hour.work(START + 1_800, START + 2 * 3_600 + 900, window);
+        // From 23:50 to 02:10 the next day: cut at 02:00, the window's end.
+        by_hour.work(START + 23 * 3_600 + 3_000, START + 26 * 3_600 + 600, window);
+        let mut expected = [0.0; 24];
+        expected[1] = 3_600.0 + 3_600.0;
+        expected[2] = 900.0;
+        expected[23] = 600.0;
+        expected[0] = 3_600.0;
+        assert_eq!(by_hour.busy_secs, expected);
+        by_hour.pickup(START + 3_599, window);
+        by_hour.pickup(START + 25 * 3_600, window);
+        by_hour.pickup(START + 26 * 3_600, window);
+        assert_eq!(by_hour.pickups[0], 0);
+        assert_eq!(by_hour.pickups[1], 1);
     }
 }

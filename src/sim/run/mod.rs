@@ -17,7 +17,7 @@ use super::agenda::Agenda;
 use super::draws::BlockCache;
 use super::kpi::Tallies;
 use super::leads::Leads;
-use super::queue::{LittleSample, QueueSim};
+use super::queue::{ByHour, LittleSample, QueueSim};
 use super::record::{Recorded, Recording};
 use super::rng::{LeadKey, Purpose, Replication};
 use super::timeline::{Periods, Timeline};
@@ -111,6 +111,8 @@ pub struct ReplicationResult {
     pub still_waiting: Vec<u32>,
     /// Leakage and queue length per simulated day or week, for charts.
     pub timeline: Timeline,
+    /// Work and pickups of each queue's sellers by hour of day, for tests against theory.
+    pub by_hour: Vec<ByHour>,
 }
 
 /// Times of one run, relative to [`START`].

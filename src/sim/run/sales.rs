@@ -209,6 +209,10 @@ impl Run<'_> {
             .get(s)
             .and_then(|seller| seller.member);
         self.busy_for(q, s, whole_secs(handle));
+        let (now, window) = (self.now, (self.warmup, self.horizon));
+        if let Some(queue) = self.queues.get_mut(q) {
+            queue.by_hour.pickup(now, window);
+        }
         self.step(id, lead, &Input::Pickup { seller: member });
     }
 
@@ -451,6 +455,10 @@ impl Run<'_> {
     /// Marks seller `s` of queue `q` busy from now for `secs`.
     fn busy_for(&mut self, q: usize, s: usize, secs: Timestamp) {
         let now = self.now;
+        let window = (self.warmup, self.horizon);
+        if let Some(queue) = self.queues.get_mut(q) {
+            queue.by_hour.work(now, now.saturating_add(secs), window);
+        }
         if let Some(since) = self.queues.get_mut(q).and_then(|x| x.busy_since.get_mut(s)) {
             *since = now;
         }

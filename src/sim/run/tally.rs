@@ -97,6 +97,7 @@ impl Run<'_> {
             recording: self.recording.take(),
             still_waiting,
             timeline: self.timeline,
+            by_hour: self.queues.iter().map(|q| q.by_hour).collect(),
         }
     }
 }
