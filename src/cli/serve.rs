@@ -11,6 +11,7 @@ use crate::engine::Renames;
 use crate::live::deployment::DeployOptions;
 use crate::live::store::Durability;
 use crate::live::Clock;
+use crate::serve::adapters::HUBSPOT_DISABLED;
 use crate::serve::auth::{self, Auth, Secret};
 use crate::serve::delivery::DeliveryOptions;
 use crate::serve::mapping::Mapping;
@@ -102,9 +103,13 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
     };
     let result = options(args).and_then(|options| {
         let quiet = args.quiet;
+        let hubspot_disabled = options.auth.hubspot.is_none() && options.auth.is_configured();
         crate::serve::serve(&playbook, options, |addr| {
             // Always printed: a caller that asked for port 0 needs it.
             write_stderr(&format!("listening on http://{addr}\n"));
+            if hubspot_disabled && !quiet {
+                write_stderr(&format!("note: {HUBSPOT_DISABLED}\n"));
+            }
         })
         .map(|report| (report, quiet))
         .map_err(|e| CliError::new(e.to_string()))
