@@ -469,3 +469,32 @@ fn an_unreadable_new_playbook_is_an_error_not_a_finding() {
         stderr(&out)
     );
 }
+
+#[test]
+fn against_a_new_playbook_a_bad_line_is_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let good = r#"{"id":"1","source":"crm","type":"handoff.lead.created","lead":"L-1","time":"2026-06-01T09:00:00Z","data":{"segment":"smb"}}"#;
+    let typo = r#"{"id":"2","source":"crm","type":"form_submit","lead":"L-1","time":"2026-06-01T09:05:00Z","data":{"kind":"demoo"}}"#;
+    std::fs::write(&events, format!("{good}\n{typo}\nnot json\n")).unwrap();
+    let out = handoff()
+        .args(["replay", SEED, "--against", SEED])
+        .arg(&events)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.matches("line 2: `data.kind`").count(), 1, "{err}");
+    assert_eq!(
+        err.matches("line 3: expected a JSON object").count(),
+        1,
+        "{err}"
+    );
+    // Each replay still counts its skipped lines.
+    assert_eq!(err.matches("2 lines skipped").count(), 2, "{err}");
+    assert!(
+        stdout(&out).starts_with("1 leads replayed"),
+        "{}",
+        stdout(&out)
+    );
+}
