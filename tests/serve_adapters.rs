@@ -38,20 +38,21 @@ fn hubspot(server: &Server, body: &str, stamp: i64, secret: &str) -> (u16, Value
     )
 }
 
+/// A server with the example mapping and the HubSpot app secret in a file under `dir`.
+fn hubspot_server(dir: &std::path::Path, store: &std::path::Path) -> Server {
+    let secret = dir.join("hubspot");
+    std::fs::write(&secret, format!("{APP_SECRET}\n")).unwrap();
+    let secret = secret.to_str().unwrap();
+    Server::start(
+        store,
+        &["--mapping", MAPPING, "--hubspot-secret-file", secret],
+    )
+}
+
 #[test]
 fn hubspot_batches_are_signed_ordered_and_deduplicated_by_event_id() {
     let (dir, store) = store();
-    let secret = dir.path().join("hubspot");
-    std::fs::write(&secret, format!("{APP_SECRET}\n")).unwrap();
-    let server = Server::start(
-        &store,
-        &[
-            "--mapping",
-            MAPPING,
-            "--hubspot-secret-file",
-            secret.to_str().unwrap(),
-        ],
-    );
+    let server = hubspot_server(dir.path(), &store);
     // Sent out of order: the change comes after the creation by `occurredAt`.
     let body = json!([
         {"eventId": 12, "subscriptionType": "contact.propertyChange", "objectId": 501,
@@ -115,17 +116,7 @@ fn statuses(answer: &Value) -> Vec<(u64, String)> {
 #[test]
 fn malformed_hubspot_events_are_rejected_per_event_at_their_index_in_the_batch() {
     let (dir, store) = store();
-    let secret = dir.path().join("hubspot");
-    std::fs::write(&secret, APP_SECRET).unwrap();
-    let server = Server::start(
-        &store,
-        &[
-            "--mapping",
-            MAPPING,
-            "--hubspot-secret-file",
-            secret.to_str().unwrap(),
-        ],
-    );
+    let server = hubspot_server(dir.path(), &store);
     // Sent out of `occurredAt` order, with one event of each missing attribute and one the
     // mapping does not name.
     let body = json!([

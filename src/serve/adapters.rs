@@ -380,34 +380,28 @@ fields = { kind = "kind" }
 
     #[test]
     fn hubspot_events_without_an_id_a_lead_or_a_time_are_malformed() {
-        let event =
-            |json: &str| hubspot_event(&seed(), &mapping(), &serde_json::from_str(json).unwrap());
-        let creation = r#""subscriptionType":"contact.creation""#;
+        let event = |change: &dyn Fn(&mut Map<String, JsonValue>)| {
+            let mut event = json!({"subscriptionType": "contact.creation", "eventId": 1,
+                "objectId": 7, "occurredAt": 1_780_000_000_000_i64});
+            change(event.as_object_mut().unwrap());
+            hubspot_event(&seed(), &mapping(), &event)
+        };
+        for key in ["eventId", "objectId", "occurredAt"] {
+            let why_not = why(&event(&|e| {
+                e.remove(key);
+            }))
+            .to_owned();
+            assert_eq!(why_not, format!("`{key}`: expected a value, found none"));
+        }
+        let soon = event(&|e| {
+            e.insert("occurredAt".into(), "soon".into());
+        });
         assert_eq!(
-            why(&event(&format!(
-                r#"{{{creation},"objectId":7,"occurredAt":1780000000000}}"#
-            ))),
-            "`eventId`: expected a value, found none"
-        );
-        assert_eq!(
-            why(&event(&format!(
-                r#"{{{creation},"eventId":1,"occurredAt":1780000000000}}"#
-            ))),
-            "`objectId`: expected a value, found none"
-        );
-        assert_eq!(
-            why(&event(&format!(
-                r#"{{{creation},"eventId":1,"objectId":7}}"#
-            ))),
-            "`occurredAt`: expected a value, found none"
-        );
-        assert_eq!(
-            why(&event(&format!(
-                r#"{{{creation},"eventId":1,"objectId":7,"occurredAt":"soon"}}"#
-            ))),
+            why(&soon),
             "`occurredAt`: expected milliseconds since the epoch, found `\"soon\"`"
         );
-        assert_eq!(why(&event("3")), "expected a JSON object, found `3`");
+        let not_an_object = hubspot_event(&seed(), &mapping(), &json!(3));
+        assert_eq!(why(&not_an_object), "expected a JSON object, found `3`");
     }
 
     #[test]
