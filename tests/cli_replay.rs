@@ -114,14 +114,16 @@ fn emitting_events_leaves_the_report_unchanged_and_emits_replication_one() {
     );
 }
 
+/// A lead's creation, and a line with a misspelt value.
+const GOOD: &str = r#"{"id":"1","source":"crm","type":"handoff.lead.created","lead":"L-1","time":"2026-06-01T09:00:00Z","data":{"segment":"smb"}}"#;
+const TYPO: &str = r#"{"id":"2","source":"crm","type":"form_submit","lead":"L-1","time":"2026-06-01T09:05:00Z","data":{"kind":"demoo"}}"#;
+
 #[test]
 fn a_bad_line_is_reported_with_its_number_and_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let events = dir.path().join("events.jsonl");
-    let good = r#"{"id":"1","source":"crm","type":"handoff.lead.created","lead":"L-1","time":"2026-06-01T09:00:00Z","data":{"segment":"smb"}}"#;
-    let typo = r#"{"id":"2","source":"crm","type":"form_submit","lead":"L-1","time":"2026-06-01T09:05:00Z","data":{"kind":"demoo"}}"#;
     let ghost = r#"{"id":"3","source":"crm","type":"page_view","lead":"L-9","time":"2026-06-01T09:06:00Z"}"#;
-    std::fs::write(&events, format!("{good}\n{typo}\n{ghost}\n{good}\n")).unwrap();
+    std::fs::write(&events, format!("{GOOD}\n{TYPO}\n{ghost}\n{GOOD}\n")).unwrap();
     let out = handoff()
         .args(["replay", SEED, "--format", "json"])
         .arg(&events)
@@ -467,5 +469,32 @@ fn an_unreadable_new_playbook_is_an_error_not_a_finding() {
         stderr(&out).contains("missing.playbook"),
         "{}",
         stderr(&out)
+    );
+}
+
+#[test]
+fn against_a_new_playbook_a_bad_line_is_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    std::fs::write(&events, format!("{GOOD}\n{TYPO}\nnot json\n")).unwrap();
+    let out = handoff()
+        .args(["replay", SEED, "--against", SEED])
+        .arg(&events)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.matches("line 2: `data.kind`").count(), 1, "{err}");
+    assert_eq!(
+        err.matches("line 3: expected a JSON object").count(),
+        1,
+        "{err}"
+    );
+    // Each replay still counts its skipped lines.
+    assert_eq!(err.matches("2 lines skipped").count(), 2, "{err}");
+    assert!(
+        stdout(&out).starts_with("1 leads replayed"),
+        "{}",
+        stdout(&out)
     );
 }

@@ -348,3 +348,18 @@ fn a_new_user_reads_why_a_test_fails_fixes_the_playbook_and_sees_it_pass() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stdout(&out).ends_with("test result: ok. 1 passed; 0 failed; 0 filtered out\n"));
 }
+
+#[test]
+fn a_playbook_without_a_name_is_named_by_its_file_as_the_editor_lens_runs_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("no-header.playbook");
+    let text = "lead {\n  segment: one of smb, enterprise\n}\n\ntest \"arrives\" {\n  given lead ria {\n    segment smb\n  }\n  at 2026-06-02 10:00\n  expect no handoff\n}\n";
+    std::fs::write(&file, text).unwrap();
+    let out = test(&[file.to_str().unwrap(), "--run", "^no\\-header::arrives$"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("test no-header::arrives ... ok"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -386,3 +386,24 @@ fn outline_semantic_tokens_and_test_lenses() {
     assert!(stdout.contains("1 passed"), "{stdout}");
     c.shutdown();
 }
+
+#[test]
+fn a_notification_with_malformed_parameters_is_logged_not_dropped() {
+    let mut client = Client::start();
+    client.initialize(&[]);
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "handoff", "version": 1 } }),
+    );
+    let msg = client.next();
+    assert_eq!(msg["method"], "window/logMessage", "{msg}");
+    assert_eq!(msg["params"]["type"], 1);
+    let text = msg["params"]["message"].as_str().unwrap();
+    assert!(
+        text.starts_with("`textDocument/didOpen` has malformed parameters: missing field `text`"),
+        "{text}"
+    );
+    // The session goes on.
+    assert!(client.open(SEED).is_empty());
+    client.shutdown();
+}

@@ -396,3 +396,33 @@ fn a_malformed_map_is_refused_before_listening() {
     assert!(stderr.contains("no-equals-sign"), "{stderr}");
     assert!(!stderr.contains("listening on"), "{stderr}");
 }
+
+/// `run` and `serve` take the store's options from one definition, so their help says the same.
+#[test]
+fn run_and_serve_describe_the_store_options_alike() {
+    let help = |command: &str| {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("handoff"))
+            .args([command, "--help"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let options = [
+            "--store",
+            "--clock",
+            "--synchronous",
+            "--batch ",
+            "--batch-wait",
+            "--map",
+        ];
+        (options.iter())
+            .map(|o| {
+                let at = text
+                    .find(&format!("      {o}"))
+                    .unwrap_or_else(|| panic!("{o}: {text}"));
+                let rest = &text[at..];
+                rest[..rest.find("\n\n      --").unwrap_or(rest.len())].to_owned()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(help("run"), help("serve"));
+}

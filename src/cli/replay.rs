@@ -1,6 +1,7 @@
 //! `handoff replay PLAYBOOK EVENTS...` and `handoff replay --store FILE [--verify]`: recorded
 //! history through the playbook in memory, and what actually happened (`docs/replay.md`).
 
+use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -10,20 +11,19 @@ mod against;
 mod out;
 #[path = "replay_story.rs"]
 mod story;
+#[path = "replay_text.rs"]
+mod text;
 
-use super::{
-    columns, finish, report_error, sim_runner, stdin, write_stderr, CliError, ColorChoice, Exit,
-};
+use super::{finish, report_error, sim_runner, stdin, write_stderr, CliError, ColorChoice, Exit};
 use crate::calendar::Timestamp;
 use crate::engine::Engine;
 use crate::engine::Renames;
-use crate::ir::{KpiUnit, Playbook};
+use crate::ir::Playbook;
 use crate::live::renames_key;
 use crate::live::store::Store;
 use crate::replay::sources::SourceMap;
 use crate::replay::verify::{self, wall_clock, Version};
-use crate::replay::{Rate, Replay, Report};
-use crate::report::format_value;
+use crate::replay::{Replay, Report};
 
 /// Replay recorded history through a playbook and report what happened.
 ///
@@ -100,22 +100,72 @@ fn parse_time(text: &str) -> Result<Timestamp, String> {
         .map_err(|_| format!("`{text}` is not an RFC 3339 time (e.g. `2026-06-01T10:00:00Z`)"))
 }
 
+/// The formats the history report is printed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReportFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+/// What `replay` prints, each kind with only the formats it can be printed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Output<'a> {
+    /// A lead's story (`--explain`), as JSON or text.
+    Story { lead: &'a str, json: bool },
+    /// A comparison with a new playbook (`--against`).
+    Against(&'a Path, against::ComparisonFormat),
+    /// The history's report.
+    Report(ReportFormat),
+}
+
+/// What to print from the options, or why they cannot go together.
+fn output(args: &Args) -> Result<Output<'_>, &'static str> {
+    use against::ComparisonFormat as Comparison;
+    let (lead, new) = (args.explain.as_deref(), args.against.as_deref());
+    Ok(match (lead, new, args.format) {
+        (Some(lead), _, Format::Table) => Output::Story { lead, json: false },
+        (Some(lead), _, Format::Json) => Output::Story { lead, json: true },
+        (Some(_), _, Format::Csv | Format::Markdown) => {
+            return Err("`--explain` tells a story as a table or JSON")
+        }
+        (None, Some(new), Format::Table) => Output::Against(new, Comparison::Table),
+        (None, Some(new), Format::Json) => Output::Against(new, Comparison::Json),
+        (None, Some(new), Format::Markdown) => Output::Against(new, Comparison::Markdown),
+        (None, Some(_), Format::Csv) => {
+            return Err("`--against` compares as a table, JSON or Markdown")
+        }
+        (None, None, Format::Table) => Output::Report(ReportFormat::Table),
+        (None, None, Format::Json) => Output::Report(ReportFormat::Json),
+        (None, None, Format::Csv) => Output::Report(ReportFormat::Csv),
+        (None, None, Format::Markdown) => {
+            return Err(
+                "`--format markdown` is for `--against`; the report is a table, JSON or CSV",
+            )
+        }
+    })
+}
+
 /// Replays and prints the report.
 pub fn run(args: &Args, color: ColorChoice) -> Exit {
-    if let Some(why) = conflict(args) {
-        report_error(&CliError::new(why));
-        return Exit::Failure;
-    }
+    let output = match output(args) {
+        Ok(output) => output,
+        Err(why) => {
+            report_error(&CliError::new(why));
+            return Exit::Failure;
+        }
+    };
     if let Err(exit) = sim_runner::check_out(args.out.as_deref()) {
         return exit;
     }
-    match &args.store {
-        Some(store) => from_store(args, store),
-        None => from_events(args, color),
+    // `--store` goes with neither `--explain` nor `--against`, so it always prints a report.
+    match (&args.store, output) {
+        (Some(store), Output::Report(format)) => from_store(args, store, format),
+        (_, output) => from_events(args, output, color),
     }
 }
 
-fn from_events(args: &Args, color: ColorChoice) -> Exit {
+fn from_events(args: &Args, output: Output<'_>, color: ColorChoice) -> Exit {
     let Some(path) = &args.playbook else {
         return Exit::Failure;
     };
@@ -143,49 +193,43 @@ fn from_events(args: &Args, color: ColorChoice) -> Exit {
             }
         }
     }
-    let Some(mut replay) = replay_all(&playbook, args, &files, |replay| {
-        if let Some(lead) = &args.explain {
+    let mut reported = BTreeSet::new();
+    let Some(mut replay) = replay_all(&playbook, args, &files, &mut reported, |replay| {
+        if let Output::Story { lead, .. } = output {
             replay.explain(lead, SourceMap::new(&source.path, &source.text));
         }
     }) else {
         return Exit::Findings;
     };
-    if let Some(story) = replay.story() {
-        return story::print(&story, args.format == Format::Json);
-    }
-    if let Some(new) = &args.against {
-        let candidate = match sim_runner::load_file(new, &args.stdin, color) {
-            Ok(candidate) => candidate,
-            Err(exit) => return exit,
-        };
-        let Some(other) = replay_all(&candidate, args, &files, |_| {}) else {
-            return Exit::Findings;
-        };
-        return against::print(&replay, &other, &guardrails, args.format);
-    }
-    print(&replay.report(), args)
-}
-
-/// Why the options cannot go together, if they cannot.
-fn conflict(args: &Args) -> Option<&'static str> {
-    match (args.explain.is_some(), args.against.is_some(), args.format) {
-        (true, _, Format::Csv | Format::Markdown) => {
-            Some("`--explain` tells a story as a table or JSON")
+    match output {
+        // The lead was followed above, so there is a story to tell.
+        Output::Story { json, .. } => match replay.story() {
+            Some(story) => story::print(&story, json),
+            None => Exit::Failure,
+        },
+        Output::Against(new, format) => {
+            let candidate = match sim_runner::load_file(new, &args.stdin, color) {
+                Ok(candidate) => candidate,
+                Err(exit) => return exit,
+            };
+            let Some(other) = replay_all(&candidate, args, &files, &mut reported, |_| {}) else {
+                return Exit::Findings;
+            };
+            against::print(&replay, &other, &guardrails, format)
         }
-        (false, true, Format::Csv) => Some("`--against` compares as a table, JSON or Markdown"),
-        (false, false, Format::Markdown) => {
-            Some("`--format markdown` is for `--against`; the report is a table, JSON or CSV")
-        }
-        _ => None,
+        Output::Report(format) => print(&replay.report(), args, format),
     }
 }
 
 /// Replays every file's lines through `playbook` (prepared by `setup`), then the timers due by
-/// `--until`; reports bad lines on standard error. `None` when the playbook cannot run.
+/// `--until`; reports bad lines on standard error, each `(file, line)` once however many
+/// playbooks refuse it (`reported` keeps those already reported). `None` when the playbook
+/// cannot run.
 fn replay_all(
     playbook: &Playbook,
     args: &Args,
     files: &[(PathBuf, String)],
+    reported: &mut BTreeSet<(usize, usize)>,
     setup: impl FnOnce(&mut Replay),
 ) -> Option<Replay> {
     let mut replay = match Engine::new(playbook) {
@@ -198,8 +242,13 @@ fn replay_all(
     setup(&mut replay);
     let mut skipped = 0u64;
     let mut emitted = Vec::new();
-    for (file, text) in files {
-        skipped += replay_lines(playbook, &mut replay, file, text, &mut emitted);
+    for (index, (file, text)) in files.iter().enumerate() {
+        let mut report = |number: usize, why: &str| {
+            if reported.insert((index, number)) {
+                write_stderr(&format!("error: {}: {why}\n", file.display()));
+            }
+        };
+        skipped += replay_lines(playbook, &mut replay, text, &mut emitted, &mut report);
     }
     if let Some(until) = args.until {
         replay.advance(until, &mut emitted);
@@ -214,14 +263,14 @@ fn replay_all(
     Some(replay)
 }
 
-/// Replays one file's lines, reporting each bad or refused line on standard error; returns how
-/// many were skipped.
+/// Replays one file's lines, telling `report` each bad or refused line's number and why;
+/// returns how many were skipped.
 fn replay_lines(
     playbook: &Playbook,
     replay: &mut Replay,
-    file: &Path,
     text: &str,
     emitted: &mut Vec<crate::ledger::Emitted>,
+    report: &mut impl FnMut(usize, &str),
 ) -> u64 {
     let mut bad = 0;
     for (index, line) in text.lines().enumerate() {
@@ -241,7 +290,7 @@ fn replay_lines(
         };
         if let Some(why) = refused {
             bad += 1;
-            write_stderr(&format!("error: {}: {why}\n", file.display()));
+            report(number, &why);
         }
         // The report is computed as lines go; what they decided is not kept.
         emitted.clear();
@@ -261,7 +310,7 @@ fn read(path: &Path) -> Result<String, CliError> {
         .map_err(|e| CliError::new(format!("cannot read `{}`: {e}", path.display())))
 }
 
-fn from_store(args: &Args, path: &Path) -> Exit {
+fn from_store(args: &Args, path: &Path, format: ReportFormat) -> Exit {
     let read = || -> Result<_, CliError> {
         let store = Store::open_read(path).map_err(|e| CliError::new(e.to_string()))?;
         let fail = |e: crate::live::store::StoreError| CliError::new(e.to_string());
@@ -325,7 +374,7 @@ fn from_store(args: &Args, path: &Path) -> Exit {
                     outbox.len()
                 ));
             }
-            print(&replay.report(), args)
+            print(&replay.report(), args, format)
         }
         Err(divergence) => {
             report_error(&CliError::new(divergence.to_string()));
@@ -340,233 +389,24 @@ fn from_store(args: &Args, path: &Path) -> Exit {
     }
 }
 
-/// Prints the report in the asked format, after writing it into `--out DIR` if asked.
-fn print(report: &Report, args: &Args) -> Exit {
-    // A report holds only strings, numbers and options, so serialising cannot fail.
-    let mut json = serde_json::to_string_pretty(report).unwrap_or_default();
-    json.push('\n');
+/// Prints the report in `format`, after writing it into `--out DIR` if asked.
+fn print(report: &Report, args: &Args, format: ReportFormat) -> Exit {
+    let json = || {
+        // A report holds only strings, numbers and options, so serialising cannot fail.
+        let mut json = serde_json::to_string_pretty(report).unwrap_or_default();
+        json.push('\n');
+        json
+    };
     if let Some(dir) = &args.out {
-        if let Err(e) = out::write(dir, report, &json) {
+        if let Err(e) = out::write(dir, report, &json()) {
             report_error(&e);
             return Exit::Failure;
         }
     }
-    let text = match args.format {
-        Format::Json => json,
-        Format::Table | Format::Markdown => table(report),
-        Format::Csv => csv(report),
+    let text = match format {
+        ReportFormat::Json => json(),
+        ReportFormat::Table => text::table(report),
+        ReportFormat::Csv => text::csv(report),
     };
     finish(text.as_bytes(), Exit::Ok)
-}
-
-/// The report as CSV: `kpi,group,unit,value,n`, one line per figure, `group` empty for the whole
-/// history or `rule:NAME`, `OUTCOME:REASON`, `stage:NAME`; a value that is undefined (no
-/// handoffs, say) is empty, and `n` is the count the value is of.
-fn csv(r: &Report) -> String {
-    fn quoted(text: &str) -> String {
-        if text.contains([',', '"', '\n']) {
-            format!("\"{}\"", text.replace('"', "\"\""))
-        } else {
-            text.to_owned()
-        }
-    }
-    let number = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
-    let mut rows: Vec<[String; 5]> = Vec::new();
-    let mut row = |kpi: &str, group: &str, unit: &str, value: String, n: u64| {
-        rows.push([kpi.into(), quoted(group), unit.into(), value, n.to_string()]);
-    };
-    let s = &r.speed_to_lead;
-    row("leads", "", "count", r.leads.to_string(), r.leads);
-    row("handoffs", "", "count", r.handoffs.to_string(), r.handoffs);
-    row(
-        "sla_attainment",
-        "",
-        "fraction",
-        number(r.sla_attainment),
-        r.sla_met + r.sla_missed,
-    );
-    row(
-        "speed_to_lead.median",
-        "",
-        "seconds",
-        number(s.median),
-        s.touched,
-    );
-    row("speed_to_lead.p90", "", "seconds", number(s.p90), s.touched);
-    row(
-        "speed_to_lead.mean",
-        "",
-        "seconds",
-        number(s.mean),
-        s.touched,
-    );
-    row("leakage", "", "fraction", number(r.leakage), r.decided);
-    row(
-        "mql_to_sql",
-        "",
-        "fraction",
-        number(r.mql_to_sql),
-        r.handed_off_leads,
-    );
-    row("meetings", "", "count", r.meetings.to_string(), r.meetings);
-    row(
-        "target_account_meetings",
-        "",
-        "count",
-        r.target_account_meetings.to_string(),
-        r.target_account_meetings,
-    );
-    row(
-        "share_waited",
-        "",
-        "fraction",
-        number(r.share_waited),
-        s.touched,
-    );
-    for (kpi, rate) in rates(r) {
-        row(kpi, "", "fraction", number(rate.value), rate.of);
-    }
-    for c in &r.handoffs_by_rule {
-        row(
-            "handoffs",
-            &format!("rule:{}", c.name),
-            "count",
-            c.count.to_string(),
-            c.count,
-        );
-    }
-    for o in &r.outcomes {
-        let group = format!("{}:{}", o.outcome, o.reason);
-        row("outcomes", &group, "count", o.count.to_string(), o.count);
-    }
-    for c in &r.stages {
-        row(
-            "leads",
-            &format!("stage:{}", c.name),
-            "count",
-            c.count.to_string(),
-            c.count,
-        );
-    }
-    let mut out = String::from("kpi,group,unit,value,n\n");
-    for r in rows {
-        out.push_str(&r.join(","));
-        out.push('\n');
-    }
-    out
-}
-
-/// The shares of leads, by KPI name.
-fn rates(r: &Report) -> [(&'static str, Rate); 3] {
-    [
-        ("engagement_rate", r.engagement_rate),
-        ("re_engagement", r.re_engagement),
-        ("return_to_intent", r.return_to_intent),
-    ]
-}
-
-/// The human report.
-fn table(r: &Report) -> String {
-    let value = |unit: KpiUnit, v: Option<f64>| format_value(unit, v.unwrap_or(f64::NAN));
-    let share = |v: Option<f64>| value(KpiUnit::Fraction, v);
-    let secs = |v: Option<f64>| value(KpiUnit::Seconds, v);
-    let mut out = format!(
-        "{} · {} leads · from {} to {}\ninputs: {} applied, {} ignored by the engine, {} late, {} refused, {} duplicates, {} bad lines\n\n",
-        r.playbook,
-        r.leads,
-        r.from.as_deref().unwrap_or("-"),
-        r.to.as_deref().unwrap_or("-"),
-        r.inputs.applied,
-        r.inputs.ignored,
-        r.inputs.late,
-        r.inputs.refused,
-        r.inputs.duplicates,
-        r.inputs.bad_lines,
-    );
-    let rows = vec![
-        vec!["KPI".to_owned(), "value".to_owned(), "of".to_owned()],
-        vec!["handoffs".into(), r.handoffs.to_string(), String::new()],
-        vec![
-            "sla_attainment".into(),
-            share(r.sla_attainment),
-            format!("{} met, {} missed", r.sla_met, r.sla_missed),
-        ],
-        vec![
-            "speed_to_lead.median".into(),
-            secs(r.speed_to_lead.median),
-            format!("{} touched", r.speed_to_lead.touched),
-        ],
-        vec![
-            "speed_to_lead.p90".into(),
-            secs(r.speed_to_lead.p90),
-            String::new(),
-        ],
-        vec![
-            "speed_to_lead.mean".into(),
-            secs(r.speed_to_lead.mean),
-            String::new(),
-        ],
-        vec![
-            "leakage".into(),
-            share(r.leakage),
-            format!("{} of {} decided", r.leaked, r.decided),
-        ],
-        vec![
-            "mql_to_sql".into(),
-            share(r.mql_to_sql),
-            format!("{} of {} handed off", r.converted_leads, r.handed_off_leads),
-        ],
-        vec!["meetings".into(), r.meetings.to_string(), String::new()],
-        vec![
-            "target_account_meetings".into(),
-            r.target_account_meetings.to_string(),
-            String::new(),
-        ],
-        vec![
-            "share_waited".into(),
-            share(r.share_waited),
-            format!("{} touched", r.speed_to_lead.touched),
-        ],
-    ];
-    let mut rows = rows;
-    for (kpi, rate) in rates(r) {
-        rows.push(vec![
-            kpi.to_owned(),
-            share(rate.value),
-            format!("{} of {}", rate.count, rate.of),
-        ]);
-    }
-    out.push_str(&columns(&rows));
-    out.push_str("\nnot computed from history:\n");
-    for n in &r.not_computed {
-        out.push_str(&format!("  {}: {}\n", n.kpi, n.why));
-    }
-    let mut rules = vec![vec!["handoffs by rule".to_owned(), "count".to_owned()]];
-    rules.extend(
-        r.handoffs_by_rule
-            .iter()
-            .map(|c| vec![c.name.clone(), c.count.to_string()]),
-    );
-    out.push('\n');
-    out.push_str(&columns(&rules));
-    let mut outcomes = vec![vec![
-        "outcome".to_owned(),
-        "reason".to_owned(),
-        "count".to_owned(),
-    ]];
-    outcomes.extend(
-        (r.outcomes.iter())
-            .map(|o| vec![o.outcome.to_owned(), o.reason.clone(), o.count.to_string()]),
-    );
-    out.push('\n');
-    out.push_str(&columns(&outcomes));
-    let mut stages = vec![vec!["stage now".to_owned(), "leads".to_owned()]];
-    stages.extend(
-        r.stages
-            .iter()
-            .map(|c| vec![c.name.clone(), c.count.to_string()]),
-    );
-    out.push('\n');
-    out.push_str(&columns(&stages));
-    out
 }

@@ -2,7 +2,6 @@
 //! lead by lead and KPI by KPI, with `compare`'s guardrails and exit codes.
 
 use super::super::{columns, finish, report_error, CliError, Exit};
-use super::Format;
 use crate::compare::{format_change, Breach};
 use crate::events::{decode_line, Decoded, EventError, SELLER_PICKUP};
 use crate::guardrail::{self, Guardrail};
@@ -59,22 +58,38 @@ pub fn decode(
     }
 }
 
+/// The formats a comparison is printed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComparisonFormat {
+    /// Aligned text.
+    Table,
+    /// One JSON document.
+    Json,
+    /// Markdown for a pull-request comment.
+    Markdown,
+}
+
 /// Compares the two replays and prints the comparison; exits 1 when a guardrail is breached.
-pub fn print(base: &Replay, candidate: &Replay, guardrails: &[Guardrail], format: Format) -> Exit {
+pub fn print(
+    base: &Replay,
+    candidate: &Replay,
+    guardrails: &[Guardrail],
+    format: ComparisonFormat,
+) -> Exit {
     let doc = Against::new(
         (base.report(), base.outcomes()),
         (candidate.report(), candidate.outcomes()),
         guardrails,
     );
     let text = match format {
-        Format::Json => {
+        ComparisonFormat::Json => {
             // Strings, numbers and booleans only: serialising cannot fail.
             let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
             text.push('\n');
             text
         }
-        Format::Markdown => markdown(&doc),
-        Format::Table | Format::Csv => table(&doc),
+        ComparisonFormat::Markdown => markdown(&doc),
+        ComparisonFormat::Table => table(&doc),
     };
     let exit = if doc.breaches.is_empty() {
         Exit::Ok

@@ -29,9 +29,8 @@ pub struct Args {
     pub playbook: PathBuf,
     #[command(flatten)]
     pub stdin: stdin::Name,
-    /// The store file (SQLite), created when missing
-    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
-    pub store: PathBuf,
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// Event lines to read (docs/events.md), or `-` for standard input
     #[arg(long, value_name = "FILE|-", default_value = "-")]
     pub events: String,
@@ -42,6 +41,17 @@ pub struct Args {
     /// the store's outbox
     #[arg(long, value_name = "FILE|-")]
     pub actions: Option<String>,
+    /// Print nothing but errors
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The store and how lines are committed to it, as `run` and `serve` both take them.
+#[derive(Debug, clap::Args)]
+pub struct StoreArgs {
+    /// The store file (SQLite), created when missing
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub store: PathBuf,
     /// What time means: `wall` fires timers by the wall clock; `events` moves time with event
     /// times (backfills, tests)
     #[arg(long, value_enum, default_value_t = ClockArg::Wall)]
@@ -49,10 +59,10 @@ pub struct Args {
     /// Commit durability: `full` survives a power cut; `normal` may lose the last commits to one
     #[arg(long, value_enum, default_value_t = SyncArg::Full)]
     pub synchronous: SyncArg,
-    /// Most lines committed in one transaction
+    /// Most lines committed in one transaction (by `serve`, across concurrent requests)
     #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub batch: u32,
-    /// Longest a line waits for its batch to fill, in milliseconds
+    /// Longest a line waits for others to share its commit, in milliseconds
     #[arg(long, value_name = "MS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=60_000))]
     pub batch_wait: u32,
     /// A rename for carrying the store's leads over to a changed playbook: `OLD=NEW`, or
@@ -60,9 +70,42 @@ pub struct Args {
     /// score (docs/deploy.md); repeat for several
     #[arg(long = "map", value_name = "[KIND:]OLD=NEW")]
     pub renames: Vec<String>,
-    /// Print nothing but errors
-    #[arg(long, short)]
-    pub quiet: bool,
+}
+
+impl StoreArgs {
+    /// What time means.
+    pub fn clock(&self) -> Clock {
+        match self.clock {
+            ClockArg::Wall => Clock::Wall,
+            ClockArg::Events => Clock::Events,
+        }
+    }
+
+    /// How hard a commit waits for the disk.
+    pub fn durability(&self) -> Durability {
+        match self.synchronous {
+            SyncArg::Full => Durability::Full,
+            SyncArg::Normal => Durability::Normal,
+        }
+    }
+
+    /// Most lines in one transaction.
+    pub fn batch_lines(&self) -> usize {
+        usize::try_from(self.batch).unwrap_or(1)
+    }
+
+    /// Longest a line waits for its batch.
+    pub fn batch_wait(&self) -> Duration {
+        Duration::from_millis(u64::from(self.batch_wait))
+    }
+
+    /// The `--map` renames, or every one that does not read.
+    pub fn renames(&self) -> Result<Renames, CliError> {
+        Renames::parse(&self.renames).map_err(|errors| {
+            let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            CliError::new(text.join("\nerror: "))
+        })
+    }
 }
 
 /// The clock a run keeps.
@@ -118,30 +161,21 @@ fn start(args: &Args, playbook: &crate::ir::Playbook) -> Result<RunReport, CliEr
         Some("-") => Some(Sink::Stdout),
         Some(path) => Some(Sink::file(PathBuf::from(path)).map_err(CliError::new)?),
     };
-    let renames = Renames::parse(&args.renames).map_err(|errors| {
-        let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        CliError::new(text.join("\nerror: "))
-    })?;
+    let renames = args.store.renames()?;
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
         signal_hook::flag::register(signal, Arc::clone(&stop))
             .map_err(|e| CliError::new(format!("cannot handle signals: {e}")))?;
     }
     let options = RunOptions {
-        store: args.store.clone(),
+        store: args.store.store.clone(),
         events,
         follow: args.follow,
         actions,
-        clock: match args.clock {
-            ClockArg::Wall => Clock::Wall,
-            ClockArg::Events => Clock::Events,
-        },
-        durability: match args.synchronous {
-            SyncArg::Full => Durability::Full,
-            SyncArg::Normal => Durability::Normal,
-        },
-        batch_lines: usize::try_from(args.batch).unwrap_or(1),
-        batch_wait: Duration::from_millis(u64::from(args.batch_wait)),
+        clock: args.store.clock(),
+        durability: args.store.durability(),
+        batch_lines: args.store.batch_lines(),
+        batch_wait: args.store.batch_wait(),
         renames,
     };
     crate::live::run(playbook, options, stop).map_err(|e| CliError::new(e.to_string()))

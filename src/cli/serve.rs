@@ -5,12 +5,10 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::run::{ClockArg, SyncArg};
+use super::run::StoreArgs;
 use super::{report_error, sim_runner, stdin, write_stderr, CliError, ColorChoice, Exit};
-use crate::engine::Renames;
 use crate::live::deployment::DeployOptions;
-use crate::live::store::Durability;
-use crate::live::Clock;
+use crate::serve::adapters::HUBSPOT_DISABLED;
 use crate::serve::auth::{self, Auth, Secret};
 use crate::serve::delivery::DeliveryOptions;
 use crate::serve::mapping::Mapping;
@@ -34,24 +32,11 @@ pub struct Args {
     pub playbook: PathBuf,
     #[command(flatten)]
     pub stdin: stdin::Name,
-    /// The store file (SQLite), created when missing
-    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
-    pub store: PathBuf,
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// The address to listen on; port 0 takes a free port (the address is printed)
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// What time means: `wall` fires timers by the wall clock; `events` moves time with event times
-    #[arg(long, value_enum, default_value_t = ClockArg::Wall)]
-    pub clock: ClockArg,
-    /// Commit durability: `full` survives a power cut; `normal` may lose the last commits to one
-    #[arg(long, value_enum, default_value_t = SyncArg::Full)]
-    pub synchronous: SyncArg,
-    /// Most lines committed in one transaction, across concurrent requests
-    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
-    pub batch: u32,
-    /// Longest a request waits for others to share its commit, in milliseconds
-    #[arg(long, value_name = "MS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=60_000))]
-    pub batch_wait: u32,
     /// Bearer tokens, one a line (`HANDOFF_TOKENS` adds more, separated by commas)
     #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub token_file: Option<PathBuf>,
@@ -85,10 +70,6 @@ pub struct Args {
     /// The first retry's longest wait, in milliseconds; doubled for each further one, with jitter
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     pub deliver_backoff: u64,
-    /// A rename for carrying the store's leads over to a changed playbook, as `handoff run --map`
-    /// takes it (docs/deploy.md); repeat for several
-    #[arg(long = "map", value_name = "[KIND:]OLD=NEW")]
-    pub renames: Vec<String>,
     /// Print nothing but errors
     #[arg(long, short)]
     pub quiet: bool,
@@ -102,9 +83,13 @@ pub fn run(args: &Args, color: ColorChoice) -> Exit {
     };
     let result = options(args).and_then(|options| {
         let quiet = args.quiet;
+        let hubspot_disabled = options.auth.hubspot.is_none() && options.auth.is_configured();
         crate::serve::serve(&playbook, options, |addr| {
             // Always printed: a caller that asked for port 0 needs it.
             write_stderr(&format!("listening on http://{addr}\n"));
+            if hubspot_disabled && !quiet {
+                write_stderr(&format!("note: {HUBSPOT_DISABLED}\n"));
+            }
         })
         .map(|report| (report, quiet))
         .map_err(|e| CliError::new(e.to_string()))
@@ -186,25 +171,16 @@ fn options(args: &Args) -> Result<ServeOptions, CliError> {
     };
     Ok(ServeOptions {
         deploy: DeployOptions {
-            store: args.store.clone(),
-            clock: match args.clock {
-                ClockArg::Wall => Clock::Wall,
-                ClockArg::Events => Clock::Events,
-            },
-            durability: match args.synchronous {
-                SyncArg::Full => Durability::Full,
-                SyncArg::Normal => Durability::Normal,
-            },
-            renames: Renames::parse(&args.renames).map_err(|errors| {
-                let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
-                CliError::new(text.join("\nerror: "))
-            })?,
+            store: args.store.store.clone(),
+            clock: args.store.clock(),
+            durability: args.store.durability(),
+            renames: args.store.renames()?,
             input_key: None,
         },
         listen: args.listen,
         batching: Batching {
-            lines: usize::try_from(args.batch).unwrap_or(1),
-            wait: Duration::from_millis(u64::from(args.batch_wait)),
+            lines: args.store.batch_lines(),
+            wait: args.store.batch_wait(),
         },
         auth,
         limits: Limits {

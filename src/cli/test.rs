@@ -188,7 +188,9 @@ fn collect(args: &Args) -> Result<Collected, CliError> {
             continue;
         };
         let mut reached = Reached::default();
-        let file = c.coverage.first().map(|i| i.span.file);
+        // A playbook with nothing to cover still has its tests, whose file names it.
+        let file = (c.coverage.first().map(|i| i.span.file))
+            .or_else(|| c.tests.first().map(|t| t.span.file));
         let playbook_name = name_of(&playbook.name, file.map(|f| path(&sources, f)));
         let engine = Engine::new(playbook).map_err(|e| {
             CliError::new(format!("cannot run the tests of `{playbook_name}`: {e}"))

@@ -125,8 +125,8 @@ pub struct Ledger {
     engine: Engine,
     keys: HashMap<String, LeadNo>,
     leads: Vec<Lead>,
-    /// Pending timers of every lead: (due, lead, the lead's start order).
-    agenda: BTreeSet<(Timestamp, LeadNo, u64)>,
+    /// Pending timers of every lead.
+    agenda: Agenda,
     /// Timers due at or before it have fired.
     clock: Option<Timestamp>,
     /// Leads changed since [`Ledger::take_changed`] was last called.
@@ -150,7 +150,7 @@ impl Ledger {
             engine,
             keys: HashMap::new(),
             leads: Vec::new(),
-            agenda: BTreeSet::new(),
+            agenda: Agenda::default(),
             clock: None,
             changed: BTreeSet::new(),
         }
@@ -167,7 +167,7 @@ impl Ledger {
         if usize::try_from(no).ok() != Some(self.leads.len()) || self.keys.contains_key(&key) {
             return false;
         }
-        self.schedule(no, &record.driver);
+        self.agenda.schedule(no, &record.driver);
         self.keys.insert(key.clone(), no);
         self.leads.push(Lead { key, record });
         true
@@ -226,14 +226,14 @@ impl Ledger {
 
     /// When the next timer of any lead, or the next look at a queue that opens, is due.
     pub fn next_due(&self) -> Option<Timestamp> {
-        let timer = self.agenda.first().map(|(due, _, _)| *due);
+        let timer = self.agenda.0.first().map(|(due, _, _)| *due);
         let wake = self.routing.next_wake();
         timer.into_iter().chain(wake).min()
     }
 
     /// The pending timers of every lead, next first.
     pub fn pending_timers(&self) -> usize {
-        self.agenda.len()
+        self.agenda.0.len()
     }
 
     /// The leads changed since the last call, in number order.
@@ -246,15 +246,13 @@ impl Ledger {
     /// the clock moves to `until` (never back).
     pub fn advance(&mut self, until: Timestamp, out: &mut Vec<Emitted>) {
         loop {
-            let timer = self
-                .agenda
-                .first()
+            let timer = (self.agenda.0.first())
                 .copied()
                 .filter(|(due, _, _)| *due <= until);
             let wake = self.routing.next_wake().filter(|at| *at <= until);
             match (timer, wake) {
                 (Some((due, no, seq)), wake) if wake.is_none_or(|w| due <= w) => {
-                    self.agenda.remove(&(due, no, seq));
+                    self.agenda.0.remove(&(due, no, seq));
                     self.with_lead(no, out, |engine, record, actions| {
                         record
                             .driver
@@ -357,16 +355,12 @@ impl Ledger {
             return;
         };
         let record = &mut lead.record;
-        for pending in record.driver.pending_unordered() {
-            self.agenda.remove(&(pending.due, no, pending.seq));
-        }
+        self.agenda.unschedule(no, &record.driver);
         let mut actions = Vec::new();
         let at = f(&self.engine, record, &mut actions);
         let step = record.steps;
         record.steps += 1;
-        for pending in record.driver.pending_unordered() {
-            self.agenda.insert((pending.due, no, pending.seq));
-        }
+        self.agenda.schedule(no, &record.driver);
         self.changed.insert(no);
         self.route_step(no, &actions);
         for (index, (at, action)) in actions.into_iter().enumerate() {
@@ -380,10 +374,25 @@ impl Ledger {
         }
         self.run_dispatch(at, out);
     }
+}
 
+/// Pending timers of every lead: (due, lead, the lead's start order), next first; kept in step
+/// with each lead's driver by taking its timers out before a step and putting them back after.
+#[derive(Debug, Clone, Default)]
+struct Agenda(BTreeSet<(Timestamp, LeadNo, u64)>);
+
+impl Agenda {
+    /// Adds the pending timers of lead `no`.
     fn schedule(&mut self, no: LeadNo, driver: &Driver) {
         for pending in driver.pending_unordered() {
-            self.agenda.insert((pending.due, no, pending.seq));
+            self.0.insert((pending.due, no, pending.seq));
+        }
+    }
+
+    /// Removes the pending timers of lead `no`.
+    fn unschedule(&mut self, no: LeadNo, driver: &Driver) {
+        for pending in driver.pending_unordered() {
+            self.0.remove(&(pending.due, no, pending.seq));
         }
     }
 }

@@ -2,7 +2,7 @@
 //! runs, and the one commit path every front end shares. `handoff run` feeds it lines read from
 //! a file, `handoff serve` lines posted over HTTP; both commit through [`Deployment::commit`].
 
-use super::input::Position;
+use super::input::{Position, Unreadable};
 use super::relay::{relay, Sink};
 use super::runner::{Clock, RunError, RunReport};
 use super::store::{Checkpointer, Durability, Store};
@@ -31,8 +31,9 @@ pub struct DeployOptions {
 /// One line handed to [`Deployment::commit`].
 #[derive(Debug, Clone)]
 pub struct Line {
-    /// The line's text, or, for bytes that are not UTF-8, the text with them replaced.
-    pub text: Result<String, String>,
+    /// The line's text, or what its dead letter records when it cannot be decoded (bytes that
+    /// are not UTF-8, an adapter's payload without what every event needs).
+    pub text: Result<String, Unreadable>,
     /// Its number in its input (in a request, from 1), for messages and the input log.
     pub number: usize,
     /// Where the input resumes after it, for a resumable input.
@@ -211,9 +212,9 @@ fn apply_line(
     let number = line.number;
     let text = match &line.text {
         Ok(text) => text,
-        Err(replaced) => {
-            let why = format!("line {number}: the line is not UTF-8 text");
-            batch.dead_letter(Some(number), now, replaced, &why)?;
+        Err(unreadable) => {
+            let why = format!("line {number}: {}", unreadable.why);
+            batch.dead_letter(Some(number), now, &unreadable.text, &why)?;
             report.dead += 1;
             return Ok(Outcome::Rejected(why));
         }

@@ -45,14 +45,34 @@ impl Position {
     }
 }
 
+/// A line that cannot be decoded as an event line: its text for the dead letter that records
+/// it, and why, so every front end (a file, a request, an adapter's payload) dead-letters the
+/// same way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// The text as received, with bytes that are not UTF-8 replaced.
+    pub text: String,
+    /// Why it cannot be decoded, without the line number (the commit adds it).
+    pub why: String,
+}
+
+impl Unreadable {
+    /// A line whose bytes are not UTF-8, kept (replaced) for its dead letter.
+    pub fn not_utf8(bytes: &[u8]) -> Unreadable {
+        Unreadable {
+            text: String::from_utf8_lossy(bytes).into_owned(),
+            why: "the line is not UTF-8 text".into(),
+        }
+    }
+}
+
 /// One message from the reader.
 #[derive(Debug)]
 pub enum Message {
     /// A whole line (without its end of line), its number from 1, and the position after it.
     Line {
-        /// The line's text, or, for bytes that are not UTF-8, the text with them replaced,
-        /// for the dead letter that records it.
-        text: Result<String, String>,
+        /// The line's text, or, for bytes that are not UTF-8, what its dead letter records.
+        text: Result<String, Unreadable>,
         /// Its number in the source, from 1.
         number: usize,
         /// Where the next line starts.
@@ -140,7 +160,7 @@ fn read(
         let bytes = buf.get(..end).unwrap_or_default();
         let text = std::str::from_utf8(bytes)
             .map(str::to_owned)
-            .map_err(|_| String::from_utf8_lossy(bytes).into_owned());
+            .map_err(|_| Unreadable::not_utf8(bytes));
         buf.clear();
         let message = Message::Line {
             text,

@@ -142,9 +142,16 @@ impl Doc<'_> {
     }
 
     /// A "run test" lens on each `test` block, running `handoff test FILE --run '^NAME$'`
-    /// through the client's `handoff.runTest` command.
+    /// through the client's `handoff.runTest` command; a playbook without a `playbook` block
+    /// is named by its file's stem, as `handoff test` names it.
     pub fn lenses(&self) -> Vec<lsp::CodeLens> {
-        let playbook = self.analysis.playbook_name().unwrap_or("");
+        let path = super::project::path_of(self.uri);
+        let stem = (path.as_deref())
+            .and_then(std::path::Path::file_stem)
+            .map(|s| s.to_string_lossy());
+        let playbook = (self.analysis.playbook_name())
+            .or(stem.as_deref())
+            .unwrap_or("");
         self.analysis
             .index
             .names(Kind::Test)
@@ -291,6 +298,28 @@ mod tests {
             })
             .collect();
         assert_eq!(starts[0], starts[1] + 6, "{starts:?}");
+    }
+
+    #[test]
+    fn a_lens_in_a_playbook_without_a_name_names_it_by_its_file() {
+        let src = "lead {\n  segment: one of smb, enterprise\n}\n\ntest \"arrives\" {\n  given lead ria {\n    segment smb\n  }\n  at 2026-06-02 10:00\n  expect no handoff\n}\n";
+        let a = Analysis::new(src.to_owned());
+        let uri: lsp::Uri = "file:///work/no-header.playbook".parse().unwrap();
+        let positions = Positions::new(src, crate::lsp::positions::Encoding::Utf16);
+        let doc = Doc {
+            analysis: &a,
+            positions: &positions,
+            uri: &uri,
+        };
+        let lenses = doc.lenses();
+        let arguments = lenses[0]
+            .command
+            .as_ref()
+            .unwrap()
+            .arguments
+            .clone()
+            .unwrap();
+        assert_eq!(arguments[1], "^no\\-header::arrives$");
     }
 
     #[test]

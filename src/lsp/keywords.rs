@@ -161,6 +161,10 @@ pub fn statements(block: &str) -> &'static [&'static str] {
             "expect band",
             "expect assigned to",
             "expect rescued with",
+            "expect requeued",
+            "expect escalated",
+            "expect reassigned",
+            "expect context",
         ],
         _ => &[],
     }
@@ -183,4 +187,73 @@ pub fn is_name(word: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    /// The words that start each alternative of the grammar's `expect_*` rules, as written
+    /// (`kw_handed_off` is `handed off`).
+    fn grammar_expectations() -> Vec<String> {
+        let grammar = include_str!("../../grammar/playbook.pest");
+        let mut words = Vec::new();
+        let mut rule = String::new();
+        for line in grammar.lines() {
+            if line.starts_with("expect_") && !line.starts_with("expect_stmt") {
+                rule = line.split_once('{').unwrap().1.to_owned();
+            } else if !rule.is_empty() && line.trim_start().starts_with('|') {
+                rule.push_str(line);
+            } else {
+                continue;
+            }
+            if !rule.trim_end().ends_with('}') {
+                continue;
+            }
+            for alternative in top_level_alternatives(&std::mem::take(&mut rule)) {
+                // The first element, a keyword or a group of them.
+                let first = alternative.split(" ~ ").next().unwrap();
+                let keywords = first.split(|c: char| !(c.is_alphanumeric() || c == '_'));
+                for keyword in keywords.filter_map(|w| w.strip_prefix("kw_")) {
+                    words.push(keyword.replace('_', " "));
+                }
+            }
+        }
+        words
+    }
+
+    /// A rule's body split at the `|` outside parentheses.
+    fn top_level_alternatives(rule: &str) -> Vec<String> {
+        let (mut depth, mut parts, mut part) = (0, Vec::new(), String::new());
+        for c in rule.chars() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                '|' if depth == 0 => {
+                    parts.push(std::mem::take(&mut part));
+                    continue;
+                }
+                _ => {}
+            }
+            part.push(c);
+        }
+        parts.push(part);
+        parts
+    }
+
+    #[test]
+    fn every_expectation_of_the_grammar_is_offered_in_a_test_block() {
+        let offered = statements("test");
+        let words = grammar_expectations();
+        assert!(words.len() >= 15, "{words:?}");
+        for word in words {
+            let wanted = format!("expect {word}");
+            assert!(
+                offered.iter().any(|o| o.starts_with(&wanted)),
+                "`{wanted}` is not offered"
+            );
+        }
+    }
 }

@@ -141,21 +141,20 @@ impl Server<'_> {
         use lsp::notification::Notification as _;
         match n.method.as_str() {
             note::DidOpenTextDocument::METHOD => {
-                if let Ok(p) = serde_json::from_value::<lsp::DidOpenTextDocumentParams>(n.params) {
+                if let Some(p) = self.read::<lsp::DidOpenTextDocumentParams>(n)? {
                     self.changed(p.text_document.uri, p.text_document.text)?;
                 }
             }
             note::DidChangeTextDocument::METHOD => {
-                if let Ok(p) = serde_json::from_value::<lsp::DidChangeTextDocumentParams>(n.params)
-                {
-                    // Full synchronisation: the last change holds the whole text.
+                // Full synchronisation: the last change holds the whole text.
+                if let Some(p) = self.read::<lsp::DidChangeTextDocumentParams>(n)? {
                     if let Some(change) = p.content_changes.into_iter().last() {
                         self.changed(p.text_document.uri, change.text)?;
                     }
                 }
             }
             note::DidCloseTextDocument::METHOD => {
-                if let Ok(p) = serde_json::from_value::<lsp::DidCloseTextDocumentParams>(n.params) {
+                if let Some(p) = self.read::<lsp::DidCloseTextDocumentParams>(n)? {
                     self.documents.close(&p.text_document.uri);
                     self.publish(p.text_document.uri, Vec::new())?;
                 }
@@ -163,6 +162,34 @@ impl Server<'_> {
             _ => {}
         }
         Ok(())
+    }
+
+    /// A notification's parameters; malformed ones are logged to the client, which has no
+    /// answer to show them in, rather than dropped unseen.
+    fn read<P: serde::de::DeserializeOwned>(
+        &self,
+        n: Notification,
+    ) -> Result<Option<P>, ServerError> {
+        match serde_json::from_value(n.params) {
+            Ok(p) => Ok(Some(p)),
+            Err(e) => {
+                self.log(&format!("`{}` has malformed parameters: {e}", n.method))?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// An error in the client's log (`window/logMessage`).
+    fn log(&self, message: &str) -> Result<(), ServerError> {
+        use lsp::notification::Notification as _;
+        let params = lsp::LogMessageParams {
+            typ: lsp::MessageType::ERROR,
+            message: message.to_owned(),
+        };
+        self.send(Message::Notification(Notification::new(
+            note::LogMessage::METHOD.to_owned(),
+            params,
+        )))
     }
 
     /// Analyses a document's new text and publishes its findings.
@@ -173,6 +200,7 @@ impl Server<'_> {
         if updated.is_err() {
             // The document is forgotten rather than kept half-updated; the next edit retries.
             self.documents.close(&uri);
+            self.log(&internal_error(&format!("analysing `{}`", uri.as_str())))?;
         }
         let diagnostics = self
             .documents
@@ -306,7 +334,7 @@ impl Server<'_> {
         r: Request,
         f: impl FnOnce(&Doc<'_>, &Document, usize) -> Option<serde_json::Value>,
     ) -> Answer {
-        let p: lsp::TextDocumentPositionParams = position_params(r)?;
+        let p: lsp::TextDocumentPositionParams = params(r)?;
         self.with(&p, f)
     }
 
@@ -370,9 +398,9 @@ fn format(doc: &Doc<'_>) -> Answer {
     }
 }
 
-/// The message of a request the analysis failed on.
-fn internal_error(method: &str) -> String {
-    format!("`{method}` failed inside the server; this is a bug in handoff, please report it")
+/// The message of a request or an analysis that failed inside the server.
+fn internal_error(what: &str) -> String {
+    format!("`{what}` failed inside the server; this is a bug in handoff, please report it")
 }
 
 fn json(v: impl serde::Serialize) -> serde_json::Value {
@@ -386,8 +414,4 @@ fn params<P: serde::de::DeserializeOwned>(r: Request) -> Result<P, (ErrorCode, S
             format!("`{}` has malformed parameters: {e}", r.method),
         )
     })
-}
-
-fn position_params(r: Request) -> Result<lsp::TextDocumentPositionParams, (ErrorCode, String)> {
-    params(r)
 }

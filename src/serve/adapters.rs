@@ -1,7 +1,9 @@
 //! Adapters for real senders: HubSpot webhooks (`POST /v1/hubspot`, v3 signature, batched
 //! events deduplicated by `eventId` and applied in `occurredAt` order) and Segment calls
 //! (`POST /v1/segment`, `track` and `identify`), turned into event lines by the mapping file.
-//! Payloads the mapping does not name are skipped and counted as such.
+//! Every event sent gets a result at its index in the request: payloads the mapping does not
+//! name are skipped, and ones without what every event needs (an id, a lead, a time) are
+//! rejected into dead letters, as a bad line of `/v1/events` is.
 
 use super::auth::verify_hubspot;
 use super::coerce;
@@ -10,7 +12,8 @@ use super::ingest;
 use super::mapping::{Event, Mapping};
 use super::AppState;
 use crate::ir::Playbook;
-use crate::live::deployment::Line;
+use crate::live::deployment::{Line, Outcome};
+use crate::live::input::Unreadable;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -19,6 +22,23 @@ use axum::Json;
 use serde_json::{json, Map, Value as JsonValue};
 use std::sync::Arc;
 
+/// What an adapter made of one event the client sent.
+#[derive(Debug, PartialEq)]
+enum Mapped {
+    /// An event line to commit.
+    Line(String),
+    /// An event the mapping does not name.
+    Skipped,
+    /// An event without what every event needs; committed as a dead letter.
+    Malformed(Unreadable),
+}
+
+/// Why `/v1/hubspot` answers 404 when other authentication is configured but no HubSpot secret:
+/// HubSpot cannot send a bearer token, its signature is its only proof, so without the secret
+/// no HubSpot request could ever pass.
+pub const HUBSPOT_DISABLED: &str =
+    "`/v1/hubspot` is disabled: the server was started without `--hubspot-secret-file`";
+
 /// `POST /v1/hubspot`: a batch of HubSpot webhook events, signed with the app secret.
 pub async fn hubspot(
     State(state): State<Arc<AppState>>,
@@ -26,6 +46,9 @@ pub async fn hubspot(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    if state.auth.hubspot.is_none() && state.auth.is_configured() {
+        return error(StatusCode::NOT_FOUND, HUBSPOT_DISABLED);
+    }
     let bytes = match read_body(&state, &headers, body).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
@@ -41,7 +64,7 @@ pub async fn hubspot(
             verify_hubspot(secret, ("POST", &url), &bytes, signature, now)
         }
         // Without any authentication (only allowed on loopback) anyone may post.
-        None => !state.auth.is_configured(),
+        None => true,
     };
     if !signed {
         return unauthorized(&state);
@@ -55,8 +78,10 @@ pub async fn hubspot(
             )
         }
     };
-    let texts = hubspot_lines(&state.playbook, &state.mapping, events);
-    answer(&state, texts).await
+    let mapped = (events.iter())
+        .map(|e| hubspot_event(&state.playbook, &state.mapping, e))
+        .collect();
+    answer(&state, mapped, &occurred_order(&events)).await
 }
 
 /// The URI HubSpot signed: the mapping's public URL, else `http://` with the `Host` and the path.
@@ -71,40 +96,55 @@ fn signed_url(mapping: &Mapping, headers: &HeaderMap, uri: &Uri) -> String {
     }
 }
 
-/// The mapped events of a HubSpot batch as event lines, in `occurredAt` order; `None` for one
-/// the mapping skips.
-fn hubspot_lines(
-    playbook: &Playbook,
-    mapping: &Mapping,
-    mut events: Vec<JsonValue>,
-) -> Vec<Option<String>> {
-    events.sort_by_key(|e| e.get("occurredAt").and_then(JsonValue::as_i64).unwrap_or(0));
+/// The indices of a HubSpot batch in `occurredAt` order, the order its events are applied in;
+/// events without a time keep their place among themselves (they are rejected anyway).
+fn occurred_order(events: &[JsonValue]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..events.len()).collect();
+    order.sort_by_key(|&i| {
+        (events.get(i))
+            .and_then(|e| e.get("occurredAt"))
+            .and_then(JsonValue::as_i64)
+    });
+    order
+}
+
+/// One HubSpot event as an event line.
+fn hubspot_event(playbook: &Playbook, mapping: &Mapping, event: &JsonValue) -> Mapped {
     let map = &mapping.hubspot;
-    (events.iter())
-        .map(|e| {
-            let kind = map
-                .subscriptions
-                .get(e.get("subscriptionType")?.as_str()?)?;
-            let mut data = Map::new();
-            if let Some(property) = e.get("propertyName").and_then(JsonValue::as_str) {
-                let name = map.properties.get(property)?;
-                data.insert(
-                    name.clone(),
-                    e.get("propertyValue").cloned().unwrap_or(JsonValue::Null),
-                );
-            }
-            let time = chrono::DateTime::from_timestamp_millis(e.get("occurredAt")?.as_i64()?)?;
-            coerce::fields(playbook, kind, &mut data);
-            Some(line(
-                &map.source,
-                &id(e.get("eventId")?)?,
-                kind,
-                &id(e.get("objectId")?)?,
-                &time.to_rfc3339(),
-                data,
-            ))
+    let kind = match required(event, "subscriptionType").map(JsonValue::as_str) {
+        Ok(Some(subscription)) => map.subscriptions.get(subscription),
+        Ok(None) => return malformed(event, "`subscriptionType`: expected a string".into()),
+        Err(why) => return malformed(event, why),
+    };
+    let Some(kind) = kind else {
+        return Mapped::Skipped;
+    };
+    let mut data = Map::new();
+    if let Some(property) = event.get("propertyName").and_then(JsonValue::as_str) {
+        let Some(name) = map.properties.get(property) else {
+            return Mapped::Skipped;
+        };
+        let value = event.get("propertyValue").cloned();
+        data.insert(name.clone(), value.unwrap_or(JsonValue::Null));
+    }
+    let fields = (id(event, "eventId"), id(event, "objectId"), occurred(event));
+    let (id, lead, time) = match fields {
+        (Ok(id), Ok(lead), Ok(time)) => (id, lead, time),
+        (Err(why), _, _) | (_, Err(why), _) | (_, _, Err(why)) => return malformed(event, why),
+    };
+    coerce::fields(playbook, kind, &mut data);
+    Mapped::Line(line(&map.source, &id, kind, &lead, &time, data))
+}
+
+/// A HubSpot event's `occurredAt`, milliseconds since the epoch, as an RFC 3339 time.
+fn occurred(event: &JsonValue) -> Result<String, String> {
+    let value = required(event, "occurredAt")?;
+    (value.as_i64())
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|time| time.to_rfc3339())
+        .ok_or_else(|| {
+            format!("`occurredAt`: expected milliseconds since the epoch, found `{value}`")
         })
-        .collect()
 }
 
 /// `POST /v1/segment`: one Segment call or a `batch` of them, authenticated by a bearer token.
@@ -121,9 +161,13 @@ pub async fn segment(
         Err(response) => return response,
     };
     let calls = match serde_json::from_slice::<JsonValue>(&bytes) {
-        Ok(JsonValue::Object(call)) => match call.get("batch") {
-            Some(JsonValue::Array(batch)) => batch.clone(),
-            _ => vec![JsonValue::Object(call)],
+        Ok(JsonValue::Object(mut call)) => match call.remove("batch") {
+            Some(JsonValue::Array(batch)) => batch,
+            Some(other) => {
+                call.insert("batch".into(), other);
+                vec![JsonValue::Object(call)]
+            }
+            None => vec![JsonValue::Object(call)],
         },
         _ => {
             return error(
@@ -132,22 +176,32 @@ pub async fn segment(
             )
         }
     };
-    let texts = (calls.iter())
-        .map(|c| segment_line(&state.playbook, &state.mapping, c))
+    let mapped = (calls.iter())
+        .map(|c| segment_call(&state.playbook, &state.mapping, c))
         .collect();
-    answer(&state, texts).await
+    let order: Vec<usize> = (0..calls.len()).collect();
+    answer(&state, mapped, &order).await
 }
 
-/// A Segment `track` or `identify` call as an event line; `None` for one the mapping skips.
-fn segment_line(playbook: &Playbook, mapping: &Mapping, call: &JsonValue) -> Option<String> {
+/// A Segment `track` or `identify` call as an event line.
+fn segment_call(playbook: &Playbook, mapping: &Mapping, call: &JsonValue) -> Mapped {
     let map = &mapping.segment;
-    let (event, values): (&Event, _) = match call.get("type")?.as_str()? {
-        "track" => (
-            map.track.get(call.get("event")?.as_str()?)?,
-            call.get("properties"),
-        ),
-        "identify" => (map.identify.as_ref()?, call.get("traits")),
-        _ => return None,
+    let kind = match required(call, "type").map(JsonValue::as_str) {
+        Ok(Some(kind)) => kind,
+        Ok(None) => return malformed(call, "`type`: expected a string".into()),
+        Err(why) => return malformed(call, why),
+    };
+    let (event, values): (Option<&Event>, _) = match kind {
+        "track" => match required(call, "event").map(JsonValue::as_str) {
+            Ok(Some(name)) => (map.track.get(name), call.get("properties")),
+            Ok(None) => return malformed(call, "`event`: expected a string".into()),
+            Err(why) => return malformed(call, why),
+        },
+        "identify" => (map.identify.as_ref(), call.get("traits")),
+        _ => (None, None),
+    };
+    let Some(event) = event else {
+        return Mapped::Skipped;
     };
     let mut data = Map::new();
     if let Some(JsonValue::Object(values)) = values {
@@ -157,26 +211,51 @@ fn segment_line(playbook: &Playbook, mapping: &Mapping, call: &JsonValue) -> Opt
             }
         }
     }
-    let lead = call.get("userId").or_else(|| call.get("anonymousId"))?;
-    let time = call.get("timestamp")?.as_str()?;
+    let lead = match call.get("userId").filter(|v| !v.is_null()) {
+        Some(_) => id(call, "userId"),
+        None => id(call, "anonymousId").map_err(|_| {
+            "`userId`: expected a string or a number, found none (nor an `anonymousId`)".to_owned()
+        }),
+    };
+    let time = required(call, "timestamp").and_then(|t| {
+        (t.as_str().map(str::to_owned))
+            .ok_or_else(|| format!("`timestamp`: expected a string, found `{t}`"))
+    });
+    let (id, lead, time) = match (id(call, "messageId"), lead, time) {
+        (Ok(id), Ok(lead), Ok(time)) => (id, lead, time),
+        (Err(why), _, _) | (_, Err(why), _) | (_, _, Err(why)) => return malformed(call, why),
+    };
     coerce::fields(playbook, &event.kind, &mut data);
-    Some(line(
-        &map.source,
-        &id(call.get("messageId")?)?,
-        &event.kind,
-        &id(lead)?,
-        time,
-        data,
-    ))
+    Mapped::Line(line(&map.source, &id, &event.kind, &lead, &time, data))
 }
 
-/// A string or a number as text, for ids.
-fn id(value: &JsonValue) -> Option<String> {
-    match value {
-        JsonValue::String(s) => Some(s.clone()),
-        JsonValue::Number(n) => Some(n.to_string()),
-        _ => None,
+/// An attribute every event of a sender has.
+fn required<'a>(event: &'a JsonValue, key: &str) -> Result<&'a JsonValue, String> {
+    match event {
+        JsonValue::Object(object) => (object.get(key))
+            .filter(|v| !v.is_null())
+            .ok_or_else(|| format!("`{key}`: expected a value, found none")),
+        _ => Err(format!("expected a JSON object, found `{event}`")),
     }
+}
+
+/// An id attribute, a string or a number, as text.
+fn id(event: &JsonValue, key: &str) -> Result<String, String> {
+    match required(event, key)? {
+        JsonValue::String(s) if !s.is_empty() => Ok(s.clone()),
+        JsonValue::Number(n) => Ok(n.to_string()),
+        other => Err(format!(
+            "`{key}`: expected a non-empty string or a number, found `{other}`"
+        )),
+    }
+}
+
+/// An event that cannot become a line: the event as sent, for its dead letter, and why.
+fn malformed(event: &JsonValue, why: String) -> Mapped {
+    Mapped::Malformed(Unreadable {
+        text: event.to_string(),
+        why,
+    })
 }
 
 fn line(
@@ -191,36 +270,53 @@ fn line(
         .to_string()
 }
 
-/// Commits the mapped lines and answers as `/v1/events` does, with how many were skipped.
-async fn answer(state: &AppState, texts: Vec<Option<String>>) -> Response {
-    let skipped = texts.iter().filter(|t| t.is_none()).count();
-    let lines: Vec<Line> = (texts.into_iter().flatten().enumerate())
-        .map(|(i, text)| Line {
-            text: Ok(text),
-            number: i + 1,
-            after: None,
+/// The lines to commit, taken in `order` (indices into `mapped`), each numbered by its place
+/// in the request from 1; with the index of each.
+fn lines(mapped: Vec<Mapped>, order: &[usize]) -> (Vec<Line>, Vec<usize>) {
+    let mut texts: Vec<Option<Result<String, Unreadable>>> = (mapped.into_iter())
+        .map(|m| match m {
+            Mapped::Line(text) => Some(Ok(text)),
+            Mapped::Malformed(unreadable) => Some(Err(unreadable)),
+            Mapped::Skipped => None,
         })
         .collect();
-    if lines.is_empty() {
-        return Json(json!({ "accepted": 0, "duplicates": 0, "rejected": 0, "skipped": skipped, "results": [] }))
-            .into_response();
-    }
-    match committed(state, lines).await {
-        Ok(outcomes) => {
-            let (code, answer) = ingest::answer(outcomes);
-            let mut body = serde_json::to_value(answer).unwrap_or_default();
-            if let Some(object) = body.as_object_mut() {
-                object.insert("skipped".into(), skipped.into());
+    (order.iter())
+        .filter_map(|&i| {
+            let text = texts.get_mut(i)?.take()?;
+            let line = Line {
+                text,
+                number: i + 1,
+                after: None,
+            };
+            Some((line, i))
+        })
+        .unzip()
+}
+
+/// Commits the events' lines in `order` and answers as `/v1/events` does, with a result for
+/// each event at its index in the request.
+async fn answer(state: &AppState, mapped: Vec<Mapped>, order: &[usize]) -> Response {
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; mapped.len()];
+    let (lines, indices) = lines(mapped, order);
+    if !lines.is_empty() {
+        match committed(state, lines).await {
+            Ok(committed) => {
+                for (index, outcome) in indices.into_iter().zip(committed) {
+                    if let Some(place) = outcomes.get_mut(index) {
+                        *place = Some(outcome);
+                    }
+                }
             }
-            (code, Json(body)).into_response()
+            Err(response) => return response,
         }
-        Err(response) => response,
     }
+    let (code, answer) = ingest::answer(outcomes);
+    (code, Json(answer)).into_response()
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
     use super::*;
 
@@ -247,35 +343,120 @@ fields = { kind = "kind" }
         .unwrap()
     }
 
+    fn text(mapped: &Mapped) -> JsonValue {
+        match mapped {
+            Mapped::Line(text) => serde_json::from_str(text).unwrap(),
+            other => panic!("not a line: {other:?}"),
+        }
+    }
+
+    fn why(mapped: &Mapped) -> &str {
+        match mapped {
+            Mapped::Malformed(unreadable) => &unreadable.why,
+            other => panic!("not malformed: {other:?}"),
+        }
+    }
+
     #[test]
     fn hubspot_events_in_occurred_order_and_unmapped_ones_skipped() {
-        let events = serde_json::from_str(
+        let events: Vec<JsonValue> = serde_json::from_str(
             r#"[
  {"eventId":2,"subscriptionType":"contact.propertyChange","objectId":7,"occurredAt":1780000001000,"propertyName":"industry","propertyValue":"smb"},
  {"eventId":1,"subscriptionType":"contact.creation","objectId":7,"occurredAt":1780000000000},
  {"eventId":3,"subscriptionType":"contact.deletion","objectId":7,"occurredAt":1780000002000}]"#,
         )
         .unwrap();
-        let lines = hubspot_lines(&seed(), &mapping(), events);
-        let first: JsonValue = serde_json::from_str(lines[0].as_ref().unwrap()).unwrap();
+        assert_eq!(occurred_order(&events), [1, 0, 2]);
+        let mapped: Vec<Mapped> = (events.iter())
+            .map(|e| hubspot_event(&seed(), &mapping(), e))
+            .collect();
+        let first = text(&mapped[1]);
         assert_eq!(first["id"], "1");
         assert_eq!(first["type"], "handoff.lead.created");
         assert_eq!(first["lead"], "7");
-        let second: JsonValue = serde_json::from_str(lines[1].as_ref().unwrap()).unwrap();
-        assert_eq!(second["data"], json!({"segment": "smb"}));
-        assert!(lines[2].is_none());
+        assert_eq!(text(&mapped[0])["data"], json!({"segment": "smb"}));
+        assert_eq!(mapped[2], Mapped::Skipped);
+    }
+
+    #[test]
+    fn hubspot_events_without_an_id_a_lead_or_a_time_are_malformed() {
+        let event = |change: &dyn Fn(&mut Map<String, JsonValue>)| {
+            let mut event = json!({"subscriptionType": "contact.creation", "eventId": 1,
+                "objectId": 7, "occurredAt": 1_780_000_000_000_i64});
+            change(event.as_object_mut().unwrap());
+            hubspot_event(&seed(), &mapping(), &event)
+        };
+        for key in ["eventId", "objectId", "occurredAt"] {
+            let why_not = why(&event(&|e| {
+                e.remove(key);
+            }))
+            .to_owned();
+            assert_eq!(why_not, format!("`{key}`: expected a value, found none"));
+        }
+        let soon = event(&|e| {
+            e.insert("occurredAt".into(), "soon".into());
+        });
+        assert_eq!(
+            why(&soon),
+            "`occurredAt`: expected milliseconds since the epoch, found `\"soon\"`"
+        );
+        let not_an_object = hubspot_event(&seed(), &mapping(), &json!(3));
+        assert_eq!(why(&not_an_object), "expected a JSON object, found `3`");
     }
 
     #[test]
     fn segment_track_maps_its_properties() {
         let call = json!({"type":"track","event":"Demo Requested","messageId":"m-1","userId":"L-1",
             "timestamp":"2026-06-01T10:00:00Z","properties":{"kind":"demo","other":1}});
-        let line: JsonValue =
-            serde_json::from_str(&segment_line(&seed(), &mapping(), &call).unwrap()).unwrap();
+        let line = text(&segment_call(&seed(), &mapping(), &call));
         assert_eq!(line["type"], "form_submit");
         assert_eq!(line["source"], "segment");
         assert_eq!(line["data"], json!({"kind": "demo"}));
         let other = json!({"type":"track","event":"Page Viewed","messageId":"m-2","userId":"L-1","timestamp":"2026-06-01T10:00:00Z"});
-        assert!(segment_line(&seed(), &mapping(), &other).is_none());
+        assert_eq!(segment_call(&seed(), &mapping(), &other), Mapped::Skipped);
+    }
+
+    #[test]
+    fn segment_calls_without_an_id_a_user_or_a_time_are_malformed() {
+        let call = |without: &str| {
+            let mut call = json!({"type":"track","event":"Demo Requested","messageId":"m-1",
+                "userId":"L-1","timestamp":"2026-06-01T10:00:00Z"});
+            call.as_object_mut().unwrap().remove(without);
+            segment_call(&seed(), &mapping(), &call)
+        };
+        assert_eq!(
+            why(&call("messageId")),
+            "`messageId`: expected a value, found none"
+        );
+        assert_eq!(
+            why(&call("userId")),
+            "`userId`: expected a string or a number, found none (nor an `anonymousId`)"
+        );
+        assert_eq!(
+            why(&call("timestamp")),
+            "`timestamp`: expected a value, found none"
+        );
+        let anonymous = json!({"type":"track","event":"Demo Requested","messageId":"m-1",
+            "anonymousId":"A-1","timestamp":"2026-06-01T10:00:00Z"});
+        assert_eq!(
+            text(&segment_call(&seed(), &mapping(), &anonymous))["lead"],
+            "A-1"
+        );
+    }
+
+    #[test]
+    fn lines_are_taken_in_order_and_numbered_by_their_place_in_the_request() {
+        let mapped = vec![
+            Mapped::Line("b".into()),
+            Mapped::Skipped,
+            malformed(&json!({}), "why".into()),
+            Mapped::Line("a".into()),
+        ];
+        let (lines, indices) = lines(mapped, &[3, 0, 1, 2]);
+        assert_eq!(indices, [3, 0, 2]);
+        let numbers: Vec<usize> = lines.iter().map(|l| l.number).collect();
+        assert_eq!(numbers, [4, 1, 3]);
+        assert_eq!(lines[0].text, Ok("a".to_owned()));
+        assert!(lines[2].text.is_err());
     }
 }

@@ -99,7 +99,7 @@ pub async fn events(
 pub async fn commit(state: &AppState, lines: Vec<Line>) -> Response {
     match committed(state, lines).await {
         Ok(outcomes) => {
-            let (code, answer) = ingest::answer(outcomes);
+            let (code, answer) = ingest::answer(outcomes.into_iter().map(Some));
             (code, Json(answer)).into_response()
         }
         Err(response) => response,

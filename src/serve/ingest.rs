@@ -6,6 +6,7 @@
 //! some were rejected and others applied, 422 when every line was rejected (docs/serve.md).
 
 use crate::live::deployment::{Line, Outcome};
+use crate::live::input::Unreadable;
 use axum::http::StatusCode;
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -46,7 +47,7 @@ pub fn lines(content_type: Option<&str>, body: &[u8]) -> Result<Vec<Line>, BodyE
 }
 
 /// One object, or each element of an array, as its JSON text.
-fn json_lines(body: &[u8]) -> Result<Vec<Result<String, String>>, BodyError> {
+fn json_lines(body: &[u8]) -> Result<Vec<Result<String, Unreadable>>, BodyError> {
     let value: Json = serde_json::from_slice(body)
         .map_err(|e| BodyError::Malformed(format!("the body is not JSON: {e}")))?;
     Ok(match value {
@@ -58,13 +59,13 @@ fn json_lines(body: &[u8]) -> Result<Vec<Result<String, String>>, BodyError> {
 }
 
 /// Each non-blank line; a line that is not UTF-8 is kept (replaced) for its dead letter.
-fn ndjson_lines(body: &[u8]) -> Vec<Result<String, String>> {
+fn ndjson_lines(body: &[u8]) -> Vec<Result<String, Unreadable>> {
     (body.split(|&b| b == b'\n'))
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
         .map(|l| match std::str::from_utf8(l) {
             Ok(text) => Ok(text.to_owned()),
-            Err(_) => Err(String::from_utf8_lossy(l).into_owned()),
+            Err(_) => Err(Unreadable::not_utf8(l)),
         })
         .collect()
 }
@@ -78,6 +79,8 @@ pub struct Answer {
     pub duplicates: usize,
     /// Lines rejected, in dead letters.
     pub rejected: usize,
+    /// Events an adapter's mapping does not name, neither applied nor rejected.
+    pub skipped: usize,
     /// What became of each line, in the order sent.
     pub results: Vec<LineResult>,
 }
@@ -87,36 +90,31 @@ pub struct Answer {
 pub struct LineResult {
     /// Its index in the request, from 0.
     pub index: usize,
-    /// `accepted`, `duplicate` or `rejected`.
+    /// `accepted`, `duplicate`, `rejected` or `skipped`.
     pub status: &'static str,
     /// Why it was rejected, as the decoder says it (`line N` counts from 1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
-/// The per-line answer and its status code.
-pub fn answer(outcomes: Vec<Outcome>) -> (StatusCode, Answer) {
+/// The per-line answer and its status code, from what became of each line in the order sent;
+/// `None` is an event an adapter's mapping skips.
+pub fn answer(outcomes: impl IntoIterator<Item = Option<Outcome>>) -> (StatusCode, Answer) {
     let mut answer = Answer {
         accepted: 0,
         duplicates: 0,
         rejected: 0,
-        results: Vec::with_capacity(outcomes.len()),
+        skipped: 0,
+        results: Vec::new(),
     };
     for (index, outcome) in outcomes.into_iter().enumerate() {
-        let (status, error) = match outcome {
-            Outcome::Accepted => {
-                answer.accepted += 1;
-                ("accepted", None)
-            }
-            Outcome::Duplicate => {
-                answer.duplicates += 1;
-                ("duplicate", None)
-            }
-            Outcome::Rejected(why) => {
-                answer.rejected += 1;
-                ("rejected", Some(why))
-            }
+        let (count, status, error) = match outcome {
+            Some(Outcome::Accepted) => (&mut answer.accepted, "accepted", None),
+            Some(Outcome::Duplicate) => (&mut answer.duplicates, "duplicate", None),
+            Some(Outcome::Rejected(why)) => (&mut answer.rejected, "rejected", Some(why)),
+            None => (&mut answer.skipped, "skipped", None),
         };
+        *count += 1;
         answer.results.push(LineResult {
             index,
             status,
@@ -168,15 +166,18 @@ mod tests {
 
     #[test]
     fn status_codes_follow_the_partial_batch_rule() {
-        let rejected = || Outcome::Rejected("no".into());
+        let rejected = || Some(Outcome::Rejected("no".into()));
         assert_eq!(
-            answer(vec![Outcome::Accepted, Outcome::Duplicate]).0,
+            answer([Some(Outcome::Accepted), Some(Outcome::Duplicate), None]).0,
             StatusCode::OK
         );
         assert_eq!(
-            answer(vec![Outcome::Accepted, rejected()]).0,
+            answer([Some(Outcome::Accepted), rejected()]).0,
             StatusCode::MULTI_STATUS
         );
-        assert_eq!(answer(vec![rejected()]).0, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            answer([rejected(), None]).0,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
     }
 }

@@ -59,7 +59,23 @@ pub fn run(engine: &Engine, case: &Case) -> Outcome {
                 attributes: attributes.clone(),
                 source: None,
             }),
-            StepKind::At(t) => r.advance((*t).max(r.now)),
+            // The checker refuses an `at` behind an earlier `at` (E0702) but cannot follow
+            // every `after` in business time: one that ends up behind the clock fails the test
+            // rather than being moved silently.
+            StepKind::At(t) if *t < r.now => {
+                let p = engine.playbook();
+                let failure = Failure {
+                    span: step.span,
+                    expected: format!("at {}", local_time(p, *t)),
+                    actual: format!("the clock already at {}", local_time(p, r.now)),
+                };
+                return Outcome {
+                    failure: Some(failure),
+                    trace: r.trace,
+                    reached: r.observer.reached,
+                };
+            }
+            StepKind::At(t) => r.advance(*t),
             StepKind::After(by) => r.advance(r.after(*by)),
             StepKind::Input(input) => r.apply(input),
             StepKind::Expect(e) => {

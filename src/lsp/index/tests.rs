@@ -105,3 +105,29 @@ fn every_indexed_reference_is_one_the_checker_resolves() {
         }
     }
 }
+
+/// Every reference and declaration of every shipped playbook spans exactly the name it stands
+/// for, so definition, references, rename and tokens point at the right text.
+#[test]
+fn every_span_of_the_shipped_playbooks_covers_its_name() {
+    for entry in std::fs::read_dir("playbooks").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "playbook") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let a = crate::lsp::analysis::Analysis::new(text.clone());
+        for s in &a.index.symbols {
+            let quoted = format!("\"{}\"", s.name);
+            let covered = &text[s.span.range()];
+            assert!(
+                covered == s.name || covered == quoted,
+                "{path:?}: {s:?} spans `{covered}`"
+            );
+        }
+        for r in &a.index.references {
+            let s = a.index.symbol(r.target).unwrap();
+            assert_eq!(&text[r.span.range()], s.name, "{path:?}: {r:?} of {s:?}");
+        }
+    }
+}

@@ -221,3 +221,26 @@ test "unit: context never attached" {
     let d = diags.iter().find(|d| d.code.as_str() == "E0706").unwrap();
     assert_eq!(d.message, "no context package includes `country`");
 }
+
+#[test]
+fn an_at_behind_the_clock_after_business_days_fails_the_test() {
+    let outcomes = run_seed(
+        r#"
+test "unit: at behind the clock" {
+  given lead ada from smb_ops
+  at 2026-06-05 17:00
+  after 1bd
+  at 2026-06-06 09:00
+  expect no handoff
+}
+"#,
+    );
+    let failure = outcomes[0].failure.clone().unwrap();
+    assert_eq!(failure.expected, "at 2026-06-06 09:00");
+    assert!(
+        failure
+            .actual
+            .starts_with("the clock already at 2026-06-08"),
+        "{failure:?}"
+    );
+}
