@@ -144,6 +144,7 @@ fn run(src: String) -> Option<Result<u64, SimError>> {
                 max_events: MAX_EVENTS,
                 max_leads_alive: MAX_LEADS_ALIVE,
                 emit_events: false,
+                warmup: None,
             };
             simulate(&engine, &options, &|| {}).map(|r| r.events_processed)
         });

@@ -115,6 +115,8 @@ fn compare_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
     options.scenario = Some(common_scenario(args, &base, &candidate)?);
     let base_engine = sim_runner::engine(&base, &options)?;
     let cand_engine = sim_runner::engine(&candidate, &options)?;
+    // One warm-up for both sides, the base's, so the paired deltas compare the same window.
+    sim_runner::settle_warmup(&base_engine, &mut options)?;
     if let Some(shard) = args.shard.shard()? {
         let range = shard.range(options.replications);
         let values = [

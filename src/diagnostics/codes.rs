@@ -219,6 +219,12 @@ meetings. Put the line in the `handoff` rules that hand target accounts to selle
 sellers, so queues grow without bound. The simulation still runs for its horizon, but
 waits reflect the horizon, not a steady state.";
 
+    WarmupTooLong = "E0404", Error, "a scenario's warm-up is not shorter than its horizon",
+"KPIs count only after the warm-up, so a `warm-up` as long as the `horizon` leaves nothing to
+measure. Shorten the warm-up, lengthen the horizon, or leave `warm-up` out and let the
+simulator choose one by MSER-5 from pilot replications (docs/simulation.md). `warm-up 0d`
+counts from the start.";
+
     UnstaffedQueue = "W0403", Warning, "a scenario staffs no seller for a queue leads are routed to",
 "A handoff can route a lead to this queue (directly, through a router, or by a breach
 step), but the scenario has no `staff` block for it. No seller ever picks such a lead

@@ -7,7 +7,7 @@
 
 use super::Shard;
 use crate::ir::Playbook;
-use crate::sim::{RepValues, SimOptions};
+use crate::sim::{RepValues, SimOptions, Warmup};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -110,6 +110,9 @@ pub struct RunOptions {
     pub max_events: u64,
     /// `--max-leads-alive`.
     pub max_leads_alive: usize,
+    /// The warm-up the run decided before its shards ran, so `merge` reports it without a pilot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup: Option<Warmup>,
 }
 
 impl RunOptions {
@@ -123,6 +126,7 @@ impl RunOptions {
             seed: options.seed,
             max_events: options.max_events,
             max_leads_alive: options.max_leads_alive,
+            warmup: options.warmup,
         }
     }
 
@@ -139,6 +143,7 @@ impl RunOptions {
             max_events: self.max_events,
             max_leads_alive: self.max_leads_alive,
             emit_events: false,
+            warmup: self.warmup,
         }
     }
 }
@@ -389,6 +394,7 @@ mod tests {
             seed,
             max_events: 1,
             max_leads_alive: 1,
+            warmup: None,
         }
     }
 

@@ -96,6 +96,7 @@ impl Run<'_> {
             recording: self.recording.take(),
             still_waiting,
             timeline: self.timeline,
+            work_in_progress: self.wip.take().map(Level::means),
         }
     }
 }
