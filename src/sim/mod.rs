@@ -275,7 +275,9 @@ pub fn scenario_of<'a>(
     }
 }
 
-/// Checks the options and works out the simulated span.
+/// Checks the options and works out the simulated span and the warm-up: the one in `options`,
+/// else the scenario's, which must be shorter than the span; with neither the warm-up is 0 here,
+/// and [`decide_warmup`] finds it with this plan.
 pub fn plan(scenario: &Scenario, options: &SimOptions) -> Result<Plan, SimError> {
     if !(1..=MAX_REPLICATIONS).contains(&options.replications) {
         return Err(SimError::Replications(options.replications));
@@ -536,16 +538,19 @@ fn with_warmup(engine: &Engine, options: &SimOptions) -> Result<SimOptions, SimE
 
 /// What a run simulates, as its report states it.
 pub fn inputs(playbook: &Playbook, options: &SimOptions) -> Result<summary::Inputs, SimError> {
-    let options = &match options.warmup {
-        Some(_) => options.clone(),
+    let warmup = match options.warmup {
+        Some(w) => w,
         None => {
             let engine = Engine::new(playbook).map_err(|e| SimError::Engine(e.to_string()))?;
-            with_warmup(&engine, options)?
+            decide_warmup(&engine, options)?
         }
+    };
+    let options = &SimOptions {
+        warmup: Some(warmup),
+        ..options.clone()
     };
     let scenario = scenario_of(playbook, options.scenario.as_deref())?;
     let plan = plan(scenario, options)?;
-    let method = options.warmup.map_or(WarmupMethod::Scenario, |w| w.method);
     Ok(summary::Inputs {
         playbook: playbook.name.clone(),
         scenario: scenario.name.clone(),
@@ -555,7 +560,7 @@ pub fn inputs(playbook: &Playbook, options: &SimOptions) -> Result<summary::Inpu
         days: options.days,
         horizon_secs: plan.horizon_secs,
         warmup_secs: plan.warmup_secs,
-        warmup_method: method,
+        warmup_method: warmup.method,
         start: "2026-01-05T00:00:00Z".to_string(),
     })
 }
