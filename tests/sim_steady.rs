@@ -92,6 +92,27 @@ fn an_overloaded_queue_is_reported_with_its_growth() {
 }
 
 #[test]
+fn one_replication_is_tested_by_mann_kendall() {
+    let engine = mmc("3.6", "");
+    let one = SimOptions {
+        replications: 1,
+        ..options(1, 1)
+    };
+    let warnings = simulate(&engine, &one, &|| {}).unwrap().warnings;
+    assert!(
+        warnings.iter().any(|w| w.starts_with("queue `desk` grows")
+            && w.contains("Mann–Kendall test on batch means")),
+        "{warnings:?}"
+    );
+    let stable = mmc("2.7", "");
+    let warnings = simulate(&stable, &one, &|| {}).unwrap().warnings;
+    assert!(
+        !warnings.iter().any(|w| w.contains("grows")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
 fn the_warmup_is_the_same_for_any_thread_count_and_reported() {
     let engine = mmc("2.7", "");
     let one = decide_warmup(&engine, &options(5, 1)).unwrap();
