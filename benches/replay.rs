@@ -47,6 +47,7 @@ fn main() {
         max_events: handoff::sim::DEFAULT_MAX_EVENTS,
         max_leads_alive: handoff::sim::DEFAULT_MAX_LEADS_ALIVE,
         emit_events: true,
+        warmup: None,
     };
     let summary = simulate(&engine, &options, &|| {}).unwrap();
     let horizon = START + summary.inputs.horizon_secs;

@@ -178,6 +178,7 @@ fn main() {
             max_events: u64::MAX,
             max_leads_alive: usize::MAX,
             emit_events: false,
+            warmup: None,
         };
         let started = Instant::now();
         let report = simulate(&engine, &options, &|| {}).unwrap();

@@ -76,6 +76,7 @@ fn common_random_numbers_make_paired_intervals_several_times_narrower() {
         max_events: handoff::sim::DEFAULT_MAX_EVENTS,
         max_leads_alive: handoff::sim::DEFAULT_MAX_LEADS_ALIVE,
         emit_events: false,
+        warmup: None,
     };
     let run = |p: &handoff::ir::Playbook, seed| {
         simulate(&Engine::new(p).unwrap(), &options(seed), &|| {}).unwrap()

@@ -85,7 +85,7 @@ fn simulate_report_shows_the_warnings() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(stderr.contains("is overloaded"), "{stderr}");
+    assert!(stderr.contains("grows in scenario"), "{stderr}");
     let html = page(&out);
     let doc = parse(&html);
     let warnings: Vec<String> = doc
@@ -100,9 +100,10 @@ fn simulate_report_shows_the_warnings() {
                 .collect()
         })
         .collect();
-    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    // The growing queue, and the warm-up capped because the run never settles (issue 25).
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
     assert!(
-        warnings[0].starts_with("queue desk is overloaded"),
+        warnings[0].starts_with("queue desk grows in scenario few"),
         "{warnings:?}"
     );
     assert!(!html.contains('`'));

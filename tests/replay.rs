@@ -27,6 +27,7 @@ fn options(days: f64, seed: u64) -> SimOptions {
         max_events: handoff::sim::DEFAULT_MAX_EVENTS,
         max_leads_alive: handoff::sim::DEFAULT_MAX_LEADS_ALIVE,
         emit_events: true,
+        warmup: None,
     }
 }
 

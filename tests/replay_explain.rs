@@ -36,6 +36,7 @@ fn options() -> SimOptions {
         max_events: handoff::sim::DEFAULT_MAX_EVENTS,
         max_leads_alive: handoff::sim::DEFAULT_MAX_LEADS_ALIVE,
         emit_events: true,
+        warmup: None,
     }
 }
 

@@ -24,6 +24,7 @@ impl Lowerer<'_> {
         let mut sc = Scenario {
             name: b.name.name.clone(),
             horizon_secs: DEFAULT_HORIZON_SECS,
+            warmup_secs: None,
             sources: Vec::new(),
             population: Vec::new(),
             profiles: Vec::new(),
@@ -39,11 +40,17 @@ impl Lowerer<'_> {
             after_connect: Vec::new(),
         };
         let mut profile_heads = Vec::new();
+        let (mut horizon_at, mut warmup_at) = (None, None);
         for s in &b.body {
             match &s.kind {
                 ScenarioStmt::Horizon(d) => {
                     sc.horizon_secs = self.wall_secs(d, "a horizon");
                     self.positive(sc.horizon_secs as f64, *d.loc, "the horizon");
+                    horizon_at = Some(*d.loc);
+                }
+                ScenarioStmt::WarmUp(d) => {
+                    sc.warmup_secs = Some(self.wall_secs(d, "a warm-up"));
+                    warmup_at = Some(*d.loc);
                 }
                 ScenarioStmt::Source {
                     name,
@@ -133,6 +140,17 @@ impl Lowerer<'_> {
                 sc.sources.len(),
                 ir::scenario::MAX_SOURCES,
             ));
+        }
+        if let (Some(at), Some(secs)) = (warmup_at, sc.warmup_secs) {
+            if secs >= sc.horizon_secs && sc.horizon_secs > 0 {
+                let days = |s: i64| s as f64 / 86_400.0;
+                self.diags.push(messages::warmup_too_long(
+                    at,
+                    horizon_at,
+                    days(secs),
+                    days(sc.horizon_secs),
+                ));
+            }
         }
         self.origins.staff.push(staffed);
         self.playbook.scenarios.push(sc);

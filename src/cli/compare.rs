@@ -121,6 +121,8 @@ fn compare_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
     let precision = args.sim.precision()?;
     let base_engine = sim_runner::engine(&base, &options)?;
     let cand_engine = sim_runner::engine(&candidate, &options)?;
+    // One warm-up for both sides, the base's, so the paired deltas compare the same window.
+    sim_runner::settle_warmup(&base_engine, &mut options)?;
     if let Some(shard) = args.shard.shard()? {
         let options = precision::for_shards(&options, precision.as_ref());
         let range = shard.range(options.replications);

@@ -85,6 +85,52 @@ impl TypedValueParser for Days {
     }
 }
 
+/// A span written as a duration (`14d`, `36h`, `90m`, `2w`, `0d`), in whole seconds, at most
+/// `max_secs`.
+#[derive(Debug, Clone, Copy)]
+pub struct Span {
+    max_secs: i64,
+}
+
+/// The parser of `--warm-up`: a duration with a unit, as playbooks write them, from zero.
+pub fn span(max_secs: i64) -> Span {
+    Span { max_secs }
+}
+
+impl TypedValueParser for Span {
+    type Value = i64;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<i64, clap::Error> {
+        let text = value.to_string_lossy();
+        let trimmed = text.trim();
+        let unit = |suffix: &str, secs: f64| {
+            let n: f64 = trimmed.strip_suffix(suffix)?.parse().ok()?;
+            Some(n * secs)
+        };
+        let secs = unit("m", 60.0)
+            .or_else(|| unit("h", 3_600.0))
+            .or_else(|| unit("d", 86_400.0))
+            .or_else(|| unit("w", 604_800.0));
+        let days = self.max_secs / 86_400;
+        match secs {
+            Some(s) if s.is_finite() && s >= 0.0 && s <= self.max_secs as f64 => {
+                Ok(s.round() as i64)
+            }
+            _ => Err(refuse(
+                cmd,
+                arg,
+                &format!("a duration from `0d` to `{days}d` (units `m`, `h`, `d`, `w`)"),
+                &text,
+            )),
+        }
+    }
+}
+
 /// Whether `text` is an optional sign followed by digits only.
 fn is_integer_text(text: &str) -> bool {
     let digits = text.trim().strip_prefix(['-', '+']).unwrap_or(text.trim());
@@ -124,6 +170,8 @@ mod tests {
         replications: Option<u32>,
         #[arg(long, allow_negative_numbers = true, value_parser = days(36_500.0))]
         days: Option<f64>,
+        #[arg(long = "warm-up", allow_negative_numbers = true, value_parser = span(86_400 * 100))]
+        warm_up: Option<i64>,
     }
 
     fn error(args: &[&str]) -> String {
@@ -157,6 +205,19 @@ mod tests {
             error(&["--days", "soon"]),
             "error: `--days` must be a number above 0 and at most 36500, got `soon`"
         );
+        for bad in ["14", "-2", "3y", "101d"] {
+            assert_eq!(
+                error(&["--warm-up", bad]),
+                format!("error: `--warm-up` must be a duration from `0d` to `100d` (units `m`, `h`, `d`, `w`), got `{bad}`")
+            );
+        }
+        let spans = ["0d", "90m", "36h", "1.5d", "2w"].map(|s| {
+            Opts::try_parse_from(["t", "--warm-up", s])
+                .unwrap()
+                .warm_up
+                .unwrap()
+        });
+        assert_eq!(spans, [0, 5_400, 129_600, 129_600, 1_209_600]);
         let ok = Opts::try_parse_from(["t", "--replications", "10000", "--days", "0.5"]).unwrap();
         assert_eq!((ok.replications, ok.days), (Some(10_000), Some(0.5)));
     }

@@ -170,10 +170,11 @@ fn page(report: &Summary, rows: &[KpiRow], charts: &[Chart]) -> html::HtmlReport
         (
             "span".to_string(),
             format!(
-                "{:.1} days from {} (the first {:.1} days are warm-up)",
+                "{:.1} days from {} (the first {:.1} days are warm-up, {})",
                 days(i.horizon_secs),
                 i.start,
-                days(i.warmup_secs)
+                days(i.warmup_secs),
+                i.warmup_method.describe()
             ),
         ),
         (

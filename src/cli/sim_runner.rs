@@ -75,6 +75,11 @@ pub struct SimArgs {
           allow_negative_numbers = true,
           value_parser = numbers::whole::<usize>(1u8, usize::MAX as u64))]
     pub max_leads_alive: usize,
+    /// Simulate this span before KPIs count (`14d`, `36h`, `0d`), instead of the scenario's
+    /// `warm-up` or the one MSER-5 chooses from pilot replications
+    #[arg(long = "warm-up", value_name = "DURATION", allow_negative_numbers = true,
+          value_parser = numbers::span(sim::MAX_HORIZON_SECS))]
+    pub warm_up: Option<i64>,
 }
 
 impl SimArgs {
@@ -106,6 +111,10 @@ impl SimArgs {
             max_events: self.max_events,
             max_leads_alive: self.max_leads_alive,
             emit_events: false,
+            warmup: self.warm_up.map(|secs| sim::Warmup {
+                secs,
+                method: sim::WarmupMethod::Option,
+            }),
         }
     }
 }
@@ -240,6 +249,18 @@ pub fn engine(playbook: &Playbook, options: &SimOptions) -> Result<Engine, Exit>
         return Err(Exit::Failure);
     }
     Ok(engine)
+}
+
+/// Decides the run's warm-up once, before any replication, and keeps it in `options`, so every
+/// batch and shard of the command counts from the same time (`sim::decide_warmup`; the pilot it
+/// may run shows no progress bar: it is a few replications).
+pub fn settle_warmup(engine: &Engine, options: &mut SimOptions) -> Result<(), Exit> {
+    let warmup = sim::decide_warmup(engine, options).map_err(|e| {
+        report_error(&CliError::new(e.to_string()));
+        Exit::Failure
+    })?;
+    options.warmup = Some(warmup);
+    Ok(())
 }
 
 /// Why a span is too long, saying where it came from: a span derived from `--leads` names the

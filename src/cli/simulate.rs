@@ -71,6 +71,7 @@ fn simulate_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
     options.emit_events = args.emit_events.is_some();
     let precision = args.sim.precision()?;
     let engine = sim_runner::engine(&playbook, &options)?;
+    sim_runner::settle_warmup(&engine, &mut options)?;
     if let Some(shard) = args.shard.shard()? {
         let options = precision::for_shards(&options, precision.as_ref());
         return run_shard(args, shard, playbook, &engine, &options);
@@ -247,7 +248,7 @@ fn table(report: &Summary) -> String {
     let i = &report.inputs;
     let days = |secs: i64| format!("{:.1}d", secs as f64 / 86_400.0);
     let mut out = format!(
-        "{} · scenario `{}` · {} · seed {}\nspan {} from {} (first {} are warm-up) · {} leads · {} engine events\n\n",
+        "{} · scenario `{}` · {} · seed {}\nspan {} from {} (first {} are warm-up, {}) · {} leads · {} engine events\n\n",
         i.playbook,
         i.scenario,
         replications(i.replications),
@@ -255,6 +256,7 @@ fn table(report: &Summary) -> String {
         days(i.horizon_secs),
         i.start,
         days(i.warmup_secs),
+        i.warmup_method.describe(),
         report.leads_arrived,
         report.events_processed
     );

@@ -110,9 +110,12 @@ fn usage(message: &str) -> Exit {
 fn sweep_run(args: &Args, color: ColorChoice) -> Result<Exit, Exit> {
     sim_runner::check_out(args.out.as_deref())?;
     let playbook = sim_runner::load_file(&args.file, &args.sim.stdin, color)?;
-    let options = args.sim.options();
+    let mut options = args.sim.options();
     let precision = args.sim.precision()?;
     let plan = Plan::new(&playbook, &args.set, &options)?;
+    // One warm-up for every point, the playbook's before `--set`, so points count over the
+    // same window.
+    sim_runner::settle_warmup(&sim_runner::engine(&playbook, &options)?, &mut options)?;
     if let Some(shard) = args.shard.shard()? {
         let options = precision::for_shards(&options, precision.as_ref());
         return run_shard(args, shard, playbook, &plan, &options);

@@ -225,6 +225,12 @@ spare, whose work per lead times the arrival rate is the load. At a load of 1 or
 the rest wait until a breach path moves them on, or for the whole run, and waits reflect
 the horizon rather than a steady state. The figures are estimates within a few percent.";
 
+    WarmupTooLong = "E0404", Error, "a scenario's warm-up is not shorter than its horizon",
+"KPIs count only after the warm-up, so a `warm-up` as long as the `horizon` leaves nothing to
+measure. Shorten the warm-up, lengthen the horizon, or leave `warm-up` out and let the
+simulator choose one by MSER-5 from pilot replications (docs/simulation.md). `warm-up 0d`
+counts from the start.";
+
     UnstaffedQueue = "W0403", Warning, "a scenario staffs no seller for a queue leads are routed to",
 "A handoff can route a lead to this queue (directly, through a router, or by a breach
 step), but the scenario has no `staff` block for it, and the load pilot saw no lead go

@@ -33,6 +33,7 @@ pub(super) fn scenario(p: &mut Printer, s: &Stmt<ScenarioStmt>) {
             return;
         }
         ScenarioStmt::Horizon(d) => plain(format!("horizon {}", duration(d))),
+        ScenarioStmt::WarmUp(d) => plain(format!("warm-up {}", duration(d))),
         ScenarioStmt::Population(m) => population(m),
         ScenarioStmt::Connect { chance, half_life } => {
             plain(format!("connect {}", decaying(chance, half_life.as_ref())))

@@ -14,6 +14,10 @@ pub struct Scenario {
     pub name: String,
     /// Simulated time span in seconds.
     pub horizon_secs: i64,
+    /// The `warm-up` span in seconds; `None` has the simulator choose one by MSER-5. Left out
+    /// of the IR when unset, so fingerprints of scenarios without it do not change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup_secs: Option<i64>,
     /// Lead sources with their Poisson arrival rates.
     pub sources: Vec<Source>,
     /// Attribute generators that apply to every source (a source's own generators win).

@@ -108,6 +108,7 @@ pub fn statements(block: &str) -> &'static [&'static str] {
         ],
         "scenario" => &[
             "horizon",
+            "warm-up",
             "source",
             "mix",
             "draw",

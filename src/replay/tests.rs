@@ -155,6 +155,7 @@ fn a_tracer_changes_nothing_on_any_lead_of_any_shipped_playbook() {
             max_events: crate::sim::DEFAULT_MAX_EVENTS,
             max_leads_alive: crate::sim::DEFAULT_MAX_LEADS_ALIVE,
             emit_events: true,
+            warmup: None,
         };
         let summary = crate::sim::simulate(&engine, &options, &|| {}).unwrap();
         let lines = summary.recording.unwrap().event_lines(&playbook);

@@ -7,7 +7,7 @@
 
 use super::Shard;
 use crate::ir::Playbook;
-use crate::sim::{RepValues, SimOptions};
+use crate::sim::{RepValues, SimOptions, Warmup};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -115,6 +115,9 @@ pub struct RunOptions {
     /// rule to them in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub precision: Vec<String>,
+    /// The warm-up the run decided before its shards ran, so `merge` reports it without a pilot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup: Option<Warmup>,
 }
 
 impl RunOptions {
@@ -129,6 +132,7 @@ impl RunOptions {
             max_events: options.max_events,
             max_leads_alive: options.max_leads_alive,
             precision: Vec::new(),
+            warmup: options.warmup,
         }
     }
 
@@ -153,6 +157,7 @@ impl RunOptions {
             max_events: self.max_events,
             max_leads_alive: self.max_leads_alive,
             emit_events: false,
+            warmup: self.warmup,
         }
     }
 }
@@ -404,6 +409,7 @@ mod tests {
             max_events: 1,
             max_leads_alive: 1,
             precision: Vec::new(),
+            warmup: None,
         }
     }
 

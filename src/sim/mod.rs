@@ -11,15 +11,18 @@ pub mod kpi;
 mod leads;
 pub mod load;
 pub mod precision;
+pub mod pilot;
 pub mod queue;
 pub mod record;
 pub mod rng;
 pub mod run;
 pub mod stats;
+pub mod steady;
 pub mod summary;
 pub mod survival;
 pub mod theory;
 pub mod timeline;
+pub mod trend;
 pub mod values;
 mod warp;
 mod world;
@@ -29,6 +32,7 @@ use crate::ir::{Playbook, Scenario};
 use rayon::prelude::*;
 pub use run::{Overrun, Plan, ReplicationResult, START};
 use std::fmt;
+pub use steady::{Warmup, WarmupMethod};
 pub use summary::Summary;
 pub use values::RepValues;
 
@@ -42,8 +46,9 @@ pub const MAX_HORIZON_SECS: i64 = 100 * 365 * 86_400;
 /// streams); half the id space leaves a margin no Poisson count reaches, so the run never has to
 /// drop an arrival it cannot number.
 pub const MAX_LEADS: f64 = 2_147_483_648.0;
-/// Share of the horizon simulated before KPIs start counting, so queues start from a loaded
-/// state rather than empty.
+/// A fixed share of the horizon as warm-up, for callers that build a [`Plan`] themselves and
+/// want queues loaded before counting without a pilot (the validity tests); runs choose theirs
+/// with [`decide_warmup`].
 pub const WARMUP_SHARE: f64 = 0.1;
 
 /// What to simulate and how often.
@@ -68,6 +73,10 @@ pub struct SimOptions {
     /// Keep every step of replication 1 with its input in [`Summary::recording`]
     /// (`simulate --emit-events`); the report is the same either way.
     pub emit_events: bool,
+    /// The warm-up, once decided ([`decide_warmup`]) or given (`--warm-up`); `None` has every
+    /// function that runs replications decide it first, so a caller that runs several batches
+    /// decides it once and passes it on.
+    pub warmup: Option<Warmup>,
 }
 
 /// The default of [`SimOptions::max_events`]: minutes of work on one core, far more than any
@@ -113,6 +122,22 @@ pub enum SimError {
         threads: usize,
         /// Why, in words.
         reason: String,
+    },
+    /// A warm-up set by the scenario or `--warm-up` is not shorter than the span simulated.
+    WarmupTooLong {
+        /// The warm-up in seconds.
+        warmup_secs: i64,
+        /// The span in seconds.
+        horizon_secs: i64,
+        /// Where the warm-up came from.
+        method: WarmupMethod,
+    },
+    /// The playbook cannot be turned into an engine.
+    Engine(String),
+    /// A replication of the warm-up pilot stopped before its horizon.
+    Pilot {
+        /// Why.
+        overrun: Overrun,
     },
     /// A replication stopped before its horizon.
     Overrun {
@@ -167,22 +192,37 @@ impl fmt::Display for SimError {
                 "cannot start {threads} worker thread{}: {reason}; use fewer `--threads`",
                 if *threads == 1 { "" } else { "s" }
             ),
+            SimError::WarmupTooLong {
+                warmup_secs,
+                horizon_secs,
+                method,
+            } => write!(
+                f,
+                "the warm-up of {:.1} days {} is not shorter than the {:.1} days simulated: shorten the warm-up or simulate longer",
+                *warmup_secs as f64 / 86_400.0,
+                method.describe(),
+                *horizon_secs as f64 / 86_400.0
+            ),
+            SimError::Engine(reason) => write!(f, "{reason}"),
+            SimError::Pilot { overrun } => {
+                overrun_message(f, "a pilot replication (run to choose the warm-up)", overrun)
+            }
             SimError::Overrun {
                 replication,
                 overrun,
-            } => overrun_message(f, *replication, overrun),
+            } => overrun_message(f, &format!("replication {replication}"), overrun),
         }
     }
 }
 
 impl std::error::Error for SimError {}
 
-fn overrun_message(f: &mut fmt::Formatter<'_>, replication: u32, overrun: &Overrun) -> fmt::Result {
+fn overrun_message(f: &mut fmt::Formatter<'_>, which: &str, overrun: &Overrun) -> fmt::Result {
     let day = |secs: i64| secs.div_euclid(86_400) + 1;
     match overrun {
         Overrun::Events { limit, at_secs } => write!(
             f,
-            "replication {replication} stopped on simulated day {}: it used its budget of \
+            "{which} stopped on simulated day {}: it used its budget of \
              {limit} engine events; raise `--max-events` if the scenario is meant to be this \
              busy, or look for a signal or arrival rate far higher than intended",
             day(*at_secs)
@@ -194,7 +234,7 @@ fn overrun_message(f: &mut fmt::Formatter<'_>, replication: u32, overrun: &Overr
         } => {
             write!(
                 f,
-                "replication {replication} stopped on simulated day {}: more than {limit} \
+                "{which} stopped on simulated day {}: more than {limit} \
                  leads were alive at once",
                 day(*at_secs)
             )?;
@@ -237,7 +277,9 @@ pub fn scenario_of<'a>(
     }
 }
 
-/// Checks the options and works out the simulated span.
+/// Checks the options and works out the simulated span and the warm-up: the one in `options`,
+/// else the scenario's, which must be shorter than the span; with neither the warm-up is 0 here,
+/// and [`decide_warmup`] finds it with this plan.
 pub fn plan(scenario: &Scenario, options: &SimOptions) -> Result<Plan, SimError> {
     if !(1..=MAX_REPLICATIONS).contains(&options.replications) {
         return Err(SimError::Replications(options.replications));
@@ -270,9 +312,24 @@ pub fn plan(scenario: &Scenario, options: &SimOptions) -> Result<Plan, SimError>
     if expected > MAX_LEADS {
         return Err(SimError::TooManyLeads(expected));
     }
+    let given = match options.warmup {
+        Some(w) => Some(w),
+        None => scenario.warmup_secs.map(|secs| Warmup {
+            secs,
+            method: WarmupMethod::Scenario,
+        }),
+    };
+    if let Some(w) = given.filter(|w| w.secs >= horizon_secs) {
+        return Err(SimError::WarmupTooLong {
+            warmup_secs: w.secs,
+            horizon_secs,
+            method: w.method,
+        });
+    }
     Ok(Plan {
         horizon_secs,
-        warmup_secs: (horizon_secs as f64 * WARMUP_SHARE).floor() as i64,
+        // Unset, the warm-up is the pilot's, which `decide_warmup` runs with this plan.
+        warmup_secs: given.map_or(0, |w| w.secs.max(0)),
         max_events: options.max_events,
         max_leads_alive: options.max_leads_alive,
     })
@@ -367,6 +424,7 @@ pub fn simulate(
     options: &SimOptions,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Summary, SimError> {
+    let options = &with_warmup(engine, options)?;
     let share = run_share(engine, options, 0..options.replications, progress)?;
     let inputs = inputs(engine.playbook(), options)?;
     let mut summary = summarise(engine.playbook(), inputs, &share.values);
@@ -394,22 +452,12 @@ pub fn run_share(
     replications: std::ops::Range<u32>,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Share, SimError> {
+    let options = &with_warmup(engine, options)?;
     let scenario = find_scenario(engine, options.scenario.as_deref())?;
     let plan = plan(scenario, options)?;
     let bare = engine.clone().without_context_packages();
     let world = world::World::new(&bare, scenario, plan.horizon_secs);
-    // A thread beyond one per replication would never get work, yet costs a stack and an
-    // allocator heap.
-    let count = replications.len().max(1);
-    let threads = options.threads.min(count);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .spawn_handler(spawn_worker)
-        .build()
-        .map_err(|e| SimError::ThreadPool {
-            threads,
-            reason: e.to_string(),
-        })?;
+    let pool = pool(options.threads, replications.len())?;
     let results: Vec<(RepValues, Option<record::Recording>)> = pool
         .install(|| {
             replications
@@ -444,8 +492,65 @@ pub fn run_share(
     Ok(share)
 }
 
+/// A pool of at most `threads` workers for `units` pieces of work: a thread beyond one per
+/// unit would never get work, yet costs a stack and an allocator heap.
+fn pool(threads: usize, units: usize) -> Result<rayon::ThreadPool, SimError> {
+    let threads = threads.min(units.max(1));
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .spawn_handler(spawn_worker)
+        .build()
+        .map_err(|e| SimError::ThreadPool {
+            threads,
+            reason: e.to_string(),
+        })
+}
+
+/// Decides a run's warm-up: `options.warmup` when given, else the scenario's `warm-up`, else
+/// MSER-5 on a pilot ([`pilot`]). The pilot is as deterministic as the run, so every shard of a
+/// run and every thread count decide the same; still, a command decides once and carries the
+/// result in its options, as the pilot costs up to five replications.
+pub fn decide_warmup(engine: &Engine, options: &SimOptions) -> Result<Warmup, SimError> {
+    let scenario = find_scenario(engine, options.scenario.as_deref())?;
+    let plan = plan(scenario, options)?;
+    if let Some(w) = options.warmup {
+        return Ok(w);
+    }
+    if let Some(secs) = scenario.warmup_secs {
+        return Ok(Warmup {
+            secs,
+            method: WarmupMethod::Scenario,
+        });
+    }
+    let bare = engine.clone().without_context_packages();
+    let world = world::World::new(&bare, scenario, plan.horizon_secs);
+    let pilots = options.replications.clamp(1, pilot::PILOTS) as usize;
+    let pool = pool(options.threads, pilots)?;
+    pilot::mser5_warmup(&bare, &world, plan, options, &pool)
+}
+
+/// `options` with the warm-up decided, when it was not.
+fn with_warmup(engine: &Engine, options: &SimOptions) -> Result<SimOptions, SimError> {
+    let warmup = decide_warmup(engine, options)?;
+    Ok(SimOptions {
+        warmup: Some(warmup),
+        ..options.clone()
+    })
+}
+
 /// What a run simulates, as its report states it.
 pub fn inputs(playbook: &Playbook, options: &SimOptions) -> Result<summary::Inputs, SimError> {
+    let warmup = match options.warmup {
+        Some(w) => w,
+        None => {
+            let engine = Engine::new(playbook).map_err(|e| SimError::Engine(e.to_string()))?;
+            decide_warmup(&engine, options)?
+        }
+    };
+    let options = &SimOptions {
+        warmup: Some(warmup),
+        ..options.clone()
+    };
     let scenario = scenario_of(playbook, options.scenario.as_deref())?;
     let plan = plan(scenario, options)?;
     Ok(summary::Inputs {
@@ -457,6 +562,7 @@ pub fn inputs(playbook: &Playbook, options: &SimOptions) -> Result<summary::Inpu
         days: options.days,
         horizon_secs: plan.horizon_secs,
         warmup_secs: plan.warmup_secs,
+        warmup_method: warmup.method,
         start: "2026-01-05T00:00:00Z".to_string(),
     })
 }

@@ -7,6 +7,7 @@
 use super::chart_data::{self, ChartData};
 use super::kpi::{Row, Unit, ROWS};
 use super::stats::{estimate, Estimate};
+use super::trend;
 use super::values::RepValues;
 use crate::ir::{Kpi, Playbook, Stat, TargetCmp};
 use serde::Serialize;
@@ -69,6 +70,8 @@ pub struct Inputs {
     pub horizon_secs: i64,
     /// Warm-up excluded from KPIs, in seconds.
     pub warmup_secs: i64,
+    /// How the warm-up was chosen (`mser-5`, `mser-5-capped`, `scenario`, `option`).
+    pub warmup_method: super::WarmupMethod,
     /// Simulated start time (UTC).
     pub start: String,
 }
@@ -235,7 +238,14 @@ pub(crate) fn build(playbook: &Playbook, inputs: Inputs, results: &[RepValues]) 
             }
         })
         .collect();
-    let warnings = warnings(playbook, &inputs.scenario, results);
+    let window_days = (inputs.horizon_secs - inputs.warmup_secs) as f64 / 86_400.0;
+    let mut warnings = warnings(playbook, &inputs.scenario, window_days, results);
+    if inputs.warmup_method == super::WarmupMethod::Mser5Capped {
+        warnings.push(format!(
+            "scenario `{}` reached no steady state in the first half of the span: the warm-up is capped at half of it, and the KPIs describe a system still changing",
+            inputs.scenario
+        ));
+    }
     Summary {
         format_version: FORMAT_VERSION,
         inputs,
@@ -252,42 +262,40 @@ pub(crate) fn build(playbook: &Playbook, inputs: Inputs, results: &[RepValues]) 
     }
 }
 
-/// Overloaded or unstaffed queues: the run stayed finite (the horizon bounds it), but its
-/// waiting-time KPIs describe a queue that grows without limit.
-fn warnings(playbook: &Playbook, scenario: &str, results: &[RepValues]) -> Vec<String> {
+/// Growing or unstaffed queues: the run stayed finite (the horizon bounds it), but its
+/// waiting-time KPIs describe a queue that grows without limit. Growth is a trend test on the
+/// number waiting after the warm-up ([`trend::growing`]), not a threshold on utilisation, which
+/// misses queues bound by capacity rather than by seller time. A growth the test finds but that
+/// adds up to less than one lead over the `window_days` counted is no backlog worth a warning.
+fn warnings(
+    playbook: &Playbook,
+    scenario: &str,
+    window_days: f64,
+    results: &[RepValues],
+) -> Vec<String> {
     let mut out = Vec::new();
     for (i, queue) in playbook.queues.iter().enumerate() {
-        let waiting: Vec<f64> = results
-            .iter()
-            .map(|r| r.queues.get(i).map_or(0.0, |q| f64::from(q.still_waiting)))
-            .collect();
-        let mean_waiting = waiting.iter().sum::<f64>() / waiting.len().max(1) as f64;
-        if mean_waiting < 1.0 {
+        let loads: Vec<_> = results.iter().filter_map(|r| r.queues.get(i)).collect();
+        let waiting: f64 = loads.iter().map(|q| f64::from(q.still_waiting)).sum();
+        let mean_waiting = waiting / results.len().max(1) as f64;
+        let available: f64 = loads.iter().map(|t| t.available_secs).sum();
+        if available <= 0.0 {
+            if mean_waiting >= 1.0 {
+                out.push(format!(
+                    "queue `{}` has no sellers in scenario `{scenario}`: {mean_waiting:.0} leads were still waiting at the end",
+                    queue.name
+                ));
+            }
             continue;
         }
-        let tallies: Vec<_> = results.iter().filter_map(|r| r.queues.get(i)).collect();
-        let available: f64 = tallies.iter().map(|t| t.available_secs).sum();
-        let busy: f64 = tallies.iter().map(|t| t.busy_secs).sum();
-        if available <= 0.0 {
+        let trends: Vec<_> = loads.iter().map(|q| q.trend).collect();
+        let growth = trend::growing(&trends).filter(|g| g.per_day() * window_days >= 1.0);
+        if let Some(growth) = growth {
             out.push(format!(
-                "queue `{}` has no sellers in scenario `{scenario}`: {mean_waiting:.0} leads were still waiting at the end",
-                queue.name
-            ));
-        } else if busy > available {
-            // Handling that starts before closing time runs past it, so with few working hours
-            // sellers can be busy for longer than they are on duty: a share of working time
-            // would read as thousands of percent.
-            out.push(format!(
-                "queue `{}` is overloaded in scenario `{scenario}`: its sellers spent {:.0} hours handling leads against {:.0} working hours (handling runs past closing time) and {mean_waiting:.0} leads were still waiting at the end (arrivals exceed capacity, so waits grow with the horizon)",
+                "queue `{}` grows in scenario `{scenario}`: about {:.2} more leads waiting each day after the warm-up ({}) and {mean_waiting:.0} still waiting at the end; arrivals exceed what its sellers can take, so waits grow with the horizon",
                 queue.name,
-                busy / 3600.0,
-                available / 3600.0
-            ));
-        } else if busy / available >= 0.95 {
-            out.push(format!(
-                "queue `{}` is overloaded in scenario `{scenario}`: sellers were busy {:.0}% of their working time and {mean_waiting:.0} leads were still waiting at the end (arrivals exceed capacity, so waits grow with the horizon)",
-                queue.name,
-                100.0 * busy / available
+                growth.per_day(),
+                growth.describe()
             ));
         }
     }

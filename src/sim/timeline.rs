@@ -5,6 +5,7 @@
 //! (a level that stays put across many periods is spread over them once), so the event loop
 //! costs the same with or without these series.
 
+use super::trend::Trend;
 use crate::calendar::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -31,12 +32,18 @@ pub struct Periods {
 impl Periods {
     /// Days for runs up to [`DAILY_UP_TO_DAYS`], weeks beyond.
     pub fn new(start: Timestamp, horizon_secs: i64) -> Periods {
-        let span = horizon_secs.max(1);
-        let width = if span <= DAILY_UP_TO_DAYS * DAY {
+        let width = if horizon_secs.max(1) <= DAILY_UP_TO_DAYS * DAY {
             DAY
         } else {
             7 * DAY
         };
+        Periods::of_width(start, horizon_secs, width)
+    }
+
+    /// Periods of `width` seconds (at least one) over `horizon_secs` from `start`.
+    pub fn of_width(start: Timestamp, horizon_secs: i64, width: i64) -> Periods {
+        let span = horizon_secs.max(1);
+        let width = width.max(1);
         let count = usize::try_from((span + width - 1) / width).unwrap_or(1);
         Periods {
             start,
@@ -160,6 +167,19 @@ impl Timeline {
             leaked: vec![0; periods.count],
             queue_length: Vec::new(),
         }
+    }
+
+    /// Each queue's trend over the periods that start after the warm-up, the last `window`
+    /// seconds of the run.
+    pub fn trends(&self, window: f64) -> Vec<Trend> {
+        let p = self.periods;
+        let warmup = (p.end - p.start) as f64 - window;
+        let first = (warmup.max(0.0) / p.width as f64).ceil() as usize;
+        let days = p.width as f64 / DAY as f64;
+        self.queue_length
+            .iter()
+            .map(|series| Trend::of(series.get(first..).unwrap_or_default(), days))
+            .collect()
     }
 
     /// Counts a handoff that started at `started_at` and is over (or cut off by the horizon),

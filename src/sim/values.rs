@@ -10,6 +10,7 @@
 use super::kpi::Tally;
 use super::run::ReplicationResult;
 use super::timeline::Timeline;
+use super::trend::Trend;
 use serde::{Deserialize, Serialize};
 
 /// The values of one replication; KPI values are in the order of [`super::kpi::ROWS`].
@@ -39,6 +40,8 @@ pub struct QueueLoad {
     pub busy_secs: f64,
     /// Seller working time within the window.
     pub available_secs: f64,
+    /// How the number waiting trends after the warm-up, for the growth warning.
+    pub trend: Trend,
 }
 
 /// The values behind the by-band and by-queue tables and the charts of `simulate`.
@@ -75,14 +78,17 @@ impl RepValues {
         let tallies = result.tallies;
         let kpis = |t: &Tally| t.values(window).to_vec();
         let o = &tallies.overall;
+        let trends = result.timeline.trends(window);
         let queues = result
             .still_waiting
             .iter()
             .zip(&tallies.queues)
-            .map(|(&still_waiting, t)| QueueLoad {
+            .zip(trends)
+            .map(|((&still_waiting, t), trend)| QueueLoad {
                 still_waiting,
                 busy_secs: t.busy_secs,
                 available_secs: t.available_secs,
+                trend,
             })
             .collect();
         let overall = kpis(o);
@@ -154,6 +160,25 @@ pub(crate) mod floats {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
         let values = Vec::<Option<f64>>::deserialize(d)?;
         Ok(values.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+    }
+}
+
+/// `f64` with NaN as `null`.
+pub(crate) mod float {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes NaN as `null`.
+    pub fn serialize<S: Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if value.is_nan() {
+            s.serialize_none()
+        } else {
+            s.serialize_f64(*value)
+        }
+    }
+
+    /// Reads `null` as NaN.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
     }
 }
 

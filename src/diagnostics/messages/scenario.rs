@@ -43,6 +43,26 @@ fn missing(at: Span, message: String, help: &str) -> Diagnostic {
         .with_help(help)
 }
 
+/// `E0404`: a `warm-up` that leaves nothing of the horizon to measure.
+pub(crate) fn warmup_too_long(
+    at: Span,
+    horizon: Option<Span>,
+    warmup_days: f64,
+    horizon_days: f64,
+) -> Diagnostic {
+    let d = Diagnostic::new(
+        Code::WarmupTooLong,
+        at,
+        format!("a warm-up of {warmup_days} days is not shorter than the horizon of {horizon_days} days"),
+    )
+    .with_primary_message("no time left to measure")
+    .with_help("shorten the warm-up, or leave it out to have the simulator choose one");
+    match horizon {
+        Some(h) => d.with_label(h, "the horizon"),
+        None => d.with_note("a scenario without `horizon` simulates 90 days"),
+    }
+}
+
 /// `E0401`: a reason in a scenario written as quoted text.
 pub(crate) fn quoted_reason(at: Span) -> Diagnostic {
     invalid(at, "reasons are names, not quoted text".to_string())

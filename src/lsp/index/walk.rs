@@ -306,7 +306,11 @@ impl Walker {
                     }
                 }
             }
-            S::Horizon(_) | S::Connect { .. } | S::Meeting { .. } | S::AfterConnect(_) => {}
+            S::Horizon(_)
+            | S::WarmUp(_)
+            | S::Connect { .. }
+            | S::Meeting { .. }
+            | S::AfterConnect(_) => {}
         }
     }
 

@@ -20,7 +20,7 @@ use super::leads::Leads;
 use super::queue::{ByHour, LittleSample, QueueSim};
 use super::record::{Recorded, Recording};
 use super::rng::{LeadKey, Purpose, Replication};
-use super::timeline::{Periods, Timeline};
+use super::timeline::{Level, Periods, Timeline};
 use super::world::{whole_secs, World};
 use crate::calendar::Timestamp;
 use crate::engine::{Action, Engine, Input, LeadState, Step, TimerKey, TimerKind, TouchOutcome};
@@ -113,6 +113,8 @@ pub struct ReplicationResult {
     pub timeline: Timeline,
     /// Work and pickups of each queue's sellers by hour of day, for tests against theory.
     pub by_hour: Vec<ByHour>,
+    /// Mean leads in a handoff per period, when asked for ([`Run::observing_wip`]).
+    pub work_in_progress: Option<Vec<f64>>,
 }
 
 /// Times of one run, relative to [`START`].
@@ -195,6 +197,8 @@ pub(crate) struct Run<'a> {
     overrun: Option<Overrun>,
     /// Every step with its input, only when asked for (`simulate --emit-events`).
     recording: Option<Recording>,
+    /// Leads in a handoff over time, only when asked for (the warm-up pilot).
+    wip: Option<Level>,
 }
 
 /// Seconds after [`START`] as the agenda keys them; the plan keeps horizons inside `u32`.
@@ -274,6 +278,7 @@ impl<'a> Run<'a> {
             max_leads_alive: plan.max_leads_alive,
             overrun: None,
             recording: None,
+            wip: None,
         }
     }
 
@@ -281,6 +286,14 @@ impl<'a> Run<'a> {
     /// lives: the load pilot's cohort (see [`crate::sim::load`]).
     pub fn arrivals_until(mut self, secs: i64) -> Self {
         self.arrivals_end = START.saturating_add(secs.max(0)).min(self.horizon);
+        self
+    }
+
+    /// Records the number of leads in a handoff (waiting, or held by a seller) per period of
+    /// `periods`: the work in progress whose settling the warm-up pilot looks for. Leads outside
+    /// a handoff are run ahead and never held, so the leads alive are exactly these.
+    pub fn observing_wip(mut self, periods: Periods) -> Self {
+        self.wip = Some(Level::new(periods));
         self
     }
 
@@ -477,6 +490,9 @@ impl<'a> Run<'a> {
             }
             self.handle(ev);
             self.settle();
+            if let Some(wip) = self.wip.as_mut() {
+                wip.update(self.now, self.leads.live() as f64);
+            }
             if let Some(overrun) = self.overrun() {
                 self.overrun = Some(overrun);
                 return;

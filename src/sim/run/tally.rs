@@ -98,6 +98,7 @@ impl Run<'_> {
             still_waiting,
             timeline: self.timeline,
             by_hour: self.queues.iter().map(|q| q.by_hour).collect(),
+            work_in_progress: self.wip.take().map(Level::means),
         }
     }
 }

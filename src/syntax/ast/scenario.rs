@@ -7,6 +7,8 @@ use super::*;
 pub enum ScenarioStmt {
     /// `horizon 90d`
     Horizon(DurationLit),
+    /// `warm-up 14d`: the span simulated before KPIs count, instead of the one MSER-5 finds.
+    WarmUp(DurationLit),
     /// `source NAME RATE [{ population }]`
     Source {
         /// Source label (campaign source).

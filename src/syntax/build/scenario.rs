@@ -6,6 +6,7 @@ impl Builder {
     pub(super) fn scenario_stmt(&self, p: P) -> Option<ScenarioStmt> {
         Some(match p.as_rule() {
             Rule::horizon_stmt => ScenarioStmt::Horizon(self.find_duration(p)?),
+            Rule::warm_up_stmt => ScenarioStmt::WarmUp(self.find_duration(p)?),
             Rule::source_block => {
                 let mut name = None;
                 let mut rate = None;
