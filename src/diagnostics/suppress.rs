@@ -164,7 +164,12 @@ mod tests {
         let kept = apply(FileId(0), before, vec![warning_at(before, "rule x")], &[]);
         assert!(kept.is_empty(), "{kept:?}");
         let trailing = "rule x # handoff: allow w0306 \"legacy\"\n";
-        let kept = apply(FileId(0), trailing, vec![warning_at(trailing, "rule x")], &[]);
+        let kept = apply(
+            FileId(0),
+            trailing,
+            vec![warning_at(trailing, "rule x")],
+            &[],
+        );
         assert!(kept.is_empty(), "{kept:?}");
     }
 
