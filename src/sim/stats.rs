@@ -119,13 +119,19 @@ const Z_975: f64 = 1.959963984540054;
 /// of 1/df, whose relative error is below 2e-8 at df = 31 and shrinks quickly.
 /// `df == 0` has no finite quantile and returns infinity.
 pub fn t_quantile_975(df: usize) -> f64 {
+    t_quantile(&T_975, Z_975, df)
+}
+
+/// Student's t quantile for `df` degrees of freedom: from `table` (exact values for df 1, 2, ...)
+/// while it lasts, then Hill's (1970) Cornish–Fisher expansion around `z`, the normal quantile
+/// of the same probability.
+pub(crate) fn t_quantile(table: &[f64], z: f64, df: usize) -> f64 {
     if df == 0 {
         return f64::INFINITY;
     }
-    if let Some(&t) = T_975.get(df - 1) {
+    if let Some(&t) = table.get(df - 1) {
         return t;
     }
-    let z = Z_975;
     let z2 = z * z;
     let g1 = z * (z2 + 1.0) / 4.0;
     let g2 = z * ((5.0 * z2 + 16.0) * z2 + 3.0) / 96.0;

@@ -56,20 +56,7 @@ const T_99: [f64; 30] = [
 /// The one-sided critical value of Student's t at [`LEVEL`]: exact to print precision for df up
 /// to 30, then Hill's (1970) Cornish–Fisher expansion, as `stats::t_quantile_975` does.
 pub fn t_quantile_99(df: usize) -> f64 {
-    if df == 0 {
-        return f64::INFINITY;
-    }
-    if let Some(&t) = T_99.get(df - 1) {
-        return t;
-    }
-    let z = Z_99;
-    let z2 = z * z;
-    let g1 = z * (z2 + 1.0) / 4.0;
-    let g2 = z * ((5.0 * z2 + 16.0) * z2 + 3.0) / 96.0;
-    let g3 = z * (((3.0 * z2 + 19.0) * z2 + 17.0) * z2 - 15.0) / 384.0;
-    let g4 = z * ((((79.0 * z2 + 776.0) * z2 + 1482.0) * z2 - 1920.0) * z2 - 945.0) / 92160.0;
-    let inv = 1.0 / df as f64;
-    z + inv * (g1 + inv * (g2 + inv * (g3 + inv * g4)))
+    super::stats::t_quantile(&T_99, Z_99, df)
 }
 
 /// One replication's trend of a queue's number waiting after the warm-up.
