@@ -149,8 +149,7 @@ pub(crate) fn overworked_queue(
     (asked, given): (f64, f64),
     sellers: u32,
 ) -> Diagnostic {
-    Diagnostic::new(
-        Code::OverloadedScenario,
+    overloaded(
         at,
         format!(
             "in scenario `{scenario}`, queue `{queue}` is offered {} seller-hours of work a day, \
@@ -160,10 +159,8 @@ pub(crate) fn overworked_queue(
             figure(given),
             figure(asked / given),
         ),
+        "add sellers, shorten handling or follow-up work, or lower arrival rates",
     )
-    .with_primary_message(BEYOND)
-    .with_note(LOAD_NOTE)
-    .with_help("add sellers, shorten handling or follow-up work, or lower arrival rates")
 }
 
 /// `W0402`: `queue`'s sellers would hold at least as many open leads as their `capacity` allows.
@@ -174,8 +171,7 @@ pub(crate) fn over_capacity_queue(
     (held, slots): (f64, f64),
     sellers: u32,
 ) -> Diagnostic {
-    Diagnostic::new(
-        Code::OverloadedScenario,
+    overloaded(
         at,
         format!(
             "in scenario `{scenario}`, queue `{queue}`'s handoffs would keep {} leads open \
@@ -185,10 +181,16 @@ pub(crate) fn over_capacity_queue(
             figure(slots),
             figure(held / slots),
         ),
+        "add sellers, raise the queue's `capacity`, or end handoffs sooner",
     )
-    .with_primary_message(BEYOND)
-    .with_note(LOAD_NOTE)
-    .with_help("add sellers, raise the queue's `capacity`, or end handoffs sooner")
+}
+
+/// A queue over its load, whichever resource binds.
+fn overloaded(at: Span, message: String, help: &str) -> Diagnostic {
+    Diagnostic::new(Code::OverloadedScenario, at, message)
+        .with_primary_message(BEYOND)
+        .with_note(LOAD_NOTE)
+        .with_help(help)
 }
 
 /// `W0402`: handoffs reach `queue`, which the scenario staffs with no seller.
