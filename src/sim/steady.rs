@@ -117,11 +117,11 @@ pub struct Warmup {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Deterministic noise in [-1, 1], so the tests need no random generator.
-    fn noise(i: usize) -> f64 {
+    pub(crate) fn noise(i: usize) -> f64 {
         let x = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11;
         (x as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
     }

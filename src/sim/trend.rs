@@ -284,10 +284,7 @@ impl Growth {
 mod tests {
     use super::*;
 
-    fn noise(i: usize) -> f64 {
-        let x = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11;
-        (x as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-    }
+    use crate::sim::steady::tests::noise;
 
     #[test]
     fn the_quantiles_match_their_tables_and_the_normal_limit() {
